@@ -1,0 +1,174 @@
+import { describe, expect, jest, test } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import { promisify } from 'node:util';
+import {
+  accessLogMark,
+  builds,
+  errors,
+  inspect,
+  makeContext,
+  randomSha,
+  runAction,
+  testbed,
+  uniqueName,
+} from './harness.js';
+
+jest.setTimeout(240_000);
+const execFileAsync = promisify(execFile);
+const bed = testbed();
+
+function pushInputs(name: string, version = 'v1.0.0', context = makeContext()): Record<string, string> {
+  return {
+    context,
+    image_name: name,
+    version,
+    registry: bed.registry,
+    username: bed.username,
+    api_key: bed.apiKey,
+    insecure_registry: 'true',
+  };
+}
+
+describe('a fresh push', () => {
+  test('creates both tags on one digest, labelled with the commit, and cleans up after itself', async () => {
+    const name = uniqueName();
+    const sha = randomSha();
+    const run = await runAction({ inputs: pushInputs(name), sha });
+
+    expect(errors(run)).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(builds(run)).toHaveLength(1);
+    const version = await inspect(`${bed.registry}/${name}:v1.0.0`);
+    const commit = await inspect(`${bed.registry}/${name}:${sha}`);
+    expect(version?.Digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(commit?.Digest).toBe(version?.Digest);
+    expect(version?.Labels['org.opencontainers.image.revision']).toBe(sha);
+    expect(version?.Labels['org.opencontainers.image.version']).toBe('v1.0.0');
+    expect(run.outputs).toEqual({
+      image: `${bed.registry}/${name}`,
+      version_ref: `${bed.registry}/${name}:v1.0.0`,
+      sha_ref: `${bed.registry}/${name}:${sha}`,
+      digest: version?.Digest,
+      result: 'pushed',
+    });
+    expect(run.summary).toContain(version!.Digest);
+    // The post step removed this run's folder (auth file included) and did not fail.
+    expect(run.post.exitCode).toBe(0);
+    expect(fs.readdirSync(run.runnerTemp)).toEqual([]);
+  });
+
+  test('with push: false builds and checks but writes nothing', async () => {
+    const name = uniqueName();
+    const sha = randomSha();
+    const log = accessLogMark(bed);
+    const run = await runAction({
+      inputs: { ...pushInputs(name), push: 'false', username: '', api_key: '' },
+      sha,
+    });
+    expect(errors(run)).toEqual([]);
+    expect(run.outputs.result).toBe('built');
+    expect(builds(run)).toHaveLength(1);
+    expect(await inspect(`${bed.registry}/${name}:v1.0.0`)).toBeUndefined();
+    const writes = log().filter((line) => line.includes(name) && !/^(GET|HEAD) /.test(line));
+    expect(writes).toEqual([]);
+  });
+
+  test('runs RUN instructions with network none on a locally made base image', async () => {
+    const name = uniqueName();
+    const sha = randomSha();
+    const context = makeContext(
+      'FROM build-push-image-test/busybox:local\nRUN echo built > /built\nCOPY payload /payload\n',
+    );
+    const run = await runAction({ inputs: { ...pushInputs(name, 'v2.0.0', context), network: 'none' }, sha });
+    expect(errors(run)).toEqual([]);
+    expect(run.outputs.result).toBe('pushed');
+    expect(builds(run)[0]).toContain('--network none');
+  });
+});
+
+describe('an existing version tag', () => {
+  test('from another commit is refused before any build and left untouched', async () => {
+    const name = uniqueName();
+    const first = await runAction({ inputs: pushInputs(name), sha: randomSha() });
+    expect(first.outputs.result).toBe('pushed');
+    const before = await inspect(`${bed.registry}/${name}:v1.0.0`);
+
+    const otherSha = randomSha();
+    const second = await runAction({ inputs: pushInputs(name), sha: otherSha });
+    expect(second.exitCode).toBe(1);
+    expect(builds(second)).toEqual([]);
+    const [error] = errors(second);
+    expect(error).toContain(`${name}:v1.0.0 already exists`);
+    expect(error).toContain(before!.Digest);
+    expect(error).toContain(before!.Labels['org.opencontainers.image.revision']);
+    expect((await inspect(`${bed.registry}/${name}:v1.0.0`))?.Digest).toBe(before!.Digest);
+    expect(await inspect(`${bed.registry}/${name}:${otherSha}`)).toBeUndefined();
+    expect(second.post.exitCode).toBe(0);
+  });
+
+  test('from this commit is a re-run: success without building or writing', async () => {
+    const name = uniqueName();
+    const sha = randomSha();
+    const inputs = pushInputs(name);
+    const first = await runAction({ inputs, sha });
+    expect(first.outputs.result).toBe('pushed');
+
+    const log = accessLogMark(bed);
+    const rerun = await runAction({ inputs, sha });
+    expect(errors(rerun)).toEqual([]);
+    expect(rerun.exitCode).toBe(0);
+    expect(builds(rerun)).toEqual([]);
+    expect(rerun.outputs.result).toBe('already-published');
+    expect(rerun.outputs.digest).toBe(first.outputs.digest);
+    const writes = log().filter((line) => line.includes(name) && !/^(GET|HEAD) /.test(line));
+    expect(writes).toEqual([]);
+  });
+});
+
+describe('credentials', () => {
+  test('the registry rejects an unauthenticated push with 401', async () => {
+    const name = uniqueName();
+    const context = makeContext();
+    const { stdout: id } = await execFileAsync('docker', ['buildx', 'build', '-q', context]);
+    const push = execFileAsync('skopeo', [
+      'copy',
+      '--dest-tls-verify=false',
+      `docker-daemon:${id.trim()}`,
+      `docker://${bed.registry}/${name}:anonymous`,
+    ]);
+    await expect(push).rejects.toMatchObject({ stderr: expect.stringMatching(/unauthorized|401/i) });
+    const answer = await fetch(`http://${bed.registry}/v2/${name}/blobs/uploads/`, { method: 'POST' });
+    expect(answer.status).toBe(401);
+  });
+
+  test('a wrong key fails before any build, and the key is not printed', async () => {
+    const name = uniqueName();
+    const wrongKey = `zak_${'0'.repeat(32)}`;
+    const run = await runAction({ inputs: { ...pushInputs(name), api_key: wrongKey }, sha: randomSha() });
+    expect(run.exitCode).toBe(1);
+    expect(builds(run)).toEqual([]);
+    const [error] = errors(run);
+    expect(error).toMatch(/rejected the API key/);
+    expect(error).toMatch(/expired or been revoked/);
+    expect(run.stdout.replace(`::add-mask::${wrongKey}`, '')).not.toContain(wrongKey);
+    expect(run.stderr).not.toContain(wrongKey);
+    expect(await inspect(`${bed.registry}/${name}:v1.0.0`)).toBeUndefined();
+  });
+});
+
+describe('bad input', () => {
+  test.each([
+    ['version', { version: 'v1 0' }],
+    ['registry', { registry: 'https://registry.example' }],
+    ['api_key', { api_key: 'hunter2' }],
+    ['push', { push: 'maybe' }],
+  ])('a bad %s gets one error naming it, before docker runs', async (input, override) => {
+    const run = await runAction({ inputs: { ...pushInputs(uniqueName()), ...override }, sha: randomSha() });
+    expect(run.exitCode).toBe(1);
+    const found = errors(run);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(`\`${input}\``);
+    expect(run.dockerCalls).toEqual([]);
+  });
+});

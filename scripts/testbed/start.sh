@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Starts the end-to-end test bed on loopback and writes its coordinates to $TESTBED_DIR/env:
+#   - the Docker engine (Debian's dockerd, no bridge, no iptables), unless one already answers;
+#   - Debian's docker-registry on 127.0.0.1:$BACKEND_PORT (storage under $TESTBED_DIR);
+#   - nginx on 127.0.0.1:$REGISTRY_PORT answering like zot: anonymous reads, a 200 ping that
+#     carries a Basic challenge, writes only with the test identity's zak_ key, and every
+#     request that carries credentials checked (Basic Og== counting as none).
+# Idempotent: a part that already runs is left as it is.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+TESTBED_DIR=${TESTBED_DIR:-/tmp/build-push-image-testbed}
+REGISTRY_PORT=${REGISTRY_PORT:-5080}
+BACKEND_PORT=${BACKEND_PORT:-5081}
+mkdir -p "$TESTBED_DIR"
+chmod 700 "$TESTBED_DIR"
+
+wait_for() { # description, command...
+  local what=$1; shift
+  for _ in $(seq 1 100); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  echo "test bed: $what did not come up; see the logs in $TESTBED_DIR" >&2
+  return 1
+}
+
+# --- Docker engine
+if ! docker info >/dev/null 2>&1; then
+  echo "starting dockerd"
+  nohup dockerd --bridge=none --iptables=false --ip6tables=false \
+    >"$TESTBED_DIR/dockerd.log" 2>&1 &
+  echo $! >"$TESTBED_DIR/dockerd.pid"
+  wait_for "dockerd" docker info
+fi
+
+# --- a base image for builds with RUN, made locally (no image registry is reachable)
+if ! docker image inspect build-push-image-test/busybox:local >/dev/null 2>&1; then
+  rootfs=$(mktemp -d)
+  mkdir -p "$rootfs/bin"
+  cp "$(command -v busybox)" "$rootfs/bin/busybox"
+  for applet in sh echo cat ls mkdir cp true; do ln -s busybox "$rootfs/bin/$applet"; done
+  tar -C "$rootfs" -c . | docker import - build-push-image-test/busybox:local >/dev/null
+  rm -rf "$rootfs"
+fi
+
+# --- credentials of the test identity (made once per test bed)
+if [ ! -f "$TESTBED_DIR/credentials" ]; then
+  key="zak_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  umask 077
+  printf 'TESTBED_USERNAME=ci-builder\nTESTBED_API_KEY=%s\n' "$key" >"$TESTBED_DIR/credentials"
+fi
+# shellcheck disable=SC1091
+. "$TESTBED_DIR/credentials"
+basic=$(printf '%s:%s' "$TESTBED_USERNAME" "$TESTBED_API_KEY" | base64 -w0)
+
+# --- registry behind nginx
+if ! curl -fsS "http://127.0.0.1:$BACKEND_PORT/v2/" >/dev/null 2>&1; then
+  echo "starting docker-registry on 127.0.0.1:$BACKEND_PORT"
+  mkdir -p "$TESTBED_DIR/registry"
+  sed -e "s|@STORAGE@|$TESTBED_DIR/registry|" -e "s|@PORT@|$BACKEND_PORT|" \
+    "$here/registry.yml" >"$TESTBED_DIR/registry.yml"
+  nohup docker-registry serve "$TESTBED_DIR/registry.yml" >"$TESTBED_DIR/registry.log" 2>&1 &
+  echo $! >"$TESTBED_DIR/registry.pid"
+  wait_for "docker-registry" curl -fsS "http://127.0.0.1:$BACKEND_PORT/v2/"
+fi
+
+sed -e "s|@DIR@|$TESTBED_DIR|g" -e "s|@PORT@|$REGISTRY_PORT|g" \
+  -e "s|@BACKEND@|$BACKEND_PORT|g" -e "s|@BASIC@|$basic|g" \
+  "$here/nginx.conf" >"$TESTBED_DIR/nginx.conf"
+mkdir -p "$TESTBED_DIR/nginx-temp"
+if [ -f "$TESTBED_DIR/nginx.pid" ] && kill -0 "$(cat "$TESTBED_DIR/nginx.pid")" 2>/dev/null; then
+  nginx -c "$TESTBED_DIR/nginx.conf" -s reload
+else
+  echo "starting nginx (zot-like front) on 127.0.0.1:$REGISTRY_PORT"
+  nginx -c "$TESTBED_DIR/nginx.conf"
+fi
+wait_for "nginx" curl -fsS "http://127.0.0.1:$REGISTRY_PORT/v2/"
+
+cat >"$TESTBED_DIR/env" <<ENV
+TESTBED_DIR=$TESTBED_DIR
+TESTBED_REGISTRY=127.0.0.1:$REGISTRY_PORT
+TESTBED_BACKEND=127.0.0.1:$BACKEND_PORT
+TESTBED_ACCESS_LOG=$TESTBED_DIR/nginx-access.log
+TESTBED_CREDENTIALS=$TESTBED_DIR/credentials
+ENV
+echo "test bed ready: registry 127.0.0.1:$REGISTRY_PORT (coordinates in $TESTBED_DIR/env)"

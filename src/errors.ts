@@ -1,0 +1,36 @@
+/** A failure the user can act on: its message is shown as it is, as the step's one error. */
+export class UserError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UserError';
+  }
+}
+
+/** One or more inputs are invalid; the message names each of them. */
+export class InputError extends UserError {
+  constructor(readonly problems: string[]) {
+    super(
+      problems.length === 1
+        ? `Invalid input: ${problems[0]}`
+        : `Invalid inputs:\n${problems.map((p) => `- ${p}`).join('\n')}`,
+    );
+    this.name = 'InputError';
+  }
+}
+
+/** The registry answered in a way the action cannot act on safely; nothing was written. */
+export class RegistryError extends UserError {
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RegistryError';
+  }
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

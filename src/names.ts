@@ -1,0 +1,45 @@
+// Every name the action shares with its runner lives here, so action.yaml, the code and the
+// tests cannot drift apart silently.
+
+export enum Input {
+  Context = 'context',
+  Dockerfile = 'dockerfile',
+  ImageName = 'image_name',
+  Version = 'version',
+  Registry = 'registry',
+  Username = 'username',
+  ApiKey = 'api_key',
+  Sha = 'sha',
+  BuildArgs = 'build_args',
+  Labels = 'labels',
+  Target = 'target',
+  Network = 'network',
+  Push = 'push',
+  InsecureRegistry = 'insecure_registry',
+}
+
+export enum Output {
+  Digest = 'digest',
+  Image = 'image',
+  VersionRef = 'version_ref',
+  ShaRef = 'sha_ref',
+  Result = 'result',
+}
+
+export enum State {
+  IsPost = 'isPost',
+  RunDirectory = 'runDirectory',
+}
+
+/** The value of the `result` output. */
+export enum Result {
+  Pushed = 'pushed',
+  Completed = 'completed',
+  AlreadyPublished = 'already-published',
+  Built = 'built',
+}
+
+export const REVISION_LABEL = 'org.opencontainers.image.revision';
+export const VERSION_LABEL = 'org.opencontainers.image.version';
+export const SOURCE_LABEL = 'org.opencontainers.image.source';
+export const CREATED_LABEL = 'org.opencontainers.image.created';

@@ -1,0 +1,64 @@
+import { UserError } from './errors.js';
+import type { TagState } from './registry.js';
+
+/** What the registry holds for this run's two tags, read before anything is built. */
+export interface Publication {
+  version: TagState & { revision?: string };
+  commit: TagState;
+}
+
+/** What the run does, decided from the registry's state alone. */
+export type Plan =
+  | { kind: 'build-and-push'; reason: string }
+  | { kind: 'tag-version'; digest: string; reason: string }
+  | { kind: 'tag-commit'; digest: string; reason: string }
+  | { kind: 'nothing'; digest: string; reason: string };
+
+export interface Tags {
+  /** `registry/name` */
+  image: string;
+  version: string;
+  sha: string;
+}
+
+/**
+ * The whole re-run policy in one place. A tag that exists is never written again; an image
+ * whose commit tag exists is never rebuilt; a version tag from another commit is refused.
+ */
+export function decide(publication: Publication, tags: Tags): Plan {
+  const { version, commit } = publication;
+  if (version.exists) {
+    if (version.revision !== tags.sha) throw refusal(version, tags);
+    if (commit.exists)
+      return {
+        kind: 'nothing',
+        digest: version.digest,
+        reason: `${tags.version} and the commit tag already exist and were built from this commit: nothing to write.`,
+      };
+    return {
+      kind: 'tag-commit',
+      digest: version.digest,
+      reason: `${tags.version} was built from this commit but the commit tag is missing: adding it, no build.`,
+    };
+  }
+  if (commit.exists)
+    return {
+      kind: 'tag-version',
+      digest: commit.digest,
+      reason: `The commit tag exists but ${tags.version} does not (an earlier run stopped half-way): pointing ${tags.version} at it, no build.`,
+    };
+  return {
+    kind: 'build-and-push',
+    reason: `Neither ${tags.version} nor the commit tag exists: building and pushing both.`,
+  };
+}
+
+function refusal(version: { digest: string; revision?: string }, tags: Tags): UserError {
+  const origin = version.revision
+    ? `was built from commit ${version.revision}`
+    : 'carries no org.opencontainers.image.revision label (it was not pushed by this action)';
+  return new UserError(
+    `${tags.image}:${tags.version} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
+      'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.',
+  );
+}

@@ -1,0 +1,92 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { UserError } from './errors.js';
+import type { Credentials } from './inputs.js';
+import { runTool } from './tools.js';
+
+export interface SkopeoSession {
+  registry: string;
+  insecure: boolean;
+  /** A 0600 auth file inside this run's own folder: never the user's, never shared. */
+  authFile: string;
+  secrets: string[];
+}
+
+export function authFileIn(runDirectory: string): string {
+  return path.join(runDirectory, 'auth.json');
+}
+
+export function loginArgs(session: SkopeoSession, username: string): string[] {
+  const args = ['login', '--authfile', session.authFile, '--username', username, '--password-stdin'];
+  if (session.insecure) args.push('--tls-verify=false');
+  args.push(session.registry);
+  return args;
+}
+
+/** `skopeo copy` from the local engine (by image ID) to a tag, recording the pushed digest. */
+export function pushFromEngineArgs(
+  session: SkopeoSession,
+  imageId: string,
+  destination: string,
+  digestFile: string,
+): string[] {
+  return [
+    'copy',
+    '--authfile',
+    session.authFile,
+    '--retry-times',
+    '3',
+    '--digestfile',
+    digestFile,
+    ...(session.insecure ? ['--dest-tls-verify=false'] : []),
+    `docker-daemon:${imageId}`,
+    `docker://${destination}`,
+  ];
+}
+
+/**
+ * `skopeo copy` of a manifest already in the registry to another tag of the same repository:
+ * the blobs are there, so nothing is uploaded but the manifest, byte for byte.
+ */
+export function tagInRegistryArgs(session: SkopeoSession, source: string, destination: string): string[] {
+  return [
+    'copy',
+    '--authfile',
+    session.authFile,
+    '--retry-times',
+    '3',
+    '--preserve-digests',
+    ...(session.insecure ? ['--src-tls-verify=false', '--dest-tls-verify=false'] : []),
+    `docker://${source}`,
+    `docker://${destination}`,
+  ];
+}
+
+export async function login(session: SkopeoSession, credentials: Credentials): Promise<void> {
+  await runTool('skopeo', loginArgs(session, credentials.username), {
+    input: Buffer.from(credentials.apiKey),
+    secrets: session.secrets,
+  });
+  await fs.chmod(session.authFile, 0o600);
+}
+
+/** Pushes the built image to `destination` and returns the digest the registry holds. */
+export async function pushFromEngine(
+  session: SkopeoSession,
+  imageId: string,
+  destination: string,
+  runDirectory: string,
+): Promise<string> {
+  const digestFile = path.join(runDirectory, 'pushed-digest');
+  await runTool('skopeo', pushFromEngineArgs(session, imageId, destination, digestFile), {
+    secrets: session.secrets,
+  });
+  const digest = (await fs.readFile(digestFile, 'utf8')).trim();
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+    throw new UserError(`skopeo reported an unexpected digest for ${destination}: ${JSON.stringify(digest)}.`);
+  return digest;
+}
+
+export async function tagInRegistry(session: SkopeoSession, source: string, destination: string): Promise<void> {
+  await runTool('skopeo', tagInRegistryArgs(session, source, destination), { secrets: session.secrets });
+}
