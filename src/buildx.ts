@@ -25,7 +25,12 @@ export function provenanceLabels(
   return labels;
 }
 
-export function buildPlan(inputs: Inputs, runDirectory: string, env: NodeJS.ProcessEnv, now: Date): BuildPlan {
+export function buildPlan(
+  inputs: Inputs,
+  runDirectory: string,
+  env: NodeJS.ProcessEnv,
+  now: Date,
+): BuildPlan {
   return {
     tags: [`${inputs.imageName}:${inputs.version}`, `${inputs.imageName}:${inputs.sha}`],
     // The user's labels come first so that the provenance labels cannot be overridden.
@@ -50,7 +55,7 @@ export async function checkBuildx(): Promise<void> {
   const run = await runToolAllowingFailure('docker', ['buildx', 'version'], { silent: true });
   if (run.exitCode !== 0)
     throw new UserError(
-      'The docker buildx plugin is missing (`docker buildx version` failed). Install it (Debian and Ubuntu: `apt-get install docker-buildx`, or Docker\'s `docker-buildx-plugin`).',
+      "The docker buildx plugin is missing (`docker buildx version` failed). Install it (Debian and Ubuntu: `apt-get install docker-buildx`, or Docker's `docker-buildx-plugin`).",
     );
 }
 

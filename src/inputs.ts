@@ -31,9 +31,7 @@ const NAME = new RegExp(`^${NAME_COMPONENT}(?:/${NAME_COMPONENT})*$`);
 const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const SHA = /^[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?$/;
 const HOST_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
-const REGISTRY = new RegExp(
-  `^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-fA-F:.]+\\])(?::(\\d{1,5}))?$`,
-);
+const REGISTRY = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-fA-F:.]+\\])(?::(\\d{1,5}))?$`);
 const API_KEY = /^zak_[A-Za-z0-9]+$/;
 const BUILD_ARG_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const NETWORK = /^(?:default|none|host)$/;
@@ -51,12 +49,7 @@ export function parseInputs(read: Read, cwd = process.cwd()): Inputs {
   };
 
   const push = parseBoolean(read(Input.Push), Input.Push, problem, true);
-  const insecureRegistry = parseBoolean(
-    read(Input.InsecureRegistry),
-    Input.InsecureRegistry,
-    problem,
-    false,
-  );
+  const insecureRegistry = parseBoolean(read(Input.InsecureRegistry), Input.InsecureRegistry, problem, false);
 
   const registry = read(Input.Registry);
   checkRegistry(registry, problem);
@@ -80,13 +73,11 @@ export function parseInputs(read: Read, cwd = process.cwd()): Inputs {
   checkTag(version, Input.Version, 'is required (the version tag, such as `v1.0.0`).', problem);
 
   const rawSha = read(Input.Sha);
-  if (!rawSha)
-    problem(Input.Sha, 'is required: the commit SHA (defaults to `${{ github.sha }}`).');
+  if (!rawSha) problem(Input.Sha, 'is required: the commit SHA (defaults to `${{ github.sha }}`).');
   else if (!SHA.test(rawSha))
     problem(Input.Sha, `is not a full commit SHA (40 or 64 hex digits): ${quote(rawSha)}.`);
   const sha = rawSha.toLowerCase();
-  if (version && sha && version === sha)
-    problem(Input.Version, 'must differ from the commit tag (`sha`).');
+  if (version && sha && version === sha) problem(Input.Version, 'must differ from the commit tag (`sha`).');
 
   const username = read(Input.Username);
   const apiKey = read(Input.ApiKey);
@@ -94,15 +85,17 @@ export function parseInputs(read: Read, cwd = process.cwd()): Inputs {
   if (apiKey && !API_KEY.test(apiKey))
     // Never echo the value: it may be a real secret of another kind.
     problem(Input.ApiKey, 'is not a zot API key: it must start with `zak_` (a password is not accepted).');
-  if (push && !apiKey)
-    problem(Input.ApiKey, 'is required when `push` is true (a zot API key, `zak_…`).');
+  if (push && !apiKey) problem(Input.ApiKey, 'is required when `push` is true (a zot API key, `zak_…`).');
   if (push && !username)
     problem(Input.Username, 'is required when `push` is true (the zot identity that owns the key).');
   if (username && !/^[^\s:]+$/.test(username))
     problem(Input.Username, 'must not contain white space or `:`.');
   if (username && apiKey && API_KEY.test(apiKey)) credentials = { username, apiKey };
   else if (!push && (username || apiKey) && !(username && apiKey))
-    problem(username ? Input.ApiKey : Input.Username, 'is needed too: give both `username` and `api_key`, or neither.');
+    problem(
+      username ? Input.ApiKey : Input.Username,
+      'is needed too: give both `username` and `api_key`, or neither.',
+    );
 
   const context = read(Input.Context);
   const dockerfileInput = read(Input.Dockerfile) || 'Dockerfile';
@@ -169,7 +162,10 @@ function checkRegistry(registry: string, problem: (input: Input, what: string) =
     return;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(registry)) {
-    problem(Input.Registry, `must be \`host[:port]\` without a scheme: ${quote(registry.replace(/\/\/[^/@]*@/, '//…@'))}.`);
+    problem(
+      Input.Registry,
+      `must be \`host[:port]\` without a scheme: ${quote(registry.replace(/\/\/[^/@]*@/, '//…@'))}.`,
+    );
     return;
   }
   if (registry.includes('@')) {
@@ -200,10 +196,7 @@ function checkTag(
   if (!tag) problem(input, whenEmpty);
   else if (tag.length > 128) problem(input, `is longer than 128 characters (${tag.length}).`);
   else if (!TAG.test(tag))
-    problem(
-      input,
-      `is not a valid tag: ${quote(tag)} (letters, digits, _ . -, not starting with . or -).`,
-    );
+    problem(input, `is not a valid tag: ${quote(tag)} (letters, digits, _ . -, not starting with . or -).`);
 }
 
 function parseKeyValueLines(

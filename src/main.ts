@@ -2,12 +2,12 @@ import * as core from '@actions/core';
 import { build, buildPlan, checkBuildx } from './buildx.js';
 import { UserError, messageOf } from './errors.js';
 import { parseInputs, type Inputs } from './inputs.js';
-import { Input, Output, Result, REVISION_LABEL, State } from './names.js';
-import { decide, type Plan, type Publication, type Tags } from './publication.js';
+import { Input, Result, REVISION_LABEL, State } from './names.js';
+import { decide, type Publication, type Tags } from './publication.js';
+import { publish } from './publish.js';
 import { RegistryClient } from './registry.js';
+import { setReferenceOutputs, setResultOutputs, writeSummary } from './report.js';
 import { createRunDirectory, removeRunDirectory } from './run-directory.js';
-import { setReferenceOutputs, setResultOutputs, shaRef, versionRef, writeSummary } from './report.js';
-import { authFileIn, login, pushFromEngine, tagInRegistry, type SkopeoSession } from './skopeo.js';
 import { runToolAllowingFailure } from './tools.js';
 
 /** The entry point of both steps: the post step is told apart by the state main saved. */
@@ -26,7 +26,11 @@ export async function run(): Promise<void> {
 
 async function main(): Promise<void> {
   const inputs = readInputs();
-  const tags: Tags = { image: `${inputs.registry}/${inputs.imageName}`, version: inputs.version, sha: inputs.sha };
+  const tags: Tags = {
+    image: `${inputs.registry}/${inputs.imageName}`,
+    version: inputs.version,
+    sha: inputs.sha,
+  };
   setReferenceOutputs(tags);
   const runDirectory = await createRunDirectory();
   const registry = new RegistryClient({
@@ -37,12 +41,12 @@ async function main(): Promise<void> {
   });
   try {
     await core.group('Check the tools', () => checkTools(inputs));
-    const session = await core.group('Log in', () => logIn(inputs, registry, runDirectory));
+    await core.group('Check the key', () => checkKey(inputs, registry));
     const publication = await core.group('Check the registry', () => readPublication(registry, inputs));
     const plan = decide(publication, tags);
     core.info(plan.reason);
-    const { result, digest } = session
-      ? await carryOut(plan, inputs, tags, registry, session, runDirectory)
+    const { result, digest } = inputs.push
+      ? await publish(plan, inputs, tags, registry, runDirectory)
       : await buildOnly(inputs, runDirectory);
     setResultOutputs(result, digest);
     await writeSummary({ tags, result, digest, detail: plan.reason });
@@ -70,7 +74,8 @@ function readInputs(): Inputs {
     core.setSecret(apiKey);
     core.setSecret(Buffer.from(`${username}:${apiKey}`).toString('base64'));
   }
-  core.debug(`inputs: ${Object.values(Input).filter((name) => name !== Input.ApiKey).map((name) => `${name}=${JSON.stringify(core.getInput(name))}`).join(' ')}`);
+  const shown = Object.values(Input).filter((name) => name !== Input.ApiKey);
+  core.debug(`inputs: ${shown.map((name) => `${name}=${JSON.stringify(core.getInput(name))}`).join(' ')}`);
   return parseInputs((name) => core.getInput(name));
 }
 
@@ -85,101 +90,31 @@ async function checkTools(inputs: Inputs): Promise<void> {
   await Promise.all(checks);
 }
 
-/** Proves the key with the registry before anything is built, then hands it to skopeo on stdin. */
-async function logIn(
-  inputs: Inputs,
-  registry: RegistryClient,
-  runDirectory: string,
-): Promise<SkopeoSession | undefined> {
+/** One authenticated request proves the key before anything is built or pushed. */
+async function checkKey(inputs: Inputs, registry: RegistryClient): Promise<void> {
   await registry.checkCredentials();
-  if (!inputs.push || !inputs.credentials) {
-    core.info(inputs.credentials ? 'Credentials accepted (not pushing).' : 'Reading anonymously (not pushing).');
-    return undefined;
-  }
-  const session: SkopeoSession = {
-    registry: inputs.registry,
-    insecure: inputs.insecureRegistry,
-    authFile: authFileIn(runDirectory),
-    secrets: [inputs.credentials.apiKey],
-  };
-  await login(session, inputs.credentials);
-  core.info(`Logged in to ${inputs.registry} as ${inputs.credentials.username}.`);
-  return session;
+  if (inputs.credentials)
+    core.info(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
+  else core.info(`Reading ${inputs.registry} anonymously (not pushing).`);
 }
 
+/** Both tags in one round of HEAD requests; the version's revision label only when it exists. */
 async function readPublication(registry: RegistryClient, inputs: Inputs): Promise<Publication> {
   const [version, commit] = await Promise.all([
     registry.tag(inputs.imageName, inputs.version),
     registry.tag(inputs.imageName, inputs.sha),
   ]);
-  if (!version.exists) return { version, commit };
-  const labels = await registry.labels(inputs.imageName, version.digest);
-  return { version: { ...version, revision: labels[REVISION_LABEL] }, commit };
+  const revision = version.exists
+    ? (await registry.labels(inputs.imageName, version.digest))[REVISION_LABEL]
+    : undefined;
+  core.info(
+    `${inputs.version}: ${version.exists ? `${version.digest}, built from ${revision ?? 'an unknown commit'}` : 'absent'}`,
+  );
+  core.info(`${inputs.sha}: ${commit.exists ? commit.digest : 'absent'}`);
+  return { version: { ...version, revision }, commit };
 }
 
 async function buildOnly(inputs: Inputs, runDirectory: string): Promise<{ result: Result; digest?: string }> {
   await core.group('Build', () => build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())));
   return { result: Result.Built };
-}
-
-async function carryOut(
-  plan: Plan,
-  inputs: Inputs,
-  tags: Tags,
-  registry: RegistryClient,
-  session: SkopeoSession,
-  runDirectory: string,
-): Promise<{ result: Result; digest: string }> {
-  switch (plan.kind) {
-    case 'nothing':
-      return { result: Result.AlreadyPublished, digest: plan.digest };
-    case 'tag-commit':
-      await core.group('Push the commit tag', () =>
-        tagInRegistry(session, `${tags.image}@${plan.digest}`, shaRef(tags)),
-      );
-      return { result: Result.Completed, digest: plan.digest };
-    case 'tag-version':
-      await pushVersionTag(plan.digest, inputs, tags, registry, session);
-      return { result: Result.Completed, digest: plan.digest };
-    case 'build-and-push': {
-      const imageId = await core.group('Build', () =>
-        build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())),
-      );
-      const digest = await core.group('Push the commit tag', () =>
-        pushFromEngine(session, imageId, shaRef(tags), runDirectory),
-      );
-      core.setOutput(Output.Digest, digest);
-      await pushVersionTag(digest, inputs, tags, registry, session);
-      return { result: Result.Pushed, digest };
-    }
-  }
-}
-
-/**
- * The version tag is written last, as a copy of the commit tag inside the registry, after a
- * last look that it is still free; then its digest is read back to prove it is ours.
- */
-async function pushVersionTag(
-  digest: string,
-  inputs: Inputs,
-  tags: Tags,
-  registry: RegistryClient,
-  session: SkopeoSession,
-): Promise<void> {
-  await core.group('Push the version tag', async () => {
-    const before = await registry.tag(inputs.imageName, inputs.version);
-    if (before.exists)
-      throw new UserError(
-        `${versionRef(tags)} was pushed by another run while this one was building (${before.digest}); it was left as it is. ` +
-          `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`,
-      );
-    await tagInRegistry(session, `${tags.image}@${digest}`, versionRef(tags));
-    const after = await registry.tag(inputs.imageName, inputs.version);
-    if (!after.exists || after.digest !== digest)
-      throw new UserError(
-        `${versionRef(tags)} points at ${after.exists ? after.digest : 'nothing'} after the push, not at ${digest}: another run wrote it at the same time. ` +
-          'Check which image the tag holds before using it.',
-      );
-    core.info(`${versionRef(tags)} -> ${digest}`);
-  });
 }

@@ -368,8 +368,11 @@ function errorCode(error: unknown): string | undefined {
 
 function isTlsOrProtocolError(error: unknown): boolean {
   const code = errorCode(error);
-  return (code !== undefined && (TLS_CODES.has(code) || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'))) ||
-    /wrong version number|certificate|SSL routines/i.test(messageOf(error));
+  return (
+    (code !== undefined &&
+      (TLS_CODES.has(code) || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'))) ||
+    /wrong version number|certificate|SSL routines/i.test(messageOf(error))
+  );
 }
 
 function tlsError(host: string, error: unknown): RegistryError {

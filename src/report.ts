@@ -39,9 +39,9 @@ export async function writeSummary(report: Report): Promise<void> {
       { data: 'Reference', header: true },
       { data: 'Value', header: true },
     ],
-    ['Version', `\`${versionRef(tags)}\``],
-    ['Commit', `\`${shaRef(tags)}\``],
-    ['Digest', report.digest ? `\`${report.digest}\`` : '(none)'],
+    ['Version', `<code>${versionRef(tags)}</code>`],
+    ['Commit', `<code>${shaRef(tags)}</code>`],
+    ['Digest', report.digest ? `<code>${report.digest}</code>` : '(none)'],
     ['Result', report.result ?? 'failed'],
   ]);
   core.summary.addRaw(report.detail, true);

@@ -16,9 +16,7 @@ export const defaultRetryPolicy: RetryPolicy = {
 };
 
 /** What one attempt ended with, as far as retrying is concerned. */
-export type Attempt<T> =
-  | { done: true; value: T }
-  | { done: false; retryAfterMs?: number; reason: string };
+export type Attempt<T> = { done: true; value: T } | { done: false; retryAfterMs?: number; reason: string };
 
 /**
  * Runs `attempt` until it is done or the attempts run out; `giveUp` turns the last reason

@@ -32,6 +32,8 @@ export async function removeRunDirectory(): Promise<void> {
     await fs.rm(directory, { recursive: true, force: true });
     core.info(`Removed ${directory} (credentials of this run).`);
   } catch (error) {
-    core.warning(`Could not remove ${directory}: ${messageOf(error)}. It holds this run's registry credentials: delete it.`);
+    core.warning(
+      `Could not remove ${directory}: ${messageOf(error)}. It holds this run's registry credentials: delete it.`,
+    );
   }
 }

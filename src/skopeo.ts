@@ -83,10 +83,16 @@ export async function pushFromEngine(
   });
   const digest = (await fs.readFile(digestFile, 'utf8')).trim();
   if (!/^sha256:[0-9a-f]{64}$/.test(digest))
-    throw new UserError(`skopeo reported an unexpected digest for ${destination}: ${JSON.stringify(digest)}.`);
+    throw new UserError(
+      `skopeo reported an unexpected digest for ${destination}: ${JSON.stringify(digest)}.`,
+    );
   return digest;
 }
 
-export async function tagInRegistry(session: SkopeoSession, source: string, destination: string): Promise<void> {
+export async function tagInRegistry(
+  session: SkopeoSession,
+  source: string,
+  destination: string,
+): Promise<void> {
   await runTool('skopeo', tagInRegistryArgs(session, source, destination), { secrets: session.secrets });
 }

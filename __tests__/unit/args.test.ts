@@ -1,0 +1,136 @@
+import { describe, expect, test } from '@jest/globals';
+import { buildArgs, buildPlan, provenanceLabels } from '../../src/buildx.js';
+import type { Inputs } from '../../src/inputs.js';
+import { loginArgs, pushFromEngineArgs, tagInRegistryArgs, type SkopeoSession } from '../../src/skopeo.js';
+import { childEnvironment, scrub } from '../../src/tools.js';
+
+const inputs: Inputs = {
+  context: '/work/app',
+  dockerfile: '/work/app/Dockerfile',
+  imageName: 'team/app',
+  version: 'v1.0.0',
+  registry: 'registry.example:5000',
+  credentials: { username: 'ci', apiKey: 'zak_secret' },
+  sha: 'a'.repeat(40),
+  buildArgs: ['A=1'],
+  labels: ['team=ops'],
+  target: '',
+  network: '',
+  push: true,
+  insecureRegistry: false,
+};
+const now = new Date('2026-01-02T03:04:05.000Z');
+const env = { GITHUB_SERVER_URL: 'https://forgejo.example', GITHUB_REPOSITORY: 'ops/infra' };
+
+describe('docker buildx build argv', () => {
+  test('carries the file, tags, labels, build args, --load and the image-id file, then the context', () => {
+    const args = buildArgs(inputs, buildPlan(inputs, '/tmp/run', env, now));
+    expect(args).toEqual([
+      'buildx',
+      'build',
+      '--file',
+      '/work/app/Dockerfile',
+      '--tag',
+      'team/app:v1.0.0',
+      '--tag',
+      `team/app:${'a'.repeat(40)}`,
+      '--label',
+      'team=ops',
+      '--label',
+      `org.opencontainers.image.revision=${'a'.repeat(40)}`,
+      '--label',
+      'org.opencontainers.image.version=v1.0.0',
+      '--label',
+      'org.opencontainers.image.source=https://forgejo.example/ops/infra',
+      '--label',
+      'org.opencontainers.image.created=2026-01-02T03:04:05.000Z',
+      '--build-arg',
+      'A=1',
+      '--load',
+      '--iidfile',
+      '/tmp/run/image-id',
+      '/work/app',
+    ]);
+  });
+
+  test.each([
+    [{ target: 'prod' }, ['--target', 'prod']],
+    [{ network: 'none' }, ['--network', 'none']],
+  ])('optional %j', (override, expected) => {
+    const args = buildArgs({ ...inputs, ...override }, buildPlan(inputs, '/tmp/run', env, now));
+    const at = args.indexOf(expected[0]);
+    expect(args.slice(at, at + 2)).toEqual(expected);
+  });
+
+  test('provenance labels come after user labels, so a user label cannot override them', () => {
+    const plan = buildPlan(
+      { ...inputs, labels: [`org.opencontainers.image.revision=forged`] },
+      '/r',
+      {},
+      now,
+    );
+    expect(plan.labels.at(-3)).toBe(`org.opencontainers.image.revision=${'a'.repeat(40)}`);
+    expect(provenanceLabels(inputs, {}, now)).not.toContainEqual(expect.stringMatching(/source=/));
+  });
+});
+
+describe('skopeo argv never holds the key', () => {
+  const session: SkopeoSession = {
+    registry: 'r.example',
+    insecure: false,
+    authFile: '/run/auth.json',
+    secrets: ['zak_secret'],
+  };
+  const all = [
+    loginArgs(session, 'ci'),
+    pushFromEngineArgs(session, 'sha256:abc', 'r.example/a:b', '/run/d'),
+    tagInRegistryArgs(session, 'r.example/a@sha256:abc', 'r.example/a:v1'),
+    loginArgs({ ...session, insecure: true }, 'ci'),
+  ];
+  test.each(all)('%j', (...args) => {
+    expect(args.join(' ')).not.toContain('zak_secret');
+    expect(args).toContain('/run/auth.json');
+  });
+
+  test('login reads the key from stdin', () => {
+    expect(loginArgs(session, 'ci')).toEqual([
+      'login',
+      '--authfile',
+      '/run/auth.json',
+      '--username',
+      'ci',
+      '--password-stdin',
+      'r.example',
+    ]);
+  });
+
+  test('the tag copy preserves digests; insecure turns off verification on both sides', () => {
+    const args = tagInRegistryArgs(
+      { ...session, insecure: true },
+      'r.example/a@sha256:abc',
+      'r.example/a:v1',
+    );
+    expect(args).toEqual(
+      expect.arrayContaining(['--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false']),
+    );
+    expect(args.slice(-2)).toEqual(['docker://r.example/a@sha256:abc', 'docker://r.example/a:v1']);
+  });
+
+  test('the push reads the image by ID from the engine and records the digest', () => {
+    const args = pushFromEngineArgs(session, 'sha256:abc', 'r.example/a:b', '/run/d');
+    expect(args.slice(-2)).toEqual(['docker-daemon:sha256:abc', 'docker://r.example/a:b']);
+    expect(args).toEqual(expect.arrayContaining(['--digestfile', '/run/d']));
+    expect(args).not.toContain('--dest-tls-verify=false');
+  });
+});
+
+describe('child processes', () => {
+  test("get the environment without the action's inputs (the key is INPUT_API_KEY)", () => {
+    const clean = childEnvironment({ PATH: '/bin', INPUT_API_KEY: 'zak_x', INPUT_VERSION: 'v1', HOME: '/h' });
+    expect(clean).toEqual({ PATH: '/bin', HOME: '/h' });
+  });
+
+  test('scrub hides every occurrence of a secret', () => {
+    expect(scrub('a zak_s b zak_s', ['zak_s', ''])).toBe('a *** b ***');
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, test } from '@jest/globals';
+import { decide, type Publication } from '../../src/publication.js';
+
+const tags = { image: 'registry.example/team/app', version: 'v1.0.0', sha: 'a'.repeat(40) };
+const other = 'b'.repeat(40);
+const V = 'sha256:' + '1'.repeat(64);
+const C = 'sha256:' + '2'.repeat(64);
+
+describe('decide: the registry state decides the run, before anything is built', () => {
+  test.each<[string, Publication, string, string | undefined]>([
+    [
+      'nothing there: build and push',
+      { version: { exists: false }, commit: { exists: false } },
+      'build-and-push',
+      undefined,
+    ],
+    [
+      'commit tag only: point the version at it',
+      { version: { exists: false }, commit: { exists: true, digest: C } },
+      'tag-version',
+      C,
+    ],
+    [
+      'both, from this commit: nothing to do',
+      { version: { exists: true, digest: V, revision: tags.sha }, commit: { exists: true, digest: V } },
+      'nothing',
+      V,
+    ],
+    [
+      'version from this commit, no commit tag: add it',
+      { version: { exists: true, digest: V, revision: tags.sha }, commit: { exists: false } },
+      'tag-commit',
+      V,
+    ],
+  ])('%s', (_, publication, kind, digest) => {
+    const plan = decide(publication, tags);
+    expect(plan.kind).toBe(kind);
+    if (digest) expect(plan).toMatchObject({ digest });
+    expect(plan.reason.length).toBeGreaterThan(10);
+  });
+
+  test.each<[string, Publication]>([
+    [
+      'from another commit',
+      { version: { exists: true, digest: V, revision: other }, commit: { exists: false } },
+    ],
+    [
+      'from another commit, commit tag present',
+      { version: { exists: true, digest: V, revision: other }, commit: { exists: true, digest: C } },
+    ],
+    ['without a revision label', { version: { exists: true, digest: V }, commit: { exists: false } }],
+  ])('a version tag %s is refused, naming the tag, digest and origin', (_, publication) => {
+    expect(() => decide(publication, tags)).toThrow(
+      new RegExp(`registry.example/team/app:v1.0.0 already exists \\(${V}\\)`),
+    );
+  });
+
+  test('the refusal names the commit the existing version came from', () => {
+    expect(() =>
+      decide({ version: { exists: true, digest: V, revision: other }, commit: { exists: false } }, tags),
+    ).toThrow(`built from commit ${other}`);
+  });
+});

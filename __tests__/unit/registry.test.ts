@@ -1,0 +1,207 @@
+import { describe, expect, jest, test } from '@jest/globals';
+import { MockAgent } from 'undici';
+import { RegistryError } from '../../src/errors.js';
+import { parseChallenge, RegistryClient } from '../../src/registry.js';
+import { parseRetryAfter, type RetryPolicy } from '../../src/retry.js';
+
+const HOST = 'registry.test';
+const ORIGIN = `https://${HOST}`;
+const CREDENTIALS = { username: 'ci', apiKey: `zak_${'f'.repeat(32)}` };
+const BASIC = `Basic ${Buffer.from(`ci:${CREDENTIALS.apiKey}`).toString('base64')}`;
+const DIGEST = `sha256:${'d'.repeat(64)}`;
+const zotPing = { 'www-authenticate': 'basic realm="zot"' };
+
+function setup(
+  options: { credentials?: typeof CREDENTIALS; insecure?: boolean } = { credentials: CREDENTIALS },
+) {
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  const sleep = jest.fn(async (_ms: number) => undefined);
+  const retry: RetryPolicy = { attempts: 3, baseDelayMs: 100, maxDelayMs: 5000, sleep };
+  const client = new RegistryClient({
+    host: HOST,
+    insecure: options.insecure ?? false,
+    credentials: options.credentials,
+    dispatcher: agent,
+    retry,
+  });
+  return { agent, pool: agent.get(ORIGIN), client, sleep };
+}
+
+describe('checkCredentials (the /v2/ ping)', () => {
+  test('zot answers 200 to a key it accepts', async () => {
+    const { pool, client, agent } = setup();
+    pool
+      .intercept({ path: '/v2/', method: 'GET', headers: { authorization: BASIC } })
+      .reply(200, '{}', { headers: zotPing });
+    await expect(client.checkCredentials()).resolves.toBeUndefined();
+    agent.assertNoPendingInterceptors();
+  });
+
+  test('a 401 means the key was rejected: expired, revoked or wrong, and says so without the key', async () => {
+    const { pool, client } = setup();
+    pool.intercept({ path: '/v2/', method: 'GET' }).reply(401, '{}', { headers: zotPing });
+    const error = await client.checkCredentials().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as Error).message).toMatch(/rejected the API key of `ci` \(401\).*expired or been revoked/);
+    expect((error as Error).message).not.toContain(CREDENTIALS.apiKey);
+  });
+
+  test('a registry with token auth: the key is proved by getting a token', async () => {
+    const { agent, pool, client } = setup();
+    pool.intercept({ path: '/v2/', method: 'GET' }).reply(401, '', {
+      headers: { 'www-authenticate': `Bearer realm="https://auth.test/token",service="registry.test"` },
+    });
+    agent
+      .get('https://auth.test')
+      .intercept({ path: '/token?service=registry.test', method: 'GET', headers: { authorization: BASIC } })
+      .reply(200, { token: 't0' });
+    await client.checkCredentials();
+    agent
+      .get('https://auth.test')
+      .intercept({ path: '/token?service=registry.test&scope=repository%3Ateam%2Fapp%3Apull', method: 'GET' })
+      .reply(200, { token: 't1' });
+    pool
+      .intercept({
+        path: '/v2/team/app/manifests/v1',
+        method: 'HEAD',
+        headers: { authorization: 'Bearer t1' },
+      })
+      .reply(404, '');
+    await expect(client.tag('team/app', 'v1')).resolves.toEqual({ exists: false });
+  });
+
+  test('an insecure registry that does not speak TLS is reached over http', async () => {
+    const { agent, pool, client } = setup({ credentials: CREDENTIALS, insecure: true });
+    pool
+      .intercept({ path: '/v2/', method: 'GET' })
+      .replyWithError(Object.assign(new Error('wrong version number'), { code: 'EPROTO' }));
+    const http = agent.get(`http://${HOST}`);
+    http.intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}', { headers: zotPing });
+    http.intercept({ path: '/v2/a/manifests/v1', method: 'HEAD' }).reply(404, '');
+    await expect(client.tag('a', 'v1')).resolves.toEqual({ exists: false });
+  });
+
+  test('a TLS failure on a secure registry is never downgraded', async () => {
+    const { pool, client } = setup();
+    pool
+      .intercept({ path: '/v2/', method: 'GET' })
+      .replyWithError(
+        Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
+      );
+    await expect(client.checkCredentials()).rejects.toThrow(
+      /TLS with the registry registry.test failed.*insecure_registry/,
+    );
+  });
+});
+
+describe('tag: one HEAD request decides', () => {
+  function pinged() {
+    const s = setup();
+    s.pool.intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}', { headers: zotPing });
+    return s;
+  }
+
+  test('200 with Docker-Content-Digest: the tag exists at that digest', async () => {
+    const { pool, client } = pinged();
+    pool
+      .intercept({
+        path: '/v2/team/app/manifests/v1.0.0',
+        method: 'HEAD',
+        headers: { accept: /application\/vnd\.oci\.image\.index\.v1\+json/ },
+      })
+      .reply(200, '', { headers: { 'docker-content-digest': DIGEST } });
+    await expect(client.tag('team/app', 'v1.0.0')).resolves.toEqual({ exists: true, digest: DIGEST });
+  });
+
+  test('404: the tag is free', async () => {
+    const { pool, client } = pinged();
+    pool.intercept({ path: '/v2/team/app/manifests/v1.0.0', method: 'HEAD' }).reply(404, '');
+    await expect(client.tag('team/app', 'v1.0.0')).resolves.toEqual({ exists: false });
+  });
+
+  test.each([
+    [401, /rejected the API key/],
+    [403, /denied the request.*\(403\)/],
+    [400, /answered HTTP 400/],
+  ])('%i fails at once, never taken for "free"', async (status, message) => {
+    const { pool, client, sleep } = pinged();
+    pool.intercept({ path: '/v2/team/app/manifests/v1.0.0', method: 'HEAD' }).reply(status, '');
+    await expect(client.tag('team/app', 'v1.0.0')).rejects.toThrow(message);
+    expect(sleep).not.toHaveBeenCalled();
+  });
+
+  test.each([500, 502, 503, 429])('%i is retried, then fails closed', async (status) => {
+    const { pool, client, sleep } = pinged();
+    pool.intercept({ path: '/v2/team/app/manifests/v1.0.0', method: 'HEAD' }).reply(status, '').times(3);
+    await expect(client.tag('team/app', 'v1.0.0')).rejects.toThrow(
+      new RegExp(`HTTP ${status} after 3 attempts. Nothing was pushed`),
+    );
+    expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([100, 200]);
+  });
+
+  test('a transient failure that clears is retried to success; Retry-After is honoured within bounds', async () => {
+    const { pool, client, sleep } = pinged();
+    const path = '/v2/team/app/manifests/v1.0.0';
+    pool.intercept({ path, method: 'HEAD' }).reply(429, '', { headers: { 'retry-after': '2' } });
+    pool.intercept({ path, method: 'HEAD' }).reply(429, '', { headers: { 'retry-after': '3600' } });
+    pool.intercept({ path, method: 'HEAD' }).reply(404, '');
+    await expect(client.tag('team/app', 'v1.0.0')).resolves.toEqual({ exists: false });
+    expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([2000, 5000]);
+  });
+
+  test('a network error is retried, then fails closed', async () => {
+    const { pool, client } = pinged();
+    pool
+      .intercept({ path: '/v2/team/app/manifests/v1.0.0', method: 'HEAD' })
+      .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+      .times(3);
+    await expect(client.tag('team/app', 'v1.0.0')).rejects.toThrow(/ECONNREFUSED.*after 3 attempts/);
+  });
+
+  test('a registry that leaves out the digest header: the digest is the hash of the manifest', async () => {
+    const { pool, client } = pinged();
+    const manifest = JSON.stringify({ schemaVersion: 2, config: { digest: 'sha256:c' } });
+    const { createHash } = await import('node:crypto');
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'HEAD' }).reply(200, '');
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, manifest);
+    await expect(client.tag('a', 'v1')).resolves.toEqual({
+      exists: true,
+      digest: `sha256:${createHash('sha256').update(manifest).digest('hex')}`,
+    });
+  });
+});
+
+describe('labels', () => {
+  test('reads the config of an image, and of the first image of an index', async () => {
+    const { pool, client } = setup();
+    pool.intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}', { headers: zotPing });
+    pool
+      .intercept({ path: `/v2/a/manifests/${DIGEST}`, method: 'GET' })
+      .reply(200, { schemaVersion: 2, manifests: [{ digest: 'sha256:img' }] });
+    pool
+      .intercept({ path: '/v2/a/manifests/sha256:img', method: 'GET' })
+      .reply(200, { schemaVersion: 2, config: { digest: 'sha256:cfg' } });
+    pool
+      .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
+      .reply(200, { config: { Labels: { x: 'y' } } });
+    await expect(client.labels('a', DIGEST)).resolves.toEqual({ x: 'y' });
+  });
+});
+
+test('parseChallenge reads scheme and parameters', () => {
+  expect(parseChallenge('Bearer realm="https://a/token",service="reg",scope="x:y:pull"')).toEqual({
+    scheme: 'bearer',
+    params: { realm: 'https://a/token', service: 'reg', scope: 'x:y:pull' },
+  });
+  expect(parseChallenge('basic realm="zot"')?.scheme).toBe('basic');
+  expect(parseChallenge(undefined)).toBeUndefined();
+});
+
+test('parseRetryAfter reads seconds and dates', () => {
+  expect(parseRetryAfter('5')).toBe(5000);
+  expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', Date.parse('Thu, 01 Jan 2026 00:00:00 GMT'))).toBe(
+    10000,
+  );
+  expect(parseRetryAfter('soon')).toBeUndefined();
+});

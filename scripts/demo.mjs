@@ -1,0 +1,64 @@
+// The demo's three runs of the committed action, through the local runner (see demo.sh).
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { root, runAction } from './local-runner.mjs';
+
+const testbedDir = process.env.TESTBED_DIR ?? '/tmp/build-push-image-testbed';
+/** @param {string} file */
+function readEnv(file) {
+  return Object.fromEntries(
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+const bed = readEnv(path.join(testbedDir, 'env'));
+const credentials = readEnv(bed.TESTBED_CREDENTIALS);
+const image = `demo/hello-${randomBytes(3).toString('hex')}`;
+const inputs = {
+  context: path.join(root, 'examples/hello'),
+  image_name: image,
+  version: 'v1.0.0',
+  registry: bed.TESTBED_REGISTRY,
+  username: credentials.TESTBED_USERNAME,
+  api_key: credentials.TESTBED_API_KEY,
+  insecure_registry: 'true',
+};
+const commitA = randomBytes(20).toString('hex');
+const commitB = randomBytes(20).toString('hex');
+
+/**
+ * @param {string} title
+ * @param {string} sha
+ * @param {number} expectedExit
+ */
+async function step(title, sha, expectedExit) {
+  console.log(`\n=== ${title}\n`);
+  const run = await runAction({ inputs, sha, echo: true });
+  console.log(`\n--- exit code ${run.exitCode}; outputs: ${JSON.stringify(run.outputs, null, 2)}`);
+  if (run.exitCode !== expectedExit) {
+    console.error(`demo: expected exit code ${expectedExit}, got ${run.exitCode}`);
+    process.exitCode = 1;
+  }
+  return run;
+}
+
+await step(`1. Push ${image}:v1.0.0 built from commit ${commitA.slice(0, 12)}`, commitA, 0);
+await step(
+  `2. Push v1.0.0 again from another commit ${commitB.slice(0, 12)}: refused before any build`,
+  commitB,
+  1,
+);
+await step(
+  `3. Re-run commit ${commitA.slice(0, 12)} (as from the Forgejo UI): no build, no write`,
+  commitA,
+  0,
+);
+console.log(
+  process.exitCode
+    ? '\nThe demo did not go as expected.'
+    : `\nDemo done: ${bed.TESTBED_REGISTRY}/${image} holds v1.0.0 and ${commitA}.`,
+);
