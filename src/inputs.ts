@@ -91,11 +91,9 @@ export function parseInputs(read: Read, cwd = process.cwd()): Inputs {
   if (username && !/^[^\s:]+$/.test(username))
     problem(Input.Username, 'must not contain white space or `:`.');
   if (username && apiKey && API_KEY.test(apiKey)) credentials = { username, apiKey };
-  else if (!push && (username || apiKey) && !(username && apiKey))
-    problem(
-      username ? Input.ApiKey : Input.Username,
-      'is needed too: give both `username` and `api_key`, or neither.',
-    );
+  // Without push, a username alone reads anonymously (a pull request gets no key).
+  else if (!push && apiKey && !username)
+    problem(Input.Username, 'is needed with `api_key`: the zot identity that owns the key.');
 
   const context = read(Input.Context);
   const dockerfileInput = read(Input.Dockerfile) || 'Dockerfile';

@@ -79,6 +79,10 @@ describe('parseInputs', () => {
     expect(inputs.labels).toEqual(['team=ops']);
   });
 
+  test('push: false with a username but no key reads anonymously (a pull request gets no secret)', () => {
+    expect(parse({ push: 'false', api_key: '' }).credentials).toBeUndefined();
+  });
+
   test('push: false needs no credentials', () => {
     const inputs = parse({ push: 'false', username: '', api_key: '' });
     expect(inputs.push).toBe(false);
@@ -111,6 +115,7 @@ describe('parseInputs', () => {
     [Input.ApiKey, { api_key: '' }],
     [Input.Username, { username: '' }],
     [Input.Username, { username: 'ci:admin' }],
+    [Input.Username, { username: '', push: 'false' }],
     [Input.Context, { context: 'missing' }],
     [Input.Context, { context: '' }],
     [Input.Dockerfile, { dockerfile: 'Containerfile' }],

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 need=()
-for pkg in docker.io skopeo nginx-light docker-registry busybox-static; do
+for pkg in curl ca-certificates docker.io skopeo nginx-light docker-registry busybox-static; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 buildx_missing=0
