@@ -30,6 +30,18 @@ export class RegistryError extends UserError {
   }
 }
 
+/** A tool exited non-zero; `detail` is the end of its output, secrets scrubbed. */
+export class ToolError extends UserError {
+  constructor(
+    readonly command: string,
+    readonly exitCode: number,
+    readonly detail: string,
+  ) {
+    super(`\`${command}\` failed with exit code ${exitCode}:\n${detail}`);
+    this.name = 'ToolError';
+  }
+}
+
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

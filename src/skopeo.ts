@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { UserError } from './errors.js';
+import { ToolError, UserError } from './errors.js';
 import type { Credentials } from './inputs.js';
 import { runTool } from './tools.js';
 
@@ -80,6 +80,8 @@ export async function pushFromEngine(
   const digestFile = path.join(runDirectory, 'pushed-digest');
   await runTool('skopeo', pushFromEngineArgs(session, imageId, destination, digestFile), {
     secrets: session.secrets,
+  }).catch((error: unknown) => {
+    throw explainRefusedWrite(error, destination);
   });
   const digest = (await fs.readFile(digestFile, 'utf8')).trim();
   if (!/^sha256:[0-9a-f]{64}$/.test(digest))
@@ -94,5 +96,26 @@ export async function tagInRegistry(
   source: string,
   destination: string,
 ): Promise<void> {
-  await runTool('skopeo', tagInRegistryArgs(session, source, destination), { secrets: session.secrets });
+  await runTool('skopeo', tagInRegistryArgs(session, source, destination), {
+    secrets: session.secrets,
+  }).catch((error: unknown) => {
+    throw explainRefusedWrite(error, destination);
+  });
+}
+
+/**
+ * A 403 on a write is the registry's policy speaking, most often zot refusing to overwrite a
+ * tag for an identity without `update`: say so, with the registry's own words.
+ */
+export function explainRefusedWrite(error: unknown, destination: string): unknown {
+  if (!(error instanceof ToolError)) return error;
+  const denied = /denied: ([^\n"]*)|\b403\b|forbidden/i.exec(error.detail);
+  if (!denied) return error;
+  const registrySays = denied[1] ? `: ${denied[1].trim()}` : '';
+  return new UserError(
+    `The registry refused to write ${destination} (403 DENIED${registrySays}). ` +
+      "This usually means the tag already exists and the CI identity lacks zot's `update` permission, as it should: " +
+      'another run wrote it first. Nothing was overwritten; look at what the tag holds now.',
+    { cause: error },
+  );
 }

@@ -1,5 +1,5 @@
 import * as exec from '@actions/exec';
-import { UserError } from './errors.js';
+import { ToolError, UserError } from './errors.js';
 
 export interface ToolRun {
   exitCode: number;
@@ -44,7 +44,7 @@ export async function runTool(tool: string, args: string[], options: RunOptions 
       .split('\n')
       .slice(-15)
       .join('\n');
-    throw new UserError(`\`${tool} ${args[0] ?? ''}\` failed with exit code ${run.exitCode}:\n${tail}`);
+    throw new ToolError(`${tool} ${args[0] ?? ''}`.trim(), run.exitCode, tail);
   }
   return run;
 }

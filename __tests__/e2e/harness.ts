@@ -14,6 +14,8 @@ const execFileAsync = promisify(execFile);
 
 export interface Testbed {
   registry: string;
+  /** The same registry behind a door that refuses to overwrite a tag (403 DENIED). */
+  createOnlyRegistry: string;
   accessLog: string;
   username: string;
   apiKey: string;
@@ -39,6 +41,7 @@ export function testbed(): Testbed {
   const credentials = readEnvFile(env.TESTBED_CREDENTIALS);
   return {
     registry: env.TESTBED_REGISTRY,
+    createOnlyRegistry: env.TESTBED_CREATE_ONLY_REGISTRY,
     accessLog: env.TESTBED_ACCESS_LOG,
     username: credentials.TESTBED_USERNAME,
     apiKey: credentials.TESTBED_API_KEY,
@@ -151,4 +154,69 @@ export function accessLogMark(bed: Testbed): () => string[] {
 /** The `::error::` annotations a step printed. */
 export function errors(run: { stdout: string }): string[] {
   return run.stdout.split('\n').filter((line) => line.startsWith('::error::'));
+}
+
+/**
+ * Pushes one tag without the action (as a run that died half-way would leave it): a fresh
+ * image labelled with `revision` (or unlabelled), through skopeo with the test identity.
+ */
+export async function pushTagDirectly(
+  bed: Testbed,
+  registry: string,
+  reference: string,
+  revision?: string,
+): Promise<string> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-direct-'));
+  const context = makeContext();
+  const labels = revision ? ['--label', `org.opencontainers.image.revision=${revision}`] : [];
+  const iid = path.join(work, 'iid');
+  await execFileAsync('docker', ['buildx', 'build', '-q', ...labels, '--iidfile', iid, context]);
+  const authFile = path.join(work, 'auth.json');
+  await new Promise<void>((resolve, reject) => {
+    const login = execFile(
+      'skopeo',
+      [
+        'login',
+        '--authfile',
+        authFile,
+        '--tls-verify=false',
+        '-u',
+        bed.username,
+        '--password-stdin',
+        registry,
+      ],
+      (error) => (error ? reject(error) : resolve()),
+    );
+    login.stdin?.end(bed.apiKey);
+  });
+  const digestFile = path.join(work, 'digest');
+  await execFileAsync('skopeo', [
+    'copy',
+    '--authfile',
+    authFile,
+    '--dest-tls-verify=false',
+    '--digestfile',
+    digestFile,
+    `docker-daemon:${fs.readFileSync(iid, 'utf8').trim()}`,
+    `docker://${registry}/${reference}`,
+  ]);
+  const digest = fs.readFileSync(digestFile, 'utf8').trim();
+  fs.rmSync(work, { recursive: true, force: true });
+  return digest;
+}
+
+/** Requests in an access-log slice that upload blob bytes (a mount or a HEAD is not one). */
+export function blobUploads(lines: string[], name: string): string[] {
+  return lines.filter(
+    (line) =>
+      line.includes(`/v2/${name}/blobs/uploads/`) &&
+      (/^(PATCH|PUT) /.test(line) || /^POST \S+ 202 /.test(line)),
+  );
+}
+
+/** Manifest writes in an access-log slice, as `METHOD path status`. */
+export function manifestWrites(lines: string[], name: string): string[] {
+  return lines
+    .filter((line) => /^PUT /.test(line) && line.includes(`/v2/${name}/manifests/`))
+    .map((line) => line.split(' ').slice(0, 3).join(' '));
 }

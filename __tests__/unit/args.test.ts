@@ -1,7 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
 import { buildArgs, buildPlan, provenanceLabels } from '../../src/buildx.js';
 import type { Inputs } from '../../src/inputs.js';
-import { loginArgs, pushFromEngineArgs, tagInRegistryArgs, type SkopeoSession } from '../../src/skopeo.js';
+import {
+  explainRefusedWrite,
+  loginArgs,
+  pushFromEngineArgs,
+  tagInRegistryArgs,
+  type SkopeoSession,
+} from '../../src/skopeo.js';
+import { ToolError } from '../../src/errors.js';
 import { childEnvironment, scrub } from '../../src/tools.js';
 
 const inputs: Inputs = {
@@ -132,5 +139,23 @@ describe('child processes', () => {
 
   test('scrub hides every occurrence of a secret', () => {
     expect(scrub('a zak_s b zak_s', ['zak_s', ''])).toBe('a *** b ***');
+  });
+});
+
+describe('a refused write', () => {
+  test("a 403 DENIED from skopeo is explained with the registry's words", () => {
+    const error = new ToolError(
+      'skopeo copy',
+      1,
+      'time="x" level=fatal msg="writing manifest: uploading manifest v1 to r/a: denied: stable tag is immutable"',
+    );
+    const explained = explainRefusedWrite(error, 'r/a:v1') as Error;
+    expect(explained.message).toContain('refused to write r/a:v1 (403 DENIED: stable tag is immutable)');
+    expect(explained.message).toContain('`update`');
+  });
+
+  test('any other failure is left as it is', () => {
+    const error = new ToolError('skopeo copy', 1, 'connection refused');
+    expect(explainRefusedWrite(error, 'r/a:v1')).toBe(error);
   });
 });

@@ -4,7 +4,9 @@
 #   - Debian's docker-registry on 127.0.0.1:$BACKEND_PORT (storage under $TESTBED_DIR);
 #   - nginx on 127.0.0.1:$REGISTRY_PORT answering like zot: anonymous reads, a 200 ping that
 #     carries a Basic challenge, writes only with the test identity's zak_ key, and every
-#     request that carries credentials checked (Basic Og== counting as none).
+#     request that carries credentials checked (Basic Og== counting as none);
+#   - on 127.0.0.1:$DOOR_PORT, the same registry behind a door that refuses to overwrite an
+#     existing tag (403 DENIED), as zot does for an identity with `create` but not `update`.
 # Idempotent: a part that already runs is left as it is.
 set -euo pipefail
 
@@ -12,6 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 TESTBED_DIR=${TESTBED_DIR:-/tmp/build-push-image-testbed}
 REGISTRY_PORT=${REGISTRY_PORT:-5080}
 BACKEND_PORT=${BACKEND_PORT:-5081}
+DOOR_PORT=${DOOR_PORT:-5082}
 mkdir -p "$TESTBED_DIR"
 chmod 700 "$TESTBED_DIR"
 
@@ -77,10 +80,18 @@ else
 fi
 wait_for "nginx" curl -fsS "http://127.0.0.1:$REGISTRY_PORT/v2/"
 
+if ! curl -fsS "http://127.0.0.1:$DOOR_PORT/v2/" >/dev/null 2>&1; then
+  echo "starting the create-only door on 127.0.0.1:$DOOR_PORT"
+  nohup node "$here/create-only-door.mjs" "$DOOR_PORT" "$REGISTRY_PORT" >"$TESTBED_DIR/door.log" 2>&1 &
+  echo $! >"$TESTBED_DIR/door.pid"
+  wait_for "the create-only door" curl -fsS "http://127.0.0.1:$DOOR_PORT/v2/"
+fi
+
 cat >"$TESTBED_DIR/env" <<ENV
 TESTBED_DIR=$TESTBED_DIR
 TESTBED_REGISTRY=127.0.0.1:$REGISTRY_PORT
 TESTBED_BACKEND=127.0.0.1:$BACKEND_PORT
+TESTBED_CREATE_ONLY_REGISTRY=127.0.0.1:$DOOR_PORT
 TESTBED_ACCESS_LOG=$TESTBED_DIR/nginx-access.log
 TESTBED_CREDENTIALS=$TESTBED_DIR/credentials
 ENV

@@ -1,0 +1,165 @@
+// The re-run table, against the create-only door: the registry itself refuses to write a tag
+// that exists (403 DENIED), as zot does for a CI identity with `create` but not `update`.
+import { describe, expect, jest, test } from '@jest/globals';
+import {
+  accessLogMark,
+  blobUploads,
+  builds,
+  errors,
+  inspect,
+  makeContext,
+  manifestWrites,
+  pushTagDirectly,
+  randomSha,
+  runAction,
+  testbed,
+  uniqueName,
+} from './harness.js';
+
+jest.setTimeout(240_000);
+const bed = testbed();
+const registry = bed.createOnlyRegistry;
+
+function inputs(name: string, version = 'v1.0.0', context = makeContext()): Record<string, string> {
+  return {
+    context,
+    image_name: name,
+    version,
+    registry,
+    username: bed.username,
+    api_key: bed.apiKey,
+    insecure_registry: 'true',
+  };
+}
+
+describe('each row of the re-run table', () => {
+  test('version absent, commit absent: build and push both', async () => {
+    const name = uniqueName('rerun');
+    const sha = randomSha();
+    const log = accessLogMark(bed);
+    const run = await runAction({ inputs: inputs(name), sha });
+    expect(errors(run)).toEqual([]);
+    expect(run.outputs.result).toBe('pushed');
+    expect(builds(run)).toHaveLength(1);
+    expect(run.stdout).toContain('Neither v1.0.0 nor the commit tag exists');
+    expect(manifestWrites(log(), name)).toEqual([
+      `PUT /v2/${name}/manifests/${sha} 201`,
+      `PUT /v2/${name}/manifests/v1.0.0 201`,
+    ]);
+    expect((await inspect(`${registry}/${name}:v1.0.0`))?.Digest).toBe(run.outputs.digest);
+  });
+
+  test('version absent, commit present (a run that died half-way): tag it, no build, no upload', async () => {
+    const name = uniqueName('rerun');
+    const sha = randomSha();
+    const commitDigest = await pushTagDirectly(bed, registry, `${name}:${sha}`, sha);
+    const log = accessLogMark(bed);
+    const run = await runAction({ inputs: inputs(name), sha });
+    expect(errors(run)).toEqual([]);
+    expect(run.outputs.result).toBe('completed');
+    expect(run.outputs.digest).toBe(commitDigest);
+    expect(builds(run)).toEqual([]);
+    expect(run.stdout).toContain('The commit tag exists but v1.0.0 does not');
+    const lines = log();
+    expect(blobUploads(lines, name)).toEqual([]);
+    expect(manifestWrites(lines, name)).toEqual([`PUT /v2/${name}/manifests/v1.0.0 201`]);
+    expect((await inspect(`${registry}/${name}:v1.0.0`))?.Digest).toBe(commitDigest);
+  });
+
+  test('both present from this commit: nothing written, nothing built', async () => {
+    const name = uniqueName('rerun');
+    const sha = randomSha();
+    const first = await runAction({ inputs: inputs(name), sha });
+    expect(first.outputs.result).toBe('pushed');
+    const log = accessLogMark(bed);
+    const rerun = await runAction({ inputs: inputs(name), sha });
+    expect(errors(rerun)).toEqual([]);
+    expect(rerun.outputs).toEqual({ ...first.outputs, result: 'already-published' });
+    expect(builds(rerun)).toEqual([]);
+    const lines = log();
+    expect(blobUploads(lines, name)).toEqual([]);
+    expect(manifestWrites(lines, name)).toEqual([]);
+  });
+
+  test('version present from this commit, commit tag absent: add the commit tag, no build, no upload', async () => {
+    const name = uniqueName('rerun');
+    const sha = randomSha();
+    const versionDigest = await pushTagDirectly(bed, registry, `${name}:v1.0.0`, sha);
+    const log = accessLogMark(bed);
+    const run = await runAction({ inputs: inputs(name), sha });
+    expect(errors(run)).toEqual([]);
+    expect(run.outputs.result).toBe('completed');
+    expect(run.outputs.digest).toBe(versionDigest);
+    expect(builds(run)).toEqual([]);
+    const lines = log();
+    expect(blobUploads(lines, name)).toEqual([]);
+    expect(manifestWrites(lines, name)).toEqual([`PUT /v2/${name}/manifests/${sha} 201`]);
+    expect((await inspect(`${registry}/${name}:${sha}`))?.Digest).toBe(versionDigest);
+  });
+
+  test.each([
+    ['from another commit', randomSha()],
+    ['without a revision label', undefined],
+  ])('version present %s: refused before building, nothing written', async (_, revision) => {
+    const name = uniqueName('rerun');
+    const sha = randomSha();
+    const existing = await pushTagDirectly(bed, registry, `${name}:v1.0.0`, revision);
+    const log = accessLogMark(bed);
+    const run = await runAction({ inputs: inputs(name), sha });
+    expect(run.exitCode).toBe(1);
+    expect(builds(run)).toEqual([]);
+    expect(errors(run)).toHaveLength(1);
+    expect(errors(run)[0]).toContain(`${name}:v1.0.0 already exists (${existing})`);
+    expect(manifestWrites(log(), name)).toEqual([]);
+    expect((await inspect(`${registry}/${name}:v1.0.0`))?.Digest).toBe(existing);
+  });
+});
+
+describe('two runs racing for one version', () => {
+  test("exactly one wins; the other fails naming the tag; the tag holds the winner's image", async () => {
+    const name = uniqueName('race');
+    const [shaA, shaB] = [randomSha(), randomSha()];
+    const log = accessLogMark(bed);
+    const runs = await Promise.all([
+      runAction({ inputs: inputs(name), sha: shaA }),
+      runAction({ inputs: inputs(name), sha: shaB }),
+    ]);
+    const winners = runs.filter((run) => run.exitCode === 0);
+    const losers = runs.filter((run) => run.exitCode !== 0);
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(1);
+    const [winner] = winners;
+    const [loser] = losers;
+    expect(winner.outputs.result).toBe('pushed');
+    expect(errors(loser)).toHaveLength(1);
+    expect(errors(loser)[0]).toContain(`${registry}/${name}:v1.0.0`);
+    expect(errors(loser)[0]).toMatch(
+      /refused to write .* \(403 DENIED: stable tag is immutable\)|was pushed by another run/,
+    );
+
+    const version = await inspect(`${registry}/${name}:v1.0.0`);
+    expect(version?.Digest).toBe(winner.outputs.digest);
+    const winnerSha = winner === runs[0] ? shaA : shaB;
+    expect(version?.Labels['org.opencontainers.image.revision']).toBe(winnerSha);
+    // The version tag was written once; a refused write, if the loser got that far, was a 403.
+    const versionWrites = manifestWrites(log(), name).filter((line) => line.includes('/manifests/v1.0.0 '));
+    expect(versionWrites.filter((line) => line.endsWith(' 201'))).toHaveLength(1);
+  });
+});
+
+describe('a 403 on a tag write', () => {
+  test("is reported with the registry's own message and what it usually means", async () => {
+    const name = uniqueName('denied');
+    const sha = randomSha();
+    const run = await runAction({ inputs: inputs(name, 'denied-v1'), sha });
+    expect(run.exitCode).toBe(1);
+    const [error] = errors(run);
+    expect(error).toContain(
+      `refused to write ${registry}/${name}:denied-v1 (403 DENIED: stable tag is immutable)`,
+    );
+    expect(error).toContain("lacks zot's `update` permission");
+    // The commit tag was written before and is reported; the next run can complete from it.
+    expect(run.outputs.digest).toBe((await inspect(`${registry}/${name}:${sha}`))?.Digest);
+    expect(run.outputs.result).toBeUndefined();
+  });
+});

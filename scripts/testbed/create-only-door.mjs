@@ -1,0 +1,105 @@
+// A door in front of the zot-like registry that applies zot's create-without-update policy
+// atomically: a manifest PUT to a tag that already exists is refused with 403 DENIED, as zot
+// refuses an identity that has `create` but not `update`. Everything else passes through.
+// Tag writes are serialised per repository and tag, so two racing writers cannot both pass
+// the existence check. A tag named `denied-…` is refused even when it does not exist, as a
+// zot policy condition would, so tests can meet a 403 on demand.
+// Usage: node create-only-door.mjs LISTEN_PORT UPSTREAM_PORT
+import * as http from 'node:http';
+
+const [listenPort, upstreamPort] = process.argv.slice(2).map(Number);
+const upstream = { host: '127.0.0.1', port: upstreamPort };
+const agent = new http.Agent({ keepAlive: true });
+/** @type {Map<string, Promise<void>>} */
+const locks = new Map();
+
+/** @param {string} key @param {() => Promise<void>} work */
+function serialised(key, work) {
+  const previous = locks.get(key) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  const settled = next.catch(() => undefined);
+  locks.set(key, settled);
+  settled.then(() => {
+    if (locks.get(key) === settled) locks.delete(key);
+  });
+  return next;
+}
+
+/** @param {http.IncomingMessage} req @param {http.ServerResponse} res @param {Buffer} [body] */
+function forward(req, res, body) {
+  return new Promise((resolve) => {
+    const proxied = http.request(
+      { ...upstream, agent, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        answer.on('end', resolve);
+        answer.on('error', resolve);
+      },
+    );
+    proxied.on('error', (error) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`door: ${error.message}`);
+      resolve(undefined);
+    });
+    if (body) proxied.end(body);
+    else req.pipe(proxied);
+  });
+}
+
+/** @param {http.IncomingMessage} req */
+function tagExists(req) {
+  return new Promise((resolve, reject) => {
+    const headers = { ...req.headers };
+    delete headers['content-length'];
+    delete headers['content-type'];
+    delete headers['transfer-encoding'];
+    const check = http.request({ ...upstream, agent, method: 'HEAD', path: req.url, headers }, (answer) => {
+      answer.resume();
+      resolve(answer.statusCode);
+    });
+    check.on('error', reject);
+    check.end();
+  });
+}
+
+/** @param {http.IncomingMessage} req */
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    /** @type {Buffer[]} */
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+const TAG_WRITE = /^\/v2\/(.+)\/manifests\/([^/@:?]+)(\?.*)?$/;
+
+const server = http.createServer(async (req, res) => {
+  const match = req.method === 'PUT' ? TAG_WRITE.exec(req.url ?? '') : null;
+  if (!match) {
+    await forward(req, res);
+    return;
+  }
+  const body = await readBody(req);
+  await serialised(`${match[1]}:${match[2]}`, async () => {
+    const status = await tagExists(req).catch(() => 502);
+    if (status === 200 || (status === 404 && match[2].startsWith('denied-'))) {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          errors: [{ code: 'DENIED', message: 'stable tag is immutable', detail: { tag: match[2] } }],
+        }),
+      );
+      return;
+    }
+    if (status !== 404) {
+      res.writeHead(status === 401 ? 401 : 502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `tag check answered ${status}` }] }));
+      return;
+    }
+    await forward(req, res, body);
+  });
+});
+server.listen(listenPort, '127.0.0.1', () => console.log(`create-only door on 127.0.0.1:${listenPort}`));
