@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
-import { build, buildPlan, checkBuildx } from './buildx.js';
-import { UserError, messageOf } from './errors.js';
+import { build, buildPlan, checkDocker } from './buildx.js';
+import { messageOf } from './errors.js';
 import { parseInputs, type Inputs } from './inputs.js';
 import { Input, Result, REVISION_LABEL, State } from './names.js';
 import { decide, type Publication, type Tags } from './publication.js';
@@ -8,7 +8,8 @@ import { publish } from './publish.js';
 import { RegistryClient } from './registry.js';
 import { setReferenceOutputs, setResultOutputs, writeSummary } from './report.js';
 import { createRunDirectory, removeRunDirectory } from './run-directory.js';
-import { runToolAllowingFailure } from './tools.js';
+import { checkSkopeo } from './skopeo.js';
+import { scrub } from './tools.js';
 
 /** The entry point of both steps: the post step is told apart by the state main saved. */
 export async function run(): Promise<void> {
@@ -20,7 +21,8 @@ export async function run(): Promise<void> {
   try {
     await main();
   } catch (error) {
-    core.setFailed(messageOf(error));
+    // The last line of defence: no message leaves with the key in it.
+    core.setFailed(scrub(messageOf(error), [core.getInput(Input.ApiKey)]));
   }
 }
 
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     host: inputs.registry,
     insecure: inputs.insecureRegistry,
     credentials: inputs.credentials,
+    timeoutMs: registryTimeoutMs(process.env),
     log: (message) => core.info(message),
   });
   try {
@@ -56,6 +59,12 @@ async function main(): Promise<void> {
   } finally {
     await registry.close();
   }
+}
+
+/** How long one registry request may wait for an answer: BUILD_PUSH_IMAGE_TIMEOUT_SECONDS, 30 by default. */
+export function registryTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.BUILD_PUSH_IMAGE_TIMEOUT_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
 }
 
 async function post(): Promise<void> {
@@ -80,14 +89,7 @@ function readInputs(): Inputs {
 }
 
 async function checkTools(inputs: Inputs): Promise<void> {
-  const checks = [checkBuildx()];
-  if (inputs.push)
-    checks.push(
-      runToolAllowingFailure('skopeo', ['--version'], { silent: true }).then((run) => {
-        if (run.exitCode !== 0) throw new UserError(`\`skopeo --version\` failed: ${run.stderr.trim()}`);
-      }),
-    );
-  await Promise.all(checks);
+  await Promise.all(inputs.push ? [checkDocker(), checkSkopeo()] : [checkDocker()]);
 }
 
 /** One authenticated request proves the key before anything is built or pushed. */

@@ -220,7 +220,7 @@ export class RegistryClient {
           response = { status: answer.statusCode, headers: answer.headers, body };
         } catch (error) {
           if (isTlsOrProtocolError(error)) throw tlsError(this.options.host, error);
-          return { done: false, reason: describeNetworkError(error) };
+          return { done: false, reason: describeNetworkError(error, this.timeoutMs) };
         }
         if (options.expect.includes(response.status)) return { done: true, value: response };
         if (response.status === 429 || response.status >= 500)
@@ -384,7 +384,13 @@ function tlsError(host: string, error: unknown): RegistryError {
   );
 }
 
-function describeNetworkError(error: unknown): string {
+function describeNetworkError(error: unknown, timeoutMs: number): string {
   const code = errorCode(error);
+  if (
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  )
+    return `no answer within ${timeoutMs / 1000}s (${code})`;
   return code ? `${code} (${messageOf(error)})` : messageOf(error);
 }

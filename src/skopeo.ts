@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ToolError, UserError } from './errors.js';
 import type { Credentials } from './inputs.js';
-import { runTool } from './tools.js';
+import { runTool, runToolAllowingFailure } from './tools.js';
 
 export interface SkopeoSession {
   registry: string;
@@ -12,12 +12,30 @@ export interface SkopeoSession {
   secrets: string[];
 }
 
+/** No skopeo command may hang a job: each gets this long (a push over a slow tunnel included). */
+const COMMAND_TIMEOUT = ['--command-timeout', '30m'];
+/** The same bound from outside, a little later, in case skopeo itself stops answering. */
+const PROCESS_TIMEOUT = 31 * 60;
+
+export async function checkSkopeo(): Promise<void> {
+  const run = await runToolAllowingFailure('skopeo', ['--version'], { silent: true, timeoutSeconds: 60 });
+  if (run.exitCode !== 0) throw new UserError(`\`skopeo --version\` failed: ${run.stderr.trim()}`);
+}
+
 export function authFileIn(runDirectory: string): string {
   return path.join(runDirectory, 'auth.json');
 }
 
 export function loginArgs(session: SkopeoSession, username: string): string[] {
-  const args = ['login', '--authfile', session.authFile, '--username', username, '--password-stdin'];
+  const args = [
+    'login',
+    ...COMMAND_TIMEOUT,
+    '--authfile',
+    session.authFile,
+    '--username',
+    username,
+    '--password-stdin',
+  ];
   if (session.insecure) args.push('--tls-verify=false');
   args.push(session.registry);
   return args;
@@ -32,6 +50,7 @@ export function pushFromEngineArgs(
 ): string[] {
   return [
     'copy',
+    ...COMMAND_TIMEOUT,
     '--authfile',
     session.authFile,
     '--retry-times',
@@ -51,6 +70,7 @@ export function pushFromEngineArgs(
 export function tagInRegistryArgs(session: SkopeoSession, source: string, destination: string): string[] {
   return [
     'copy',
+    ...COMMAND_TIMEOUT,
     '--authfile',
     session.authFile,
     '--retry-times',
@@ -66,6 +86,7 @@ export async function login(session: SkopeoSession, credentials: Credentials): P
   await runTool('skopeo', loginArgs(session, credentials.username), {
     input: Buffer.from(credentials.apiKey),
     secrets: session.secrets,
+    timeoutSeconds: PROCESS_TIMEOUT,
   });
   await fs.chmod(session.authFile, 0o600);
 }
@@ -80,6 +101,7 @@ export async function pushFromEngine(
   const digestFile = path.join(runDirectory, 'pushed-digest');
   await runTool('skopeo', pushFromEngineArgs(session, imageId, destination, digestFile), {
     secrets: session.secrets,
+    timeoutSeconds: PROCESS_TIMEOUT,
   }).catch((error: unknown) => {
     throw explainRefusedWrite(error, destination);
   });
@@ -98,6 +120,7 @@ export async function tagInRegistry(
 ): Promise<void> {
   await runTool('skopeo', tagInRegistryArgs(session, source, destination), {
     secrets: session.secrets,
+    timeoutSeconds: PROCESS_TIMEOUT,
   }).catch((error: unknown) => {
     throw explainRefusedWrite(error, destination);
   });

@@ -1,4 +1,6 @@
 import * as exec from '@actions/exec';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ToolError, UserError } from './errors.js';
 
 export interface ToolRun {
@@ -14,7 +16,12 @@ export interface RunOptions {
   silent?: boolean;
   /** Strings scrubbed from anything shown (the key, in case a tool echoes it). */
   secrets?: string[];
+  /** The tool is stopped (TERM, then KILL) after this long, so no child can hang the job. */
+  timeoutSeconds: number;
 }
+
+/** The exit code of coreutils' and busybox's `timeout` when the time ran out. */
+const TIMED_OUT = 124;
 
 /**
  * The environment every child process gets: the runner's, less the action's own inputs.
@@ -37,7 +44,7 @@ export function scrub(text: string, secrets: string[] = []): string {
 }
 
 /** Runs a tool and fails with its exit code and the end of its stderr when it fails. */
-export async function runTool(tool: string, args: string[], options: RunOptions = {}): Promise<ToolRun> {
+export async function runTool(tool: string, args: string[], options: RunOptions): Promise<ToolRun> {
   const run = await runToolAllowingFailure(tool, args, options);
   if (run.exitCode !== 0) {
     const tail = scrub(run.stderr.trim() || run.stdout.trim(), options.secrets)
@@ -52,20 +59,58 @@ export async function runTool(tool: string, args: string[], options: RunOptions 
 export async function runToolAllowingFailure(
   tool: string,
   args: string[],
-  options: RunOptions = {},
+  options: RunOptions,
 ): Promise<ToolRun> {
-  try {
-    const result = await exec.getExecOutput(tool, args, {
-      input: options.input,
-      silent: options.silent ?? false,
-      ignoreReturnCode: true,
-      env: childEnvironment(),
-    });
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-  } catch (error) {
-    // @actions/exec throws when the tool is not on PATH.
-    throw new UserError(`Could not run \`${tool}\`: ${missingToolHint(tool)}`, { cause: error });
-  }
+  const secrets = options.secrets ?? [];
+  // @actions/exec runs silent and this echoes each line, scrubbed: a tool that repeats a
+  // credential in an error does not put it in the log, whatever the runner masks.
+  const echo = (line: string): void => {
+    if (!options.silent) process.stdout.write(`${scrub(line, secrets)}\n`);
+  };
+  if (!findOnPath(tool)) throw new UserError(`Could not run \`${tool}\`: ${missingToolHint(tool)}`);
+  if (!options.silent) echo(`[command]${tool} ${args.join(' ')}`);
+  // @actions/exec cannot stop a child, so the `timeout` utility does it where the runner has one.
+  const timeout = findOnPath('timeout');
+  const [command, commandArgs] = timeout
+    ? [timeout, ['-k', '10', String(options.timeoutSeconds), tool, ...args]]
+    : [tool, args];
+  let stdout = '';
+  let stderr = '';
+  const exitCode = await exec.exec(command, commandArgs, {
+    input: options.input,
+    silent: true,
+    ignoreReturnCode: true,
+    env: childEnvironment(),
+    listeners: {
+      stdout: (data: Buffer) => (stdout += data.toString()),
+      stderr: (data: Buffer) => (stderr += data.toString()),
+      stdline: echo,
+      errline: echo,
+    },
+  });
+  if (timeout && exitCode === TIMED_OUT)
+    throw new UserError(
+      `\`${tool} ${args[0] ?? ''}\` did not finish within ${options.timeoutSeconds}s and was stopped.`,
+    );
+  return { exitCode, stdout, stderr };
+}
+
+/** The tool's path when it is on PATH (or given as a path), else undefined. */
+export function findOnPath(tool: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = tool.includes('/')
+    ? [tool]
+    : (env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, tool));
+  return candidates.find((candidate) => {
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return fs.statSync(candidate).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 function missingToolHint(tool: string): string {

@@ -51,12 +51,15 @@ export function testbed(): Testbed {
 export interface ActionRun extends Awaited<ReturnType<typeof runStep>> {
   /** Each docker command the action ran, as its argv joined by spaces. */
   dockerCalls: string[];
+  /** The environments docker and skopeo were started with, one `env` dump after another. */
+  childEnvironment: string;
 }
 
-let realDocker: string | undefined;
-async function dockerPath(): Promise<string> {
-  realDocker ??= (await execFileAsync('sh', ['-c', 'command -v docker'])).stdout.trim();
-  return realDocker;
+const toolPaths = new Map<string, string>();
+async function toolPath(tool: string): Promise<string> {
+  if (!toolPaths.has(tool))
+    toolPaths.set(tool, (await execFileAsync('sh', ['-c', `command -v ${tool}`])).stdout.trim());
+  return toolPaths.get(tool)!;
 }
 
 /**
@@ -73,12 +76,21 @@ export async function runAction(options: {
   const bin = path.join(work, 'bin');
   fs.mkdirSync(bin);
   const dockerLog = path.join(work, 'docker-calls');
+  const childEnv = path.join(work, 'child-env');
   fs.writeFileSync(dockerLog, '');
-  fs.writeFileSync(
-    path.join(bin, 'docker'),
-    `#!/bin/sh\nprintf '%s\\n' "$*" >> '${dockerLog}'\nexec '${await dockerPath()}' "$@"\n`,
-    { mode: 0o755 },
-  );
+  fs.writeFileSync(childEnv, '');
+  // docker and skopeo shims: record argv (docker) and the environment each child got.
+  for (const [tool, real] of [
+    ['docker', await toolPath('docker')],
+    ['skopeo', await toolPath('skopeo')],
+  ]) {
+    const record = tool === 'docker' ? `printf '%s\\n' "$*" >> '${dockerLog}'\n` : '';
+    fs.writeFileSync(
+      path.join(bin, tool),
+      `#!/bin/sh\n${record}env >> '${childEnv}'\nexec '${real}' "$@"\n`,
+      { mode: 0o755 },
+    );
+  }
   const run = await runStep({
     ...options,
     workDirectory: work,
@@ -90,7 +102,11 @@ export async function runAction(options: {
       ...options.env,
     },
   });
-  return { ...run, dockerCalls: fs.readFileSync(dockerLog, 'utf8').split('\n').filter(Boolean) };
+  return {
+    ...run,
+    dockerCalls: fs.readFileSync(dockerLog, 'utf8').split('\n').filter(Boolean),
+    childEnvironment: fs.readFileSync(childEnv, 'utf8'),
+  };
 }
 
 export function builds(run: ActionRun): string[] {

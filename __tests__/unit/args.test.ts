@@ -102,6 +102,8 @@ describe('skopeo argv never holds the key', () => {
   test('login reads the key from stdin', () => {
     expect(loginArgs(session, 'ci')).toEqual([
       'login',
+      '--command-timeout',
+      '30m',
       '--authfile',
       '/run/auth.json',
       '--username',
@@ -109,6 +111,10 @@ describe('skopeo argv never holds the key', () => {
       '--password-stdin',
       'r.example',
     ]);
+  });
+
+  test.each(all)('every skopeo command has a timeout: %j', (...args) => {
+    expect(args.slice(1, 3)).toEqual(['--command-timeout', '30m']);
   });
 
   test('the tag copy preserves digests; insecure turns off verification on both sides', () => {

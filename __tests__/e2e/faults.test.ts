@@ -1,0 +1,191 @@
+// Registry and runner faults: every failure stops before anything is pushed on a guess, says
+// what happened and what to do, and a run that failed half-way can be completed by the next.
+import { afterEach, describe, expect, jest, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { closedPort, startFaultRegistry, type Fault, type FaultRegistry } from './fault-registry.js';
+import {
+  builds,
+  errors,
+  inspect,
+  makeContext,
+  randomSha,
+  runAction,
+  testbed,
+  uniqueName,
+} from './harness.js';
+
+jest.setTimeout(240_000);
+const bed = testbed();
+let registry: FaultRegistry | undefined;
+afterEach(async () => {
+  await registry?.close();
+  registry = undefined;
+});
+
+function inputs(name: string, host: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    context: makeContext(),
+    image_name: name,
+    version: 'v1.0.0',
+    registry: host,
+    username: bed.username,
+    api_key: bed.apiKey,
+    insecure_registry: 'true',
+    ...extra,
+  };
+}
+
+const writes = (requests: string[]) => requests.filter((line) => /^(PUT|POST|PATCH|DELETE) /.test(line));
+
+describe('the registry cannot answer: the action stops, nothing is built or pushed', () => {
+  test('connection refused', async () => {
+    const run = await runAction({ inputs: inputs(uniqueName(), await closedPort()), sha: randomSha() });
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)).toHaveLength(1);
+    expect(errors(run)[0]).toMatch(/ECONNREFUSED.*after 4 attempts\. Nothing was pushed/);
+    expect(builds(run)).toEqual([]);
+  });
+
+  test('a 5xx on the tag check fails closed', async () => {
+    const fault: Fault = ({ method, path }) =>
+      method === 'HEAD' && path.includes('/manifests/')
+        ? { status: 503, body: '{"errors":[{"code":"UNAVAILABLE","message":"down for maintenance"}]}' }
+        : 'pass';
+    registry = await startFaultRegistry(bed.registry, fault);
+    const name = uniqueName();
+    const run = await runAction({ inputs: inputs(name, registry.address), sha: randomSha() });
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)[0]).toMatch(
+      /Could not look up the tag .*HTTP 503 after 4 attempts\. Nothing was pushed/,
+    );
+    expect(builds(run)).toEqual([]);
+    expect(writes(registry.requests)).toEqual([]);
+    expect(run.stdout).toMatch(/retrying in 1s[\s\S]*retrying in 2s[\s\S]*retrying in 4s/);
+  });
+
+  test('a registry that accepts the connection and never answers times out', async () => {
+    registry = await startFaultRegistry(bed.registry, () => 'hang');
+    const run = await runAction({
+      inputs: inputs(uniqueName(), registry.address),
+      sha: randomSha(),
+      env: { BUILD_PUSH_IMAGE_TIMEOUT_SECONDS: '1' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)[0]).toMatch(/Could not reach the registry .*no answer within 1s.*after 4 attempts/);
+    expect(builds(run)).toEqual([]);
+  });
+
+  test('a certificate that is not trusted fails clearly and is never downgraded to http', async () => {
+    registry = await startFaultRegistry(bed.registry, () => 'pass', { tls: true });
+    const run = await runAction({
+      inputs: inputs(uniqueName(), registry.address, { insecure_registry: 'false' }),
+      sha: randomSha(),
+    });
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)[0]).toMatch(/TLS with the registry .* failed .*insecure_registry: true/);
+    expect(registry.requests).toEqual([]);
+    expect(builds(run)).toEqual([]);
+  });
+});
+
+describe('transient faults are ridden out', () => {
+  test('429 with Retry-After is honoured, then the push goes through', async () => {
+    const fault: Fault = ({ method, path, seen }) =>
+      method === 'HEAD' && path.endsWith('/manifests/v1.0.0') && seen < 2
+        ? { status: 429, headers: { 'retry-after': '1' } }
+        : 'pass';
+    registry = await startFaultRegistry(bed.registry, fault);
+    const name = uniqueName();
+    const run = await runAction({ inputs: inputs(name, registry.address), sha: randomSha() });
+    expect(errors(run)).toEqual([]);
+    expect(run.outputs.result).toBe('pushed');
+    expect(registry.requests.filter((line) => line.endsWith('/manifests/v1.0.0 429'))).toHaveLength(2);
+    expect(run.stdout.match(/HTTP 429; retrying in 1s/g)).toHaveLength(2);
+  });
+
+  test('an insecure registry over TLS with a self-signed certificate works without verification', async () => {
+    registry = await startFaultRegistry(bed.registry, () => 'pass', { tls: true });
+    const name = uniqueName();
+    const run = await runAction({ inputs: inputs(name, registry.address), sha: randomSha() });
+    expect(errors(run)).toEqual([]);
+    expect(run.outputs.result).toBe('pushed');
+  });
+});
+
+describe('skopeo failing half-way', () => {
+  test('shows its exit code and error, claims no success, and the next run completes the push', async () => {
+    const fault: Fault = ({ method, path }) =>
+      method === 'PUT' && path.endsWith('/manifests/v1.0.0')
+        ? { status: 500, body: '{"errors":[{"code":"UNKNOWN","message":"disk full"}]}' }
+        : 'pass';
+    registry = await startFaultRegistry(bed.registry, fault);
+    const name = uniqueName();
+    const sha = randomSha();
+    const context = makeContext();
+    const failed = await runAction({ inputs: { ...inputs(name, registry.address), context }, sha });
+    expect(failed.exitCode).toBe(1);
+    expect(errors(failed)[0]).toMatch(/`skopeo copy` failed with exit code 1/);
+    expect(errors(failed)[0]).toMatch(/500|disk full|Internal Server Error/);
+    expect(failed.outputs.result).toBeUndefined();
+    const commit = await inspect(`${bed.registry}/${name}:${sha}`);
+    expect(failed.outputs.digest).toBe(commit?.Digest);
+    expect(await inspect(`${bed.registry}/${name}:v1.0.0`)).toBeUndefined();
+
+    const next = await runAction({ inputs: { ...inputs(name, bed.registry), context }, sha });
+    expect(errors(next)).toEqual([]);
+    expect(next.outputs.result).toBe('completed');
+    expect(builds(next)).toEqual([]);
+    expect((await inspect(`${bed.registry}/${name}:v1.0.0`))?.Digest).toBe(commit?.Digest);
+  });
+});
+
+describe('the runner lacks a part', () => {
+  function pathWith(tools: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-path-'));
+    for (const [name, script] of Object.entries(tools))
+      fs.writeFileSync(path.join(dir, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    return dir;
+  }
+  const realDocker = `exec ${execFileSync('sh', ['-c', 'command -v docker']).toString().trim()} "$@"`;
+
+  test('the Docker engine is not running', async () => {
+    const run = await runAction({
+      inputs: inputs(uniqueName(), bed.registry),
+      sha: randomSha(),
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)[0]).toMatch(
+      /The Docker engine is not reachable at DOCKER_HOST=unix:\/\/\/nonexistent\/docker.sock/,
+    );
+    expect(builds(run)).toEqual([]);
+  });
+
+  test('the buildx plugin is missing', async () => {
+    const dir = pathWith({
+      docker: `if [ "$1" = buildx ]; then echo "docker: 'buildx' is not a docker command." >&2; exit 1; fi\n${realDocker}`,
+    });
+    const run = await runAction({
+      inputs: inputs(uniqueName(), bed.registry),
+      sha: randomSha(),
+      env: { PATH: `${dir}:${process.env.PATH}` },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)[0]).toMatch(/buildx plugin is missing.*apt-get install docker-buildx/);
+  });
+
+  test('skopeo is missing', async () => {
+    const dir = pathWith({ docker: realDocker });
+    const run = await runAction({
+      inputs: inputs(uniqueName(), bed.registry),
+      sha: randomSha(),
+      env: { PATH: dir },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)[0]).toMatch(/skopeo is not installed.*apt-get install -y skopeo/);
+    expect(builds(run)).toEqual([]);
+  });
+});

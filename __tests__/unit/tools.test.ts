@@ -1,0 +1,55 @@
+// runTool against real processes (sh, sleep): no mocks needed to prove scrubbing and timeouts.
+import { describe, expect, jest, test } from '@jest/globals';
+import { ToolError } from '../../src/errors.js';
+import { findOnPath, runTool } from '../../src/tools.js';
+
+const KEY = `zak_${'a1'.repeat(16)}`;
+
+describe('runTool', () => {
+  test('a tool that echoes its stdin secret in an error has it scrubbed from the error and the log', async () => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const error = await runTool('sh', ['-c', 'echo "bad credentials: $(cat)" >&2; exit 3'], {
+        input: Buffer.from(KEY),
+        secrets: [KEY],
+        timeoutSeconds: 10,
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ToolError);
+      expect((error as ToolError).exitCode).toBe(3);
+      expect((error as Error).message).toContain('bad credentials: ***');
+      expect((error as Error).message).not.toContain(KEY);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).toContain('bad credentials: ***');
+    expect(written.join('')).not.toContain(KEY);
+  });
+
+  test('a child that hangs is stopped at its timeout', async () => {
+    await expect(runTool('sleep', ['30'], { silent: true, timeoutSeconds: 1 })).rejects.toThrow(
+      '`sleep 30` did not finish within 1s and was stopped.',
+    );
+  });
+
+  test("the action's inputs are not in a child's environment", async () => {
+    process.env.INPUT_API_KEY = KEY;
+    try {
+      const run = await runTool('sh', ['-c', 'env'], { silent: true, timeoutSeconds: 10 });
+      expect(run.stdout).not.toContain(KEY);
+      expect(run.stdout).toContain('PATH=');
+    } finally {
+      delete process.env.INPUT_API_KEY;
+    }
+  });
+
+  test('a missing tool is named', async () => {
+    await expect(runTool('skopeo-that-is-not-there', [], { timeoutSeconds: 1 })).rejects.toThrow(
+      'Could not run `skopeo-that-is-not-there`',
+    );
+    expect(findOnPath('sh')).toMatch(/\/sh$/);
+  });
+});
