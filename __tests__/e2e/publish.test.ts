@@ -163,6 +163,12 @@ describe('bad input', () => {
     ['registry', { registry: 'https://registry.example' }],
     ['api_key', { api_key: 'hunter2' }],
     ['push', { push: 'maybe' }],
+    ['version', { version: 'v1\nv2' }],
+    ['sha', { sha: '--help' }],
+    ['image_name', { image_name: 'Team/App' }],
+    ['context', { context: '/nonexistent/context' }],
+    ['dockerfile', { dockerfile: 'Containerfile' }],
+    ['build_args', { build_args: 'A=1\nNOEQUALS' }],
   ])('a bad %s gets one error naming it, before docker runs', async (input, override) => {
     const run = await runAction({ inputs: { ...pushInputs(uniqueName()), ...override }, sha: randomSha() });
     expect(run.exitCode).toBe(1);
