@@ -104,6 +104,7 @@ export async function runAction(options) {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? work,
     RUNNER_TEMP: runnerTemp,
+    RUNNER_TOOL_CACHE: path.join(work, 'tool-cache'),
     GITHUB_SHA: options.sha,
     GITHUB_WORKSPACE: process.cwd(),
     GITHUB_ACTIONS: 'true',

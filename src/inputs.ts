@@ -23,6 +23,10 @@ export interface Inputs {
   network: string;
   push: boolean;
   insecureRegistry: boolean;
+  /** Warn when the soonest-expiring API key of the identity expires within this many days. */
+  keyExpiryWarningDays: number;
+  /** Where to fetch skopeo when the runner has none, and the checksum it must have. */
+  skopeoDownload?: { url: string; sha256: string };
 }
 
 // Grammars from the OCI distribution spec (see the project's notes on the registry).
@@ -123,6 +127,23 @@ export function parseInputs(read: Read, cwd = process.cwd()): Inputs {
   if (network && !NETWORK.test(network))
     problem(Input.Network, `must be \`default\`, \`none\` or \`host\`, not ${quote(network)}.`);
 
+  const warningDaysInput = read(Input.KeyExpiryWarningDays);
+  const keyExpiryWarningDays = warningDaysInput === '' ? 14 : Number(warningDaysInput);
+  if (!/^\d+$/.test(warningDaysInput || '14') || keyExpiryWarningDays > 3650)
+    problem(Input.KeyExpiryWarningDays, `must be a whole number of days, not ${quote(warningDaysInput)}.`);
+
+  const skopeoUrl = read(Input.SkopeoDownloadUrl);
+  const skopeoSha256 = read(Input.SkopeoSha256).toLowerCase();
+  let skopeoDownload: Inputs['skopeoDownload'];
+  if (skopeoUrl || skopeoSha256) {
+    if (!skopeoUrl) problem(Input.SkopeoDownloadUrl, 'is needed with `skopeo_sha256`.');
+    else if (!/^https?:\/\/[^\s]+$/.test(skopeoUrl))
+      problem(Input.SkopeoDownloadUrl, `is not an http(s) URL: ${quote(skopeoUrl)}.`);
+    if (!/^[0-9a-f]{64}$/.test(skopeoSha256))
+      problem(Input.SkopeoSha256, 'must be the SHA-256 of the download, 64 hex digits.');
+    if (problems.length === 0) skopeoDownload = { url: skopeoUrl, sha256: skopeoSha256 };
+  }
+
   if (problems.length > 0) throw new InputError(problems);
   return {
     context: path.resolve(cwd, context),
@@ -138,6 +159,8 @@ export function parseInputs(read: Read, cwd = process.cwd()): Inputs {
     network,
     push,
     insecureRegistry,
+    keyExpiryWarningDays,
+    skopeoDownload,
   };
 }
 

@@ -9,6 +9,9 @@ import { RegistryClient } from './registry.js';
 import { setReferenceOutputs, setResultOutputs, writeSummary } from './report.js';
 import { createRunDirectory, removeRunDirectory } from './run-directory.js';
 import { checkSkopeo } from './skopeo.js';
+import { ensureSkopeo } from './skopeo-install.js';
+import { Timeline } from './timeline.js';
+import { warnOfKeyExpiry } from './key-expiry.js';
 import { scrub } from './tools.js';
 
 /** The entry point of both steps: the post step is told apart by the state main saved. */
@@ -42,19 +45,20 @@ async function main(): Promise<void> {
     timeoutMs: registryTimeoutMs(process.env),
     log: (message) => core.info(message),
   });
+  const timeline = new Timeline();
   try {
-    await core.group('Check the tools', () => checkTools(inputs));
-    await core.group('Check the key', () => checkKey(inputs, registry));
-    const publication = await core.group('Check the registry', () => readPublication(registry, inputs));
+    await timeline.phase('Check the tools', () => checkTools(inputs));
+    await timeline.phase('Check the key', () => checkKey(inputs, registry));
+    const publication = await timeline.phase('Check the registry', () => readPublication(registry, inputs));
     const plan = decide(publication, tags);
     core.info(plan.reason);
     const { result, digest } = inputs.push
-      ? await publish(plan, inputs, tags, registry, runDirectory)
-      : await buildOnly(inputs, runDirectory);
+      ? await publish(plan, inputs, tags, registry, runDirectory, timeline)
+      : await buildOnly(inputs, runDirectory, timeline);
     setResultOutputs(result, digest);
-    await writeSummary({ tags, result, digest, detail: plan.reason });
+    await writeSummary({ tags, result, digest, detail: plan.reason, phases: timeline.phases });
   } catch (error) {
-    await writeSummary({ tags, detail: messageOf(error) });
+    await writeSummary({ tags, detail: messageOf(error), phases: timeline.phases });
     throw error;
   } finally {
     await registry.close();
@@ -89,15 +93,22 @@ function readInputs(): Inputs {
 }
 
 async function checkTools(inputs: Inputs): Promise<void> {
-  await Promise.all(inputs.push ? [checkDocker(), checkSkopeo()] : [checkDocker()]);
+  const skopeo = async (): Promise<void> => {
+    await ensureSkopeo(inputs.skopeoDownload);
+    await checkSkopeo();
+  };
+  await Promise.all(inputs.push ? [checkDocker(), skopeo()] : [checkDocker()]);
 }
 
 /** One authenticated request proves the key before anything is built or pushed. */
 async function checkKey(inputs: Inputs, registry: RegistryClient): Promise<void> {
   await registry.checkCredentials();
-  if (inputs.credentials)
-    core.info(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
-  else core.info(`Reading ${inputs.registry} anonymously (not pushing).`);
+  if (!inputs.credentials) {
+    core.info(`Reading ${inputs.registry} anonymously (not pushing).`);
+    return;
+  }
+  core.info(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
+  await warnOfKeyExpiry(registry, inputs.keyExpiryWarningDays, new Date());
 }
 
 /** Both tags in one round of HEAD requests; the version's revision label only when it exists. */
@@ -116,7 +127,13 @@ async function readPublication(registry: RegistryClient, inputs: Inputs): Promis
   return { version: { ...version, revision }, commit };
 }
 
-async function buildOnly(inputs: Inputs, runDirectory: string): Promise<{ result: Result; digest?: string }> {
-  await core.group('Build', () => build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())));
+async function buildOnly(
+  inputs: Inputs,
+  runDirectory: string,
+  timeline: Timeline,
+): Promise<{ result: Result; digest?: string }> {
+  await timeline.phase('Build', () =>
+    build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())),
+  );
   return { result: Result.Built };
 }

@@ -16,6 +16,9 @@ export enum Input {
   Network = 'network',
   Push = 'push',
   InsecureRegistry = 'insecure_registry',
+  KeyExpiryWarningDays = 'key_expiry_warning_days',
+  SkopeoDownloadUrl = 'skopeo_download_url',
+  SkopeoSha256 = 'skopeo_sha256',
 }
 
 export enum Output {

@@ -5,6 +5,7 @@ import type { Inputs } from './inputs.js';
 import { Output, Result } from './names.js';
 import type { Plan, Tags } from './publication.js';
 import type { RegistryClient } from './registry.js';
+import type { Timeline } from './timeline.js';
 import { shaRef, versionRef } from './report.js';
 import { authFileIn, login, pushFromEngine, tagInRegistry, type SkopeoSession } from './skopeo.js';
 
@@ -18,28 +19,29 @@ export async function publish(
   tags: Tags,
   registry: RegistryClient,
   runDirectory: string,
+  timeline: Timeline,
 ): Promise<{ result: Result; digest: string }> {
   if (plan.kind === 'nothing') return { result: Result.AlreadyPublished, digest: plan.digest };
-  const session = await core.group('Log in', () => logIn(inputs, runDirectory));
+  const session = await timeline.phase('Log in', () => logIn(inputs, runDirectory));
   switch (plan.kind) {
     case 'tag-commit':
-      await core.group('Push the commit tag', () =>
+      await timeline.phase('Push the commit tag', () =>
         tagInRegistry(session, `${tags.image}@${plan.digest}`, shaRef(tags)),
       );
       return { result: Result.Completed, digest: plan.digest };
     case 'tag-version':
-      await pushVersionTag(plan.digest, inputs, tags, registry, session);
+      await pushVersionTag(plan.digest, inputs, tags, registry, session, timeline);
       return { result: Result.Completed, digest: plan.digest };
     case 'build-and-push': {
-      const imageId = await core.group('Build', () =>
+      const imageId = await timeline.phase('Build', () =>
         build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())),
       );
-      const digest = await core.group('Push the commit tag', () =>
+      const digest = await timeline.phase('Push the commit tag', () =>
         pushFromEngine(session, imageId, shaRef(tags), runDirectory),
       );
       // Reported now, so that a failure of the version push still says what was written.
       core.setOutput(Output.Digest, digest);
-      await pushVersionTag(digest, inputs, tags, registry, session);
+      await pushVersionTag(digest, inputs, tags, registry, session, timeline);
       return { result: Result.Pushed, digest };
     }
   }
@@ -68,8 +70,9 @@ async function pushVersionTag(
   tags: Tags,
   registry: RegistryClient,
   session: SkopeoSession,
+  timeline: Timeline,
 ): Promise<void> {
-  await core.group('Push the version tag', async () => {
+  await timeline.phase('Push the version tag', async () => {
     const before = await registry.tag(inputs.imageName, inputs.version);
     if (before.exists)
       throw new UserError(

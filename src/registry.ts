@@ -23,6 +23,13 @@ export interface RegistryOptions {
   log?: (message: string) => void;
 }
 
+/** One entry of zot's API key list (`isExpired`, `expirationDate`, …); never the key itself. */
+export interface ApiKeyInfo {
+  label?: string;
+  expirationDate?: string;
+  isExpired?: boolean;
+}
+
 export type TagState = { exists: false } | { exists: true; digest: string };
 
 interface Response {
@@ -99,6 +106,30 @@ export class RegistryClient {
       config?: { Labels?: Record<string, string> | null };
     };
     return parsed.config?.Labels ?? {};
+  }
+
+  /**
+   * zot's list of the identity's API keys (`GET /zot/auth/apikey`), or undefined where the
+   * registry has no such endpoint. The keys themselves are never part of the answer.
+   */
+  async apiKeys(): Promise<ApiKeyInfo[] | undefined> {
+    const session = await this.connect();
+    const response = await this.sendRaw(
+      session.dispatcher,
+      'GET',
+      `${session.baseUrl}/zot/auth/apikey`,
+      this.basicHeader(),
+      // Only advice hangs on this list: one attempt, no waiting on a registry in trouble.
+      {
+        what: 'list the API keys',
+        expect: [200, 401, 403, 404, 405],
+        accept: 'application/json',
+        retry: { ...this.retry, attempts: 1 },
+      },
+    );
+    if (response.status !== 200) return undefined;
+    const json = parseJson(response.body, 'the API key list') as { apiKeys?: ApiKeyInfo[] };
+    return Array.isArray(json.apiKeys) ? json.apiKeys : undefined;
   }
 
   async close(): Promise<void> {
@@ -199,13 +230,13 @@ export class RegistryClient {
     method: 'GET' | 'HEAD',
     url: string,
     authorization: string | undefined,
-    options: { accept?: string; what: string; expect: number[] },
+    options: { accept?: string; what: string; expect: number[]; retry?: RetryPolicy },
   ): Promise<Response> {
     const headers: Record<string, string> = { 'user-agent': 'build-push-image' };
     if (options.accept) headers.accept = options.accept;
     if (authorization) headers.authorization = authorization;
     return withRetries<Response>(
-      this.retry,
+      options.retry ?? this.retry,
       async () => {
         let response: Response;
         try {

@@ -19,6 +19,8 @@ export interface Testbed {
   accessLog: string;
   username: string;
   apiKey: string;
+  /** The key list the zot-like registry serves at /zot/auth/apikey. */
+  apiKeys: { label: string; expirationDate: string; isExpired: boolean }[];
 }
 
 function readEnvFile(file: string): Record<string, string> {
@@ -45,6 +47,7 @@ export function testbed(): Testbed {
     accessLog: env.TESTBED_ACCESS_LOG,
     username: credentials.TESTBED_USERNAME,
     apiKey: credentials.TESTBED_API_KEY,
+    apiKeys: JSON.parse(fs.readFileSync(env.TESTBED_API_KEYS, 'utf8')).apiKeys,
   };
 }
 
@@ -71,6 +74,8 @@ export async function runAction(options: {
   sha: string;
   env?: Record<string, string>;
   onStart?: (pid: number) => void;
+  /** Run on a PATH that has docker and the basics (sh, tar, gzip, timeout) but no skopeo. */
+  withoutSkopeo?: boolean;
 }): Promise<ActionRun> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-e2e-'));
   const bin = path.join(work, 'bin');
@@ -80,10 +85,9 @@ export async function runAction(options: {
   fs.writeFileSync(dockerLog, '');
   fs.writeFileSync(childEnv, '');
   // docker and skopeo shims: record argv (docker) and the environment each child got.
-  for (const [tool, real] of [
-    ['docker', await toolPath('docker')],
-    ['skopeo', await toolPath('skopeo')],
-  ]) {
+  const shims = [['docker', await toolPath('docker')]];
+  if (!options.withoutSkopeo) shims.push(['skopeo', await toolPath('skopeo')]);
+  for (const [tool, real] of shims) {
     const record = tool === 'docker' ? `printf '%s\\n' "$*" >> '${dockerLog}'\n` : '';
     fs.writeFileSync(
       path.join(bin, tool),
@@ -91,12 +95,18 @@ export async function runAction(options: {
       { mode: 0o755 },
     );
   }
+  let searchPath = `${bin}:${process.env.PATH}`;
+  if (options.withoutSkopeo) {
+    for (const tool of ['sh', 'tar', 'gzip', 'timeout', 'env'])
+      fs.symlinkSync(await toolPath(tool), path.join(bin, tool));
+    searchPath = bin;
+  }
   const run = await runStep({
     ...options,
     workDirectory: work,
     node: process.env.BPI_NODE || undefined,
     env: {
-      PATH: `${bin}:${process.env.PATH}`,
+      PATH: searchPath,
       GITHUB_SERVER_URL: 'https://forgejo.example.invalid',
       GITHUB_REPOSITORY: 'ops/infrastructure',
       ...options.env,

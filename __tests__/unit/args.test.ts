@@ -25,6 +25,7 @@ const inputs: Inputs = {
   network: '',
   push: true,
   insecureRegistry: false,
+  keyExpiryWarningDays: 14,
 };
 const now = new Date('2026-01-02T03:04:05.000Z');
 const env = { GITHUB_SERVER_URL: 'https://forgejo.example', GITHUB_REPOSITORY: 'ops/infra' };

@@ -16,7 +16,7 @@ REGISTRY_PORT=${REGISTRY_PORT:-5080}
 BACKEND_PORT=${BACKEND_PORT:-5081}
 DOOR_PORT=${DOOR_PORT:-5082}
 mkdir -p "$TESTBED_DIR"
-chmod 700 "$TESTBED_DIR"
+chmod 711 "$TESTBED_DIR"
 
 wait_for() { # description, command...
   local what=$1; shift
@@ -68,6 +68,18 @@ if ! curl -fsS "http://127.0.0.1:$BACKEND_PORT/v2/" >/dev/null 2>&1; then
   wait_for "docker-registry" curl -fsS "http://127.0.0.1:$BACKEND_PORT/v2/"
 fi
 
+# The identity's key list as zot answers it: the key in use expires in 3 days (so the action
+# warns), an older one has expired, a newer one lasts 80 days. Dates are made at each start.
+day() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
+cat >"$TESTBED_DIR/apikeys.json" <<JSON
+{"apiKeys":[
+ {"label":"ci-expiring-soon","createdAt":"$(day '-87 days')","expirationDate":"$(day '+3 days')","isExpired":false,"lastUsed":"$(day 'now')","scopes":[],"uuid":"6f1d2c3e-0000-4000-8000-000000000001"},
+ {"label":"ci-old","createdAt":"$(day '-200 days')","expirationDate":"$(day '-110 days')","isExpired":true,"lastUsed":"$(day '-111 days')","scopes":[],"uuid":"6f1d2c3e-0000-4000-8000-000000000002"},
+ {"label":"ci-next","createdAt":"$(day '-10 days')","expirationDate":"$(day '+80 days')","isExpired":false,"lastUsed":"0001-01-01T00:00:00Z","scopes":[],"uuid":"6f1d2c3e-0000-4000-8000-000000000003"}
+]}
+JSON
+chmod 644 "$TESTBED_DIR/apikeys.json"
+
 sed -e "s|@DIR@|$TESTBED_DIR|g" -e "s|@PORT@|$REGISTRY_PORT|g" \
   -e "s|@BACKEND@|$BACKEND_PORT|g" -e "s|@BASIC@|$basic|g" \
   "$here/nginx.conf" >"$TESTBED_DIR/nginx.conf"
@@ -94,5 +106,6 @@ TESTBED_BACKEND=127.0.0.1:$BACKEND_PORT
 TESTBED_CREATE_ONLY_REGISTRY=127.0.0.1:$DOOR_PORT
 TESTBED_ACCESS_LOG=$TESTBED_DIR/nginx-access.log
 TESTBED_CREDENTIALS=$TESTBED_DIR/credentials
+TESTBED_API_KEYS=$TESTBED_DIR/apikeys.json
 ENV
 echo "test bed ready: registry 127.0.0.1:$REGISTRY_PORT (coordinates in $TESTBED_DIR/env)"

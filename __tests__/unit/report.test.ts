@@ -1,0 +1,30 @@
+import { expect, test } from '@jest/globals';
+import { Result } from '../../src/names.js';
+import { summaryMarkdown } from '../../src/report.js';
+
+const tags = { image: 'r.example/team/app', version: 'v1.0.0', sha: 'a'.repeat(40) };
+const digest = `sha256:${'d'.repeat(64)}`;
+
+test('a published image: the references, digest, result, why, and the phases', () => {
+  const text = summaryMarkdown({
+    tags,
+    result: Result.Pushed,
+    digest,
+    detail: 'Neither existed.',
+    phases: [{ name: 'Build', ms: 1234 }],
+  });
+  expect(text).toContain('### r.example/team/app:v1.0.0: pushed');
+  expect(text).toContain('| Version | `r.example/team/app:v1.0.0` |');
+  expect(text).toContain(`| Commit | \`r.example/team/app:${'a'.repeat(40)}\` |`);
+  expect(text).toContain(`| Digest | \`${digest}\` |`);
+  expect(text).toContain('| Result | `pushed` |');
+  expect(text).toContain('Neither existed.');
+  expect(text).toContain('| Build | 1.2 s |');
+});
+
+test('a run that stopped: why and what to do, quoted', () => {
+  const text = summaryMarkdown({ tags, detail: 'It exists.\nBump `version`.', phases: [] });
+  expect(text).toContain('### r.example/team/app:v1.0.0: not published');
+  expect(text).toContain('> It exists.\n> Bump `version`.');
+  expect(text).not.toContain('| Phase |');
+});
