@@ -3,10 +3,9 @@ import * as path from 'node:path';
 import { UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import { CREATED_LABEL, REVISION_LABEL, SOURCE_LABEL, VERSION_LABEL } from './names.js';
-import { runTool, runToolAllowingFailure } from './tools.js';
+import { ToolError } from './errors.js';
+import { runTool } from './tools.js';
 
-/** A question to docker that a healthy engine answers at once. */
-const CHECK_TIMEOUT = 60;
 /** The longest job GitHub runs; a Forgejo job's own timeout usually ends a build sooner. */
 const BUILD_TIMEOUT = 6 * 60 * 60;
 
@@ -56,35 +55,38 @@ export function buildArgs(inputs: Inputs, plan: BuildPlan): string[] {
   return args;
 }
 
-/** Fails early, naming what to install or start, when docker, buildx or the engine is missing. */
-export async function checkDocker(): Promise<void> {
-  const [plugin, engine] = await Promise.all([
-    runToolAllowingFailure('docker', ['buildx', 'version'], { silent: true, timeoutSeconds: CHECK_TIMEOUT }),
-    runToolAllowingFailure('docker', ['version', '--format', '{{.Server.Version}}'], {
-      silent: true,
-      timeoutSeconds: CHECK_TIMEOUT,
-    }),
-  ]);
-  if (plugin.exitCode !== 0)
-    throw new UserError(
-      "The docker buildx plugin is missing (`docker buildx version` failed). Install it: Debian and Ubuntu `apt-get install docker-buildx`, or Docker's `docker-buildx-plugin`.",
-    );
-  if (engine.exitCode !== 0)
-    throw new UserError(
-      `The Docker engine is not reachable${process.env.DOCKER_HOST ? ` at DOCKER_HOST=${process.env.DOCKER_HOST}` : ''}: ` +
-        `${lastLine(engine.stderr)}. Start dockerd or give the job access to its socket.`,
-    );
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) ?? '';
-}
-
 /** Builds into the local engine and returns the image ID, which names exactly what was built. */
 export async function build(inputs: Inputs, plan: BuildPlan): Promise<string> {
-  await runTool('docker', buildArgs(inputs, plan), { timeoutSeconds: BUILD_TIMEOUT });
+  await runTool('docker', buildArgs(inputs, plan), { timeoutSeconds: BUILD_TIMEOUT }).catch(
+    (error: unknown) => {
+      throw explainBuildFailure(error);
+    },
+  );
   const id = (await fs.readFile(plan.iidFile, 'utf8')).trim();
   if (!/^sha256:[0-9a-f]{64}$/.test(id))
     throw new UserError(`docker buildx wrote an unexpected image ID: ${JSON.stringify(id)}.`);
   return id;
+}
+
+/**
+ * The build is the first docker command, so it is where a runner without buildx or without a
+ * reachable engine shows: such failures are named, with what to install or start.
+ */
+export function explainBuildFailure(error: unknown, env: NodeJS.ProcessEnv = process.env): unknown {
+  if (!(error instanceof ToolError)) return error;
+  if (/'buildx' is not a docker command|unknown command "buildx"|unknown flag: --file/.test(error.detail))
+    return new UserError(
+      "The docker buildx plugin is missing. Install it: Debian and Ubuntu `apt-get install docker-buildx`, or Docker's `docker-buildx-plugin`.",
+      { cause: error },
+    );
+  if (
+    /Cannot connect to the Docker daemon|error during connect|docker daemon is not running|connect: no such file or directory/i.test(
+      error.detail,
+    )
+  )
+    return new UserError(
+      `The Docker engine is not reachable${env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : ''}: start dockerd, or give the job access to its socket. Nothing was pushed.`,
+      { cause: error },
+    );
+  return error;
 }

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { build, buildPlan, checkDocker } from './buildx.js';
+import { build, buildPlan } from './buildx.js';
 import { messageOf } from './errors.js';
 import { parseInputs, type Inputs } from './inputs.js';
 import { Input, Result, REVISION_LABEL, State } from './names.js';
@@ -7,19 +7,13 @@ import { decide, type Publication, type Tags } from './publication.js';
 import { publish } from './publish.js';
 import { RegistryClient } from './registry.js';
 import { setReferenceOutputs, setResultOutputs, writeSummary } from './report.js';
-import { createRunDirectory, removeRunDirectory } from './run-directory.js';
-import { checkSkopeo } from './skopeo.js';
-import { ensureSkopeo } from './skopeo-install.js';
+import { createRunDirectory } from './run-directory.js';
 import { Timeline } from './timeline.js';
 import { warnOfKeyExpiry } from './key-expiry.js';
 import { scrub } from './tools.js';
 
-/** The entry point of both steps: the post step is told apart by the state main saved. */
+/** The main step. The state it saves first tells the post step (see index.ts) apart. */
 export async function run(): Promise<void> {
-  if (core.getState(State.IsPost) === 'true') {
-    await post();
-    return;
-  }
   core.saveState(State.IsPost, 'true');
   try {
     await main();
@@ -47,7 +41,6 @@ async function main(): Promise<void> {
   });
   const timeline = new Timeline();
   try {
-    await timeline.phase('Check the tools', () => checkTools(inputs));
     await timeline.phase('Check the key', () => checkKey(inputs, registry));
     const publication = await timeline.phase('Check the registry', () => readPublication(registry, inputs));
     const plan = decide(publication, tags);
@@ -71,14 +64,6 @@ export function registryTimeoutMs(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
 }
 
-async function post(): Promise<void> {
-  try {
-    await removeRunDirectory();
-  } catch (error) {
-    core.warning(`Clean-up failed: ${messageOf(error)}`);
-  }
-}
-
 function readInputs(): Inputs {
   const apiKey = core.getInput(Input.ApiKey);
   const username = core.getInput(Input.Username);
@@ -90,14 +75,6 @@ function readInputs(): Inputs {
   const shown = Object.values(Input).filter((name) => name !== Input.ApiKey);
   core.debug(`inputs: ${shown.map((name) => `${name}=${JSON.stringify(core.getInput(name))}`).join(' ')}`);
   return parseInputs((name) => core.getInput(name));
-}
-
-async function checkTools(inputs: Inputs): Promise<void> {
-  const skopeo = async (): Promise<void> => {
-    await ensureSkopeo(inputs.skopeoDownload);
-    await checkSkopeo();
-  };
-  await Promise.all(inputs.push ? [checkDocker(), skopeo()] : [checkDocker()]);
 }
 
 /** One authenticated request proves the key before anything is built or pushed. */

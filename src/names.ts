@@ -34,6 +34,9 @@ export enum State {
   RunDirectory = 'runDirectory',
 }
 
+/** The per-run folder's name starts so; the post step removes nothing else. */
+export const RUN_DIRECTORY_PREFIX = 'build-push-image-';
+
 /** The value of the `result` output. */
 export enum Result {
   Pushed = 'pushed',

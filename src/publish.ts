@@ -5,6 +5,7 @@ import type { Inputs } from './inputs.js';
 import { Output, Result } from './names.js';
 import type { Plan, Tags } from './publication.js';
 import type { RegistryClient } from './registry.js';
+import { ensureSkopeo } from './skopeo-install.js';
 import type { Timeline } from './timeline.js';
 import { shaRef, versionRef } from './report.js';
 import { authFileIn, login, pushFromEngine, tagInRegistry, type SkopeoSession } from './skopeo.js';
@@ -22,20 +23,25 @@ export async function publish(
   timeline: Timeline,
 ): Promise<{ result: Result; digest: string }> {
   if (plan.kind === 'nothing') return { result: Result.AlreadyPublished, digest: plan.digest };
-  const session = await timeline.phase('Log in', () => logIn(inputs, runDirectory));
+  // skopeo comes first (from PATH, the tool cache or a download), then logs in while the
+  // image builds; the first push waits for it. A refusal or a re-run never gets this far.
+  await ensureSkopeo(inputs.skopeoDownload);
+  const loggedIn = logIn(inputs, runDirectory);
+  loggedIn.catch(() => undefined);
   switch (plan.kind) {
     case 'tag-commit':
-      await timeline.phase('Push the commit tag', () =>
-        tagInRegistry(session, `${tags.image}@${plan.digest}`, shaRef(tags)),
+      await timeline.phase('Push the commit tag', async () =>
+        tagInRegistry(await loggedIn, `${tags.image}@${plan.digest}`, shaRef(tags)),
       );
       return { result: Result.Completed, digest: plan.digest };
     case 'tag-version':
-      await pushVersionTag(plan.digest, inputs, tags, registry, session, timeline);
+      await pushVersionTag(plan.digest, inputs, tags, registry, await loggedIn, timeline);
       return { result: Result.Completed, digest: plan.digest };
     case 'build-and-push': {
       const imageId = await timeline.phase('Build', () =>
         build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())),
       );
+      const session = await loggedIn;
       const digest = await timeline.phase('Push the commit tag', () =>
         pushFromEngine(session, imageId, shaRef(tags), runDirectory),
       );
@@ -57,6 +63,7 @@ async function logIn(inputs: Inputs, runDirectory: string): Promise<SkopeoSessio
     secrets: [inputs.credentials.apiKey],
   };
   await login(session, inputs.credentials);
+  core.info(`skopeo logged in to ${inputs.registry} as ${inputs.credentials.username}.`);
   return session;
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { Agent, redirectInterceptor, request, type Dispatcher } from './http.js';
 import { RegistryError, messageOf } from './errors.js';
 import type { Credentials } from './inputs.js';
 import { defaultRetryPolicy, parseRetryAfter, withRetries, type RetryPolicy } from './retry.js';
@@ -240,10 +240,9 @@ export class RegistryClient {
       async () => {
         let response: Response;
         try {
-          const answer = await request(url, {
+          const answer = await request(dispatcher, url, {
             method,
             headers,
-            dispatcher,
             headersTimeout: this.timeoutMs,
             bodyTimeout: this.timeoutMs,
           });
@@ -333,7 +332,7 @@ export class RegistryClient {
       });
     if (!this.options.dispatcher) this.dispatchers.push(base);
     // Blob reads may be redirected to storage; undici drops the credentials on a new origin.
-    return base.compose(interceptors.redirect({ maxRedirections: 3 }));
+    return base.compose(redirectInterceptor({ maxRedirections: 3 }));
   }
 }
 

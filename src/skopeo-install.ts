@@ -1,5 +1,4 @@
 import * as core from '@actions/core';
-import * as tc from '@actions/tool-cache';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,13 +20,17 @@ export async function ensureSkopeo(download: Inputs['skopeoDownload']): Promise<
     );
   // The checksum names the build: one cache entry for each binary the workflow pins.
   const version = `0.0.0-sha256-${download.sha256.slice(0, 16)}`;
-  let directory = findInCache(version);
+  let directory = await findInCache(version);
   if (directory) core.info(`skopeo from the tool cache: ${directory}`);
   else directory = await downloadAndCache(download, version);
   core.addPath(directory);
 }
 
-function findInCache(version: string): string {
+/** Loaded only when skopeo has to come from the cache or a download: it costs start-up time. */
+const toolCache = () => import('@actions/tool-cache');
+
+async function findInCache(version: string): Promise<string> {
+  const tc = await toolCache();
   try {
     return tc.find('skopeo', version);
   } catch {
@@ -36,6 +39,7 @@ function findInCache(version: string): string {
 }
 
 async function downloadAndCache(download: { url: string; sha256: string }, version: string): Promise<string> {
+  const tc = await toolCache();
   core.info(`Downloading skopeo from ${download.url}`);
   let file: string;
   try {

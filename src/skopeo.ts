@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ToolError, UserError } from './errors.js';
 import type { Credentials } from './inputs.js';
-import { runTool, runToolAllowingFailure } from './tools.js';
+import { runTool } from './tools.js';
 
 export interface SkopeoSession {
   registry: string;
@@ -16,11 +16,6 @@ export interface SkopeoSession {
 const COMMAND_TIMEOUT = ['--command-timeout', '30m'];
 /** The same bound from outside, a little later, in case skopeo itself stops answering. */
 const PROCESS_TIMEOUT = 31 * 60;
-
-export async function checkSkopeo(): Promise<void> {
-  const run = await runToolAllowingFailure('skopeo', ['--version'], { silent: true, timeoutSeconds: 60 });
-  if (run.exitCode !== 0) throw new UserError(`\`skopeo --version\` failed: ${run.stderr.trim()}`);
-}
 
 export function authFileIn(runDirectory: string): string {
   return path.join(runDirectory, 'auth.json');
@@ -86,6 +81,8 @@ export async function login(session: SkopeoSession, credentials: Credentials): P
   await runTool('skopeo', loginArgs(session, credentials.username), {
     input: Buffer.from(credentials.apiKey),
     secrets: session.secrets,
+    // It runs while the build prints; its one line of output would only interleave.
+    silent: true,
     timeoutSeconds: PROCESS_TIMEOUT,
   });
   await fs.chmod(session.authFile, 0o600);

@@ -151,22 +151,27 @@ describe('the runner lacks a part', () => {
   }
   const realDocker = `exec ${execFileSync('sh', ['-c', 'command -v docker']).toString().trim()} "$@"`;
 
-  test('the Docker engine is not running', async () => {
+  test('the Docker engine is not running: named at the build, nothing pushed', async () => {
+    const name = uniqueName();
+    const sha = randomSha();
     const run = await runAction({
-      inputs: inputs(uniqueName(), bed.registry),
-      sha: randomSha(),
+      inputs: inputs(name, bed.registry),
+      sha,
       env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
     });
     expect(run.exitCode).toBe(1);
+    expect(errors(run)).toHaveLength(1);
     expect(errors(run)[0]).toMatch(
-      /The Docker engine is not reachable at DOCKER_HOST=unix:\/\/\/nonexistent\/docker.sock/,
+      /The Docker engine is not reachable at DOCKER_HOST=unix:\/\/\/nonexistent\/docker.sock.*Nothing was pushed/,
     );
-    expect(builds(run)).toEqual([]);
+    expect(await inspect(`${bed.registry}/${name}:${sha}`)).toBeUndefined();
+    expect(await inspect(`${bed.registry}/${name}:v1.0.0`)).toBeUndefined();
   });
 
+  // What Docker 28's CLI says to `docker buildx build --file …` when the plugin is not there.
   test('the buildx plugin is missing', async () => {
     const dir = pathWith({
-      docker: `if [ "$1" = buildx ]; then echo "docker: 'buildx' is not a docker command." >&2; exit 1; fi\n${realDocker}`,
+      docker: `if [ "$1" = buildx ]; then echo "unknown flag: --file" >&2; exit 125; fi\n${realDocker}`,
     });
     const run = await runAction({
       inputs: inputs(uniqueName(), bed.registry),
@@ -174,6 +179,7 @@ describe('the runner lacks a part', () => {
       env: { PATH: `${dir}:${process.env.PATH}` },
     });
     expect(run.exitCode).toBe(1);
+    expect(errors(run)).toHaveLength(1);
     expect(errors(run)[0]).toMatch(/buildx plugin is missing.*apt-get install docker-buildx/);
   });
 

@@ -112,7 +112,7 @@ describe('secret hygiene', () => {
       env: { HOME: home },
     });
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toContain('skopeo login');
+    expect(run.stdout).toContain('skopeo logged in to');
     expect(run.post.exitCode).toBe(0);
     expectNoKeyAnywhere(run, home);
   });

@@ -1,0 +1,1390 @@
+export const id = 490;
+export const ids = [490];
+export const modules = {
+
+/***/ 3916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   bD: () => (/* binding */ messageOf),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   gl: () => (/* binding */ RegistryError),
+/* harmony export */   v4: () => (/* binding */ ToolError),
+/* harmony export */   yo: () => (/* binding */ UserError)
+/* harmony export */ });
+/** A failure the user can act on: its message is shown as it is, as the step's one error. */
+class UserError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'UserError';
+    }
+}
+/** One or more inputs are invalid; the message names each of them. */
+class InputError extends UserError {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1
+            ? `Invalid input: ${problems[0]}`
+            : `Invalid inputs:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+        this.problems = problems;
+        this.name = 'InputError';
+    }
+}
+/** The registry answered in a way the action cannot act on safely; nothing was written. */
+class RegistryError extends UserError {
+    status;
+    constructor(message, status, options) {
+        super(message, options);
+        this.status = status;
+        this.name = 'RegistryError';
+    }
+}
+/** A tool exited non-zero; `detail` is the end of its output, secrets scrubbed. */
+class ToolError extends UserError {
+    command;
+    exitCode;
+    detail;
+    constructor(command, exitCode, detail) {
+        super(`\`${command}\` failed with exit code ${exitCode}:\n${detail}`);
+        this.command = command;
+        this.exitCode = exitCode;
+        this.detail = detail;
+        this.name = 'ToolError';
+    }
+}
+function messageOf(error) {
+    if (error instanceof Error)
+        return error.message;
+    return String(error);
+}
+
+
+/***/ }),
+
+/***/ 9490:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  run: () => (/* binding */ run)
+});
+
+// UNUSED EXPORTS: registryTimeoutMs
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var core = __webpack_require__(6058);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/names.ts
+var names = __webpack_require__(6455);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 1 modules
+var exec = __webpack_require__(1955);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+;// CONCATENATED MODULE: ./src/tools.ts
+
+
+
+
+/** The exit code of coreutils' and busybox's `timeout` when the time ran out. */
+const TIMED_OUT = 124;
+/**
+ * The environment every child process gets: the runner's, less the action's own inputs.
+ * INPUT_API_KEY holds the key; docker, the build and skopeo have no business seeing it.
+ */
+function childEnvironment(env = process.env) {
+    const clean = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (value === undefined || name.startsWith('INPUT_'))
+            continue;
+        clean[name] = value;
+    }
+    return clean;
+}
+/** Replaces every secret in `text` with ***. */
+function scrub(text, secrets = []) {
+    let result = text;
+    for (const secret of secrets)
+        if (secret)
+            result = result.split(secret).join('***');
+    return result;
+}
+/** Runs a tool and fails with its exit code and the end of its stderr when it fails. */
+async function runTool(tool, args, options) {
+    const run = await runToolAllowingFailure(tool, args, options);
+    if (run.exitCode !== 0) {
+        const tail = scrub(run.stderr.trim() || run.stdout.trim(), options.secrets)
+            .split('\n')
+            .slice(-15)
+            .join('\n');
+        throw new errors/* ToolError */.v4(`${tool} ${args[0] ?? ''}`.trim(), run.exitCode, tail);
+    }
+    return run;
+}
+async function runToolAllowingFailure(tool, args, options) {
+    const secrets = options.secrets ?? [];
+    // @actions/exec runs silent and this echoes each line, scrubbed: a tool that repeats a
+    // credential in an error does not put it in the log, whatever the runner masks.
+    const echo = (line) => {
+        if (!options.silent)
+            process.stdout.write(`${scrub(line, secrets)}\n`);
+    };
+    if (!findOnPath(tool))
+        throw new errors/* UserError */.yo(`Could not run \`${tool}\`: ${missingToolHint(tool)}`);
+    if (!options.silent)
+        echo(`[command]${tool} ${args.join(' ')}`);
+    // @actions/exec cannot stop a child, so the `timeout` utility does it where the runner has one.
+    const timeout = findOnPath('timeout');
+    const [command, commandArgs] = timeout
+        ? [timeout, ['-k', '10', String(options.timeoutSeconds), tool, ...args]]
+        : [tool, args];
+    let stdout = '';
+    let stderr = '';
+    const exitCode = await exec/* exec */.m(command, commandArgs, {
+        input: options.input,
+        silent: true,
+        ignoreReturnCode: true,
+        env: childEnvironment(),
+        listeners: {
+            stdout: (data) => (stdout += data.toString()),
+            stderr: (data) => (stderr += data.toString()),
+            stdline: echo,
+            errline: echo,
+        },
+    });
+    if (timeout && exitCode === TIMED_OUT)
+        throw new errors/* UserError */.yo(`\`${tool} ${args[0] ?? ''}\` did not finish within ${options.timeoutSeconds}s and was stopped.`);
+    return { exitCode, stdout, stderr };
+}
+/** The tool's path when it is on PATH (or given as a path), else undefined. */
+function findOnPath(tool, env = process.env) {
+    const candidates = tool.includes('/')
+        ? [tool]
+        : (env.PATH ?? '')
+            .split(external_node_path_.delimiter)
+            .filter(Boolean)
+            .map((dir) => external_node_path_.join(dir, tool));
+    return candidates.find((candidate) => {
+        try {
+            external_node_fs_.accessSync(candidate, external_node_fs_.constants.X_OK);
+            return external_node_fs_.statSync(candidate).isFile();
+        }
+        catch {
+            return false;
+        }
+    });
+}
+function missingToolHint(tool) {
+    switch (tool) {
+        case 'skopeo':
+            return 'skopeo is not installed on this runner. Install it first (Debian and Ubuntu: `apt-get install -y skopeo`; Alpine: `apk add skopeo`).';
+        case 'docker':
+            return 'the Docker CLI is not installed on this runner. Use a runner with Docker and the buildx plugin.';
+        default:
+            return `${tool} is not installed on this runner.`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/buildx.ts
+
+
+
+
+
+
+/** The longest job GitHub runs; a Forgejo job's own timeout usually ends a build sooner. */
+const BUILD_TIMEOUT = 6 * 60 * 60;
+/** The OCI labels that record where the image came from; the revision is what re-runs read. */
+function provenanceLabels(inputs, env, now) {
+    const labels = [`${names/* REVISION_LABEL */.P1}=${inputs.sha}`, `${names/* VERSION_LABEL */.Qu}=${inputs.version}`];
+    if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY)
+        labels.push(`${names/* SOURCE_LABEL */.Rc}=${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`);
+    labels.push(`${names/* CREATED_LABEL */.Kh}=${now.toISOString()}`);
+    return labels;
+}
+function buildPlan(inputs, runDirectory, env, now) {
+    return {
+        tags: [`${inputs.imageName}:${inputs.version}`, `${inputs.imageName}:${inputs.sha}`],
+        // The user's labels come first so that the provenance labels cannot be overridden.
+        labels: [...inputs.labels, ...provenanceLabels(inputs, env, now)],
+        iidFile: external_node_path_.join(runDirectory, 'image-id'),
+    };
+}
+/** The argv of `docker buildx build`: built here, checked by table tests, run by `build`. */
+function buildArgs(inputs, plan) {
+    const args = ['buildx', 'build', '--file', inputs.dockerfile];
+    for (const tag of plan.tags)
+        args.push('--tag', tag);
+    for (const label of plan.labels)
+        args.push('--label', label);
+    for (const arg of inputs.buildArgs)
+        args.push('--build-arg', arg);
+    if (inputs.target)
+        args.push('--target', inputs.target);
+    if (inputs.network)
+        args.push('--network', inputs.network);
+    args.push('--load', '--iidfile', plan.iidFile, inputs.context);
+    return args;
+}
+/** Builds into the local engine and returns the image ID, which names exactly what was built. */
+async function build(inputs, plan) {
+    await runTool('docker', buildArgs(inputs, plan), { timeoutSeconds: BUILD_TIMEOUT }).catch((error) => {
+        throw explainBuildFailure(error);
+    });
+    const id = (await promises_.readFile(plan.iidFile, 'utf8')).trim();
+    if (!/^sha256:[0-9a-f]{64}$/.test(id))
+        throw new errors/* UserError */.yo(`docker buildx wrote an unexpected image ID: ${JSON.stringify(id)}.`);
+    return id;
+}
+/**
+ * The build is the first docker command, so it is where a runner without buildx or without a
+ * reachable engine shows: such failures are named, with what to install or start.
+ */
+function explainBuildFailure(error, env = process.env) {
+    if (!(error instanceof errors/* ToolError */.v4))
+        return error;
+    if (/'buildx' is not a docker command|unknown command "buildx"|unknown flag: --file/.test(error.detail))
+        return new errors/* UserError */.yo("The docker buildx plugin is missing. Install it: Debian and Ubuntu `apt-get install docker-buildx`, or Docker's `docker-buildx-plugin`.", { cause: error });
+    if (/Cannot connect to the Docker daemon|error during connect|docker daemon is not running|connect: no such file or directory/i.test(error.detail))
+        return new errors/* UserError */.yo(`The Docker engine is not reachable${env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : ''}: start dockerd, or give the job access to its socket. Nothing was pushed.`, { cause: error });
+    return error;
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+// Grammars from the OCI distribution spec (see the project's notes on the registry).
+const NAME_COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+const NAME = new RegExp(`^${NAME_COMPONENT}(?:/${NAME_COMPONENT})*$`);
+const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+const SHA = /^[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?$/;
+const HOST_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+const REGISTRY = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-fA-F:.]+\\])(?::(\\d{1,5}))?$`);
+const API_KEY = /^zak_[A-Za-z0-9]+$/;
+const BUILD_ARG_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const NETWORK = /^(?:default|none|host)$/;
+/**
+ * Reads and checks every input before anything runs. All problems are gathered into one
+ * InputError, each naming its input, so a workflow author fixes them in one go.
+ */
+function parseInputs(read, cwd = process.cwd()) {
+    const problems = [];
+    const problem = (input, what) => {
+        problems.push(`\`${input}\` ${what}`);
+    };
+    const push = parseBoolean(read(names/* Input */.pd.Push), names/* Input */.pd.Push, problem, true);
+    const insecureRegistry = parseBoolean(read(names/* Input */.pd.InsecureRegistry), names/* Input */.pd.InsecureRegistry, problem, false);
+    const registry = read(names/* Input */.pd.Registry);
+    checkRegistry(registry, problem);
+    const imageName = read(names/* Input */.pd.ImageName);
+    if (!imageName)
+        problem(names/* Input */.pd.ImageName, 'is required (a repository such as `blumeops/devpi`).');
+    else if (!NAME.test(imageName))
+        problem(names/* Input */.pd.ImageName, `is not a valid repository name: ${quote(imageName)} (lower-case letters, digits and . _ - separators, components joined by /).`);
+    else if (registry && imageName.split('/')[0] === registry)
+        problem(names/* Input */.pd.ImageName, `must not include the registry: give ${quote(imageName.slice(registry.length + 1))} and set \`registry\`.`);
+    else if (registry.length + 1 + imageName.length > 255)
+        problem(names/* Input */.pd.ImageName, 'makes a reference longer than 255 characters with the registry.');
+    const version = read(names/* Input */.pd.Version);
+    checkTag(version, names/* Input */.pd.Version, 'is required (the version tag, such as `v1.0.0`).', problem);
+    const rawSha = read(names/* Input */.pd.Sha);
+    if (!rawSha)
+        problem(names/* Input */.pd.Sha, 'is required: the commit SHA (defaults to `${{ github.sha }}`).');
+    else if (!SHA.test(rawSha))
+        problem(names/* Input */.pd.Sha, `is not a full commit SHA (40 or 64 hex digits): ${quote(rawSha)}.`);
+    const sha = rawSha.toLowerCase();
+    if (version && sha && version === sha)
+        problem(names/* Input */.pd.Version, 'must differ from the commit tag (`sha`).');
+    const username = read(names/* Input */.pd.Username);
+    const apiKey = read(names/* Input */.pd.ApiKey);
+    let credentials;
+    if (apiKey && !API_KEY.test(apiKey))
+        // Never echo the value: it may be a real secret of another kind.
+        problem(names/* Input */.pd.ApiKey, 'is not a zot API key: it must start with `zak_` (a password is not accepted).');
+    if (push && !apiKey)
+        problem(names/* Input */.pd.ApiKey, 'is required when `push` is true (a zot API key, `zak_…`).');
+    if (push && !username)
+        problem(names/* Input */.pd.Username, 'is required when `push` is true (the zot identity that owns the key).');
+    if (username && !/^[^\s:]+$/.test(username))
+        problem(names/* Input */.pd.Username, 'must not contain white space or `:`.');
+    if (username && apiKey && API_KEY.test(apiKey))
+        credentials = { username, apiKey };
+    // Without push, a username alone reads anonymously (a pull request gets no key).
+    else if (!push && apiKey && !username)
+        problem(names/* Input */.pd.Username, 'is needed with `api_key`: the zot identity that owns the key.');
+    const context = read(names/* Input */.pd.Context);
+    const dockerfileInput = read(names/* Input */.pd.Dockerfile) || 'Dockerfile';
+    let dockerfile = '';
+    if (!context)
+        problem(names/* Input */.pd.Context, 'is required (the build context path).');
+    else {
+        const contextPath = external_node_path_.resolve(cwd, context);
+        if (!isDirectory(contextPath))
+            problem(names/* Input */.pd.Context, `is not a directory: ${quote(context)} (resolved to ${contextPath}).`);
+        else {
+            dockerfile = external_node_path_.resolve(contextPath, dockerfileInput);
+            if (!isFile(dockerfile))
+                problem(names/* Input */.pd.Dockerfile, `does not name a file: ${quote(dockerfileInput)} (relative to the context, resolved to ${dockerfile}).`);
+        }
+    }
+    const buildArgs = parseKeyValueLines(read(names/* Input */.pd.BuildArgs), names/* Input */.pd.BuildArgs, problem);
+    const labels = parseKeyValueLines(read(names/* Input */.pd.Labels), names/* Input */.pd.Labels, problem);
+    const target = read(names/* Input */.pd.Target);
+    if (target && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(target))
+        problem(names/* Input */.pd.Target, `is not a build stage name: ${quote(target)}.`);
+    const network = read(names/* Input */.pd.Network);
+    if (network && !NETWORK.test(network))
+        problem(names/* Input */.pd.Network, `must be \`default\`, \`none\` or \`host\`, not ${quote(network)}.`);
+    const warningDaysInput = read(names/* Input */.pd.KeyExpiryWarningDays);
+    const keyExpiryWarningDays = warningDaysInput === '' ? 14 : Number(warningDaysInput);
+    if (!/^\d+$/.test(warningDaysInput || '14') || keyExpiryWarningDays > 3650)
+        problem(names/* Input */.pd.KeyExpiryWarningDays, `must be a whole number of days, not ${quote(warningDaysInput)}.`);
+    const skopeoUrl = read(names/* Input */.pd.SkopeoDownloadUrl);
+    const skopeoSha256 = read(names/* Input */.pd.SkopeoSha256).toLowerCase();
+    let skopeoDownload;
+    if (skopeoUrl || skopeoSha256) {
+        if (!skopeoUrl)
+            problem(names/* Input */.pd.SkopeoDownloadUrl, 'is needed with `skopeo_sha256`.');
+        else if (!/^https?:\/\/[^\s]+$/.test(skopeoUrl))
+            problem(names/* Input */.pd.SkopeoDownloadUrl, `is not an http(s) URL: ${quote(skopeoUrl)}.`);
+        if (!/^[0-9a-f]{64}$/.test(skopeoSha256))
+            problem(names/* Input */.pd.SkopeoSha256, 'must be the SHA-256 of the download, 64 hex digits.');
+        if (problems.length === 0)
+            skopeoDownload = { url: skopeoUrl, sha256: skopeoSha256 };
+    }
+    if (problems.length > 0)
+        throw new errors/* InputError */.dz(problems);
+    return {
+        context: external_node_path_.resolve(cwd, context),
+        dockerfile,
+        imageName,
+        version,
+        registry,
+        credentials,
+        sha,
+        buildArgs,
+        labels,
+        target,
+        network,
+        push,
+        insecureRegistry,
+        keyExpiryWarningDays,
+        skopeoDownload,
+    };
+}
+function parseBoolean(value, input, problem, fallback) {
+    if (value === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    problem(input, `must be \`true\` or \`false\`, not ${quote(value)}.`);
+    return fallback;
+}
+function checkRegistry(registry, problem) {
+    if (!registry) {
+        problem(names/* Input */.pd.Registry, 'is required (`host[:port]`).');
+        return;
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(registry)) {
+        problem(names/* Input */.pd.Registry, `must be \`host[:port]\` without a scheme: ${quote(registry.replace(/\/\/[^/@]*@/, '//…@'))}.`);
+        return;
+    }
+    if (registry.includes('@')) {
+        problem(names/* Input */.pd.Registry, 'must not hold credentials (`user:password@`): use `username` and `api_key`.');
+        return;
+    }
+    if (registry.includes('/')) {
+        problem(names/* Input */.pd.Registry, `must be \`host[:port]\` without a path: ${quote(registry)}.`);
+        return;
+    }
+    const match = REGISTRY.exec(registry);
+    if (!match) {
+        problem(names/* Input */.pd.Registry, `is not a host name with an optional port: ${quote(registry)}.`);
+        return;
+    }
+    if (match[1] !== undefined) {
+        const port = Number(match[1]);
+        if (port < 1 || port > 65535)
+            problem(names/* Input */.pd.Registry, `has a port out of range: ${match[1]}.`);
+    }
+}
+function checkTag(tag, input, whenEmpty, problem) {
+    if (!tag)
+        problem(input, whenEmpty);
+    else if (tag.length > 128)
+        problem(input, `is longer than 128 characters (${tag.length}).`);
+    else if (!TAG.test(tag))
+        problem(input, `is not a valid tag: ${quote(tag)} (letters, digits, _ . -, not starting with . or -).`);
+}
+function parseKeyValueLines(value, input, problem) {
+    const pairs = [];
+    value.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line)
+            return;
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq) : '';
+        if (!key || !BUILD_ARG_KEY.test(key))
+            problem(input, `line ${index + 1} is not \`KEY=VALUE\`: ${quote(eq > 0 ? key + '=…' : line)}.`);
+        else
+            pairs.push(line);
+    });
+    return pairs;
+}
+function isDirectory(p) {
+    try {
+        return external_node_fs_.statSync(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+function isFile(p) {
+    try {
+        return external_node_fs_.statSync(p).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** Quotes a value for a message, making control characters visible. */
+function quote(value) {
+    return JSON.stringify(value);
+}
+
+;// CONCATENATED MODULE: ./src/publication.ts
+
+/**
+ * The whole re-run policy in one place. A tag that exists is never written again; an image
+ * whose commit tag exists is never rebuilt; a version tag from another commit is refused.
+ */
+function decide(publication, tags) {
+    const { version, commit } = publication;
+    if (version.exists) {
+        if (version.revision !== tags.sha)
+            throw refusal(version, tags);
+        if (commit.exists)
+            return {
+                kind: 'nothing',
+                digest: version.digest,
+                reason: `${tags.version} and the commit tag already exist and were built from this commit: nothing to write.`,
+            };
+        return {
+            kind: 'tag-commit',
+            digest: version.digest,
+            reason: `${tags.version} was built from this commit but the commit tag is missing: adding it, no build.`,
+        };
+    }
+    if (commit.exists)
+        return {
+            kind: 'tag-version',
+            digest: commit.digest,
+            reason: `The commit tag exists but ${tags.version} does not (an earlier run stopped half-way): pointing ${tags.version} at it, no build.`,
+        };
+    return {
+        kind: 'build-and-push',
+        reason: `Neither ${tags.version} nor the commit tag exists: building and pushing both.`,
+    };
+}
+function refusal(version, tags) {
+    const origin = version.revision
+        ? `was built from commit ${version.revision}`
+        : 'carries no org.opencontainers.image.revision label (it was not pushed by this action)';
+    return new errors/* UserError */.yo(`${tags.image}:${tags.version} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
+        'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.');
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+;// CONCATENATED MODULE: ./src/skopeo-install.ts
+
+
+
+
+
+
+/**
+ * Makes sure `skopeo` is on PATH: the runner's own, else one from the tool cache, else one
+ * downloaded from `skopeo_download_url`, checked against `skopeo_sha256` before anything
+ * runs it, and cached so that the next job on this runner does not download it again.
+ */
+async function ensureSkopeo(download) {
+    if (findOnPath('skopeo'))
+        return;
+    if (!download)
+        throw new errors/* UserError */.yo('skopeo is not installed on this runner. Install it first (Debian and Ubuntu: `apt-get install -y skopeo`; Alpine: `apk add skopeo`), ' +
+            'or set `skopeo_download_url` and `skopeo_sha256` to a skopeo binary or .tar.gz this action may download.');
+    // The checksum names the build: one cache entry for each binary the workflow pins.
+    const version = `0.0.0-sha256-${download.sha256.slice(0, 16)}`;
+    let directory = await findInCache(version);
+    if (directory)
+        core/* info */.pq(`skopeo from the tool cache: ${directory}`);
+    else
+        directory = await downloadAndCache(download, version);
+    core/* addPath */.fM(directory);
+}
+/** Loaded only when skopeo has to come from the cache or a download: it costs start-up time. */
+const toolCache = () => __webpack_require__.e(/* import() */ 805).then(__webpack_require__.bind(__webpack_require__, 9805));
+async function findInCache(version) {
+    const tc = await toolCache();
+    try {
+        return tc.find('skopeo', version);
+    }
+    catch {
+        return '';
+    }
+}
+async function downloadAndCache(download, version) {
+    const tc = await toolCache();
+    core/* info */.pq(`Downloading skopeo from ${download.url}`);
+    let file;
+    try {
+        file = await tc.downloadTool(download.url);
+    }
+    catch (error) {
+        const status = error instanceof tc.HTTPError ? ` (HTTP ${error.httpStatusCode})` : '';
+        throw new errors/* UserError */.yo(`Could not download skopeo from ${download.url}${status}: ${(0,errors/* messageOf */.bD)(error)}`, {
+            cause: error,
+        });
+    }
+    const actual = (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
+    if (actual !== download.sha256) {
+        external_node_fs_.rmSync(file, { force: true });
+        throw new errors/* UserError */.yo(`The skopeo download from ${download.url} has SHA-256 ${actual}, not ${download.sha256} (\`skopeo_sha256\`): refusing to run it. ` +
+            'Check the URL and the checksum.');
+    }
+    let binary = file;
+    if (/\.(tar\.gz|tgz)$/.test(new URL(download.url).pathname)) {
+        const extracted = await tc.extractTar(file);
+        const found = ['skopeo', 'bin/skopeo', 'usr/bin/skopeo']
+            .map((candidate) => external_node_path_.join(extracted, candidate))
+            .find((candidate) => external_node_fs_.existsSync(candidate));
+        if (!found)
+            throw new errors/* UserError */.yo(`The archive from ${download.url} holds no skopeo (looked at skopeo, bin/skopeo, usr/bin/skopeo).`);
+        binary = found;
+    }
+    external_node_fs_.chmodSync(binary, 0o755);
+    const directory = await tc.cacheFile(binary, 'skopeo', 'skopeo', version);
+    core/* info */.pq(`skopeo cached in ${directory}`);
+    return directory;
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+
+
+function versionRef(tags) {
+    return `${tags.image}:${tags.version}`;
+}
+function shaRef(tags) {
+    return `${tags.image}:${tags.sha}`;
+}
+/** The references are known from the inputs: set them first, so a failure still reports them. */
+function setReferenceOutputs(tags) {
+    core/* setOutput */.uH(names/* Output */.k7.Image, tags.image);
+    core/* setOutput */.uH(names/* Output */.k7.VersionRef, versionRef(tags));
+    core/* setOutput */.uH(names/* Output */.k7.ShaRef, shaRef(tags));
+}
+function setResultOutputs(result, digest) {
+    if (digest)
+        core/* setOutput */.uH(names/* Output */.k7.Digest, digest);
+    core/* setOutput */.uH(names/* Output */.k7.Result, result);
+}
+/**
+ * The job summary (when the runner offers one): what was written or found, the digest, the
+ * result, the commit and how long each phase took; or, when the run stopped, why and what to do.
+ */
+async function writeSummary(report) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    core/* summary */.z.addRaw(summaryMarkdown(report), true);
+    await core/* summary */.z.write();
+}
+function summaryMarkdown(report) {
+    const { tags } = report;
+    const lines = [];
+    if (report.result) {
+        lines.push(`### ${tags.image}:${tags.version}: ${report.result}`, '');
+        lines.push('| | |', '|---|---|');
+        lines.push(`| Version | \`${versionRef(tags)}\` |`);
+        lines.push(`| Commit | \`${shaRef(tags)}\` |`);
+        if (report.digest)
+            lines.push(`| Digest | \`${report.digest}\` |`);
+        lines.push(`| Result | \`${report.result}\` |`, '');
+        lines.push(report.detail, '');
+    }
+    else {
+        lines.push(`### ${tags.image}:${tags.version}: not published`, '');
+        lines.push(report.detail
+            .split('\n')
+            .map((line) => `> ${line}`)
+            .join('\n'), '');
+        lines.push(`Commit \`${tags.sha}\`.`, '');
+    }
+    if (report.phases.length > 0) {
+        lines.push('| Phase | Time |', '|---|---:|');
+        for (const phase of report.phases)
+            lines.push(`| ${phase.name} | ${(phase.ms / 1000).toFixed(1)} s |`);
+        lines.push('');
+    }
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/skopeo.ts
+
+
+
+
+/** No skopeo command may hang a job: each gets this long (a push over a slow tunnel included). */
+const COMMAND_TIMEOUT = ['--command-timeout', '30m'];
+/** The same bound from outside, a little later, in case skopeo itself stops answering. */
+const PROCESS_TIMEOUT = 31 * 60;
+function authFileIn(runDirectory) {
+    return external_node_path_.join(runDirectory, 'auth.json');
+}
+function loginArgs(session, username) {
+    const args = [
+        'login',
+        ...COMMAND_TIMEOUT,
+        '--authfile',
+        session.authFile,
+        '--username',
+        username,
+        '--password-stdin',
+    ];
+    if (session.insecure)
+        args.push('--tls-verify=false');
+    args.push(session.registry);
+    return args;
+}
+/** `skopeo copy` from the local engine (by image ID) to a tag, recording the pushed digest. */
+function pushFromEngineArgs(session, imageId, destination, digestFile) {
+    return [
+        'copy',
+        ...COMMAND_TIMEOUT,
+        '--authfile',
+        session.authFile,
+        '--retry-times',
+        '3',
+        '--digestfile',
+        digestFile,
+        ...(session.insecure ? ['--dest-tls-verify=false'] : []),
+        `docker-daemon:${imageId}`,
+        `docker://${destination}`,
+    ];
+}
+/**
+ * `skopeo copy` of a manifest already in the registry to another tag of the same repository:
+ * the blobs are there, so nothing is uploaded but the manifest, byte for byte.
+ */
+function tagInRegistryArgs(session, source, destination) {
+    return [
+        'copy',
+        ...COMMAND_TIMEOUT,
+        '--authfile',
+        session.authFile,
+        '--retry-times',
+        '3',
+        '--preserve-digests',
+        ...(session.insecure ? ['--src-tls-verify=false', '--dest-tls-verify=false'] : []),
+        `docker://${source}`,
+        `docker://${destination}`,
+    ];
+}
+async function login(session, credentials) {
+    await runTool('skopeo', loginArgs(session, credentials.username), {
+        input: Buffer.from(credentials.apiKey),
+        secrets: session.secrets,
+        // It runs while the build prints; its one line of output would only interleave.
+        silent: true,
+        timeoutSeconds: PROCESS_TIMEOUT,
+    });
+    await promises_.chmod(session.authFile, 0o600);
+}
+/** Pushes the built image to `destination` and returns the digest the registry holds. */
+async function pushFromEngine(session, imageId, destination, runDirectory) {
+    const digestFile = external_node_path_.join(runDirectory, 'pushed-digest');
+    await runTool('skopeo', pushFromEngineArgs(session, imageId, destination, digestFile), {
+        secrets: session.secrets,
+        timeoutSeconds: PROCESS_TIMEOUT,
+    }).catch((error) => {
+        throw explainRefusedWrite(error, destination);
+    });
+    const digest = (await promises_.readFile(digestFile, 'utf8')).trim();
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+        throw new errors/* UserError */.yo(`skopeo reported an unexpected digest for ${destination}: ${JSON.stringify(digest)}.`);
+    return digest;
+}
+async function tagInRegistry(session, source, destination) {
+    await runTool('skopeo', tagInRegistryArgs(session, source, destination), {
+        secrets: session.secrets,
+        timeoutSeconds: PROCESS_TIMEOUT,
+    }).catch((error) => {
+        throw explainRefusedWrite(error, destination);
+    });
+}
+/**
+ * A 403 on a write is the registry's policy speaking, most often zot refusing to overwrite a
+ * tag for an identity without `update`: say so, with the registry's own words.
+ */
+function explainRefusedWrite(error, destination) {
+    if (!(error instanceof errors/* ToolError */.v4))
+        return error;
+    const denied = /denied: ([^\n"]*)|\b403\b|forbidden/i.exec(error.detail);
+    if (!denied)
+        return error;
+    const registrySays = denied[1] ? `: ${denied[1].trim()}` : '';
+    return new errors/* UserError */.yo(`The registry refused to write ${destination} (403 DENIED${registrySays}). ` +
+        "This usually means the tag already exists and the CI identity lacks zot's `update` permission, as it should: " +
+        'another run wrote it first. Nothing was overwritten; look at what the tag holds now.', { cause: error });
+}
+
+;// CONCATENATED MODULE: ./src/publish.ts
+
+
+
+
+
+
+
+/**
+ * Carries out a plan: only what the registry lacks is written, the commit tag always before
+ * the version tag, and nothing is built when an image for this commit is already there.
+ */
+async function publish(plan, inputs, tags, registry, runDirectory, timeline) {
+    if (plan.kind === 'nothing')
+        return { result: names/* Result */.Q7.AlreadyPublished, digest: plan.digest };
+    // skopeo comes first (from PATH, the tool cache or a download), then logs in while the
+    // image builds; the first push waits for it. A refusal or a re-run never gets this far.
+    await ensureSkopeo(inputs.skopeoDownload);
+    const loggedIn = logIn(inputs, runDirectory);
+    loggedIn.catch(() => undefined);
+    switch (plan.kind) {
+        case 'tag-commit':
+            await timeline.phase('Push the commit tag', async () => tagInRegistry(await loggedIn, `${tags.image}@${plan.digest}`, shaRef(tags)));
+            return { result: names/* Result */.Q7.Completed, digest: plan.digest };
+        case 'tag-version':
+            await pushVersionTag(plan.digest, inputs, tags, registry, await loggedIn, timeline);
+            return { result: names/* Result */.Q7.Completed, digest: plan.digest };
+        case 'build-and-push': {
+            const imageId = await timeline.phase('Build', () => build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())));
+            const session = await loggedIn;
+            const digest = await timeline.phase('Push the commit tag', () => pushFromEngine(session, imageId, shaRef(tags), runDirectory));
+            // Reported now, so that a failure of the version push still says what was written.
+            core/* setOutput */.uH(names/* Output */.k7.Digest, digest);
+            await pushVersionTag(digest, inputs, tags, registry, session, timeline);
+            return { result: names/* Result */.Q7.Pushed, digest };
+        }
+    }
+}
+/** Hands the key to skopeo on stdin; skopeo keeps it in this run's own 0600 auth file. */
+async function logIn(inputs, runDirectory) {
+    if (!inputs.credentials)
+        throw new errors/* UserError */.yo('Pushing needs `username` and `api_key`.');
+    const session = {
+        registry: inputs.registry,
+        insecure: inputs.insecureRegistry,
+        authFile: authFileIn(runDirectory),
+        secrets: [inputs.credentials.apiKey],
+    };
+    await login(session, inputs.credentials);
+    core/* info */.pq(`skopeo logged in to ${inputs.registry} as ${inputs.credentials.username}.`);
+    return session;
+}
+/**
+ * The version tag is written last, as a copy of the commit tag inside the registry, after a
+ * last look that it is still free; then its digest is read back to prove it is ours.
+ */
+async function pushVersionTag(digest, inputs, tags, registry, session, timeline) {
+    await timeline.phase('Push the version tag', async () => {
+        const before = await registry.tag(inputs.imageName, inputs.version);
+        if (before.exists)
+            throw new errors/* UserError */.yo(`${versionRef(tags)} was pushed by another run while this one was working (${before.digest}); it was left as it is. ` +
+                `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`);
+        await tagInRegistry(session, `${tags.image}@${digest}`, versionRef(tags));
+        const after = await registry.tag(inputs.imageName, inputs.version);
+        if (!after.exists || after.digest !== digest)
+            throw new errors/* UserError */.yo(`${versionRef(tags)} points at ${after.exists ? after.digest : 'nothing'} after the push, not at ${digest}: another run wrote it at the same time. ` +
+                'Check which image the tag holds before using it.');
+        core/* info */.pq(`${versionRef(tags)} -> ${digest}`);
+    });
+}
+
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __webpack_require__(6752);
+;// CONCATENATED MODULE: ./src/retry.ts
+const defaultRetryPolicy = {
+    attempts: 4,
+    baseDelayMs: 1000,
+    maxDelayMs: 30_000,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/**
+ * Runs `attempt` until it is done or the attempts run out; `giveUp` turns the last reason
+ * into the error thrown. Waits grow exponentially; a server's Retry-After is honoured but
+ * bounded, so a job cannot hang on a registry that asks for patience forever.
+ */
+async function withRetries(policy, attempt, giveUp, onRetry) {
+    let reason = '';
+    for (let n = 1; n <= policy.attempts; n++) {
+        const outcome = await attempt();
+        if (outcome.done)
+            return outcome.value;
+        reason = outcome.reason;
+        if (n === policy.attempts)
+            break;
+        const backoff = policy.baseDelayMs * 2 ** (n - 1);
+        const wait = Math.min(outcome.retryAfterMs ?? backoff, policy.maxDelayMs);
+        onRetry?.(reason, wait);
+        await policy.sleep(wait);
+    }
+    throw giveUp(reason, policy.attempts);
+}
+/** Reads a Retry-After header (seconds or an HTTP date) as milliseconds from now. */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    const date = Date.parse(value);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+
+;// CONCATENATED MODULE: ./src/registry.ts
+
+
+
+
+/** Every manifest kind a registry may hold, so none answers with a converted manifest. */
+const MANIFEST_ACCEPT = [
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
+/**
+ * The registry, over the distribution API: the only code that talks HTTP to it. It finds the
+ * scheme (https, or http too when `insecure`), learns how the registry wants credentials from
+ * its `/v2/` ping, and retries what is transient. Anything else it cannot read is an error:
+ * the caller never has to guess.
+ */
+class RegistryClient {
+    options;
+    retry;
+    timeoutMs;
+    log;
+    dispatchers = [];
+    session;
+    tokens = new Map();
+    constructor(options) {
+        this.options = options;
+        this.retry = options.retry ?? defaultRetryPolicy;
+        this.timeoutMs = options.timeoutMs ?? 30_000;
+        this.log = options.log ?? (() => undefined);
+    }
+    /**
+     * Proves that the credentials are accepted, with one authenticated request before anything
+     * is built (zot checks credentials on every request that carries them).
+     */
+    async checkCredentials() {
+        await this.connect();
+    }
+    /** Does the tag exist, and at which digest? One HEAD request, whatever the number of tags. */
+    async tag(name, tag) {
+        const response = await this.send('HEAD', `/v2/${name}/manifests/${tag}`, name, {
+            accept: MANIFEST_ACCEPT,
+            what: `look up the tag ${name}:${tag}`,
+            expect: [200, 404],
+        });
+        if (response.status === 404)
+            return { exists: false };
+        const digest = header(response, 'docker-content-digest');
+        if (digest)
+            return { exists: true, digest };
+        // A registry that leaves out the header: the digest is the hash of the manifest bytes.
+        const manifest = await this.manifest(name, tag);
+        return { exists: true, digest: manifest.digest };
+    }
+    /** The labels of the image a digest names (the first image of an index). */
+    async labels(name, digest) {
+        let manifest = await this.manifest(name, digest);
+        if (Array.isArray(manifest.json.manifests)) {
+            const first = manifest.json.manifests[0];
+            if (!first?.digest)
+                return {};
+            manifest = await this.manifest(name, first.digest);
+        }
+        const config = manifest.json.config?.digest;
+        if (!config)
+            return {};
+        const response = await this.send('GET', `/v2/${name}/blobs/${config}`, name, {
+            what: `read the configuration of ${name}@${digest}`,
+            expect: [200],
+        });
+        const parsed = parseJson(response.body, `the configuration of ${name}@${digest}`);
+        return parsed.config?.Labels ?? {};
+    }
+    /**
+     * zot's list of the identity's API keys (`GET /zot/auth/apikey`), or undefined where the
+     * registry has no such endpoint. The keys themselves are never part of the answer.
+     */
+    async apiKeys() {
+        const session = await this.connect();
+        const response = await this.sendRaw(session.dispatcher, 'GET', `${session.baseUrl}/zot/auth/apikey`, this.basicHeader(), 
+        // Only advice hangs on this list: one attempt, no waiting on a registry in trouble.
+        {
+            what: 'list the API keys',
+            expect: [200, 401, 403, 404, 405],
+            accept: 'application/json',
+            retry: { ...this.retry, attempts: 1 },
+        });
+        if (response.status !== 200)
+            return undefined;
+        const json = parseJson(response.body, 'the API key list');
+        return Array.isArray(json.apiKeys) ? json.apiKeys : undefined;
+    }
+    async close() {
+        await Promise.all(this.dispatchers.map((d) => d.close().catch(() => undefined)));
+    }
+    async manifest(name, reference) {
+        const response = await this.send('GET', `/v2/${name}/manifests/${reference}`, name, {
+            accept: MANIFEST_ACCEPT,
+            what: `read the manifest ${name}${reference.includes(':') ? '@' : ':'}${reference}`,
+            expect: [200],
+        });
+        const digest = header(response, 'docker-content-digest') ??
+            `sha256:${(0,external_node_crypto_.createHash)('sha256').update(response.body).digest('hex')}`;
+        return { digest, json: parseJson(response.body, `the manifest of ${name}`) };
+    }
+    /** The `/v2/` ping: picks the scheme, checks the credentials and learns the auth scheme. */
+    connect() {
+        this.session ??= this.openSession();
+        return this.session;
+    }
+    async openSession() {
+        const { host, insecure, credentials } = this.options;
+        const schemes = insecure ? ['https', 'http'] : ['https'];
+        let lastError;
+        for (const scheme of schemes) {
+            const baseUrl = `${scheme}://${host}`;
+            const dispatcher = this.dispatcherFor(scheme);
+            let ping;
+            try {
+                ping = await this.sendRaw(dispatcher, 'GET', `${baseUrl}/v2/`, this.basicHeader(), {
+                    what: `reach the registry ${host}`,
+                    expect: [200, 401],
+                });
+            }
+            catch (error) {
+                lastError = error;
+                // Only a failed TLS handshake sends an insecure registry on to plain http.
+                if (scheme === 'https' && insecure && isTlsOrProtocolError(error))
+                    continue;
+                throw error;
+            }
+            if (ping.status === 200)
+                return { baseUrl, dispatcher, auth: { kind: 'basic' } };
+            const challenge = parseChallenge(header(ping, 'www-authenticate'));
+            if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+                const auth = {
+                    kind: 'bearer',
+                    realm: challenge.params.realm,
+                    service: challenge.params.service,
+                };
+                // A token for no scope proves the credentials, as `docker login` does.
+                if (credentials)
+                    await this.fetchToken(dispatcher, auth, undefined);
+                return { baseUrl, dispatcher, auth };
+            }
+            if (credentials)
+                throw this.rejectedKey();
+            throw new errors/* RegistryError */.gl(`The registry ${host} requires credentials even to read: set \`username\` and \`api_key\`.`, 401);
+        }
+        throw lastError instanceof Error ? lastError : new errors/* RegistryError */.gl((0,errors/* messageOf */.bD)(lastError));
+    }
+    async send(method, path, repository, options) {
+        const session = await this.connect();
+        const authorization = await this.authorizationFor(session, repository);
+        const response = await this.sendRaw(session.dispatcher, method, session.baseUrl + path, authorization, {
+            ...options,
+            expect: [...options.expect, 401, 403],
+        });
+        if (response.status === 401) {
+            if (this.options.credentials)
+                throw this.rejectedKey();
+            throw new errors/* RegistryError */.gl(`The registry ${this.options.host} refused to let anonymous clients ${options.what} (401): set \`username\` and \`api_key\`.`, 401);
+        }
+        if (response.status === 403)
+            throw new errors/* RegistryError */.gl(`The registry ${this.options.host} denied the request to ${options.what} (403${registryMessage(response)}): the identity lacks \`read\` on ${repository}.`, 403);
+        return response;
+    }
+    /** One request, retried while the failure is transient (network, 429, 5xx). */
+    sendRaw(dispatcher, method, url, authorization, options) {
+        const headers = { 'user-agent': 'build-push-image' };
+        if (options.accept)
+            headers.accept = options.accept;
+        if (authorization)
+            headers.authorization = authorization;
+        return withRetries(options.retry ?? this.retry, async () => {
+            let response;
+            try {
+                const answer = await (0,undici/* request */.Em)(url, {
+                    method,
+                    headers,
+                    dispatcher,
+                    headersTimeout: this.timeoutMs,
+                    bodyTimeout: this.timeoutMs,
+                });
+                const body = Buffer.from(await answer.body.arrayBuffer());
+                response = { status: answer.statusCode, headers: answer.headers, body };
+            }
+            catch (error) {
+                if (isTlsOrProtocolError(error))
+                    throw tlsError(this.options.host, error);
+                return { done: false, reason: describeNetworkError(error, this.timeoutMs) };
+            }
+            if (options.expect.includes(response.status))
+                return { done: true, value: response };
+            if (response.status === 429 || response.status >= 500)
+                return {
+                    done: false,
+                    reason: `HTTP ${response.status}${registryMessage(response)}`,
+                    retryAfterMs: parseRetryAfter(header(response, 'retry-after')),
+                };
+            throw new errors/* RegistryError */.gl(`Could not ${options.what}: the registry answered HTTP ${response.status}${registryMessage(response)}.`, response.status);
+        }, (reason, attempts) => new errors/* RegistryError */.gl(`Could not ${options.what}: ${reason} after ${attempts} attempts. Nothing was pushed; run the job again when the registry answers.`), (reason, waitMs) => this.log(`Registry: ${reason}; retrying in ${Math.round(waitMs / 100) / 10}s`));
+    }
+    async authorizationFor(session, repository) {
+        if (session.auth.kind === 'basic')
+            return this.basicHeader();
+        const scope = `repository:${repository}:pull`;
+        const token = this.tokens.get(scope) ?? (await this.fetchToken(session.dispatcher, session.auth, scope));
+        return token ? `Bearer ${token}` : undefined;
+    }
+    async fetchToken(dispatcher, auth, scope) {
+        const url = new URL(auth.realm);
+        if (auth.service)
+            url.searchParams.set('service', auth.service);
+        if (scope)
+            url.searchParams.set('scope', scope);
+        const response = await this.sendRaw(dispatcher, 'GET', url.toString(), this.basicHeader(), {
+            what: `get a token from ${url.origin}`,
+            expect: [200, 401, 403],
+        });
+        if (response.status !== 200) {
+            if (this.options.credentials)
+                throw this.rejectedKey();
+            return undefined;
+        }
+        const json = parseJson(response.body, 'the token answer');
+        const token = json.token ?? json.access_token;
+        if (scope && token)
+            this.tokens.set(scope, token);
+        return token;
+    }
+    basicHeader() {
+        const credentials = this.options.credentials;
+        if (!credentials)
+            return undefined;
+        return `Basic ${Buffer.from(`${credentials.username}:${credentials.apiKey}`).toString('base64')}`;
+    }
+    rejectedKey() {
+        return new errors/* RegistryError */.gl(`The registry ${this.options.host} rejected the API key of \`${this.options.credentials?.username}\` (401): ` +
+            'the key may have expired or been revoked, or belong to another identity. ' +
+            'Create a new key in zot and update the secret that feeds `api_key`.', 401);
+    }
+    dispatcherFor(scheme) {
+        const base = this.options.dispatcher ??
+            new undici/* Agent */.g6({
+                connect: {
+                    timeout: this.timeoutMs,
+                    rejectUnauthorized: !(this.options.insecure && scheme === 'https'),
+                },
+                headersTimeout: this.timeoutMs,
+                bodyTimeout: this.timeoutMs,
+            });
+        if (!this.options.dispatcher)
+            this.dispatchers.push(base);
+        // Blob reads may be redirected to storage; undici drops the credentials on a new origin.
+        return base.compose(undici/* interceptors */.dY.redirect({ maxRedirections: 3 }));
+    }
+}
+function header(response, name) {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+/** The registry's own words from an error body ({"errors":[{"code","message"}]}), if any. */
+function registryMessage(response) {
+    try {
+        const json = JSON.parse(response.body.toString('utf8'));
+        const first = json.errors?.[0];
+        if (!first)
+            return '';
+        return `: ${[first.code, first.message].filter(Boolean).join(' ')}`.slice(0, 300);
+    }
+    catch {
+        return '';
+    }
+}
+function parseChallenge(value) {
+    if (!value)
+        return undefined;
+    const match = /^\s*(\w+)\s*(.*)$/.exec(value);
+    if (!match)
+        return undefined;
+    const params = {};
+    for (const param of match[2].matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|([^,\s]*))/g))
+        params[param[1].toLowerCase()] = param[2] ?? param[3];
+    return { scheme: match[1].toLowerCase(), params };
+}
+function parseJson(body, what) {
+    try {
+        return JSON.parse(body.toString('utf8'));
+    }
+    catch (error) {
+        throw new errors/* RegistryError */.gl(`The registry sent ${what} as something other than JSON.`, undefined, {
+            cause: error,
+        });
+    }
+}
+const TLS_CODES = new Set([
+    'EPROTO',
+    'ERR_SSL_WRONG_VERSION_NUMBER',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+function errorCode(error) {
+    let current = error;
+    for (let depth = 0; current && depth < 5; depth++) {
+        const code = current.code;
+        if (typeof code === 'string' && !code.startsWith('UND_ERR'))
+            return code;
+        current = current.cause;
+    }
+    return error?.code;
+}
+function isTlsOrProtocolError(error) {
+    const code = errorCode(error);
+    return ((code !== undefined &&
+        (TLS_CODES.has(code) || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'))) ||
+        /wrong version number|certificate|SSL routines/i.test((0,errors/* messageOf */.bD)(error)));
+}
+function tlsError(host, error) {
+    return new errors/* RegistryError */.gl(`TLS with the registry ${host} failed (${errorCode(error) ?? (0,errors/* messageOf */.bD)(error)}): its certificate is not trusted or it does not speak https. ` +
+        'Fix the certificate, or set `insecure_registry: true` for a test registry you trust.', undefined, { cause: error });
+}
+function describeNetworkError(error, timeoutMs) {
+    const code = errorCode(error);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' ||
+        code === 'UND_ERR_BODY_TIMEOUT' ||
+        code === 'UND_ERR_CONNECT_TIMEOUT')
+        return `no answer within ${timeoutMs / 1000}s (${code})`;
+    return code ? `${code} (${(0,errors/* messageOf */.bD)(error)})` : (0,errors/* messageOf */.bD)(error);
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(8161);
+;// CONCATENATED MODULE: ./src/run-directory.ts
+
+
+
+
+
+/**
+ * A fresh folder for this run only (the auth file, the image ID, the pushed digest), under
+ * RUNNER_TEMP, so that two jobs on one runner share nothing. Its path, never its content, is
+ * handed to the post step (post.ts), which deletes it.
+ */
+async function createRunDirectory(env = process.env) {
+    const parent = env.RUNNER_TEMP || external_node_os_.tmpdir();
+    const directory = await promises_.mkdtemp(external_node_path_.join(parent, names/* RUN_DIRECTORY_PREFIX */.xr));
+    await promises_.chmod(directory, 0o700);
+    core/* saveState */.LZ(names/* State */.Uw.RunDirectory, directory);
+    return directory;
+}
+
+;// CONCATENATED MODULE: ./src/timeline.ts
+
+/** Runs each phase in a log group and keeps how long it took, for the job summary. */
+class Timeline {
+    phases = [];
+    async phase(name, work) {
+        const start = performance.now();
+        try {
+            return await core/* group */.Os(name, work);
+        }
+        finally {
+            this.phases.push({ name, ms: performance.now() - start });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/key-expiry.ts
+
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * The identity's soonest-expiring key that is still valid, when it expires within the
+ * threshold. zot does not say which entry is the key in use, so the soonest one is named.
+ */
+function soonestExpiringKey(keys, now, thresholdDays) {
+    let soonest;
+    for (const key of keys) {
+        if (key.isExpired || !key.expirationDate)
+            continue;
+        const expires = new Date(key.expirationDate);
+        // zot writes a zero time for a key that never expires.
+        if (Number.isNaN(expires.getTime()) || expires.getUTCFullYear() < 1970 || expires <= now)
+            continue;
+        if (!soonest || expires < soonest.expires)
+            soonest = { label: key.label || '(no label)', expires };
+    }
+    if (!soonest)
+        return undefined;
+    const days = (soonest.expires.getTime() - now.getTime()) / DAY_MS;
+    return days <= thresholdDays ? { ...soonest, days: Math.round(days) } : undefined;
+}
+/** Warns before the key expires; a registry without the endpoint, or any failure, is only noted. */
+async function warnOfKeyExpiry(registry, thresholdDays, now) {
+    let keys;
+    try {
+        keys = await registry.apiKeys();
+    }
+    catch (error) {
+        core/* info */.pq(`Could not read the API key list (${(0,errors/* messageOf */.bD)(error)}); skipping the expiry check.`);
+        return;
+    }
+    if (!keys) {
+        core/* info */.pq('The registry has no API key list (not zot?); skipping the expiry check.');
+        return;
+    }
+    const soonest = soonestExpiringKey(keys, now, thresholdDays);
+    if (soonest)
+        core/* warning */.$e(`The API key "${soonest.label}" expires on ${soonest.expires.toISOString().slice(0, 10)} ` +
+            `(in ${soonest.days} day${soonest.days === 1 ? '' : 's'}). Create a new key in zot and update the secret that feeds \`api_key\` before then.`);
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The main step. The state it saves first tells the post step (see index.ts) apart. */
+async function run() {
+    core/* saveState */.LZ(names/* State */.Uw.IsPost, 'true');
+    try {
+        await main();
+    }
+    catch (error) {
+        // The last line of defence: no message leaves with the key in it.
+        core/* setFailed */.C1(scrub((0,errors/* messageOf */.bD)(error), [core/* getInput */.V4(names/* Input */.pd.ApiKey)]));
+    }
+}
+async function main() {
+    const inputs = readInputs();
+    const tags = {
+        image: `${inputs.registry}/${inputs.imageName}`,
+        version: inputs.version,
+        sha: inputs.sha,
+    };
+    setReferenceOutputs(tags);
+    const runDirectory = await createRunDirectory();
+    const registry = new RegistryClient({
+        host: inputs.registry,
+        insecure: inputs.insecureRegistry,
+        credentials: inputs.credentials,
+        timeoutMs: registryTimeoutMs(process.env),
+        log: (message) => core/* info */.pq(message),
+    });
+    const timeline = new Timeline();
+    try {
+        await timeline.phase('Check the key', () => checkKey(inputs, registry));
+        const publication = await timeline.phase('Check the registry', () => readPublication(registry, inputs));
+        const plan = decide(publication, tags);
+        core/* info */.pq(plan.reason);
+        const { result, digest } = inputs.push
+            ? await publish(plan, inputs, tags, registry, runDirectory, timeline)
+            : await buildOnly(inputs, runDirectory, timeline);
+        setResultOutputs(result, digest);
+        await writeSummary({ tags, result, digest, detail: plan.reason, phases: timeline.phases });
+    }
+    catch (error) {
+        await writeSummary({ tags, detail: (0,errors/* messageOf */.bD)(error), phases: timeline.phases });
+        throw error;
+    }
+    finally {
+        await registry.close();
+    }
+}
+/** How long one registry request may wait for an answer: BUILD_PUSH_IMAGE_TIMEOUT_SECONDS, 30 by default. */
+function registryTimeoutMs(env) {
+    const seconds = Number(env.BUILD_PUSH_IMAGE_TIMEOUT_SECONDS);
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
+}
+function readInputs() {
+    const apiKey = core/* getInput */.V4(names/* Input */.pd.ApiKey);
+    const username = core/* getInput */.V4(names/* Input */.pd.Username);
+    // Masked before anything could print them, the Basic header's encoding included.
+    if (apiKey) {
+        core/* setSecret */.Pq(apiKey);
+        core/* setSecret */.Pq(Buffer.from(`${username}:${apiKey}`).toString('base64'));
+    }
+    const shown = Object.values(names/* Input */.pd).filter((name) => name !== names/* Input */.pd.ApiKey);
+    core/* debug */.Yz(`inputs: ${shown.map((name) => `${name}=${JSON.stringify(core/* getInput */.V4(name))}`).join(' ')}`);
+    return parseInputs((name) => core/* getInput */.V4(name));
+}
+/** One authenticated request proves the key before anything is built or pushed. */
+async function checkKey(inputs, registry) {
+    await registry.checkCredentials();
+    if (!inputs.credentials) {
+        core/* info */.pq(`Reading ${inputs.registry} anonymously (not pushing).`);
+        return;
+    }
+    core/* info */.pq(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
+    await warnOfKeyExpiry(registry, inputs.keyExpiryWarningDays, new Date());
+}
+/** Both tags in one round of HEAD requests; the version's revision label only when it exists. */
+async function readPublication(registry, inputs) {
+    const [version, commit] = await Promise.all([
+        registry.tag(inputs.imageName, inputs.version),
+        registry.tag(inputs.imageName, inputs.sha),
+    ]);
+    const revision = version.exists
+        ? (await registry.labels(inputs.imageName, version.digest))[names/* REVISION_LABEL */.P1]
+        : undefined;
+    core/* info */.pq(`${inputs.version}: ${version.exists ? `${version.digest}, built from ${revision ?? 'an unknown commit'}` : 'absent'}`);
+    core/* info */.pq(`${inputs.sha}: ${commit.exists ? commit.digest : 'absent'}`);
+    return { version: { ...version, revision }, commit };
+}
+async function buildOnly(inputs, runDirectory, timeline) {
+    await timeline.phase('Build', () => build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())));
+    return { result: names/* Result */.Q7.Built };
+}
+
+
+/***/ })
+
+};

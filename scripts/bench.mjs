@@ -1,0 +1,239 @@
+// npm run bench: measures, on one image (about 100 MB of incompressible data in several layers)
+// and the local zot-like registry of the test bed, in one run:
+//   1. this action, whole run (node start to the end of the post step);
+//   2. the old composite flow: buildx --load, docker save to a tarball, skopeo copy
+//      docker-archive: to the version tag and again to the commit tag;
+//   3. the bare-tool floor: one build, skopeo login, one skopeo copy to the commit tag and
+//      one copy inside the registry to the version tag;
+// then the time to refuse an existing tag, the time of a re-run, the requests of the tag check
+// in a repository with thousands of tags, the bytes uploaded per run, and the bundle's size and
+// cold start. Each sample builds fresh content into a fresh repository, so no layer is cached
+// or mounted from an earlier sample. BENCH_RUNS (default 3) samples per variant, interleaved.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { root, runAction } from './local-runner.mjs';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const LAYERS = Number(process.env.BENCH_LAYERS ?? 4);
+const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 25);
+const testbedDir = process.env.TESTBED_DIR ?? '/tmp/build-push-image-testbed';
+
+/** @param {string} file */
+function readEnv(file) {
+  return Object.fromEntries(
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+const bed = readEnv(path.join(testbedDir, 'env'));
+const { TESTBED_USERNAME: username, TESTBED_API_KEY: apiKey } = readEnv(bed.TESTBED_CREDENTIALS);
+const registry = bed.TESTBED_REGISTRY;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-bench-'));
+const sha = () => randomBytes(20).toString('hex');
+const name = (kind) => `bench/${kind}-${randomBytes(4).toString('hex')}`;
+
+/** A fresh context: LAYERS layers of LAYER_MB random bytes each, FROM scratch. */
+function makeContext() {
+  const dir = fs.mkdtempSync(path.join(work, 'context-'));
+  const lines = ['FROM scratch'];
+  for (let i = 0; i < LAYERS; i++) {
+    fs.writeFileSync(path.join(dir, `layer${i}.bin`), randomBytes(LAYER_MB * 1024 * 1024));
+    lines.push(`COPY layer${i}.bin /layer${i}.bin`);
+  }
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), lines.join('\n') + '\n');
+  return dir;
+}
+
+/** @param {string} command @param {string[]} args @param {string} [input] */
+function run(command, args, input) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdin.end(input ?? '');
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(undefined) : reject(new Error(`${command} ${args.join(' ')}: ${stderr}`))));
+  });
+}
+
+/** @param {() => Promise<unknown>} work */
+async function timed(work) {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+function actionInputs(image, context, version = 'v1.0.0') {
+  return { context, image_name: image, version, registry, username, api_key: apiKey, insecure_registry: 'true' };
+}
+
+async function thisAction(context) {
+  const image = name('action');
+  const result = await runAction({ inputs: actionInputs(image, context), sha: sha() });
+  if (result.exitCode !== 0) throw new Error(`the action failed:\n${result.stdout}`);
+  return image;
+}
+
+const authFile = path.join(work, 'auth.json');
+async function login() {
+  await run('skopeo', ['login', '--authfile', authFile, '--tls-verify=false', '-u', username, '--password-stdin', registry], apiKey);
+}
+
+async function oldFlow(context) {
+  const image = name('old');
+  const tarball = path.join(work, 'image.tar');
+  await run('docker', ['buildx', 'build', '--tag', `${image}:v1.0.0`, '--file', path.join(context, 'Dockerfile'), '--load', context]);
+  await run('docker', ['save', '-o', tarball, `${image}:v1.0.0`]);
+  for (const tag of ['v1.0.0', sha()])
+    await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', `docker-archive:${tarball}`, `docker://${registry}/${image}:${tag}`]);
+  fs.rmSync(tarball);
+  return image;
+}
+
+async function floor(context) {
+  const image = name('floor');
+  const iid = path.join(work, 'iid');
+  const digestFile = path.join(work, 'digest');
+  const commit = sha();
+  await run('docker', ['buildx', 'build', '--load', '--iidfile', iid, context]);
+  await login();
+  await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', '--digestfile', digestFile, `docker-daemon:${fs.readFileSync(iid, 'utf8').trim()}`, `docker://${registry}/${image}:${commit}`]);
+  const digest = fs.readFileSync(digestFile, 'utf8').trim();
+  await run('skopeo', ['copy', '--authfile', authFile, '--src-tls-verify=false', '--dest-tls-verify=false', '--preserve-digests', `docker://${registry}/${image}@${digest}`, `docker://${registry}/${image}:v1.0.0`]);
+  return image;
+}
+
+function accessLogFrom(offset) {
+  const text = fs.readFileSync(bed.TESTBED_ACCESS_LOG, 'utf8');
+  return Buffer.from(text).subarray(offset).toString().split('\n').filter(Boolean);
+}
+const logSize = () => fs.statSync(bed.TESTBED_ACCESS_LOG).size;
+
+/** Bytes sent in blob uploads for one repository (request lengths of PATCH/PUT/POST to uploads). */
+function uploadedBytes(lines, image) {
+  return lines
+    .filter((line) => line.includes(`/v2/${image}/blobs/uploads/`) && /^(PATCH|PUT|POST) /.test(line))
+    .reduce((sum, line) => sum + Number(line.split(' ')[3]), 0);
+}
+
+function compressedSize(reference) {
+  const manifest = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reference}`]).toString());
+  return manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
+}
+
+/** PUTs `count` tags of one small image straight to the registry (a repository with history). */
+async function manyTags(image, count) {
+  const basic = `Basic ${Buffer.from(`${username}:${apiKey}`).toString('base64')}`;
+  const base = `http://${registry}/v2/${image}`;
+  const blob = async (data) => {
+    const digest = `sha256:${(await import('node:crypto')).createHash('sha256').update(data).digest('hex')}`;
+    const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST', headers: { authorization: basic } });
+    const location = new URL(start.headers.get('location'), `http://${registry}`);
+    location.searchParams.set('digest', digest);
+    await fetch(location, { method: 'PUT', headers: { authorization: basic, 'content-type': 'application/octet-stream' }, body: data });
+    return { digest, size: data.length };
+  };
+  const config = await blob(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: {} })));
+  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers: [] });
+  for (let i = 0; i < count; i += 50)
+    await Promise.all(
+      Array.from({ length: Math.min(50, count - i) }, (_, j) =>
+        fetch(`${base}/manifests/old-${i + j}`, { method: 'PUT', headers: { authorization: basic, 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: manifest }),
+      ),
+    );
+}
+
+async function main() {
+  console.log(`build-push-image benchmark: ${RUNS} samples a variant, image of ${LAYERS} x ${LAYER_MB} MB random layers, registry ${registry}\n`);
+  await login();
+  const samples = { action: [], old: [], floor: [] };
+  const uploads = [];
+  for (let i = 0; i < RUNS; i++) {
+    for (const [kind, variant] of [['action', thisAction], ['old', oldFlow], ['floor', floor]]) {
+      const context = makeContext();
+      const offset = logSize();
+      let image;
+      samples[kind].push(await timed(async () => (image = await variant(context))));
+      if (kind === 'action') uploads.push({ bytes: uploadedBytes(accessLogFrom(offset), image), image });
+      fs.rmSync(context, { recursive: true, force: true });
+      process.stdout.write(`  sample ${i + 1} ${kind}: ${seconds(samples[kind].at(-1))}\n`);
+    }
+  }
+
+  // Refusal and re-run, on a published image.
+  const context = makeContext();
+  const published = name('published');
+  const commit = sha();
+  const first = await runAction({ inputs: actionInputs(published, context), sha: commit });
+  if (first.exitCode !== 0) throw new Error(first.stdout);
+  const refusal = [];
+  const rerun = [];
+  for (let i = 0; i < RUNS; i++) {
+    refusal.push(await timed(async () => {
+      const r = await runAction({ inputs: actionInputs(published, context), sha: sha() });
+      if (r.exitCode !== 1) throw new Error('expected a refusal');
+    }));
+    rerun.push(await timed(async () => {
+      const r = await runAction({ inputs: actionInputs(published, context), sha: commit });
+      if (r.outputs.result !== 'already-published') throw new Error('expected already-published');
+    }));
+  }
+
+  // Requests of the tag check, in a repository with few and with thousands of tags.
+  const tagCheck = {};
+  for (const count of [10, 3000]) {
+    const image = name(`tags${count}`);
+    await manyTags(image, count);
+    const offset = logSize();
+    const r = await runAction({ inputs: { ...actionInputs(image, context, 'old-1') }, sha: sha() });
+    if (r.exitCode !== 1) throw new Error('expected a refusal of old-1');
+    const lines = accessLogFrom(offset).filter((line) => line.includes(`/v2/${image}/`) && line.includes('"build-push-image"'));
+    tagCheck[count] = { total: lines.length, tagsList: lines.filter((line) => line.includes('/tags/list')).length, heads: lines.filter((line) => line.startsWith('HEAD ')).length };
+  }
+
+  const bundle = path.join(root, 'dist/index.js');
+  const coldStart = [];
+  for (let i = 0; i < 10; i++)
+    coldStart.push(await timed(() => new Promise((resolve) => {
+      const child = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH, GITHUB_OUTPUT: '/dev/null', GITHUB_STATE: '/dev/null' }, stdio: 'ignore' });
+      child.on('close', resolve);
+    })));
+
+  const [action, old, bare] = [median(samples.action), median(samples.old), median(samples.floor)];
+  const size = compressedSize(`${registry}/${uploads[0].image}:v1.0.0`);
+  const maxUpload = Math.max(...uploads.map((u) => u.bytes));
+  const rows = [
+    ['this action, whole run (median)', seconds(action)],
+    ['old composite flow (median)', seconds(old)],
+    ['bare-tool floor (median)', seconds(bare)],
+    ['ratio action / floor (target <= 1.05)', (action / bare).toFixed(3)],
+    ['ratio action / old flow (target < 1)', (action / old).toFixed(3)],
+    ['refusal of an existing tag (median)', `${seconds(median(refusal))} = ${(median(refusal) / action).toFixed(3)} of a run (target <= 0.25)`],
+    ['re-run of a published commit (median)', `${seconds(median(rerun))} = ${(median(rerun) / action).toFixed(3)} of a run (target <= 0.10)`],
+    ['tag-check requests, 10 tags', `${tagCheck[10].total} (HEAD ${tagCheck[10].heads}, tags/list ${tagCheck[10].tagsList})`],
+    ['tag-check requests, 3000 tags', `${tagCheck[3000].total} (HEAD ${tagCheck[3000].heads}, tags/list ${tagCheck[3000].tagsList})`],
+    ['blob bytes uploaded per run (max)', `${(maxUpload / 1e6).toFixed(1)} MB = ${(maxUpload / size).toFixed(3)} x compressed size ${(size / 1e6).toFixed(1)} MB (target <= 1.05)`],
+    ['bundle size (dist/index.js)', `${(fs.statSync(bundle).size / 1024).toFixed(0)} KiB`],
+    ['cold start of dist/ (median of 10)', seconds(median(coldStart))],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  console.log('\n| measure | value |\n|---|---|');
+  for (const [label, value] of rows) console.log(`| ${label.padEnd(width)} | ${value} |`);
+  console.log(`\nnode ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`);
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+await main();
