@@ -931,27 +931,33 @@ class RegistryClient {
         if (digest)
             return { exists: true, digest };
         // A registry that leaves out the header: the digest is the hash of the manifest bytes.
-        const manifest = await this.manifest(name, tag);
+        const manifest = await this.manifest(name, tag, [200]);
         return { exists: true, digest: manifest.digest };
     }
-    /** The labels of the image a digest names (the first image of an index). */
-    async labels(name, digest) {
-        let manifest = await this.manifest(name, digest);
-        if (Array.isArray(manifest.json.manifests)) {
-            const first = manifest.json.manifests[0];
+    /**
+     * The tag's digest and its image's labels (the first image of an index), in as few requests
+     * as the answer allows: the manifest by tag (404: free), then the image configuration.
+     */
+    async image(name, tag) {
+        const found = await this.manifest(name, tag, [200, 404]);
+        if (!found)
+            return { exists: false };
+        let { json } = found;
+        if (Array.isArray(json.manifests)) {
+            const first = json.manifests[0];
             if (!first?.digest)
-                return {};
-            manifest = await this.manifest(name, first.digest);
+                return { exists: true, digest: found.digest, labels: {} };
+            json = (await this.manifest(name, first.digest, [200])).json;
         }
-        const config = manifest.json.config?.digest;
+        const config = json.config?.digest;
         if (!config)
-            return {};
+            return { exists: true, digest: found.digest, labels: {} };
         const response = await this.send('GET', `/v2/${name}/blobs/${config}`, name, {
-            what: `read the configuration of ${name}@${digest}`,
+            what: `read the configuration of ${name}:${tag}`,
             expect: [200],
         });
-        const parsed = parseJson(response.body, `the configuration of ${name}@${digest}`);
-        return parsed.config?.Labels ?? {};
+        const parsed = parseJson(response.body, `the configuration of ${name}:${tag}`);
+        return { exists: true, digest: found.digest, labels: parsed.config?.Labels ?? {} };
     }
     /**
      * zot's list of the identity's API keys (`GET /zot/auth/apikey`), or undefined where the
@@ -975,12 +981,15 @@ class RegistryClient {
     async close() {
         await Promise.all(this.dispatchers.map((d) => d.close().catch(() => undefined)));
     }
-    async manifest(name, reference) {
+    /** The manifest, or undefined on a 404 when `expect` allows one. */
+    async manifest(name, reference, expect) {
         const response = await this.send('GET', `/v2/${name}/manifests/${reference}`, name, {
             accept: MANIFEST_ACCEPT,
             what: `read the manifest ${name}${reference.includes(':') ? '@' : ':'}${reference}`,
-            expect: [200],
+            expect,
         });
+        if (response.status === 404)
+            return undefined;
         const digest = header(response, 'docker-content-digest') ??
             `sha256:${(0,external_node_crypto_.createHash)('sha256').update(response.body).digest('hex')}`;
         return { digest, json: parseJson(response.body, `the manifest of ${name}`) };
@@ -1384,18 +1393,21 @@ async function checkKey(inputs, registry) {
     core/* info */.pq(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
     await warnOfKeyExpiry(registry, inputs.keyExpiryWarningDays, new Date());
 }
-/** Both tags in one round of HEAD requests; the version's revision label only when it exists. */
+/**
+ * Both tags at once: the version's manifest and labels (1 request when it is free, 2 when it
+ * exists) and a HEAD of the commit tag, whatever the number of tags in the repository.
+ */
 async function readPublication(registry, inputs) {
-    const [version, commit] = await Promise.all([
-        registry.tag(inputs.imageName, inputs.version),
+    const [image, commit] = await Promise.all([
+        registry.image(inputs.imageName, inputs.version),
         registry.tag(inputs.imageName, inputs.sha),
     ]);
-    const revision = version.exists
-        ? (await registry.labels(inputs.imageName, version.digest))[names/* REVISION_LABEL */.P1]
-        : undefined;
-    core/* info */.pq(`${inputs.version}: ${version.exists ? `${version.digest}, built from ${revision ?? 'an unknown commit'}` : 'absent'}`);
+    const version = image.exists
+        ? { exists: true, digest: image.digest, revision: image.labels[names/* REVISION_LABEL */.P1] }
+        : image;
+    core/* info */.pq(`${inputs.version}: ${version.exists ? `${version.digest}, built from ${version.revision ?? 'an unknown commit'}` : 'absent'}`);
     core/* info */.pq(`${inputs.sha}: ${commit.exists ? commit.digest : 'absent'}`);
-    return { version: { ...version, revision }, commit };
+    return { version, commit };
 }
 async function buildOnly(inputs, runDirectory, timeline) {
     await timeline.phase('Build', () => build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())));

@@ -88,20 +88,23 @@ async function checkKey(inputs: Inputs, registry: RegistryClient): Promise<void>
   await warnOfKeyExpiry(registry, inputs.keyExpiryWarningDays, new Date());
 }
 
-/** Both tags in one round of HEAD requests; the version's revision label only when it exists. */
+/**
+ * Both tags at once: the version's manifest and labels (1 request when it is free, 2 when it
+ * exists) and a HEAD of the commit tag, whatever the number of tags in the repository.
+ */
 async function readPublication(registry: RegistryClient, inputs: Inputs): Promise<Publication> {
-  const [version, commit] = await Promise.all([
-    registry.tag(inputs.imageName, inputs.version),
+  const [image, commit] = await Promise.all([
+    registry.image(inputs.imageName, inputs.version),
     registry.tag(inputs.imageName, inputs.sha),
   ]);
-  const revision = version.exists
-    ? (await registry.labels(inputs.imageName, version.digest))[REVISION_LABEL]
-    : undefined;
+  const version = image.exists
+    ? { exists: true as const, digest: image.digest, revision: image.labels[REVISION_LABEL] }
+    : image;
   core.info(
-    `${inputs.version}: ${version.exists ? `${version.digest}, built from ${revision ?? 'an unknown commit'}` : 'absent'}`,
+    `${inputs.version}: ${version.exists ? `${version.digest}, built from ${version.revision ?? 'an unknown commit'}` : 'absent'}`,
   );
   core.info(`${inputs.sha}: ${commit.exists ? commit.digest : 'absent'}`);
-  return { version: { ...version, revision }, commit };
+  return { version, commit };
 }
 
 async function buildOnly(

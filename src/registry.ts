@@ -31,6 +31,7 @@ export interface ApiKeyInfo {
 }
 
 export type TagState = { exists: false } | { exists: true; digest: string };
+export type ImageState = { exists: false } | { exists: true; digest: string; labels: Record<string, string> };
 
 interface Response {
   status: number;
@@ -84,28 +85,33 @@ export class RegistryClient {
     const digest = header(response, 'docker-content-digest');
     if (digest) return { exists: true, digest };
     // A registry that leaves out the header: the digest is the hash of the manifest bytes.
-    const manifest = await this.manifest(name, tag);
-    return { exists: true, digest: manifest.digest };
+    const manifest = await this.manifest(name, tag, [200]);
+    return { exists: true, digest: manifest!.digest };
   }
 
-  /** The labels of the image a digest names (the first image of an index). */
-  async labels(name: string, digest: string): Promise<Record<string, string>> {
-    let manifest = await this.manifest(name, digest);
-    if (Array.isArray(manifest.json.manifests)) {
-      const first = (manifest.json.manifests as { digest?: string }[])[0];
-      if (!first?.digest) return {};
-      manifest = await this.manifest(name, first.digest);
+  /**
+   * The tag's digest and its image's labels (the first image of an index), in as few requests
+   * as the answer allows: the manifest by tag (404: free), then the image configuration.
+   */
+  async image(name: string, tag: string): Promise<ImageState> {
+    const found = await this.manifest(name, tag, [200, 404]);
+    if (!found) return { exists: false };
+    let { json } = found;
+    if (Array.isArray(json.manifests)) {
+      const first = (json.manifests as { digest?: string }[])[0];
+      if (!first?.digest) return { exists: true, digest: found.digest, labels: {} };
+      json = (await this.manifest(name, first.digest, [200]))!.json;
     }
-    const config = (manifest.json.config as { digest?: string } | undefined)?.digest;
-    if (!config) return {};
+    const config = (json.config as { digest?: string } | undefined)?.digest;
+    if (!config) return { exists: true, digest: found.digest, labels: {} };
     const response = await this.send('GET', `/v2/${name}/blobs/${config}`, name, {
-      what: `read the configuration of ${name}@${digest}`,
+      what: `read the configuration of ${name}:${tag}`,
       expect: [200],
     });
-    const parsed = parseJson(response.body, `the configuration of ${name}@${digest}`) as {
+    const parsed = parseJson(response.body, `the configuration of ${name}:${tag}`) as {
       config?: { Labels?: Record<string, string> | null };
     };
-    return parsed.config?.Labels ?? {};
+    return { exists: true, digest: found.digest, labels: parsed.config?.Labels ?? {} };
   }
 
   /**
@@ -136,15 +142,18 @@ export class RegistryClient {
     await Promise.all(this.dispatchers.map((d) => d.close().catch(() => undefined)));
   }
 
+  /** The manifest, or undefined on a 404 when `expect` allows one. */
   private async manifest(
     name: string,
     reference: string,
-  ): Promise<{ digest: string; json: Record<string, unknown> }> {
+    expect: number[],
+  ): Promise<{ digest: string; json: Record<string, unknown> } | undefined> {
     const response = await this.send('GET', `/v2/${name}/manifests/${reference}`, name, {
       accept: MANIFEST_ACCEPT,
       what: `read the manifest ${name}${reference.includes(':') ? '@' : ':'}${reference}`,
-      expect: [200],
+      expect,
     });
+    if (response.status === 404) return undefined;
     const digest =
       header(response, 'docker-content-digest') ??
       `sha256:${createHash('sha256').update(response.body).digest('hex')}`;

@@ -3,7 +3,7 @@
 // The test bed (engine, registry, zot-like front) is started by scripts/testbed/start.sh;
 // without it these tests fail, they never skip.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -132,10 +132,10 @@ export function uniqueName(prefix = 'e2e'): string {
 }
 
 /** A build context whose image is unique to the test (a random payload FROM scratch). */
-export function makeContext(dockerfile = 'FROM scratch\nCOPY payload /payload\n'): string {
+export function makeContext(dockerfile = 'FROM scratch\nCOPY payload /payload\n', payloadBytes = 64): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-context-'));
   fs.writeFileSync(path.join(dir, 'Dockerfile'), dockerfile);
-  fs.writeFileSync(path.join(dir, 'payload'), randomBytes(64));
+  fs.writeFileSync(path.join(dir, 'payload'), randomBytes(payloadBytes));
   return dir;
 }
 
@@ -245,4 +245,69 @@ export function manifestWrites(lines: string[], name: string): string[] {
   return lines
     .filter((line) => /^PUT /.test(line) && line.includes(`/v2/${name}/manifests/`))
     .map((line) => line.split(' ').slice(0, 3).join(' '));
+}
+
+/** Requests the action's own HTTP client made for one repository, as `METHOD path status`. */
+export function actionRequests(lines: string[], name: string): string[] {
+  return lines
+    .filter((line) => line.includes(` /v2/${name}/`) && line.endsWith('"build-push-image"'))
+    .map((line) => line.split(' ').slice(0, 3).join(' '));
+}
+
+/** Bytes sent in blob uploads (request lengths of POST, PATCH and PUT to uploads). */
+export function uploadedBytes(lines: string[], name: string): number {
+  return blobUploads(lines, name).reduce((sum, line) => sum + Number(line.split(' ')[3]), 0);
+}
+
+/** Adds `count` tags (old-0, old-1, …) of one small unlabelled image, straight over HTTP. */
+export async function addManyTags(bed: Testbed, name: string, count: number): Promise<void> {
+  const authorization = `Basic ${Buffer.from(`${bed.username}:${bed.apiKey}`).toString('base64')}`;
+  const base = `http://${bed.registry}/v2/${name}`;
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+      config: {},
+    }),
+  );
+  const digest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
+  const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST', headers: { authorization } });
+  const location = new URL(start.headers.get('location')!, `http://${bed.registry}`);
+  location.searchParams.set('digest', digest);
+  await fetch(location, {
+    method: 'PUT',
+    headers: { authorization, 'content-type': 'application/octet-stream' },
+    body: config,
+  });
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest, size: config.length },
+    layers: [],
+  });
+  for (let i = 0; i < count; i += 50)
+    await Promise.all(
+      Array.from({ length: Math.min(50, count - i) }, (_, j) =>
+        fetch(`${base}/manifests/old-${i + j}`, {
+          method: 'PUT',
+          headers: { authorization, 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+          body: manifest,
+        }).then((answer) => {
+          if (answer.status !== 201) throw new Error(`PUT old-${i + j}: ${answer.status}`);
+        }),
+      ),
+    );
+}
+
+/** The compressed size of an image: its config and layers, from its manifest. */
+export async function compressedSize(reference: string): Promise<number> {
+  const { stdout } = await execFileAsync('skopeo', [
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    `docker://${reference}`,
+  ]);
+  const manifest = JSON.parse(stdout) as { config: { size: number }; layers: { size: number }[] };
+  return manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
 }

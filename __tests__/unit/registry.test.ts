@@ -172,20 +172,63 @@ describe('tag: one HEAD request decides', () => {
   });
 });
 
-describe('labels', () => {
-  test('reads the config of an image, and of the first image of an index', async () => {
-    const { pool, client } = setup();
-    pool.intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}', { headers: zotPing });
+describe("image: a tag's digest and labels in as few requests as possible", () => {
+  function pinged() {
+    const s = setup();
+    s.pool.intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}', { headers: zotPing });
+    return s;
+  }
+
+  test('a free tag costs one request', async () => {
+    const { pool, client, agent } = pinged();
     pool
-      .intercept({ path: `/v2/a/manifests/${DIGEST}`, method: 'GET' })
-      .reply(200, { schemaVersion: 2, manifests: [{ digest: 'sha256:img' }] });
+      .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
+      .reply(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+    await expect(client.image('a', 'v1')).resolves.toEqual({ exists: false });
+    agent.assertNoPendingInterceptors();
+  });
+
+  test('an image: the manifest by tag, then its configuration', async () => {
+    const { pool, client } = pinged();
+    pool
+      .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
+      .reply(
+        200,
+        { schemaVersion: 2, config: { digest: 'sha256:cfg' } },
+        { headers: { 'docker-content-digest': DIGEST } },
+      );
+    pool
+      .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
+      .reply(200, { config: { Labels: { x: 'y' } } });
+    await expect(client.image('a', 'v1')).resolves.toEqual({
+      exists: true,
+      digest: DIGEST,
+      labels: { x: 'y' },
+    });
+  });
+
+  test('an index: the labels of its first image', async () => {
+    const { pool, client } = pinged();
+    pool
+      .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
+      .reply(
+        200,
+        { schemaVersion: 2, manifests: [{ digest: 'sha256:img' }] },
+        { headers: { 'docker-content-digest': DIGEST } },
+      );
     pool
       .intercept({ path: '/v2/a/manifests/sha256:img', method: 'GET' })
       .reply(200, { schemaVersion: 2, config: { digest: 'sha256:cfg' } });
     pool
       .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
-      .reply(200, { config: { Labels: { x: 'y' } } });
-    await expect(client.labels('a', DIGEST)).resolves.toEqual({ x: 'y' });
+      .reply(200, { config: { Labels: null } });
+    await expect(client.image('a', 'v1')).resolves.toEqual({ exists: true, digest: DIGEST, labels: {} });
+  });
+
+  test('a 503 on the manifest is retried and never taken for a free tag', async () => {
+    const { pool, client } = pinged();
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(503, '').times(3);
+    await expect(client.image('a', 'v1')).rejects.toThrow(/HTTP 503 after 3 attempts/);
   });
 });
 

@@ -1,0 +1,105 @@
+// No redundant work, counted exactly from the registry's access log and the docker shim:
+// requests of the tag check, builds, blob uploads and the bytes they carry.
+import { describe, expect, jest, test } from '@jest/globals';
+import {
+  accessLogMark,
+  actionRequests,
+  addManyTags,
+  blobUploads,
+  builds,
+  compressedSize,
+  errors,
+  makeContext,
+  randomSha,
+  runAction,
+  testbed,
+  uniqueName,
+  uploadedBytes,
+} from './harness.js';
+
+jest.setTimeout(240_000);
+const bed = testbed();
+
+function inputs(name: string, context = makeContext(), version = 'v1.0.0'): Record<string, string> {
+  return {
+    context,
+    image_name: name,
+    version,
+    registry: bed.registry,
+    username: bed.username,
+    api_key: bed.apiKey,
+    insecure_registry: 'true',
+  };
+}
+
+describe('counts', () => {
+  test('a fresh push: one build, each blob uploaded once and only for the commit tag, 4 tag lookups', async () => {
+    const name = uniqueName('counts');
+    const sha = randomSha();
+    const log = accessLogMark(bed);
+    const run = await runAction({ inputs: inputs(name, makeContext(undefined, 2 * 1024 * 1024)), sha });
+    expect(errors(run)).toEqual([]);
+    expect(builds(run)).toHaveLength(1);
+    const lines = log();
+    expect(actionRequests(lines, name)).toEqual(
+      [
+        `GET /v2/${name}/manifests/v1.0.0 404`,
+        `HEAD /v2/${name}/manifests/${sha} 404`,
+        `HEAD /v2/${name}/manifests/v1.0.0 404`,
+        `HEAD /v2/${name}/manifests/v1.0.0 200`,
+      ].sort(
+        (a, b) =>
+          lines.findIndex((l) => l.startsWith(a.split(' ').slice(0, 2).join(' '))) -
+          lines.findIndex((l) => l.startsWith(b.split(' ').slice(0, 2).join(' '))),
+      ),
+    );
+    // Every upload comes before the commit tag's manifest; the version tag uploads nothing.
+    const commitManifest = lines.findIndex((line) => line.startsWith(`PUT /v2/${name}/manifests/${sha} 201`));
+    const uploads = blobUploads(lines, name);
+    expect(uploads.length).toBeGreaterThan(0);
+    expect(blobUploads(lines.slice(commitManifest), name)).toEqual([]);
+    // Bytes uploaded (request lengths, headers included) against the image's compressed size.
+    const size = await compressedSize(`${bed.registry}/${name}:v1.0.0`);
+    expect(size).toBeGreaterThan(2 * 1024 * 1024);
+    expect(uploadedBytes(lines, name)).toBeLessThanOrEqual(1.05 * size);
+  });
+
+  test('the tag check of a re-run is 3 requests in a repository with 400 other tags, no tags/list', async () => {
+    const name = uniqueName('counts');
+    const sha = randomSha();
+    const context = makeContext();
+    const first = await runAction({ inputs: inputs(name, context), sha });
+    expect(first.outputs.result).toBe('pushed');
+    await addManyTags(bed, name, 400);
+
+    const log = accessLogMark(bed);
+    const rerun = await runAction({ inputs: inputs(name, context), sha });
+    expect(rerun.outputs.result).toBe('already-published');
+    const lines = log();
+    const requests = actionRequests(lines, name).sort();
+    expect(requests).toHaveLength(3);
+    expect(requests).toEqual([
+      expect.stringMatching(new RegExp(`^GET /v2/${name}/blobs/sha256:[0-9a-f]{64} 200$`)),
+      `GET /v2/${name}/manifests/v1.0.0 200`,
+      `HEAD /v2/${name}/manifests/${sha} 200`,
+    ]);
+    expect(lines.filter((line) => line.includes('/tags/list'))).toEqual([]);
+    expect(builds(rerun)).toEqual([]);
+    expect(blobUploads(lines, name)).toEqual([]);
+  });
+
+  test('a refusal in a repository with 400 tags: the same 3 requests, no build, nothing written', async () => {
+    const name = uniqueName('counts');
+    await addManyTags(bed, name, 400);
+    const log = accessLogMark(bed);
+    const run = await runAction({ inputs: inputs(name, makeContext(), 'old-7'), sha: randomSha() });
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)[0]).toContain(`${name}:old-7 already exists`);
+    const lines = log();
+    expect(actionRequests(lines, name)).toHaveLength(3);
+    expect(lines.filter((line) => line.includes(`/v2/${name}/`) && /^(PUT|POST|PATCH) /.test(line))).toEqual(
+      [],
+    );
+    expect(builds(run)).toEqual([]);
+  });
+});
