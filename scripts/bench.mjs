@@ -58,7 +58,9 @@ function run(command, args, input) {
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.stdin.end(input ?? '');
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(undefined) : reject(new Error(`${command} ${args.join(' ')}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(undefined) : reject(new Error(`${command} ${args.join(' ')}: ${stderr}`)),
+    );
   });
 }
 
@@ -77,7 +79,15 @@ const median = (values) => {
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 function actionInputs(image, context, version = 'v1.0.0') {
-  return { context, image_name: image, version, registry, username, api_key: apiKey, insecure_registry: 'true' };
+  return {
+    context,
+    image_name: image,
+    version,
+    registry,
+    username,
+    api_key: apiKey,
+    insecure_registry: 'true',
+  };
 }
 
 async function thisAction(context) {
@@ -89,16 +99,36 @@ async function thisAction(context) {
 
 const authFile = path.join(work, 'auth.json');
 async function login() {
-  await run('skopeo', ['login', '--authfile', authFile, '--tls-verify=false', '-u', username, '--password-stdin', registry], apiKey);
+  await run(
+    'skopeo',
+    ['login', '--authfile', authFile, '--tls-verify=false', '-u', username, '--password-stdin', registry],
+    apiKey,
+  );
 }
 
 async function oldFlow(context) {
   const image = name('old');
   const tarball = path.join(work, 'image.tar');
-  await run('docker', ['buildx', 'build', '--tag', `${image}:v1.0.0`, '--file', path.join(context, 'Dockerfile'), '--load', context]);
+  await run('docker', [
+    'buildx',
+    'build',
+    '--tag',
+    `${image}:v1.0.0`,
+    '--file',
+    path.join(context, 'Dockerfile'),
+    '--load',
+    context,
+  ]);
   await run('docker', ['save', '-o', tarball, `${image}:v1.0.0`]);
   for (const tag of ['v1.0.0', sha()])
-    await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', `docker-archive:${tarball}`, `docker://${registry}/${image}:${tag}`]);
+    await run('skopeo', [
+      'copy',
+      '--authfile',
+      authFile,
+      '--dest-tls-verify=false',
+      `docker-archive:${tarball}`,
+      `docker://${registry}/${image}:${tag}`,
+    ]);
   fs.rmSync(tarball);
   return image;
 }
@@ -110,9 +140,27 @@ async function floor(context) {
   const commit = sha();
   await run('docker', ['buildx', 'build', '--load', '--iidfile', iid, context]);
   await login();
-  await run('skopeo', ['copy', '--authfile', authFile, '--dest-tls-verify=false', '--digestfile', digestFile, `docker-daemon:${fs.readFileSync(iid, 'utf8').trim()}`, `docker://${registry}/${image}:${commit}`]);
+  await run('skopeo', [
+    'copy',
+    '--authfile',
+    authFile,
+    '--dest-tls-verify=false',
+    '--digestfile',
+    digestFile,
+    `docker-daemon:${fs.readFileSync(iid, 'utf8').trim()}`,
+    `docker://${registry}/${image}:${commit}`,
+  ]);
   const digest = fs.readFileSync(digestFile, 'utf8').trim();
-  await run('skopeo', ['copy', '--authfile', authFile, '--src-tls-verify=false', '--dest-tls-verify=false', '--preserve-digests', `docker://${registry}/${image}@${digest}`, `docker://${registry}/${image}:v1.0.0`]);
+  await run('skopeo', [
+    'copy',
+    '--authfile',
+    authFile,
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    '--preserve-digests',
+    `docker://${registry}/${image}@${digest}`,
+    `docker://${registry}/${image}:v1.0.0`,
+  ]);
   return image;
 }
 
@@ -130,7 +178,9 @@ function uploadedBytes(lines, image) {
 }
 
 function compressedSize(reference) {
-  const manifest = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reference}`]).toString());
+  const manifest = JSON.parse(
+    execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reference}`]).toString(),
+  );
   return manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
 }
 
@@ -140,29 +190,60 @@ async function manyTags(image, count) {
   const base = `http://${registry}/v2/${image}`;
   const blob = async (data) => {
     const digest = `sha256:${(await import('node:crypto')).createHash('sha256').update(data).digest('hex')}`;
-    const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST', headers: { authorization: basic } });
+    const start = await fetch(`${base}/blobs/uploads/`, {
+      method: 'POST',
+      headers: { authorization: basic },
+    });
     const location = new URL(start.headers.get('location'), `http://${registry}`);
     location.searchParams.set('digest', digest);
-    await fetch(location, { method: 'PUT', headers: { authorization: basic, 'content-type': 'application/octet-stream' }, body: data });
+    await fetch(location, {
+      method: 'PUT',
+      headers: { authorization: basic, 'content-type': 'application/octet-stream' },
+      body: data,
+    });
     return { digest, size: data.length };
   };
-  const config = await blob(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: {} })));
-  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers: [] });
+  const config = await blob(
+    Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        rootfs: { type: 'layers', diff_ids: [] },
+        config: {},
+      }),
+    ),
+  );
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+    layers: [],
+  });
   for (let i = 0; i < count; i += 50)
     await Promise.all(
       Array.from({ length: Math.min(50, count - i) }, (_, j) =>
-        fetch(`${base}/manifests/old-${i + j}`, { method: 'PUT', headers: { authorization: basic, 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: manifest }),
+        fetch(`${base}/manifests/old-${i + j}`, {
+          method: 'PUT',
+          headers: { authorization: basic, 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+          body: manifest,
+        }),
       ),
     );
 }
 
 async function main() {
-  console.log(`build-push-image benchmark: ${RUNS} samples a variant, image of ${LAYERS} x ${LAYER_MB} MB random layers, registry ${registry}\n`);
+  console.log(
+    `build-push-image benchmark: ${RUNS} samples a variant, image of ${LAYERS} x ${LAYER_MB} MB random layers, registry ${registry}\n`,
+  );
   await login();
   const samples = { action: [], old: [], floor: [] };
   const uploads = [];
   for (let i = 0; i < RUNS; i++) {
-    for (const [kind, variant] of [['action', thisAction], ['old', oldFlow], ['floor', floor]]) {
+    for (const [kind, variant] of [
+      ['action', thisAction],
+      ['old', oldFlow],
+      ['floor', floor],
+    ]) {
       const context = makeContext();
       const offset = logSize();
       let image;
@@ -182,14 +263,18 @@ async function main() {
   const refusal = [];
   const rerun = [];
   for (let i = 0; i < RUNS; i++) {
-    refusal.push(await timed(async () => {
-      const r = await runAction({ inputs: actionInputs(published, context), sha: sha() });
-      if (r.exitCode !== 1) throw new Error('expected a refusal');
-    }));
-    rerun.push(await timed(async () => {
-      const r = await runAction({ inputs: actionInputs(published, context), sha: commit });
-      if (r.outputs.result !== 'already-published') throw new Error('expected already-published');
-    }));
+    refusal.push(
+      await timed(async () => {
+        const r = await runAction({ inputs: actionInputs(published, context), sha: sha() });
+        if (r.exitCode !== 1) throw new Error('expected a refusal');
+      }),
+    );
+    rerun.push(
+      await timed(async () => {
+        const r = await runAction({ inputs: actionInputs(published, context), sha: commit });
+        if (r.outputs.result !== 'already-published') throw new Error('expected already-published');
+      }),
+    );
   }
 
   // Requests of the tag check, in a repository with few and with thousands of tags.
@@ -200,18 +285,47 @@ async function main() {
     const offset = logSize();
     const r = await runAction({ inputs: { ...actionInputs(image, context, 'old-1') }, sha: sha() });
     if (r.exitCode !== 1) throw new Error('expected a refusal of old-1');
-    const lines = accessLogFrom(offset).filter((line) => line.includes(`/v2/${image}/`) && line.includes('"build-push-image"'));
-    tagCheck[count] = { total: lines.length, tagsList: lines.filter((line) => line.includes('/tags/list')).length, heads: lines.filter((line) => line.startsWith('HEAD ')).length };
+    const lines = accessLogFrom(offset).filter(
+      (line) => line.includes(`/v2/${image}/`) && line.includes('"build-push-image"'),
+    );
+    tagCheck[count] = {
+      total: lines.length,
+      tagsList: lines.filter((line) => line.includes('/tags/list')).length,
+      heads: lines.filter((line) => line.startsWith('HEAD ')).length,
+    };
   }
 
   const bundle = path.join(root, 'dist/index.js');
   const coldStart = [];
   for (let i = 0; i < 10; i++)
-    coldStart.push(await timed(() => new Promise((resolve) => {
-      const child = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH, GITHUB_OUTPUT: '/dev/null', GITHUB_STATE: '/dev/null' }, stdio: 'ignore' });
-      child.on('close', resolve);
-    })));
+    coldStart.push(
+      await timed(
+        () =>
+          new Promise((resolve) => {
+            const child = spawn(process.execPath, [bundle], {
+              env: { PATH: process.env.PATH, GITHUB_OUTPUT: '/dev/null', GITHUB_STATE: '/dev/null' },
+              stdio: 'ignore',
+            });
+            child.on('close', resolve);
+          }),
+      ),
+    );
 
+  const dist = path.join(root, 'dist');
+  const distSize = fs
+    .readdirSync(dist)
+    .filter((file) => file.endsWith('.js'))
+    .reduce((sum, file) => sum + fs.statSync(path.join(dist, file)).size, 0);
+  const bareNode = [];
+  for (let i = 0; i < 10; i++)
+    bareNode.push(
+      await timed(
+        () =>
+          new Promise((resolve) =>
+            spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).on('close', resolve),
+          ),
+      ),
+    );
   const [action, old, bare] = [median(samples.action), median(samples.old), median(samples.floor)];
   const size = compressedSize(`${registry}/${uploads[0].image}:v1.0.0`);
   const maxUpload = Math.max(...uploads.map((u) => u.bytes));
@@ -221,18 +335,36 @@ async function main() {
     ['bare-tool floor (median)', seconds(bare)],
     ['ratio action / floor (target <= 1.05)', (action / bare).toFixed(3)],
     ['ratio action / old flow (target < 1)', (action / old).toFixed(3)],
-    ['refusal of an existing tag (median)', `${seconds(median(refusal))} = ${(median(refusal) / action).toFixed(3)} of a run (target <= 0.25)`],
-    ['re-run of a published commit (median)', `${seconds(median(rerun))} = ${(median(rerun) / action).toFixed(3)} of a run (target <= 0.10)`],
-    ['tag-check requests, 10 tags', `${tagCheck[10].total} (HEAD ${tagCheck[10].heads}, tags/list ${tagCheck[10].tagsList})`],
-    ['tag-check requests, 3000 tags', `${tagCheck[3000].total} (HEAD ${tagCheck[3000].heads}, tags/list ${tagCheck[3000].tagsList})`],
-    ['blob bytes uploaded per run (max)', `${(maxUpload / 1e6).toFixed(1)} MB = ${(maxUpload / size).toFixed(3)} x compressed size ${(size / 1e6).toFixed(1)} MB (target <= 1.05)`],
-    ['bundle size (dist/index.js)', `${(fs.statSync(bundle).size / 1024).toFixed(0)} KiB`],
+    [
+      'refusal of an existing tag (median)',
+      `${seconds(median(refusal))} = ${(median(refusal) / action).toFixed(3)} of a run (target <= 0.25)`,
+    ],
+    [
+      're-run of a published commit (median)',
+      `${seconds(median(rerun))} = ${(median(rerun) / action).toFixed(3)} of a run (target <= 0.10)`,
+    ],
+    [
+      'tag-check requests, 10 tags',
+      `${tagCheck[10].total} (HEAD ${tagCheck[10].heads}, tags/list ${tagCheck[10].tagsList})`,
+    ],
+    [
+      'tag-check requests, 3000 tags',
+      `${tagCheck[3000].total} (HEAD ${tagCheck[3000].heads}, tags/list ${tagCheck[3000].tagsList})`,
+    ],
+    [
+      'blob bytes uploaded per run (max)',
+      `${(maxUpload / 1e6).toFixed(1)} MB = ${(maxUpload / size).toFixed(3)} x compressed size ${(size / 1e6).toFixed(1)} MB (target <= 1.05)`,
+    ],
+    ['bundle size (dist/*.js, all chunks)', `${(distSize / 1024).toFixed(0)} KiB`],
     ['cold start of dist/ (median of 10)', seconds(median(coldStart))],
+    ['bare node start (median of 10)', seconds(median(bareNode))],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   console.log('\n| measure | value |\n|---|---|');
   for (const [label, value] of rows) console.log(`| ${label.padEnd(width)} | ${value} |`);
-  console.log(`\nnode ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`);
+  console.log(
+    `\nnode ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
+  );
   fs.rmSync(work, { recursive: true, force: true });
 }
 
