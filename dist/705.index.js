@@ -665,15 +665,14 @@ function loginArgs(session, username) {
     args.push(session.registry);
     return args;
 }
+/** The options every `skopeo copy` of this action shares: a timeout, this run's auth file, retries. */
+function copyArgs(session) {
+    return ['copy', ...COMMAND_TIMEOUT, '--authfile', session.authFile, '--retry-times', '3'];
+}
 /** `skopeo copy` from the local engine (by image ID) to a tag, recording the pushed digest. */
 function pushFromEngineArgs(session, imageId, destination, digestFile) {
     return [
-        'copy',
-        ...COMMAND_TIMEOUT,
-        '--authfile',
-        session.authFile,
-        '--retry-times',
-        '3',
+        ...copyArgs(session),
         '--digestfile',
         digestFile,
         ...(session.insecure ? ['--dest-tls-verify=false'] : []),
@@ -687,12 +686,7 @@ function pushFromEngineArgs(session, imageId, destination, digestFile) {
  */
 function tagInRegistryArgs(session, source, destination) {
     return [
-        'copy',
-        ...COMMAND_TIMEOUT,
-        '--authfile',
-        session.authFile,
-        '--retry-times',
-        '3',
+        ...copyArgs(session),
         '--preserve-digests',
         ...(session.insecure ? ['--src-tls-verify=false', '--dest-tls-verify=false'] : []),
         `docker://${source}`,

@@ -15,25 +15,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { root, runAction } from './local-runner.mjs';
+import { addManyTags, readTestbed } from './testbed/testbed.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 4);
 const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 25);
-const testbedDir = process.env.TESTBED_DIR ?? '/tmp/build-push-image-testbed';
-
-/** @param {string} file */
-function readEnv(file) {
-  return Object.fromEntries(
-    fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((line) => line.includes('='))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
-}
-const bed = readEnv(path.join(testbedDir, 'env'));
-const { TESTBED_USERNAME: username, TESTBED_API_KEY: apiKey } = readEnv(bed.TESTBED_CREDENTIALS);
-const registry = bed.TESTBED_REGISTRY;
+const bed = readTestbed();
+const { registry, username, apiKey } = bed;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-bench-'));
 const sha = () => randomBytes(20).toString('hex');
 const name = (kind) => `bench/${kind}-${randomBytes(4).toString('hex')}`;
@@ -165,10 +153,10 @@ async function floor(context) {
 }
 
 function accessLogFrom(offset) {
-  const text = fs.readFileSync(bed.TESTBED_ACCESS_LOG, 'utf8');
+  const text = fs.readFileSync(bed.accessLog, 'utf8');
   return Buffer.from(text).subarray(offset).toString().split('\n').filter(Boolean);
 }
-const logSize = () => fs.statSync(bed.TESTBED_ACCESS_LOG).size;
+const logSize = () => fs.statSync(bed.accessLog).size;
 
 /** Bytes sent in blob uploads for one repository (request lengths of PATCH/PUT/POST to uploads). */
 function uploadedBytes(lines, image) {
@@ -182,53 +170,6 @@ function compressedSize(reference) {
     execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reference}`]).toString(),
   );
   return manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
-}
-
-/** PUTs `count` tags of one small image straight to the registry (a repository with history). */
-async function manyTags(image, count) {
-  const basic = `Basic ${Buffer.from(`${username}:${apiKey}`).toString('base64')}`;
-  const base = `http://${registry}/v2/${image}`;
-  const blob = async (data) => {
-    const digest = `sha256:${(await import('node:crypto')).createHash('sha256').update(data).digest('hex')}`;
-    const start = await fetch(`${base}/blobs/uploads/`, {
-      method: 'POST',
-      headers: { authorization: basic },
-    });
-    const location = new URL(start.headers.get('location'), `http://${registry}`);
-    location.searchParams.set('digest', digest);
-    await fetch(location, {
-      method: 'PUT',
-      headers: { authorization: basic, 'content-type': 'application/octet-stream' },
-      body: data,
-    });
-    return { digest, size: data.length };
-  };
-  const config = await blob(
-    Buffer.from(
-      JSON.stringify({
-        architecture: 'amd64',
-        os: 'linux',
-        rootfs: { type: 'layers', diff_ids: [] },
-        config: {},
-      }),
-    ),
-  );
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-    layers: [],
-  });
-  for (let i = 0; i < count; i += 50)
-    await Promise.all(
-      Array.from({ length: Math.min(50, count - i) }, (_, j) =>
-        fetch(`${base}/manifests/old-${i + j}`, {
-          method: 'PUT',
-          headers: { authorization: basic, 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
-          body: manifest,
-        }),
-      ),
-    );
 }
 
 async function main() {
@@ -281,7 +222,7 @@ async function main() {
   const tagCheck = {};
   for (const count of [10, 3000]) {
     const image = name(`tags${count}`);
-    await manyTags(image, count);
+    await addManyTags(bed, image, count);
     const offset = logSize();
     const r = await runAction({ inputs: { ...actionInputs(image, context, 'old-1') }, sha: sha() });
     if (r.exitCode !== 1) throw new Error('expected a refusal of old-1');

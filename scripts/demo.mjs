@@ -1,30 +1,18 @@
 // The demo's three runs of the committed action, through the local runner (see demo.sh).
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { root, runAction } from './local-runner.mjs';
+import { readTestbed } from './testbed/testbed.mjs';
 
-const testbedDir = process.env.TESTBED_DIR ?? '/tmp/build-push-image-testbed';
-/** @param {string} file */
-function readEnv(file) {
-  return Object.fromEntries(
-    fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((line) => line.includes('='))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
-}
-const bed = readEnv(path.join(testbedDir, 'env'));
-const credentials = readEnv(bed.TESTBED_CREDENTIALS);
+const bed = readTestbed();
 const image = `demo/hello-${randomBytes(3).toString('hex')}`;
 const inputs = {
   context: path.join(root, 'examples/hello'),
   image_name: image,
   version: 'v1.0.0',
-  registry: bed.TESTBED_REGISTRY,
-  username: credentials.TESTBED_USERNAME,
-  api_key: credentials.TESTBED_API_KEY,
+  registry: bed.registry,
+  username: bed.username,
+  api_key: bed.apiKey,
   insecure_registry: 'true',
 };
 const commitA = randomBytes(20).toString('hex');
@@ -60,5 +48,5 @@ await step(
 console.log(
   process.exitCode
     ? '\nThe demo did not go as expected.'
-    : `\nDemo done: ${bed.TESTBED_REGISTRY}/${image} holds v1.0.0 and ${commitA}.`,
+    : `\nDemo done: ${bed.registry}/${image} holds v1.0.0 and ${commitA}.`,
 );

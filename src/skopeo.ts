@@ -36,6 +36,11 @@ export function loginArgs(session: SkopeoSession, username: string): string[] {
   return args;
 }
 
+/** The options every `skopeo copy` of this action shares: a timeout, this run's auth file, retries. */
+function copyArgs(session: SkopeoSession): string[] {
+  return ['copy', ...COMMAND_TIMEOUT, '--authfile', session.authFile, '--retry-times', '3'];
+}
+
 /** `skopeo copy` from the local engine (by image ID) to a tag, recording the pushed digest. */
 export function pushFromEngineArgs(
   session: SkopeoSession,
@@ -44,12 +49,7 @@ export function pushFromEngineArgs(
   digestFile: string,
 ): string[] {
   return [
-    'copy',
-    ...COMMAND_TIMEOUT,
-    '--authfile',
-    session.authFile,
-    '--retry-times',
-    '3',
+    ...copyArgs(session),
     '--digestfile',
     digestFile,
     ...(session.insecure ? ['--dest-tls-verify=false'] : []),
@@ -64,12 +64,7 @@ export function pushFromEngineArgs(
  */
 export function tagInRegistryArgs(session: SkopeoSession, source: string, destination: string): string[] {
   return [
-    'copy',
-    ...COMMAND_TIMEOUT,
-    '--authfile',
-    session.authFile,
-    '--retry-times',
-    '3',
+    ...copyArgs(session),
     '--preserve-digests',
     ...(session.insecure ? ['--src-tls-verify=false', '--dest-tls-verify=false'] : []),
     `docker://${source}`,

@@ -15,22 +15,14 @@ import {
   testbed,
   uniqueName,
   uploadedBytes,
+  pushInputs,
 } from './harness.js';
 
 jest.setTimeout(240_000);
 const bed = testbed();
 
-function inputs(name: string, context = makeContext(), version = 'v1.0.0'): Record<string, string> {
-  return {
-    context,
-    image_name: name,
-    version,
-    registry: bed.registry,
-    username: bed.username,
-    api_key: bed.apiKey,
-    insecure_registry: 'true',
-  };
-}
+const inputs = (name: string, context = makeContext(), version = 'v1.0.0') =>
+  pushInputs(bed, name, { context, version });
 
 describe('counts', () => {
   test('a fresh push: one build, each blob uploaded once and only for the commit tag, 4 tag lookups', async () => {

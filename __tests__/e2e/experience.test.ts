@@ -8,23 +8,12 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startFaultRegistry } from './fault-registry.js';
-import { builds, errors, makeContext, randomSha, runAction, testbed, uniqueName } from './harness.js';
+import { builds, errors, pushInputs, randomSha, runAction, testbed, uniqueName } from './harness.js';
 
 jest.setTimeout(240_000);
 const bed = testbed();
 
-function inputs(name: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    context: makeContext(),
-    image_name: name,
-    version: 'v1.0.0',
-    registry: bed.registry,
-    username: bed.username,
-    api_key: bed.apiKey,
-    insecure_registry: 'true',
-    ...extra,
-  };
-}
+const inputs = (name: string, extra: Record<string, string> = {}) => pushInputs(bed, name, extra);
 
 const warnings = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::warning::'));
 

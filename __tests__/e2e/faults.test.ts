@@ -15,6 +15,7 @@ import {
   runAction,
   testbed,
   uniqueName,
+  pushInputs,
 } from './harness.js';
 
 jest.setTimeout(240_000);
@@ -25,18 +26,8 @@ afterEach(async () => {
   registry = undefined;
 });
 
-function inputs(name: string, host: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    context: makeContext(),
-    image_name: name,
-    version: 'v1.0.0',
-    registry: host,
-    username: bed.username,
-    api_key: bed.apiKey,
-    insecure_registry: 'true',
-    ...extra,
-  };
-}
+const inputs = (name: string, registry: string, extra: Record<string, string> = {}) =>
+  pushInputs(bed, name, { registry, ...extra });
 
 const writes = (requests: string[]) => requests.filter((line) => /^(PUT|POST|PATCH|DELETE) /.test(line));
 

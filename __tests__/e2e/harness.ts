@@ -3,52 +3,23 @@
 // The test bed (engine, registry, zot-like front) is started by scripts/testbed/start.sh;
 // without it these tests fail, they never skip.
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { runAction as runStep } from '../../scripts/local-runner.mjs';
+import { readTestbed } from '../../scripts/testbed/testbed.mjs';
+export { addManyTags } from '../../scripts/testbed/testbed.mjs';
 
 const execFileAsync = promisify(execFile);
 
-export interface Testbed {
-  registry: string;
-  /** The same registry behind a door that refuses to overwrite a tag (403 DENIED). */
-  createOnlyRegistry: string;
-  accessLog: string;
-  username: string;
-  apiKey: string;
-  /** The key list the zot-like registry serves at /zot/auth/apikey. */
-  apiKeys: { label: string; expirationDate: string; isExpired: boolean }[];
-}
+/** registry, createOnlyRegistry (the door that refuses overwrites), accessLog, credentials, apiKeys. */
+export type Testbed = ReturnType<typeof readTestbed>;
 
-function readEnvFile(file: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) values[line.slice(0, eq)] = line.slice(eq + 1);
-  }
-  return values;
-}
-
+/** The test bed's coordinates, from what scripts/testbed/start.sh wrote. */
 export function testbed(): Testbed {
-  const dir = process.env.TESTBED_DIR ?? '/tmp/build-push-image-testbed';
-  const envFile = path.join(dir, 'env');
-  if (!fs.existsSync(envFile))
-    throw new Error(
-      `No test bed at ${dir}: run scripts/testbed/install.sh and scripts/testbed/start.sh first.`,
-    );
-  const env = readEnvFile(envFile);
-  const credentials = readEnvFile(env.TESTBED_CREDENTIALS);
-  return {
-    registry: env.TESTBED_REGISTRY,
-    createOnlyRegistry: env.TESTBED_CREATE_ONLY_REGISTRY,
-    accessLog: env.TESTBED_ACCESS_LOG,
-    username: credentials.TESTBED_USERNAME,
-    apiKey: credentials.TESTBED_API_KEY,
-    apiKeys: JSON.parse(fs.readFileSync(env.TESTBED_API_KEYS, 'utf8')).apiKeys,
-  };
+  return readTestbed();
 }
 
 export interface ActionRun extends Awaited<ReturnType<typeof runStep>> {
@@ -129,6 +100,24 @@ export function randomSha(): string {
 
 export function uniqueName(prefix = 'e2e'): string {
   return `${prefix}/${randomBytes(4).toString('hex')}`;
+}
+
+/** The inputs of a push to the test bed as the test identity; `overrides` wins. */
+export function pushInputs(
+  bed: Testbed,
+  name: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    context: overrides.context ?? makeContext(),
+    image_name: name,
+    version: 'v1.0.0',
+    registry: bed.registry,
+    username: bed.username,
+    api_key: bed.apiKey,
+    insecure_registry: 'true',
+    ...overrides,
+  };
 }
 
 /** A build context whose image is unique to the test (a random payload FROM scratch). */
@@ -257,47 +246,6 @@ export function actionRequests(lines: string[], name: string): string[] {
 /** Bytes sent in blob uploads (request lengths of POST, PATCH and PUT to uploads). */
 export function uploadedBytes(lines: string[], name: string): number {
   return blobUploads(lines, name).reduce((sum, line) => sum + Number(line.split(' ')[3]), 0);
-}
-
-/** Adds `count` tags (old-0, old-1, …) of one small unlabelled image, straight over HTTP. */
-export async function addManyTags(bed: Testbed, name: string, count: number): Promise<void> {
-  const authorization = `Basic ${Buffer.from(`${bed.username}:${bed.apiKey}`).toString('base64')}`;
-  const base = `http://${bed.registry}/v2/${name}`;
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      rootfs: { type: 'layers', diff_ids: [] },
-      config: {},
-    }),
-  );
-  const digest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
-  const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST', headers: { authorization } });
-  const location = new URL(start.headers.get('location')!, `http://${bed.registry}`);
-  location.searchParams.set('digest', digest);
-  await fetch(location, {
-    method: 'PUT',
-    headers: { authorization, 'content-type': 'application/octet-stream' },
-    body: config,
-  });
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest, size: config.length },
-    layers: [],
-  });
-  for (let i = 0; i < count; i += 50)
-    await Promise.all(
-      Array.from({ length: Math.min(50, count - i) }, (_, j) =>
-        fetch(`${base}/manifests/old-${i + j}`, {
-          method: 'PUT',
-          headers: { authorization, 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
-          body: manifest,
-        }).then((answer) => {
-          if (answer.status !== 201) throw new Error(`PUT old-${i + j}: ${answer.status}`);
-        }),
-      ),
-    );
 }
 
 /** The compressed size of an image: its config and layers, from its manifest. */

@@ -8,6 +8,7 @@ import {
   errors,
   inspect,
   makeContext,
+  pushInputs,
   randomSha,
   runAction,
   testbed,
@@ -18,23 +19,14 @@ jest.setTimeout(240_000);
 const execFileAsync = promisify(execFile);
 const bed = testbed();
 
-function pushInputs(name: string, version = 'v1.0.0', context = makeContext()): Record<string, string> {
-  return {
-    context,
-    image_name: name,
-    version,
-    registry: bed.registry,
-    username: bed.username,
-    api_key: bed.apiKey,
-    insecure_registry: 'true',
-  };
-}
+const inputs = (name: string, version = 'v1.0.0', context = makeContext()) =>
+  pushInputs(bed, name, { version, context });
 
 describe('a fresh push', () => {
   test('creates both tags on one digest, labelled with the commit, and cleans up after itself', async () => {
     const name = uniqueName();
     const sha = randomSha();
-    const run = await runAction({ inputs: pushInputs(name), sha });
+    const run = await runAction({ inputs: inputs(name), sha });
 
     expect(errors(run)).toEqual([]);
     expect(run.exitCode).toBe(0);
@@ -63,7 +55,7 @@ describe('a fresh push', () => {
     const sha = randomSha();
     const log = accessLogMark(bed);
     const run = await runAction({
-      inputs: { ...pushInputs(name), push: 'false', username: '', api_key: '' },
+      inputs: { ...inputs(name), push: 'false', username: '', api_key: '' },
       sha,
     });
     expect(errors(run)).toEqual([]);
@@ -80,7 +72,7 @@ describe('a fresh push', () => {
     const context = makeContext(
       'FROM build-push-image-test/busybox:local\nRUN echo built > /built\nCOPY payload /payload\n',
     );
-    const run = await runAction({ inputs: { ...pushInputs(name, 'v2.0.0', context), network: 'none' }, sha });
+    const run = await runAction({ inputs: { ...inputs(name, 'v2.0.0', context), network: 'none' }, sha });
     expect(errors(run)).toEqual([]);
     expect(run.outputs.result).toBe('pushed');
     expect(builds(run)[0]).toContain('--network none');
@@ -90,12 +82,12 @@ describe('a fresh push', () => {
 describe('an existing version tag', () => {
   test('from another commit is refused before any build and left untouched', async () => {
     const name = uniqueName();
-    const first = await runAction({ inputs: pushInputs(name), sha: randomSha() });
+    const first = await runAction({ inputs: inputs(name), sha: randomSha() });
     expect(first.outputs.result).toBe('pushed');
     const before = await inspect(`${bed.registry}/${name}:v1.0.0`);
 
     const otherSha = randomSha();
-    const second = await runAction({ inputs: pushInputs(name), sha: otherSha });
+    const second = await runAction({ inputs: inputs(name), sha: otherSha });
     expect(second.exitCode).toBe(1);
     expect(builds(second)).toEqual([]);
     const [error] = errors(second);
@@ -110,12 +102,12 @@ describe('an existing version tag', () => {
   test('from this commit is a re-run: success without building or writing', async () => {
     const name = uniqueName();
     const sha = randomSha();
-    const inputs = pushInputs(name);
-    const first = await runAction({ inputs, sha });
+    const published = inputs(name);
+    const first = await runAction({ inputs: published, sha });
     expect(first.outputs.result).toBe('pushed');
 
     const log = accessLogMark(bed);
-    const rerun = await runAction({ inputs, sha });
+    const rerun = await runAction({ inputs: published, sha });
     expect(errors(rerun)).toEqual([]);
     expect(rerun.exitCode).toBe(0);
     expect(builds(rerun)).toEqual([]);
@@ -145,7 +137,7 @@ describe('credentials', () => {
   test('a wrong key fails before any build, and the key is not printed', async () => {
     const name = uniqueName();
     const wrongKey = `zak_${'0'.repeat(32)}`;
-    const run = await runAction({ inputs: { ...pushInputs(name), api_key: wrongKey }, sha: randomSha() });
+    const run = await runAction({ inputs: { ...inputs(name), api_key: wrongKey }, sha: randomSha() });
     expect(run.exitCode).toBe(1);
     expect(builds(run)).toEqual([]);
     const [error] = errors(run);
@@ -170,7 +162,7 @@ describe('bad input', () => {
     ['dockerfile', { dockerfile: 'Containerfile' }],
     ['build_args', { build_args: 'A=1\nNOEQUALS' }],
   ])('a bad %s gets one error naming it, before docker runs', async (input, override) => {
-    const run = await runAction({ inputs: { ...pushInputs(uniqueName()), ...override }, sha: randomSha() });
+    const run = await runAction({ inputs: { ...inputs(uniqueName()), ...override }, sha: randomSha() });
     expect(run.exitCode).toBe(1);
     const found = errors(run);
     expect(found).toHaveLength(1);

@@ -14,23 +14,15 @@ import {
   runAction,
   testbed,
   uniqueName,
+  pushInputs,
 } from './harness.js';
 
 jest.setTimeout(240_000);
 const bed = testbed();
 const registry = bed.createOnlyRegistry;
 
-function inputs(name: string, version = 'v1.0.0', context = makeContext()): Record<string, string> {
-  return {
-    context,
-    image_name: name,
-    version,
-    registry,
-    username: bed.username,
-    api_key: bed.apiKey,
-    insecure_registry: 'true',
-  };
-}
+const inputs = (name: string, version = 'v1.0.0', context = makeContext()) =>
+  pushInputs(bed, name, { version, context, registry });
 
 describe('each row of the re-run table', () => {
   test('version absent, commit absent: build and push both', async () => {
