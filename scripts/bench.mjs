@@ -9,13 +9,13 @@
 // in a repository with thousands of tags, the bytes uploaded per run, and the bundle's size and
 // cold start. Each sample builds fresh content into a fresh repository, so no layer is cached
 // or mounted from an earlier sample. BENCH_RUNS (default 3) samples per variant, interleaved.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { root, runAction } from './local-runner.mjs';
-import { addManyTags, readTestbed } from './testbed/testbed.mjs';
+import { addManyTags, compressedSize, readTestbed } from './testbed/testbed.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 4);
@@ -163,13 +163,6 @@ function uploadedBytes(lines, image) {
   return lines
     .filter((line) => line.includes(`/v2/${image}/blobs/uploads/`) && /^(PATCH|PUT|POST) /.test(line))
     .reduce((sum, line) => sum + Number(line.split(' ')[3]), 0);
-}
-
-function compressedSize(reference) {
-  const manifest = JSON.parse(
-    execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reference}`]).toString(),
-  );
-  return manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
 }
 
 async function main() {

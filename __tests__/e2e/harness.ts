@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { runAction as runStep } from '../../scripts/local-runner.mjs';
 import { readTestbed } from '../../scripts/testbed/testbed.mjs';
-export { addManyTags } from '../../scripts/testbed/testbed.mjs';
+export { addManyTags, compressedSize } from '../../scripts/testbed/testbed.mjs';
 
 const execFileAsync = promisify(execFile);
 
@@ -246,16 +246,4 @@ export function actionRequests(lines: string[], name: string): string[] {
 /** Bytes sent in blob uploads (request lengths of POST, PATCH and PUT to uploads). */
 export function uploadedBytes(lines: string[], name: string): number {
   return blobUploads(lines, name).reduce((sum, line) => sum + Number(line.split(' ')[3]), 0);
-}
-
-/** The compressed size of an image: its config and layers, from its manifest. */
-export async function compressedSize(reference: string): Promise<number> {
-  const { stdout } = await execFileAsync('skopeo', [
-    'inspect',
-    '--raw',
-    '--tls-verify=false',
-    `docker://${reference}`,
-  ]);
-  const manifest = JSON.parse(stdout) as { config: { size: number }; layers: { size: number }[] };
-  return manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
 }

@@ -1,5 +1,6 @@
 // The test bed as the demo, the benchmark and the e2e suite see it: its coordinates (written by
 // start.sh) and a fixture that gives a repository a long history of tags.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -81,4 +82,22 @@ export async function addManyTags(bed, name, count) {
         }),
       ),
     );
+}
+
+/**
+ * The compressed size of an image in the registry (its config and layers), as skopeo reads it.
+ * @param {string} reference
+ * @returns {number}
+ */
+export function compressedSize(reference) {
+  const manifest = JSON.parse(
+    execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reference}`]).toString(),
+  );
+  return (
+    manifest.config.size +
+    manifest.layers.reduce(
+      (/** @type {number} */ sum, /** @type {{size: number}} */ layer) => sum + layer.size,
+      0,
+    )
+  );
 }
