@@ -9,6 +9,7 @@ export const modules = {
 /* harmony export */   bD: () => (/* binding */ messageOf),
 /* harmony export */   dz: () => (/* binding */ InputError),
 /* harmony export */   gl: () => (/* binding */ RegistryError),
+/* harmony export */   qD: () => (/* binding */ TagTaken),
 /* harmony export */   v4: () => (/* binding */ ToolError),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
@@ -37,6 +38,17 @@ class RegistryError extends UserError {
         super(message, options);
         this.status = status;
         this.name = 'RegistryError';
+    }
+}
+/**
+ * A tag this run meant to write was taken first (the registry refused the write with 403, or
+ * the last look before the write found it): the registry's state has moved on, so the run
+ * reads it again and decides anew.
+ */
+class TagTaken extends UserError {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'TagTaken';
     }
 }
 /** A tool exited non-zero; `detail` is the end of its output, secrets scrubbed. */

@@ -9,6 +9,7 @@ export const modules = {
 /* harmony export */   bD: () => (/* binding */ messageOf),
 /* harmony export */   dz: () => (/* binding */ InputError),
 /* harmony export */   gl: () => (/* binding */ RegistryError),
+/* harmony export */   qD: () => (/* binding */ TagTaken),
 /* harmony export */   v4: () => (/* binding */ ToolError),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
@@ -37,6 +38,17 @@ class RegistryError extends UserError {
         super(message, options);
         this.status = status;
         this.name = 'RegistryError';
+    }
+}
+/**
+ * A tag this run meant to write was taken first (the registry refused the write with 403, or
+ * the last look before the write found it): the registry's state has moved on, so the run
+ * reads it again and decides anew.
+ */
+class TagTaken extends UserError {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'TagTaken';
     }
 }
 /** A tool exited non-zero; `detail` is the end of its output, secrets scrubbed. */
@@ -736,7 +748,7 @@ function explainRefusedWrite(error, destination) {
     if (!denied)
         return error;
     const registrySays = denied[1] ? `: ${denied[1].trim()}` : '';
-    return new errors/* UserError */.yo(`The registry refused to write ${destination} (403 DENIED${registrySays}). ` +
+    return new errors/* TagTaken */.qD(`The registry refused to write ${destination} (403 DENIED${registrySays}). ` +
         "This usually means the tag already exists and the CI identity lacks zot's `update` permission, as it should: " +
         'another run wrote it first. Nothing was overwritten; look at what the tag holds now.', { cause: error });
 }
@@ -749,24 +761,53 @@ function explainRefusedWrite(error, destination) {
 
 
 
+/** How many times a run decides what to write, when other runs keep taking its tags first. */
+const MAX_DECISIONS = 3;
+/**
+ * Carries out the plan; when another run takes a tag first, reads the registry again
+ * (`decideAgain`) and carries out the new plan. The other run's image may be this commit's
+ * (two re-runs of one commit), so the run converges instead of failing, and never rebuilds:
+ * a new plan that would build is not followed.
+ */
+async function publishConverging(plan, decideAgain, context) {
+    // One skopeo login serves every plan this run carries out.
+    let session;
+    const logInOnce = () => (session ??= logIn(context.inputs, context.runDirectory));
+    for (let decision = 1;; decision++) {
+        try {
+            return { ...(await publish(plan, context, logInOnce)), reason: plan.reason };
+        }
+        catch (error) {
+            if (!(error instanceof errors/* TagTaken */.qD) || decision === MAX_DECISIONS)
+                throw error;
+            core/* info */.pq(`${error.message.split('. ')[0]}. Reading the registry again.`);
+            const next = await decideAgain();
+            if (next.kind === 'build-and-push')
+                throw error;
+            plan = next;
+            core/* info */.pq(plan.reason);
+        }
+    }
+}
 /**
  * Carries out a plan: only what the registry lacks is written, the commit tag always before
  * the version tag, and nothing is built when an image for this commit is already there.
  */
-async function publish(plan, inputs, tags, registry, runDirectory, timeline) {
+async function publish(plan, context, logInOnce) {
+    const { inputs, tags, runDirectory, timeline } = context;
     if (plan.kind === 'nothing')
         return { result: names/* Result */.Q7.AlreadyPublished, digest: plan.digest };
     // skopeo comes first (from PATH, the tool cache or a download), then logs in while the
     // image builds; the first push waits for it. A refusal or a re-run never gets this far.
     await ensureSkopeo(inputs.skopeoDownload);
-    const loggedIn = logIn(inputs, runDirectory);
+    const loggedIn = logInOnce();
     loggedIn.catch(() => undefined);
     switch (plan.kind) {
         case 'tag-commit':
             await timeline.phase('Push the commit tag', async () => tagInRegistry(await loggedIn, `${tags.image}@${plan.digest}`, shaRef(tags)));
             return { result: names/* Result */.Q7.Completed, digest: plan.digest };
         case 'tag-version':
-            await pushVersionTag(plan.digest, inputs, tags, registry, await loggedIn, timeline);
+            await pushVersionTag(plan.digest, await loggedIn, context);
             return { result: names/* Result */.Q7.Completed, digest: plan.digest };
         case 'build-and-push': {
             const imageId = await timeline.phase('Build', () => build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())));
@@ -774,7 +815,7 @@ async function publish(plan, inputs, tags, registry, runDirectory, timeline) {
             const digest = await timeline.phase('Push the commit tag', () => pushFromEngine(session, imageId, shaRef(tags), runDirectory));
             // Reported now, so that a failure of the version push still says what was written.
             core/* setOutput */.uH(names/* Output */.k7.Digest, digest);
-            await pushVersionTag(digest, inputs, tags, registry, session, timeline);
+            await pushVersionTag(digest, session, context);
             return { result: names/* Result */.Q7.Pushed, digest };
         }
     }
@@ -797,11 +838,11 @@ async function logIn(inputs, runDirectory) {
  * The version tag is written last, as a copy of the commit tag inside the registry, after a
  * last look that it is still free; then its digest is read back to prove it is ours.
  */
-async function pushVersionTag(digest, inputs, tags, registry, session, timeline) {
+async function pushVersionTag(digest, session, { inputs, tags, registry, timeline }) {
     await timeline.phase('Push the version tag', async () => {
         const before = await registry.tag(inputs.imageName, inputs.version);
         if (before.exists)
-            throw new errors/* UserError */.yo(`${versionRef(tags)} was pushed by another run while this one was working (${before.digest}); it was left as it is. ` +
+            throw new errors/* TagTaken */.qD(`${versionRef(tags)} was pushed by another run while this one was working (${before.digest}); it was left as it is. ` +
                 `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`);
         await tagInRegistry(session, `${tags.image}@${digest}`, versionRef(tags));
         const after = await registry.tag(inputs.imageName, inputs.version);
@@ -1343,14 +1384,20 @@ async function main() {
     const timeline = new Timeline();
     try {
         await timeline.phase('Check the key', () => checkKey(inputs, registry));
-        const publication = await timeline.phase('Check the registry', () => readPublication(registry, inputs));
-        const plan = decide(publication, tags);
+        const check = async (phase) => decide(await timeline.phase(phase, () => readPublication(registry, inputs)), tags);
+        const plan = await check('Check the registry');
         core/* info */.pq(plan.reason);
-        const { result, digest } = inputs.push
-            ? await publish(plan, inputs, tags, registry, runDirectory, timeline)
-            : await buildOnly(inputs, runDirectory, timeline);
+        const { result, digest, reason } = inputs.push
+            ? await publishConverging(plan, () => check('Check the registry again'), {
+                inputs,
+                tags,
+                registry,
+                runDirectory,
+                timeline,
+            })
+            : await buildOnly(plan, inputs, runDirectory, timeline);
         setResultOutputs(result, digest);
-        await writeSummary({ tags, result, digest, detail: plan.reason, phases: timeline.phases });
+        await writeSummary({ tags, result, digest, detail: reason, phases: timeline.phases });
     }
     catch (error) {
         await writeSummary({ tags, detail: (0,errors/* messageOf */.bD)(error), phases: timeline.phases });
@@ -1403,9 +1450,9 @@ async function readPublication(registry, inputs) {
     core/* info */.pq(`${inputs.sha}: ${commit.exists ? commit.digest : 'absent'}`);
     return { version, commit };
 }
-async function buildOnly(inputs, runDirectory, timeline) {
+async function buildOnly(plan, inputs, runDirectory, timeline) {
     await timeline.phase('Build', () => build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())));
-    return { result: names/* Result */.Q7.Built };
+    return { result: names/* Result */.Q7.Built, reason: plan.reason };
 }
 
 

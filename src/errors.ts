@@ -30,6 +30,18 @@ export class RegistryError extends UserError {
   }
 }
 
+/**
+ * A tag this run meant to write was taken first (the registry refused the write with 403, or
+ * the last look before the write found it): the registry's state has moved on, so the run
+ * reads it again and decides anew.
+ */
+export class TagTaken extends UserError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TagTaken';
+  }
+}
+
 /** A tool exited non-zero; `detail` is the end of its output, secrets scrubbed. */
 export class ToolError extends UserError {
   constructor(

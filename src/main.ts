@@ -3,8 +3,8 @@ import { build, buildPlan } from './buildx.js';
 import { messageOf } from './errors.js';
 import { parseInputs, type Inputs } from './inputs.js';
 import { Input, Result, REVISION_LABEL, State } from './names.js';
-import { decide, type Publication, type Tags } from './publication.js';
-import { publish } from './publish.js';
+import { decide, type Plan, type Publication, type Tags } from './publication.js';
+import { publishConverging } from './publish.js';
 import { RegistryClient } from './registry.js';
 import { setReferenceOutputs, setResultOutputs, writeSummary } from './report.js';
 import { createRunDirectory } from './run-directory.js';
@@ -42,14 +42,21 @@ async function main(): Promise<void> {
   const timeline = new Timeline();
   try {
     await timeline.phase('Check the key', () => checkKey(inputs, registry));
-    const publication = await timeline.phase('Check the registry', () => readPublication(registry, inputs));
-    const plan = decide(publication, tags);
+    const check = async (phase: string) =>
+      decide(await timeline.phase(phase, () => readPublication(registry, inputs)), tags);
+    const plan = await check('Check the registry');
     core.info(plan.reason);
-    const { result, digest } = inputs.push
-      ? await publish(plan, inputs, tags, registry, runDirectory, timeline)
-      : await buildOnly(inputs, runDirectory, timeline);
+    const { result, digest, reason } = inputs.push
+      ? await publishConverging(plan, () => check('Check the registry again'), {
+          inputs,
+          tags,
+          registry,
+          runDirectory,
+          timeline,
+        })
+      : await buildOnly(plan, inputs, runDirectory, timeline);
     setResultOutputs(result, digest);
-    await writeSummary({ tags, result, digest, detail: plan.reason, phases: timeline.phases });
+    await writeSummary({ tags, result, digest, detail: reason, phases: timeline.phases });
   } catch (error) {
     await writeSummary({ tags, detail: messageOf(error), phases: timeline.phases });
     throw error;
@@ -108,12 +115,13 @@ async function readPublication(registry: RegistryClient, inputs: Inputs): Promis
 }
 
 async function buildOnly(
+  plan: Plan,
   inputs: Inputs,
   runDirectory: string,
   timeline: Timeline,
-): Promise<{ result: Result; digest?: string }> {
+): Promise<{ result: Result; digest?: string; reason: string }> {
   await timeline.phase('Build', () =>
     build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())),
   );
-  return { result: Result.Built };
+  return { result: Result.Built, reason: plan.reason };
 }

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { build, buildPlan } from './buildx.js';
-import { UserError } from './errors.js';
+import { TagTaken, UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import { Output, Result } from './names.js';
 import type { Plan, Tags } from './publication.js';
@@ -10,23 +10,61 @@ import type { Timeline } from './timeline.js';
 import { shaRef, versionRef } from './report.js';
 import { authFileIn, login, pushFromEngine, tagInRegistry, type SkopeoSession } from './skopeo.js';
 
+/** What carrying out a plan needs besides the plan. */
+export interface PublishContext {
+  inputs: Inputs;
+  tags: Tags;
+  registry: RegistryClient;
+  runDirectory: string;
+  timeline: Timeline;
+}
+
+/** How many times a run decides what to write, when other runs keep taking its tags first. */
+const MAX_DECISIONS = 3;
+
+/**
+ * Carries out the plan; when another run takes a tag first, reads the registry again
+ * (`decideAgain`) and carries out the new plan. The other run's image may be this commit's
+ * (two re-runs of one commit), so the run converges instead of failing, and never rebuilds:
+ * a new plan that would build is not followed.
+ */
+export async function publishConverging(
+  plan: Plan,
+  decideAgain: () => Promise<Plan>,
+  context: PublishContext,
+): Promise<{ result: Result; digest: string; reason: string }> {
+  // One skopeo login serves every plan this run carries out.
+  let session: Promise<SkopeoSession> | undefined;
+  const logInOnce = () => (session ??= logIn(context.inputs, context.runDirectory));
+  for (let decision = 1; ; decision++) {
+    try {
+      return { ...(await publish(plan, context, logInOnce)), reason: plan.reason };
+    } catch (error) {
+      if (!(error instanceof TagTaken) || decision === MAX_DECISIONS) throw error;
+      core.info(`${error.message.split('. ')[0]}. Reading the registry again.`);
+      const next = await decideAgain();
+      if (next.kind === 'build-and-push') throw error;
+      plan = next;
+      core.info(plan.reason);
+    }
+  }
+}
+
 /**
  * Carries out a plan: only what the registry lacks is written, the commit tag always before
  * the version tag, and nothing is built when an image for this commit is already there.
  */
-export async function publish(
+async function publish(
   plan: Plan,
-  inputs: Inputs,
-  tags: Tags,
-  registry: RegistryClient,
-  runDirectory: string,
-  timeline: Timeline,
+  context: PublishContext,
+  logInOnce: () => Promise<SkopeoSession>,
 ): Promise<{ result: Result; digest: string }> {
+  const { inputs, tags, runDirectory, timeline } = context;
   if (plan.kind === 'nothing') return { result: Result.AlreadyPublished, digest: plan.digest };
   // skopeo comes first (from PATH, the tool cache or a download), then logs in while the
   // image builds; the first push waits for it. A refusal or a re-run never gets this far.
   await ensureSkopeo(inputs.skopeoDownload);
-  const loggedIn = logIn(inputs, runDirectory);
+  const loggedIn = logInOnce();
   loggedIn.catch(() => undefined);
   switch (plan.kind) {
     case 'tag-commit':
@@ -35,7 +73,7 @@ export async function publish(
       );
       return { result: Result.Completed, digest: plan.digest };
     case 'tag-version':
-      await pushVersionTag(plan.digest, inputs, tags, registry, await loggedIn, timeline);
+      await pushVersionTag(plan.digest, await loggedIn, context);
       return { result: Result.Completed, digest: plan.digest };
     case 'build-and-push': {
       const imageId = await timeline.phase('Build', () =>
@@ -47,7 +85,7 @@ export async function publish(
       );
       // Reported now, so that a failure of the version push still says what was written.
       core.setOutput(Output.Digest, digest);
-      await pushVersionTag(digest, inputs, tags, registry, session, timeline);
+      await pushVersionTag(digest, session, context);
       return { result: Result.Pushed, digest };
     }
   }
@@ -73,16 +111,13 @@ async function logIn(inputs: Inputs, runDirectory: string): Promise<SkopeoSessio
  */
 async function pushVersionTag(
   digest: string,
-  inputs: Inputs,
-  tags: Tags,
-  registry: RegistryClient,
   session: SkopeoSession,
-  timeline: Timeline,
+  { inputs, tags, registry, timeline }: PublishContext,
 ): Promise<void> {
   await timeline.phase('Push the version tag', async () => {
     const before = await registry.tag(inputs.imageName, inputs.version);
     if (before.exists)
-      throw new UserError(
+      throw new TagTaken(
         `${versionRef(tags)} was pushed by another run while this one was working (${before.digest}); it was left as it is. ` +
           `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`,
       );

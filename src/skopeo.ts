@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { ToolError, UserError } from './errors.js';
+import { TagTaken, ToolError, UserError } from './errors.js';
 import type { Credentials } from './inputs.js';
 import { runTool } from './tools.js';
 
@@ -127,7 +127,7 @@ export function explainRefusedWrite(error: unknown, destination: string): unknow
   const denied = /denied: ([^\n"]*)|\b403\b|forbidden/i.exec(error.detail);
   if (!denied) return error;
   const registrySays = denied[1] ? `: ${denied[1].trim()}` : '';
-  return new UserError(
+  return new TagTaken(
     `The registry refused to write ${destination} (403 DENIED${registrySays}). ` +
       "This usually means the tag already exists and the CI identity lacks zot's `update` permission, as it should: " +
       'another run wrote it first. Nothing was overwritten; look at what the tag holds now.',
