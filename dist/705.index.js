@@ -766,8 +766,7 @@ const MAX_DECISIONS = 3;
 /**
  * Carries out the plan; when another run takes a tag first, reads the registry again
  * (`decideAgain`) and carries out the new plan. The other run's image may be this commit's
- * (two re-runs of one commit), so the run converges instead of failing, and never rebuilds:
- * a new plan that would build is not followed.
+ * (two re-runs of one commit), so the run converges instead of failing, and never rebuilds.
  */
 async function publishConverging(plan, decideAgain, context) {
     // One skopeo login serves every plan this run carries out.
@@ -782,7 +781,10 @@ async function publishConverging(plan, decideAgain, context) {
                 throw error;
             core/* info */.pq(`${error.message.split('. ')[0]}. Reading the registry again.`);
             const next = await decideAgain();
-            if (next.kind === 'build-and-push')
+            // A plan that would build, or the same plan again (the registry did not move: a policy
+            // refused the write), is not followed: the refusal stands.
+            const same = next.kind === plan.kind && JSON.stringify(next) === JSON.stringify(plan);
+            if (next.kind === 'build-and-push' || same)
                 throw error;
             plan = next;
             core/* info */.pq(plan.reason);

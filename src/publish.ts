@@ -25,8 +25,7 @@ const MAX_DECISIONS = 3;
 /**
  * Carries out the plan; when another run takes a tag first, reads the registry again
  * (`decideAgain`) and carries out the new plan. The other run's image may be this commit's
- * (two re-runs of one commit), so the run converges instead of failing, and never rebuilds:
- * a new plan that would build is not followed.
+ * (two re-runs of one commit), so the run converges instead of failing, and never rebuilds.
  */
 export async function publishConverging(
   plan: Plan,
@@ -43,7 +42,10 @@ export async function publishConverging(
       if (!(error instanceof TagTaken) || decision === MAX_DECISIONS) throw error;
       core.info(`${error.message.split('. ')[0]}. Reading the registry again.`);
       const next = await decideAgain();
-      if (next.kind === 'build-and-push') throw error;
+      // A plan that would build, or the same plan again (the registry did not move: a policy
+      // refused the write), is not followed: the refusal stands.
+      const same = next.kind === plan.kind && JSON.stringify(next) === JSON.stringify(plan);
+      if (next.kind === 'build-and-push' || same) throw error;
       plan = next;
       core.info(plan.reason);
     }

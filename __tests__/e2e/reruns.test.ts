@@ -169,6 +169,9 @@ describe('a 403 on a tag write', () => {
       `refused to write ${registry}/${name}:denied-v1 (403 DENIED: stable tag is immutable)`,
     );
     expect(error).toContain("lacks zot's `update` permission");
+    // Read again (the commit tag now there: point the version at it), refused again, read again,
+    // found the registry unchanged, and stopped: bounded, no loop.
+    expect(run.stdout.match(/Reading the registry again/g)).toHaveLength(2);
     // The commit tag was written before and is reported; the next run can complete from it.
     expect(run.outputs.digest).toBe((await inspect(`${registry}/${name}:${sha}`))?.Digest);
     expect(run.outputs.result).toBeUndefined();
