@@ -84,8 +84,9 @@ sed -e "s|@DIR@|$TESTBED_DIR|g" -e "s|@PORT@|$REGISTRY_PORT|g" \
   -e "s|@BACKEND@|$BACKEND_PORT|g" -e "s|@BASIC@|$basic|g" \
   "$here/nginx.conf" >"$TESTBED_DIR/nginx.conf"
 mkdir -p "$TESTBED_DIR/nginx-temp"
-if [ -f "$TESTBED_DIR/nginx.pid" ] && kill -0 "$(cat "$TESTBED_DIR/nginx.pid")" 2>/dev/null; then
-  nginx -c "$TESTBED_DIR/nginx.conf" -s reload
+# Ask the port, not a pid file: after a reboot or a new session a stale pid may name anything.
+if curl -fsS "http://127.0.0.1:$REGISTRY_PORT/v2/" >/dev/null 2>&1; then
+  nginx -c "$TESTBED_DIR/nginx.conf" -s reload 2>/dev/null
 else
   echo "starting nginx (zot-like front) on 127.0.0.1:$REGISTRY_PORT"
   nginx -c "$TESTBED_DIR/nginx.conf"
