@@ -153,7 +153,10 @@ describe('two runs of the same commit racing (a second re-run while one is in fl
     const commit = await inspect(`${registry}/${name}:${sha}`);
     expect(commit?.Digest).toBe(version?.Digest);
     expect(version?.Labels['org.opencontainers.image.revision']).toBe(sha);
-    expect(runs.map((run) => run.outputs.result)).toContain('pushed');
+    // Which run wrote which tag depends on timing (each may have written one of the two, then
+    // found the other written): every result is a success.
+    for (const run of runs)
+      expect(['pushed', 'completed', 'already-published']).toContain(run.outputs.result);
     for (const run of runs) expect(run.outputs.digest).toBe(version?.Digest);
   });
 });
