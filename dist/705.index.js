@@ -650,7 +650,49 @@ function summaryMarkdown(report) {
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/retry.ts
+const defaultRetryPolicy = {
+    attempts: 4,
+    baseDelayMs: 1000,
+    maxDelayMs: 30_000,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/**
+ * Runs `attempt` until it is done or the attempts run out; `giveUp` turns the last reason
+ * into the error thrown. Waits grow exponentially; a server's Retry-After is honoured but
+ * bounded, so a job cannot hang on a registry that asks for patience forever.
+ */
+async function withRetries(policy, attempt, giveUp, onRetry) {
+    let reason = '';
+    for (let n = 1; n <= policy.attempts; n++) {
+        const outcome = await attempt();
+        if (outcome.done)
+            return outcome.value;
+        reason = outcome.reason;
+        if (n === policy.attempts)
+            break;
+        const backoff = policy.baseDelayMs * 2 ** (n - 1);
+        const wait = Math.min(outcome.retryAfterMs ?? backoff, policy.maxDelayMs);
+        onRetry?.(reason, wait);
+        await policy.sleep(wait);
+    }
+    throw giveUp(reason, policy.attempts);
+}
+/** Reads a Retry-After header (seconds or an HTTP date) as milliseconds from now. */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    const date = Date.parse(value);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+
 ;// CONCATENATED MODULE: ./src/skopeo.ts
+
+
 
 
 
@@ -718,24 +760,38 @@ async function login(session, credentials) {
 /** Pushes the built image to `destination` and returns the digest the registry holds. */
 async function pushFromEngine(session, imageId, destination, runDirectory) {
     const digestFile = external_node_path_.join(runDirectory, 'pushed-digest');
-    await runTool('skopeo', pushFromEngineArgs(session, imageId, destination, digestFile), {
-        secrets: session.secrets,
-        timeoutSeconds: PROCESS_TIMEOUT,
-    }).catch((error) => {
-        throw explainRefusedWrite(error, destination);
-    });
+    await copy(session, pushFromEngineArgs(session, imageId, destination, digestFile), destination);
     const digest = (await promises_.readFile(digestFile, 'utf8')).trim();
     if (!/^sha256:[0-9a-f]{64}$/.test(digest))
         throw new errors/* UserError */.yo(`skopeo reported an unexpected digest for ${destination}: ${JSON.stringify(digest)}.`);
     return digest;
 }
 async function tagInRegistry(session, source, destination) {
-    await runTool('skopeo', tagInRegistryArgs(session, source, destination), {
-        secrets: session.secrets,
-        timeoutSeconds: PROCESS_TIMEOUT,
-    }).catch((error) => {
-        throw explainRefusedWrite(error, destination);
-    });
+    await copy(session, tagInRegistryArgs(session, source, destination), destination);
+}
+/** Failures a registry gets over: 5xx, 429, a dropped or timed-out connection. */
+function isTransientCopyFailure(detail) {
+    return /HTTP status: (5\d\d|429)|too many requests|connection reset|connection refused|unexpected EOF|i\/o timeout|TLS handshake timeout/i.test(detail);
+}
+/**
+ * One `skopeo copy`, tried again while it fails in a way the registry gets over (skopeo's own
+ * --retry-times leaves some of those, a 500 on a manifest among them). A refused write is
+ * explained at once; the last failure is shown as skopeo said it.
+ */
+async function copy(session, args, destination, retry = { ...defaultRetryPolicy, attempts: 3 }) {
+    let last;
+    await withRetries(retry, async () => {
+        try {
+            await runTool('skopeo', args, { secrets: session.secrets, timeoutSeconds: PROCESS_TIMEOUT });
+            return { done: true, value: undefined };
+        }
+        catch (error) {
+            last = explainRefusedWrite(error, destination);
+            if (last instanceof errors/* ToolError */.v4 && isTransientCopyFailure(last.detail))
+                return { done: false, reason: last.detail.split('\n').at(-1) ?? '' };
+            throw last;
+        }
+    }, () => (last instanceof Error ? last : new errors/* UserError */.yo(String(last))), (reason, waitMs) => core/* info */.pq(`skopeo copy failed (${reason}); trying again in ${waitMs / 1000}s`));
 }
 /**
  * A 403 on a write is the registry's policy speaking, most often zot refusing to overwrite a
@@ -874,46 +930,6 @@ const redirectInterceptor = (redirect_default());
 function request(dispatcher, url, options) {
     const { origin, pathname, search } = new URL(url);
     return api_request_default().call(dispatcher, { ...options, origin, path: `${pathname}${search}` });
-}
-
-;// CONCATENATED MODULE: ./src/retry.ts
-const defaultRetryPolicy = {
-    attempts: 4,
-    baseDelayMs: 1000,
-    maxDelayMs: 30_000,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/**
- * Runs `attempt` until it is done or the attempts run out; `giveUp` turns the last reason
- * into the error thrown. Waits grow exponentially; a server's Retry-After is honoured but
- * bounded, so a job cannot hang on a registry that asks for patience forever.
- */
-async function withRetries(policy, attempt, giveUp, onRetry) {
-    let reason = '';
-    for (let n = 1; n <= policy.attempts; n++) {
-        const outcome = await attempt();
-        if (outcome.done)
-            return outcome.value;
-        reason = outcome.reason;
-        if (n === policy.attempts)
-            break;
-        const backoff = policy.baseDelayMs * 2 ** (n - 1);
-        const wait = Math.min(outcome.retryAfterMs ?? backoff, policy.maxDelayMs);
-        onRetry?.(reason, wait);
-        await policy.sleep(wait);
-    }
-    throw giveUp(reason, policy.attempts);
-}
-/** Reads a Retry-After header (seconds or an HTTP date) as milliseconds from now. */
-function parseRetryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim()) * 1000;
-    const date = Date.parse(value);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
 }
 
 ;// CONCATENATED MODULE: ./src/registry.ts

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import * as core from '@actions/core';
 import { TagTaken, ToolError, UserError } from './errors.js';
+import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry.js';
 import type { Credentials } from './inputs.js';
 import { runTool } from './tools.js';
 
@@ -91,12 +93,7 @@ export async function pushFromEngine(
   runDirectory: string,
 ): Promise<string> {
   const digestFile = path.join(runDirectory, 'pushed-digest');
-  await runTool('skopeo', pushFromEngineArgs(session, imageId, destination, digestFile), {
-    secrets: session.secrets,
-    timeoutSeconds: PROCESS_TIMEOUT,
-  }).catch((error: unknown) => {
-    throw explainRefusedWrite(error, destination);
-  });
+  await copy(session, pushFromEngineArgs(session, imageId, destination, digestFile), destination);
   const digest = (await fs.readFile(digestFile, 'utf8')).trim();
   if (!/^sha256:[0-9a-f]{64}$/.test(digest))
     throw new UserError(
@@ -110,12 +107,44 @@ export async function tagInRegistry(
   source: string,
   destination: string,
 ): Promise<void> {
-  await runTool('skopeo', tagInRegistryArgs(session, source, destination), {
-    secrets: session.secrets,
-    timeoutSeconds: PROCESS_TIMEOUT,
-  }).catch((error: unknown) => {
-    throw explainRefusedWrite(error, destination);
-  });
+  await copy(session, tagInRegistryArgs(session, source, destination), destination);
+}
+
+/** Failures a registry gets over: 5xx, 429, a dropped or timed-out connection. */
+export function isTransientCopyFailure(detail: string): boolean {
+  return /HTTP status: (5\d\d|429)|too many requests|connection reset|connection refused|unexpected EOF|i\/o timeout|TLS handshake timeout/i.test(
+    detail,
+  );
+}
+
+/**
+ * One `skopeo copy`, tried again while it fails in a way the registry gets over (skopeo's own
+ * --retry-times leaves some of those, a 500 on a manifest among them). A refused write is
+ * explained at once; the last failure is shown as skopeo said it.
+ */
+async function copy(
+  session: SkopeoSession,
+  args: string[],
+  destination: string,
+  retry: RetryPolicy = { ...defaultRetryPolicy, attempts: 3 },
+): Promise<void> {
+  let last: unknown;
+  await withRetries<void>(
+    retry,
+    async () => {
+      try {
+        await runTool('skopeo', args, { secrets: session.secrets, timeoutSeconds: PROCESS_TIMEOUT });
+        return { done: true, value: undefined };
+      } catch (error) {
+        last = explainRefusedWrite(error, destination);
+        if (last instanceof ToolError && isTransientCopyFailure(last.detail))
+          return { done: false, reason: last.detail.split('\n').at(-1) ?? '' };
+        throw last;
+      }
+    },
+    () => (last instanceof Error ? last : new UserError(String(last))),
+    (reason, waitMs) => core.info(`skopeo copy failed (${reason}); trying again in ${waitMs / 1000}s`),
+  );
 }
 
 /**

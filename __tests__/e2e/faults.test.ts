@@ -97,6 +97,20 @@ describe('transient faults are ridden out', () => {
     expect(run.stdout.match(/HTTP 429; retrying in 1s/g)).toHaveLength(2);
   });
 
+  test('a 500 on the version tag write is tried again, and the run succeeds', async () => {
+    const fault: Fault = ({ method, path, seen }) =>
+      method === 'PUT' && path.endsWith('/manifests/v1.0.0') && seen === 0
+        ? { status: 500, body: '{"errors":[{"code":"UNKNOWN","message":"try later"}]}' }
+        : 'pass';
+    registry = await startFaultRegistry(bed.registry, fault);
+    const run = await runAction({ inputs: inputs(uniqueName(), registry.address), sha: randomSha() });
+    expect(errors(run)).toEqual([]);
+    expect(run.outputs.result).toBe('pushed');
+    expect(
+      registry.requests.filter((line) => line.includes('/manifests/v1.0.0') && line.startsWith('PUT ')),
+    ).toEqual([expect.stringMatching(/ 500$/), expect.stringMatching(/ 201$/)]);
+  });
+
   test('an insecure registry over TLS with a self-signed certificate works without verification', async () => {
     registry = await startFaultRegistry(bed.registry, () => 'pass', { tls: true });
     const name = uniqueName();

@@ -3,6 +3,7 @@ import { buildArgs, buildPlan, provenanceLabels } from '../../src/buildx.js';
 import type { Inputs } from '../../src/inputs.js';
 import {
   explainRefusedWrite,
+  isTransientCopyFailure,
   loginArgs,
   pushFromEngineArgs,
   tagInRegistryArgs,
@@ -146,6 +147,21 @@ describe('child processes', () => {
 
   test('scrub hides every occurrence of a secret', () => {
     expect(scrub('a zak_s b zak_s', ['zak_s', ''])).toBe('a *** b ***');
+  });
+});
+
+describe('a failed skopeo copy', () => {
+  test.each([
+    ['reading manifest sha256:d8 in r/a: received unexpected HTTP status: 500 Internal Server Error', true],
+    ['writing blob: received unexpected HTTP status: 503 Service Unavailable', true],
+    ['received unexpected HTTP status: 429 Too Many Requests', true],
+    ['writing blob: Patch "http://r/v2/a/blobs/uploads/x": read: connection reset by peer', true],
+    ['pinging container registry r: Get "https://r/v2/": dial tcp: i/o timeout', true],
+    ['writing manifest: uploading manifest v1 to r/a: denied: stable tag is immutable', false],
+    ['initializing source: reading manifest v1 in r/a: manifest unknown', false],
+    ['writing blob: initiating layer upload to /v2/a/blobs/uploads/ in r: unauthorized', false],
+  ])('%s: tried again %s', (detail, transient) => {
+    expect(isTransientCopyFailure(detail)).toBe(transient);
   });
 });
 
