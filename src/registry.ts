@@ -351,7 +351,7 @@ function header(response: Response, name: string): string | undefined {
 }
 
 /** The registry's own words from an error body ({"errors":[{"code","message"}]}), if any. */
-export function registryMessage(response: { body: Buffer }): string {
+function registryMessage(response: { body: Buffer }): string {
   try {
     const json = JSON.parse(response.body.toString('utf8')) as {
       errors?: { code?: string; message?: string }[];

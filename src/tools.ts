@@ -56,11 +56,7 @@ export async function runTool(tool: string, args: string[], options: RunOptions)
   return run;
 }
 
-export async function runToolAllowingFailure(
-  tool: string,
-  args: string[],
-  options: RunOptions,
-): Promise<ToolRun> {
+async function runToolAllowingFailure(tool: string, args: string[], options: RunOptions): Promise<ToolRun> {
   const secrets = options.secrets ?? [];
   // @actions/exec runs silent and this echoes each line, scrubbed: a tool that repeats a
   // credential in an error does not put it in the log, whatever the runner masks.

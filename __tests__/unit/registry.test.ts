@@ -28,6 +28,13 @@ function setup(
   return { agent, pool: agent.get(ORIGIN), client, sleep };
 }
 
+/** A client whose /v2/ ping (the first request of every session) zot has answered. */
+function pinged() {
+  const s = setup();
+  s.pool.intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}', { headers: zotPing });
+  return s;
+}
+
 describe('checkCredentials (the /v2/ ping)', () => {
   test('zot answers 200 to a key it accepts', async () => {
     const { pool, client, agent } = setup();
@@ -96,12 +103,6 @@ describe('checkCredentials (the /v2/ ping)', () => {
 });
 
 describe('tag: one HEAD request decides', () => {
-  function pinged() {
-    const s = setup();
-    s.pool.intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}', { headers: zotPing });
-    return s;
-  }
-
   test('200 with Docker-Content-Digest: the tag exists at that digest', async () => {
     const { pool, client } = pinged();
     pool
@@ -173,12 +174,6 @@ describe('tag: one HEAD request decides', () => {
 });
 
 describe("image: a tag's digest and labels in as few requests as possible", () => {
-  function pinged() {
-    const s = setup();
-    s.pool.intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}', { headers: zotPing });
-    return s;
-  }
-
   test('a free tag costs one request', async () => {
     const { pool, client, agent } = pinged();
     pool
