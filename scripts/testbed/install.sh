@@ -1,44 +1,75 @@
 #!/usr/bin/env bash
 # Installs the parts the end-to-end suite runs against, on Debian bookworm (idempotent, as root):
-# Debian's docker.io engine, docker-buildx from trixie (only that package), skopeo, nginx,
-# docker-registry, and busybox-static for a locally made base image.
+#   - Debian's docker.io engine (Docker 20.10, on the default socket), skopeo, nginx,
+#     docker-registry, and busybox-static for a locally made base image;
+#   - docker-buildx from trixie (only that package: trixie is pinned below 100);
+#   - trixie's docker.io (Docker 26) and containerd (1.7), unpacked with `dpkg -x` into
+#     $TESTBED_DIR/trixie: the engines a runner's Docker-in-Docker sidecar has. They run with
+#     bookworm's runc and never replace anything the machine has.
+# The Debian mirror is the one the machine's own apt sources name: no host is written here.
 set -euo pipefail
 
+TESTBED_DIR=${TESTBED_DIR:-/tmp/build-push-image-testbed}
+trixie_root="$TESTBED_DIR/trixie"
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
 need=()
-for pkg in curl ca-certificates docker.io skopeo nginx-light docker-registry busybox-static; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
+for pkg in curl ca-certificates docker.io skopeo nginx-light docker-registry busybox-static runc; do
+  installed "$pkg" || need+=("$pkg")
 done
 buildx_missing=0
-dpkg-query -W -f='${Status}' docker-buildx 2>/dev/null | grep -q 'install ok installed' || buildx_missing=1
+installed docker-buildx || buildx_missing=1
+engines_missing=0
+[ -x "$trixie_root/usr/sbin/dockerd" ] && [ -x "$trixie_root/usr/bin/containerd" ] || engines_missing=1
 
-if [ ${#need[@]} -eq 0 ] && [ $buildx_missing -eq 0 ]; then
+if [ ${#need[@]} -eq 0 ] && [ $buildx_missing -eq 0 ] && [ $engines_missing -eq 0 ]; then
   echo "test bed packages already installed"
   exit 0
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-# trixie is added at a priority below 100 so that nothing comes from it unless asked for with -t.
-if [ ! -f /etc/apt/sources.list.d/trixie-buildx.sources ]; then
-  cat > /etc/apt/sources.list.d/trixie-buildx.sources <<'SRC'
+apt-get update -qq
+
+# trixie comes from the mirror the machine already uses for bookworm, at a priority below 100,
+# so that nothing comes from it unless asked for by name.
+if [ ! -f /etc/apt/sources.list.d/trixie-testbed.sources ]; then
+  mirror=$(apt-cache policy | awk '$3 ~ /^bookworm\/main$/ && $2 ~ /^https?:/ { print $2; exit }')
+  if [ -z "$mirror" ]; then
+    echo "install.sh: none of this machine's apt sources serves Debian bookworm main" >&2
+    exit 1
+  fi
+  rm -f /etc/apt/sources.list.d/trixie-buildx.sources /etc/apt/preferences.d/trixie-buildx.pref
+  cat >/etc/apt/sources.list.d/trixie-testbed.sources <<SRC
 Types: deb
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
-  cat > /etc/apt/preferences.d/trixie-buildx.pref <<'PREF'
+  cat >/etc/apt/preferences.d/trixie-testbed.pref <<'PREF'
 Package: *
 Pin: release n=trixie
 Pin-Priority: 50
 PREF
+  apt-get update -qq
 fi
-apt-get update -qq
+
 # policy-rc.d keeps the packages from starting their own services: the scripts start what they need.
-printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
 trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 if [ $buildx_missing -eq 1 ]; then
   apt-get install -y -qq --no-install-recommends -t trixie docker-buildx
+fi
+if [ $engines_missing -eq 1 ]; then
+  debs=$(mktemp -d)
+  (cd "$debs" && apt-get download -qq docker.io/trixie containerd/trixie)
+  mkdir -p "$trixie_root"
+  for deb in "$debs"/*.deb; do dpkg -x "$deb" "$trixie_root"; done
+  rm -rf "$debs"
+  "$trixie_root/usr/sbin/dockerd" --version
+  "$trixie_root/usr/bin/containerd" --version
 fi

@@ -20,7 +20,7 @@ chmod 711 "$TESTBED_DIR"
 
 wait_for() { # description, command...
   local what=$1; shift
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     if "$@" >/dev/null 2>&1; then return 0; fi
     sleep 0.2
   done
@@ -28,24 +28,50 @@ wait_for() { # description, command...
   return 1
 }
 
-# --- Docker engine
-if ! docker info >/dev/null 2>&1; then
-  echo "starting dockerd"
+# --- Docker engines
+# Debian bookworm's Docker 20.10 on the default socket, as a host runner has it.
+if ! docker -H unix:///var/run/docker.sock info >/dev/null 2>&1; then
+  echo "starting dockerd (Docker 20.10, unix:///var/run/docker.sock)"
   nohup dockerd --bridge=none --iptables=false --ip6tables=false \
     >"$TESTBED_DIR/dockerd.log" 2>&1 &
   echo $! >"$TESTBED_DIR/dockerd.pid"
-  wait_for "dockerd" docker info
+  wait_for "dockerd" docker -H unix:///var/run/docker.sock info
 fi
 
-# --- a base image for builds with RUN, made locally (no image registry is reachable)
-if ! docker image inspect build-push-image-test/busybox:local >/dev/null 2>&1; then
-  rootfs=$(mktemp -d)
-  mkdir -p "$rootfs/bin"
-  cp "$(command -v busybox)" "$rootfs/bin/busybox"
-  for applet in sh echo cat ls mkdir cp true; do ln -s busybox "$rootfs/bin/$applet"; done
-  tar -C "$rootfs" -c . | docker import - build-push-image-test/busybox:local >/dev/null
-  rm -rf "$rootfs"
-fi
+# trixie's Docker 26 with containerd 1.7 (unpacked by install.sh, bookworm's runc), as a runner's
+# Docker-in-Docker sidecar: reached only over tcp on loopback, each engine with its own data,
+# exec root, pid file and managed containerd. Port 2375: the classic image store; port 2376:
+# the containerd image store.
+start_sidecar() { # name, port, daemon.json
+  local name=$1 port=$2 config=$3 dir="$TESTBED_DIR/engine-$1"
+  if docker -H "tcp://127.0.0.1:$port" info >/dev/null 2>&1; then return 0; fi
+  echo "starting dockerd 26 ($name image store, tcp://127.0.0.1:$port)"
+  mkdir -p "$dir"
+  printf '%s\n' "$config" >"$dir/daemon.json"
+  PATH="$TESTBED_DIR/trixie/usr/bin:$TESTBED_DIR/trixie/usr/sbin:$PATH" nohup \
+    "$TESTBED_DIR/trixie/usr/sbin/dockerd" --config-file "$dir/daemon.json" \
+    --host "tcp://127.0.0.1:$port" --data-root "$dir/data" --exec-root "$dir/exec" \
+    --pidfile "$dir/dockerd.pid" --bridge=none --iptables=false --ip6tables=false \
+    >"$dir/dockerd.log" 2>&1 &
+  # Docker 26 waits some seconds before it listens on tcp without TLS (its warning says why).
+  wait_for "dockerd 26 on $port" docker -H "tcp://127.0.0.1:$port" info
+}
+start_sidecar classic 2375 '{}'
+start_sidecar containerd 2376 '{"features": {"containerd-snapshotter": true}}'
+
+# --- a base image for builds with RUN, made locally in each engine (no image registry is reachable)
+rootfs=""
+for host in unix:///var/run/docker.sock tcp://127.0.0.1:2375 tcp://127.0.0.1:2376; do
+  if docker -H "$host" image inspect build-push-image-test/busybox:local >/dev/null 2>&1; then continue; fi
+  if [ -z "$rootfs" ]; then
+    rootfs=$(mktemp -d)
+    mkdir -p "$rootfs/bin"
+    cp "$(command -v busybox)" "$rootfs/bin/busybox"
+    for applet in sh echo cat ls mkdir cp true; do ln -s busybox "$rootfs/bin/$applet"; done
+  fi
+  tar -C "$rootfs" -c . | docker -H "$host" import - build-push-image-test/busybox:local >/dev/null
+done
+[ -z "$rootfs" ] || rm -rf "$rootfs"
 
 # --- credentials of the test identity (made once per test bed)
 if [ ! -f "$TESTBED_DIR/credentials" ]; then
