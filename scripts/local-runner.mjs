@@ -99,8 +99,19 @@ export async function runAction(options) {
       options.inputs[name] ?? String(spec.default ?? '').replace('${{ github.sha }}', options.sha);
     inputs[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
+  // The job's own environment reaches the step, as a runner passes it: which engine docker
+  // talks to (DOCKER_HOST, DOCKER_CONTEXT, TLS) and which builder buildx uses among it.
+  /** @type {Record<string, string>} */
+  const engine = {};
+  for (const [name, value] of Object.entries(process.env))
+    if (
+      value !== undefined &&
+      /^(DOCKER_(HOST|CONTEXT|TLS_VERIFY|CERT_PATH|CONFIG)|BUILDX_BUILDER)$/.test(name)
+    )
+      engine[name] = value;
   /** @type {Record<string, string>} */
   const base = {
+    ...engine,
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? work,
     RUNNER_TEMP: runnerTemp,

@@ -4,16 +4,22 @@ import { UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import { CREATED_LABEL, REVISION_LABEL, SOURCE_LABEL, VERSION_LABEL } from './names.js';
 import { ToolError } from './errors.js';
-import { runTool } from './tools.js';
+import { fullDisk, isFullDisk, runTool } from './tools.js';
 
 /** The longest job GitHub runs; a Forgejo job's own timeout usually ends a build sooner. */
 const BUILD_TIMEOUT = 6 * 60 * 60;
 
+/**
+ * Where the build puts the image: loaded into the engine (its ID written to `iidFile`), or
+ * exported as an OCI layout into a folder that skopeo reads, the engine's store untouched.
+ */
+export type BuildOutput = { kind: 'load'; iidFile: string } | { kind: 'oci-layout'; directory: string };
+
 export interface BuildPlan {
-  /** Local tags the image gets, as the old action's `<image_name>:<version>`. */
+  /** Local tags the image gets when loaded, as the old action's `<image_name>:<version>`. */
   tags: string[];
   labels: string[];
-  iidFile: string;
+  output: BuildOutput;
 }
 
 /** The OCI labels that record where the image came from; the revision is what re-runs read. */
@@ -29,40 +35,54 @@ export function provenanceLabels(
   return labels;
 }
 
-export function buildPlan(
-  inputs: Inputs,
-  runDirectory: string,
-  env: NodeJS.ProcessEnv,
-  now: Date,
-): BuildPlan {
+export function buildPlan(inputs: Inputs, output: BuildOutput, env: NodeJS.ProcessEnv, now: Date): BuildPlan {
   return {
     tags: [`${inputs.imageName}:${inputs.version}`, `${inputs.imageName}:${inputs.sha}`],
     // The user's labels come first so that the provenance labels cannot be overridden.
     labels: [...inputs.labels, ...provenanceLabels(inputs, env, now)],
-    iidFile: path.join(runDirectory, 'image-id'),
+    output,
   };
+}
+
+/** Loaded into the engine, the image's ID kept in this run's folder. */
+export function loadInto(runDirectory: string): BuildOutput {
+  return { kind: 'load', iidFile: path.join(runDirectory, 'image-id') };
 }
 
 /** The argv of `docker buildx build`: built here, checked by table tests, run by `build`. */
 export function buildArgs(inputs: Inputs, plan: BuildPlan): string[] {
   const args = ['buildx', 'build', '--file', inputs.dockerfile];
-  for (const tag of plan.tags) args.push('--tag', tag);
   for (const label of plan.labels) args.push('--label', label);
   for (const arg of inputs.buildArgs) args.push('--build-arg', arg);
   if (inputs.target) args.push('--target', inputs.target);
   if (inputs.network) args.push('--network', inputs.network);
-  args.push('--load', '--iidfile', plan.iidFile, inputs.context);
+  if (plan.output.kind === 'load') {
+    for (const tag of plan.tags) args.push('--tag', tag);
+    args.push('--load', '--iidfile', plan.output.iidFile);
+  } else {
+    // No attestation manifests (platform unknown/unknown): they are what made the user's
+    // registry choke on Docker's own pushes. An engine's load never carries them.
+    args.push('--output', `type=oci,tar=false,${csvField(`dest=${plan.output.directory}`)}`);
+    args.push('--provenance=false', '--sbom=false');
+  }
+  args.push(inputs.context);
   return args;
 }
 
-/** Builds into the local engine and returns the image ID, which names exactly what was built. */
-export async function build(inputs: Inputs, plan: BuildPlan): Promise<string> {
+/** buildx reads `--output` as one CSV record: a field holding `,` or `"` is quoted. */
+function csvField(field: string): string {
+  return /[",]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+}
+
+/** Builds; returns the image ID when the image was loaded into the engine. */
+export async function build(inputs: Inputs, plan: BuildPlan): Promise<string | undefined> {
   await runTool('docker', buildArgs(inputs, plan), { timeoutSeconds: BUILD_TIMEOUT }).catch(
     (error: unknown) => {
       throw explainBuildFailure(error);
     },
   );
-  const id = (await fs.readFile(plan.iidFile, 'utf8')).trim();
+  if (plan.output.kind !== 'load') return undefined;
+  const id = (await fs.readFile(plan.output.iidFile, 'utf8')).trim();
   if (!/^sha256:[0-9a-f]{64}$/.test(id))
     throw new UserError(`docker buildx wrote an unexpected image ID: ${JSON.stringify(id)}.`);
   return id;
@@ -74,6 +94,7 @@ export async function build(inputs: Inputs, plan: BuildPlan): Promise<string> {
  */
 export function explainBuildFailure(error: unknown, env: NodeJS.ProcessEnv = process.env): unknown {
   if (!(error instanceof ToolError)) return error;
+  if (isFullDisk(error)) return fullDisk(error, 'The build');
   if (/'buildx' is not a docker command|unknown command "buildx"|unknown flag: --file/.test(error.detail))
     return new UserError(
       "The docker buildx plugin is missing. Install it: Debian and Ubuntu `apt-get install docker-buildx`, or Docker's `docker-buildx-plugin`.",

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { build, buildPlan } from './buildx.js';
+import { build, buildPlan, loadInto } from './buildx.js';
 import { messageOf } from './errors.js';
 import { parseInputs, type Inputs } from './inputs.js';
 import { Input, Result, REVISION_LABEL, State } from './names.js';
@@ -121,7 +121,7 @@ async function buildOnly(
   timeline: Timeline,
 ): Promise<{ result: Result; digest?: string; reason: string }> {
   await timeline.phase('Build', () =>
-    build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())),
+    build(inputs, buildPlan(inputs, loadInto(runDirectory), process.env, new Date())),
   );
   return { result: Result.Built, reason: plan.reason };
 }

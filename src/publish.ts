@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { build, buildPlan } from './buildx.js';
+import { buildAndHandOver, discard } from './hand-over.js';
 import { TagTaken, UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import { Output, Result } from './names.js';
@@ -8,7 +8,7 @@ import type { RegistryClient } from './registry.js';
 import { ensureSkopeo } from './skopeo-install.js';
 import type { Timeline } from './timeline.js';
 import { shaRef, versionRef } from './report.js';
-import { authFileIn, login, pushFromEngine, tagInRegistry, type SkopeoSession } from './skopeo.js';
+import { authFileIn, login, pushImage, tagInRegistry, type SkopeoSession } from './skopeo.js';
 
 /** What carrying out a plan needs besides the plan. */
 export interface PublishContext {
@@ -78,13 +78,13 @@ async function publish(
       await pushVersionTag(plan.digest, await loggedIn, context);
       return { result: Result.Completed, digest: plan.digest };
     case 'build-and-push': {
-      const imageId = await timeline.phase('Build', () =>
-        build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())),
-      );
+      const handOver = await buildAndHandOver(inputs, runDirectory, timeline);
+      const digest = await timeline
+        .phase('Push the commit tag', async () =>
+          pushImage(await loggedIn, handOver, shaRef(tags), runDirectory),
+        )
+        .finally(() => discard(handOver));
       const session = await loggedIn;
-      const digest = await timeline.phase('Push the commit tag', () =>
-        pushFromEngine(session, imageId, shaRef(tags), runDirectory),
-      );
       // Reported now, so that a failure of the version push still says what was written.
       core.setOutput(Output.Digest, digest);
       await pushVersionTag(digest, session, context);

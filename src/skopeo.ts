@@ -4,7 +4,7 @@ import * as core from '@actions/core';
 import { TagTaken, ToolError, UserError } from './errors.js';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry.js';
 import type { Credentials } from './inputs.js';
-import { runTool } from './tools.js';
+import { fullDisk, isFullDisk, runTool } from './tools.js';
 
 export interface SkopeoSession {
   registry: string;
@@ -43,10 +43,16 @@ function copyArgs(session: SkopeoSession): string[] {
   return ['copy', ...COMMAND_TIMEOUT, '--authfile', session.authFile, '--retry-times', '3'];
 }
 
-/** `skopeo copy` from the local engine (by image ID) to a tag, recording the pushed digest. */
-export function pushFromEngineArgs(
+/** Where skopeo reads the built image: `oci:DIR`, `docker-daemon:ID` or `docker-archive:FILE`, with its options. */
+export interface ImageSource {
+  reference: string;
+  options: string[];
+}
+
+/** `skopeo copy` of the built image to a tag, recording the pushed digest. */
+export function pushArgs(
   session: SkopeoSession,
-  imageId: string,
+  source: ImageSource,
   destination: string,
   digestFile: string,
 ): string[] {
@@ -54,8 +60,9 @@ export function pushFromEngineArgs(
     ...copyArgs(session),
     '--digestfile',
     digestFile,
+    ...source.options,
     ...(session.insecure ? ['--dest-tls-verify=false'] : []),
-    `docker-daemon:${imageId}`,
+    source.reference,
     `docker://${destination}`,
   ];
 }
@@ -85,15 +92,20 @@ export async function login(session: SkopeoSession, credentials: Credentials): P
   await fs.chmod(session.authFile, 0o600);
 }
 
-/** Pushes the built image to `destination` and returns the digest the registry holds. */
-export async function pushFromEngine(
+/**
+ * Pushes the built image to `destination` and returns the digest the registry holds. skopeo's
+ * own temporary files (a `docker-daemon:` source is spooled to disk) go to this run's folder.
+ */
+export async function pushImage(
   session: SkopeoSession,
-  imageId: string,
+  source: ImageSource,
   destination: string,
   runDirectory: string,
 ): Promise<string> {
   const digestFile = path.join(runDirectory, 'pushed-digest');
-  await copy(session, pushFromEngineArgs(session, imageId, destination, digestFile), destination);
+  await copy(session, pushArgs(session, source, destination, digestFile), destination, {
+    TMPDIR: runDirectory,
+  });
   const digest = (await fs.readFile(digestFile, 'utf8')).trim();
   if (!/^sha256:[0-9a-f]{64}$/.test(digest))
     throw new UserError(
@@ -126,6 +138,7 @@ async function copy(
   session: SkopeoSession,
   args: string[],
   destination: string,
+  env?: Record<string, string>,
   retry: RetryPolicy = { ...defaultRetryPolicy, attempts: 3 },
 ): Promise<void> {
   let last: unknown;
@@ -133,10 +146,11 @@ async function copy(
     retry,
     async () => {
       try {
-        await runTool('skopeo', args, { secrets: session.secrets, timeoutSeconds: PROCESS_TIMEOUT });
+        await runTool('skopeo', args, { secrets: session.secrets, timeoutSeconds: PROCESS_TIMEOUT, env });
         return { done: true, value: undefined };
       } catch (error) {
         last = explainRefusedWrite(error, destination);
+        if (last instanceof ToolError && isFullDisk(last)) throw fullDisk(last, 'skopeo');
         if (last instanceof ToolError && isTransientCopyFailure(last.detail))
           return { done: false, reason: last.detail.split('\n').at(-1) ?? '' };
         throw last;

@@ -18,6 +18,8 @@ export interface RunOptions {
   secrets?: string[];
   /** The tool is stopped (TERM, then KILL) after this long, so no child can hang the job. */
   timeoutSeconds: number;
+  /** Variables added to the child's environment (never a secret: environments can be read). */
+  env?: Record<string, string>;
 }
 
 /** The exit code of coreutils' and busybox's `timeout` when the time ran out. */
@@ -76,7 +78,7 @@ async function runToolAllowingFailure(tool: string, args: string[], options: Run
     input: options.input,
     silent: true,
     ignoreReturnCode: true,
-    env: childEnvironment(),
+    env: { ...childEnvironment(), ...options.env },
     listeners: {
       stdout: (data: Buffer) => (stdout += data.toString()),
       stderr: (data: Buffer) => (stderr += data.toString()),
@@ -118,4 +120,18 @@ function missingToolHint(tool: string): string {
     default:
       return `${tool} is not installed on this runner.`;
   }
+}
+
+/** The tool failed because a disk it wrote to is full. */
+export function isFullDisk(error: ToolError): boolean {
+  return /no space left on device/i.test(error.detail);
+}
+
+/** A full disk named as such, with where the action writes, instead of a tool's last line. */
+export function fullDisk(error: ToolError, who: string): UserError {
+  return new UserError(
+    `${who} ran out of disk space (no space left on device). The build writes to the engine's data root and ` +
+      "the hand-over to skopeo to this run's folder under RUNNER_TEMP: free space there (for example `docker system prune`) and run again. Nothing was pushed.",
+    { cause: error },
+  );
 }

@@ -185,7 +185,10 @@ export async function pushTagDirectly(
   const context = makeContext();
   const labels = revision ? ['--label', `org.opencontainers.image.revision=${revision}`] : [];
   const iid = path.join(work, 'iid');
-  await execFileAsync('docker', ['buildx', 'build', '-q', ...labels, '--iidfile', iid, context]);
+  await execFileAsync('docker', ['buildx', 'build', '-q', ...labels, '--load', '--iidfile', iid, context]);
+  // Through an archive: skopeo reads it from any engine, whatever API versions the engine takes.
+  const archive = path.join(work, 'image.tar');
+  await execFileAsync('docker', ['save', '--output', archive, fs.readFileSync(iid, 'utf8').trim()]);
   const authFile = path.join(work, 'auth.json');
   await new Promise<void>((resolve, reject) => {
     const login = execFile(
@@ -212,7 +215,7 @@ export async function pushTagDirectly(
     '--dest-tls-verify=false',
     '--digestfile',
     digestFile,
-    `docker-daemon:${fs.readFileSync(iid, 'utf8').trim()}`,
+    `docker-archive:${archive}`,
     `docker://${registry}/${reference}`,
   ]);
   const digest = fs.readFileSync(digestFile, 'utf8').trim();

@@ -1,11 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
-import { buildArgs, buildPlan, provenanceLabels } from '../../src/buildx.js';
+import { buildArgs, buildPlan, loadInto, provenanceLabels } from '../../src/buildx.js';
 import type { Inputs } from '../../src/inputs.js';
 import {
   explainRefusedWrite,
   isTransientCopyFailure,
   loginArgs,
-  pushFromEngineArgs,
+  pushArgs,
   tagInRegistryArgs,
   type SkopeoSession,
 } from '../../src/skopeo.js';
@@ -32,17 +32,13 @@ const now = new Date('2026-01-02T03:04:05.000Z');
 const env = { GITHUB_SERVER_URL: 'https://forgejo.example', GITHUB_REPOSITORY: 'ops/infra' };
 
 describe('docker buildx build argv', () => {
-  test('carries the file, tags, labels, build args, --load and the image-id file, then the context', () => {
-    const args = buildArgs(inputs, buildPlan(inputs, '/tmp/run', env, now));
+  test('loaded into the engine: the file, labels, build args, tags, --load and the image-id file, then the context', () => {
+    const args = buildArgs(inputs, buildPlan(inputs, loadInto('/tmp/run'), env, now));
     expect(args).toEqual([
       'buildx',
       'build',
       '--file',
       '/work/app/Dockerfile',
-      '--tag',
-      'team/app:v1.0.0',
-      '--tag',
-      `team/app:${'a'.repeat(40)}`,
       '--label',
       'team=ops',
       '--label',
@@ -55,6 +51,10 @@ describe('docker buildx build argv', () => {
       'org.opencontainers.image.created=2026-01-02T03:04:05.000Z',
       '--build-arg',
       'A=1',
+      '--tag',
+      'team/app:v1.0.0',
+      '--tag',
+      `team/app:${'a'.repeat(40)}`,
       '--load',
       '--iidfile',
       '/tmp/run/image-id',
@@ -62,11 +62,36 @@ describe('docker buildx build argv', () => {
     ]);
   });
 
+  test('into an OCI layout: no tags, no load, no attestation manifests, the folder as the destination', () => {
+    const args = buildArgs(
+      inputs,
+      buildPlan(inputs, { kind: 'oci-layout', directory: '/tmp/run/oci' }, env, now),
+    );
+    expect(args.slice(-5)).toEqual([
+      '--output',
+      'type=oci,tar=false,dest=/tmp/run/oci',
+      '--provenance=false',
+      '--sbom=false',
+      '/work/app',
+    ]);
+    expect(args).not.toContain('--load');
+    expect(args).not.toContain('--tag');
+    expect(args).toContain(`org.opencontainers.image.revision=${'a'.repeat(40)}`);
+  });
+
+  test('a layout folder whose path holds a comma is quoted as one CSV field', () => {
+    const args = buildArgs(
+      inputs,
+      buildPlan(inputs, { kind: 'oci-layout', directory: '/tmp/a,b"c' }, env, now),
+    );
+    expect(args[args.indexOf('--output') + 1]).toBe('type=oci,tar=false,"dest=/tmp/a,b""c"');
+  });
+
   test.each([
     [{ target: 'prod' }, ['--target', 'prod']],
     [{ network: 'none' }, ['--network', 'none']],
   ])('optional %j', (override, expected) => {
-    const args = buildArgs({ ...inputs, ...override }, buildPlan(inputs, '/tmp/run', env, now));
+    const args = buildArgs({ ...inputs, ...override }, buildPlan(inputs, loadInto('/tmp/run'), env, now));
     const at = args.indexOf(expected[0]);
     expect(args.slice(at, at + 2)).toEqual(expected);
   });
@@ -74,7 +99,7 @@ describe('docker buildx build argv', () => {
   test('provenance labels come after user labels, so a user label cannot override them', () => {
     const plan = buildPlan(
       { ...inputs, labels: [`org.opencontainers.image.revision=forged`] },
-      '/r',
+      loadInto('/r'),
       {},
       now,
     );
@@ -92,7 +117,7 @@ describe('skopeo argv never holds the key', () => {
   };
   const all = [
     loginArgs(session, 'ci'),
-    pushFromEngineArgs(session, 'sha256:abc', 'r.example/a:b', '/run/d'),
+    pushArgs(session, { reference: 'docker-daemon:sha256:abc', options: [] }, 'r.example/a:b', '/run/d'),
     tagInRegistryArgs(session, 'r.example/a@sha256:abc', 'r.example/a:v1'),
     loginArgs({ ...session, insecure: true }, 'ci'),
   ];
@@ -131,11 +156,18 @@ describe('skopeo argv never holds the key', () => {
     expect(args.slice(-2)).toEqual(['docker://r.example/a@sha256:abc', 'docker://r.example/a:v1']);
   });
 
-  test('the push reads the image by ID from the engine and records the digest', () => {
-    const args = pushFromEngineArgs(session, 'sha256:abc', 'r.example/a:b', '/run/d');
-    expect(args.slice(-2)).toEqual(['docker-daemon:sha256:abc', 'docker://r.example/a:b']);
-    expect(args).toEqual(expect.arrayContaining(['--digestfile', '/run/d']));
+  test.each([
+    [{ reference: 'oci:/run/oci-layout', options: [] }],
+    [{ reference: 'docker-daemon:sha256:abc', options: ['--src-daemon-host', 'http://127.0.0.1:2375'] }],
+    [{ reference: 'docker-archive:/run/image.tar', options: [] }],
+  ])('the push reads the hand-over %j and records the digest', (source) => {
+    const args = pushArgs(session, source, 'r.example/a:b', '/run/d');
+    expect(args.slice(-2)).toEqual([source.reference, 'docker://r.example/a:b']);
+    expect(args).toEqual(expect.arrayContaining(['--digestfile', '/run/d', ...source.options]));
     expect(args).not.toContain('--dest-tls-verify=false');
+    expect(pushArgs({ ...session, insecure: true }, source, 'r.example/a:b', '/run/d')).toContain(
+      '--dest-tls-verify=false',
+    );
   });
 });
 

@@ -1,5 +1,5 @@
-export const id = 705;
-export const ids = [705];
+export const id = 948;
+export const ids = [948];
 export const modules = {
 
 /***/ 3916:
@@ -73,7 +73,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 705:
+/***/ 2948:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -161,7 +161,7 @@ async function runToolAllowingFailure(tool, args, options) {
         input: options.input,
         silent: true,
         ignoreReturnCode: true,
-        env: childEnvironment(),
+        env: { ...childEnvironment(), ...options.env },
         listeners: {
             stdout: (data) => (stdout += data.toString()),
             stderr: (data) => (stderr += data.toString()),
@@ -201,6 +201,15 @@ function missingToolHint(tool) {
             return `${tool} is not installed on this runner.`;
     }
 }
+/** The tool failed because a disk it wrote to is full. */
+function isFullDisk(error) {
+    return /no space left on device/i.test(error.detail);
+}
+/** A full disk named as such, with where the action writes, instead of a tool's last line. */
+function fullDisk(error, who) {
+    return new errors/* UserError */.yo(`${who} ran out of disk space (no space left on device). The build writes to the engine's data root and ` +
+        "the hand-over to skopeo to this run's folder under RUNNER_TEMP: free space there (for example `docker system prune`) and run again. Nothing was pushed.", { cause: error });
+}
 
 ;// CONCATENATED MODULE: ./src/buildx.ts
 
@@ -219,19 +228,21 @@ function provenanceLabels(inputs, env, now) {
     labels.push(`${names/* CREATED_LABEL */.Kh}=${now.toISOString()}`);
     return labels;
 }
-function buildPlan(inputs, runDirectory, env, now) {
+function buildPlan(inputs, output, env, now) {
     return {
         tags: [`${inputs.imageName}:${inputs.version}`, `${inputs.imageName}:${inputs.sha}`],
         // The user's labels come first so that the provenance labels cannot be overridden.
         labels: [...inputs.labels, ...provenanceLabels(inputs, env, now)],
-        iidFile: external_node_path_.join(runDirectory, 'image-id'),
+        output,
     };
+}
+/** Loaded into the engine, the image's ID kept in this run's folder. */
+function loadInto(runDirectory) {
+    return { kind: 'load', iidFile: external_node_path_.join(runDirectory, 'image-id') };
 }
 /** The argv of `docker buildx build`: built here, checked by table tests, run by `build`. */
 function buildArgs(inputs, plan) {
     const args = ['buildx', 'build', '--file', inputs.dockerfile];
-    for (const tag of plan.tags)
-        args.push('--tag', tag);
     for (const label of plan.labels)
         args.push('--label', label);
     for (const arg of inputs.buildArgs)
@@ -240,15 +251,32 @@ function buildArgs(inputs, plan) {
         args.push('--target', inputs.target);
     if (inputs.network)
         args.push('--network', inputs.network);
-    args.push('--load', '--iidfile', plan.iidFile, inputs.context);
+    if (plan.output.kind === 'load') {
+        for (const tag of plan.tags)
+            args.push('--tag', tag);
+        args.push('--load', '--iidfile', plan.output.iidFile);
+    }
+    else {
+        // No attestation manifests (platform unknown/unknown): they are what made the user's
+        // registry choke on Docker's own pushes. An engine's load never carries them.
+        args.push('--output', `type=oci,tar=false,${csvField(`dest=${plan.output.directory}`)}`);
+        args.push('--provenance=false', '--sbom=false');
+    }
+    args.push(inputs.context);
     return args;
 }
-/** Builds into the local engine and returns the image ID, which names exactly what was built. */
+/** buildx reads `--output` as one CSV record: a field holding `,` or `"` is quoted. */
+function csvField(field) {
+    return /[",]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+}
+/** Builds; returns the image ID when the image was loaded into the engine. */
 async function build(inputs, plan) {
     await runTool('docker', buildArgs(inputs, plan), { timeoutSeconds: BUILD_TIMEOUT }).catch((error) => {
         throw explainBuildFailure(error);
     });
-    const id = (await promises_.readFile(plan.iidFile, 'utf8')).trim();
+    if (plan.output.kind !== 'load')
+        return undefined;
+    const id = (await promises_.readFile(plan.output.iidFile, 'utf8')).trim();
     if (!/^sha256:[0-9a-f]{64}$/.test(id))
         throw new errors/* UserError */.yo(`docker buildx wrote an unexpected image ID: ${JSON.stringify(id)}.`);
     return id;
@@ -260,6 +288,8 @@ async function build(inputs, plan) {
 function explainBuildFailure(error, env = process.env) {
     if (!(error instanceof errors/* ToolError */.v4))
         return error;
+    if (isFullDisk(error))
+        return fullDisk(error, 'The build');
     if (/'buildx' is not a docker command|unknown command "buildx"|unknown flag: --file/.test(error.detail))
         return new errors/* UserError */.yo("The docker buildx plugin is missing. Install it: Debian and Ubuntu `apt-get install docker-buildx`, or Docker's `docker-buildx-plugin`.", { cause: error });
     if (/Cannot connect to the Docker daemon|error during connect|docker daemon is not running|connect: no such file or directory/i.test(error.detail))
@@ -515,6 +545,155 @@ function refusal(version, tags) {
         'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.');
 }
 
+;// CONCATENATED MODULE: ./src/engine.ts
+
+
+/** The Docker API version skopeo's `docker-daemon:` transport speaks (containers/image pins it). */
+const SKOPEO_DAEMON_API = '1.22';
+const PROBE_TIMEOUT = 60;
+/** The current builder's driver and the engine's image store: two docker commands, at once. */
+async function probeBuilder() {
+    const [inspect, info] = await Promise.all([
+        runTool('docker', ['buildx', 'inspect'], { silent: true, timeoutSeconds: PROBE_TIMEOUT }),
+        runTool('docker', ['info', '--format', '{{json .DriverStatus}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+    ]);
+    return { driver: parseDriver(inspect.stdout), containerdStore: usesContainerdStore(info.stdout) };
+}
+/** The engine's endpoint and the oldest API it accepts: two docker commands, at once. */
+async function probeEndpoint() {
+    const [context, version] = await Promise.all([
+        runTool('docker', ['context', 'inspect', '--format', '{{json .}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+        runTool('docker', ['version', '--format', '{{.Server.MinAPIVersion}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+    ]);
+    return { ...parseContext(context.stdout, process.env), minApiVersion: version.stdout.trim() };
+}
+/** `Driver: docker-container` from `docker buildx inspect`. */
+function parseDriver(inspectOutput) {
+    const driver = /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1];
+    if (!driver)
+        throw new errors/* UserError */.yo(`Could not tell which driver the buildx builder uses: \`docker buildx inspect\` said ${JSON.stringify(inspectOutput.slice(0, 200))}.`);
+    return driver;
+}
+/** `docker info`'s DriverStatus names containerd's snapshotter when the containerd image store is on. */
+function usesContainerdStore(driverStatusJson) {
+    try {
+        const status = JSON.parse(driverStatusJson);
+        return (status ?? []).some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'));
+    }
+    catch {
+        return false;
+    }
+}
+function parseContext(contextJson, env) {
+    const context = JSON.parse(contextJson);
+    const host = context.Endpoints?.docker?.Host;
+    if (!host)
+        throw new errors/* UserError */.yo('The current docker context names no engine endpoint.');
+    const tls = Boolean(env.DOCKER_TLS_VERIFY) || Object.keys(context.TLSMaterial ?? {}).length > 0;
+    return { host, tls };
+}
+/**
+ * The builder exports an OCI layout itself (any driver but `docker`, or the docker driver on the
+ * containerd image store): skopeo then pushes from that folder and the engine is not involved.
+ */
+function canExportOci(builder) {
+    return builder.driver !== 'docker' || builder.containerdStore;
+}
+/**
+ * Where skopeo's `docker-daemon:` transport can read this engine, in the form skopeo takes
+ * (`unix://…`, or `http://host:port` for plain tcp); or why it cannot.
+ */
+function skopeoDaemonAccess(endpoint) {
+    const { host, tls, minApiVersion } = endpoint;
+    if (tls)
+        return { why: `the engine at ${host} needs TLS, and skopeo would need its client certificates` };
+    if (compareApiVersions(minApiVersion, SKOPEO_DAEMON_API) > 0)
+        return {
+            why: `the engine at ${host} refuses Docker API versions below ${minApiVersion}, and skopeo's docker-daemon transport speaks ${SKOPEO_DAEMON_API}`,
+        };
+    if (host.startsWith('unix://'))
+        return { host };
+    if (host.startsWith('tcp://'))
+        return { host: `http://${host.slice('tcp://'.length)}` };
+    return { why: `skopeo cannot reach an engine at ${host}` };
+}
+/** Compares `1.24` with `1.22` numerically; an unreadable version counts as newer than any. */
+function compareApiVersions(a, b) {
+    const parse = (v) => (/^\d+\.\d+$/.test(v) ? v.split('.').map(Number) : undefined);
+    const [x, y] = [parse(a), parse(b)];
+    if (!x || !y)
+        return x ? -1 : y ? 1 : 0;
+    return x[0] !== y[0] ? Math.sign(x[0] - y[0]) : Math.sign(x[1] - y[1]);
+}
+
+;// CONCATENATED MODULE: ./src/hand-over.ts
+
+
+
+
+
+
+
+/** `docker save` of a large image over a slow sidecar link: bounded like the build, generously. */
+const SAVE_TIMEOUT = 60 * 60;
+/**
+ * Builds the image and hands it to skopeo the fastest way this builder and engine allow,
+ * saying which in the log:
+ *   - an OCI layout written by the builder itself (any driver but `docker`, or the docker driver
+ *     on the containerd image store): no load into the engine, no export out of it;
+ *   - else the engine's image, read by skopeo's `docker-daemon:` transport where it can speak
+ *     the engine's API (Docker 24 and older, not over TLS);
+ *   - else `docker save` into this run's folder and `docker-archive:` (Docker 25 and later
+ *     refuse skopeo's API version; a TLS endpoint would need skopeo to have the certificates).
+ */
+async function buildAndHandOver(inputs, runDirectory, timeline) {
+    return timeline.phase('Build', async () => {
+        const builder = await probeBuilder().catch((error) => {
+            throw explainBuildFailure(error);
+        });
+        const plan = (output) => buildPlan(inputs, output, process.env, new Date());
+        if (canExportOci(builder)) {
+            const directory = external_node_path_.join(runDirectory, 'oci-layout');
+            core/* info */.pq(`Hand-over: the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`);
+            await build(inputs, plan({ kind: 'oci-layout', directory }));
+            return { kind: 'oci-layout', reference: `oci:${directory}`, options: [], files: [directory] };
+        }
+        // The engine's endpoint is asked while the image builds: the choice below needs it only after.
+        const endpoint = probeEndpoint();
+        endpoint.catch(() => undefined);
+        const imageId = (await build(inputs, plan(loadInto(runDirectory))));
+        const access = skopeoDaemonAccess(await endpoint);
+        if ('host' in access) {
+            core/* info */.pq(`Hand-over: skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`);
+            return {
+                kind: 'engine-daemon',
+                reference: `docker-daemon:${imageId}`,
+                options: ['--src-daemon-host', access.host],
+                files: [],
+            };
+        }
+        core/* info */.pq(`Hand-over: \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`);
+        const archive = external_node_path_.join(runDirectory, 'image.tar');
+        await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT }).catch((error) => {
+            throw error instanceof errors/* ToolError */.v4 && isFullDisk(error) ? fullDisk(error, '`docker save`') : error;
+        });
+        return { kind: 'engine-archive', reference: `docker-archive:${archive}`, options: [], files: [archive] };
+    });
+}
+/** Deletes what the hand-over wrote, as soon as the push is over (the post step would, later). */
+async function discard(handOver) {
+    await Promise.all(handOver.files.map((file) => promises_.rm(file, { recursive: true, force: true })));
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/skopeo-install.ts
@@ -723,14 +902,15 @@ function loginArgs(session, username) {
 function copyArgs(session) {
     return ['copy', ...COMMAND_TIMEOUT, '--authfile', session.authFile, '--retry-times', '3'];
 }
-/** `skopeo copy` from the local engine (by image ID) to a tag, recording the pushed digest. */
-function pushFromEngineArgs(session, imageId, destination, digestFile) {
+/** `skopeo copy` of the built image to a tag, recording the pushed digest. */
+function pushArgs(session, source, destination, digestFile) {
     return [
         ...copyArgs(session),
         '--digestfile',
         digestFile,
+        ...source.options,
         ...(session.insecure ? ['--dest-tls-verify=false'] : []),
-        `docker-daemon:${imageId}`,
+        source.reference,
         `docker://${destination}`,
     ];
 }
@@ -757,10 +937,15 @@ async function login(session, credentials) {
     });
     await promises_.chmod(session.authFile, 0o600);
 }
-/** Pushes the built image to `destination` and returns the digest the registry holds. */
-async function pushFromEngine(session, imageId, destination, runDirectory) {
+/**
+ * Pushes the built image to `destination` and returns the digest the registry holds. skopeo's
+ * own temporary files (a `docker-daemon:` source is spooled to disk) go to this run's folder.
+ */
+async function pushImage(session, source, destination, runDirectory) {
     const digestFile = external_node_path_.join(runDirectory, 'pushed-digest');
-    await copy(session, pushFromEngineArgs(session, imageId, destination, digestFile), destination);
+    await copy(session, pushArgs(session, source, destination, digestFile), destination, {
+        TMPDIR: runDirectory,
+    });
     const digest = (await promises_.readFile(digestFile, 'utf8')).trim();
     if (!/^sha256:[0-9a-f]{64}$/.test(digest))
         throw new errors/* UserError */.yo(`skopeo reported an unexpected digest for ${destination}: ${JSON.stringify(digest)}.`);
@@ -778,15 +963,17 @@ function isTransientCopyFailure(detail) {
  * --retry-times leaves some of those, a 500 on a manifest among them). A refused write is
  * explained at once; the last failure is shown as skopeo said it.
  */
-async function copy(session, args, destination, retry = { ...defaultRetryPolicy, attempts: 3 }) {
+async function copy(session, args, destination, env, retry = { ...defaultRetryPolicy, attempts: 3 }) {
     let last;
     await withRetries(retry, async () => {
         try {
-            await runTool('skopeo', args, { secrets: session.secrets, timeoutSeconds: PROCESS_TIMEOUT });
+            await runTool('skopeo', args, { secrets: session.secrets, timeoutSeconds: PROCESS_TIMEOUT, env });
             return { done: true, value: undefined };
         }
         catch (error) {
             last = explainRefusedWrite(error, destination);
+            if (last instanceof errors/* ToolError */.v4 && isFullDisk(last))
+                throw fullDisk(last, 'skopeo');
             if (last instanceof errors/* ToolError */.v4 && isTransientCopyFailure(last.detail))
                 return { done: false, reason: last.detail.split('\n').at(-1) ?? '' };
             throw last;
@@ -868,9 +1055,11 @@ async function publish(plan, context, logInOnce) {
             await pushVersionTag(plan.digest, await loggedIn, context);
             return { result: names/* Result */.Q7.Completed, digest: plan.digest };
         case 'build-and-push': {
-            const imageId = await timeline.phase('Build', () => build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())));
+            const handOver = await buildAndHandOver(inputs, runDirectory, timeline);
+            const digest = await timeline
+                .phase('Push the commit tag', async () => pushImage(await loggedIn, handOver, shaRef(tags), runDirectory))
+                .finally(() => discard(handOver));
             const session = await loggedIn;
-            const digest = await timeline.phase('Push the commit tag', () => pushFromEngine(session, imageId, shaRef(tags), runDirectory));
             // Reported now, so that a failure of the version push still says what was written.
             core/* setOutput */.uH(names/* Output */.k7.Digest, digest);
             await pushVersionTag(digest, session, context);
@@ -1469,7 +1658,7 @@ async function readPublication(registry, inputs) {
     return { version, commit };
 }
 async function buildOnly(plan, inputs, runDirectory, timeline) {
-    await timeline.phase('Build', () => build(inputs, buildPlan(inputs, runDirectory, process.env, new Date())));
+    await timeline.phase('Build', () => build(inputs, buildPlan(inputs, loadInto(runDirectory), process.env, new Date())));
     return { result: names/* Result */.Q7.Built, reason: plan.reason };
 }
 

@@ -1,0 +1,88 @@
+import * as core from '@actions/core';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { build, buildPlan, explainBuildFailure, loadInto } from './buildx.js';
+import {
+  canExportOci,
+  probeBuilder,
+  probeEndpoint,
+  skopeoDaemonAccess,
+  type HandOverKind,
+} from './engine.js';
+import { ToolError } from './errors.js';
+import type { Inputs } from './inputs.js';
+import type { ImageSource } from './skopeo.js';
+import type { Timeline } from './timeline.js';
+import { fullDisk, isFullDisk, runTool } from './tools.js';
+
+/** The built image, ready for skopeo, and what was written for it (deleted after the push). */
+export interface HandOver extends ImageSource {
+  kind: HandOverKind;
+  files: string[];
+}
+
+/** `docker save` of a large image over a slow sidecar link: bounded like the build, generously. */
+const SAVE_TIMEOUT = 60 * 60;
+
+/**
+ * Builds the image and hands it to skopeo the fastest way this builder and engine allow,
+ * saying which in the log:
+ *   - an OCI layout written by the builder itself (any driver but `docker`, or the docker driver
+ *     on the containerd image store): no load into the engine, no export out of it;
+ *   - else the engine's image, read by skopeo's `docker-daemon:` transport where it can speak
+ *     the engine's API (Docker 24 and older, not over TLS);
+ *   - else `docker save` into this run's folder and `docker-archive:` (Docker 25 and later
+ *     refuse skopeo's API version; a TLS endpoint would need skopeo to have the certificates).
+ */
+export async function buildAndHandOver(
+  inputs: Inputs,
+  runDirectory: string,
+  timeline: Timeline,
+): Promise<HandOver> {
+  return timeline.phase('Build', async () => {
+    const builder = await probeBuilder().catch((error: unknown) => {
+      throw explainBuildFailure(error);
+    });
+    const plan = (output: Parameters<typeof buildPlan>[1]) =>
+      buildPlan(inputs, output, process.env, new Date());
+    if (canExportOci(builder)) {
+      const directory = path.join(runDirectory, 'oci-layout');
+      core.info(
+        `Hand-over: the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`,
+      );
+      await build(inputs, plan({ kind: 'oci-layout', directory }));
+      return { kind: 'oci-layout', reference: `oci:${directory}`, options: [], files: [directory] };
+    }
+    // The engine's endpoint is asked while the image builds: the choice below needs it only after.
+    const endpoint = probeEndpoint();
+    endpoint.catch(() => undefined);
+    const imageId = (await build(inputs, plan(loadInto(runDirectory))))!;
+    const access = skopeoDaemonAccess(await endpoint);
+    if ('host' in access) {
+      core.info(
+        `Hand-over: skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`,
+      );
+      return {
+        kind: 'engine-daemon',
+        reference: `docker-daemon:${imageId}`,
+        options: ['--src-daemon-host', access.host],
+        files: [],
+      };
+    }
+    core.info(
+      `Hand-over: \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`,
+    );
+    const archive = path.join(runDirectory, 'image.tar');
+    await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT }).catch(
+      (error: unknown) => {
+        throw error instanceof ToolError && isFullDisk(error) ? fullDisk(error, '`docker save`') : error;
+      },
+    );
+    return { kind: 'engine-archive', reference: `docker-archive:${archive}`, options: [], files: [archive] };
+  });
+}
+
+/** Deletes what the hand-over wrote, as soon as the push is over (the post step would, later). */
+export async function discard(handOver: HandOver): Promise<void> {
+  await Promise.all(handOver.files.map((file) => fs.rm(file, { recursive: true, force: true })));
+}
