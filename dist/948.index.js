@@ -663,7 +663,7 @@ async function buildAndHandOver(inputs, runDirectory, timeline) {
         const plan = (output) => buildPlan(inputs, output, process.env, new Date());
         if (canExportOci(builder)) {
             const directory = external_node_path_.join(runDirectory, 'oci-layout');
-            core/* info */.pq(`Hand-over: the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`);
+            core/* info */.pq(`Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`);
             await build(inputs, plan({ kind: 'oci-layout', directory }));
             return { kind: 'oci-layout', reference: `oci:${directory}`, options: [], files: [directory] };
         }
@@ -673,7 +673,7 @@ async function buildAndHandOver(inputs, runDirectory, timeline) {
         const imageId = (await build(inputs, plan(loadInto(runDirectory))));
         const access = skopeoDaemonAccess(await endpoint);
         if ('host' in access) {
-            core/* info */.pq(`Hand-over: skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`);
+            core/* info */.pq(`Hand-over (engine-daemon): skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`);
             return {
                 kind: 'engine-daemon',
                 reference: `docker-daemon:${imageId}`,
@@ -681,7 +681,7 @@ async function buildAndHandOver(inputs, runDirectory, timeline) {
                 files: [],
             };
         }
-        core/* info */.pq(`Hand-over: \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`);
+        core/* info */.pq(`Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`);
         const archive = external_node_path_.join(runDirectory, 'image.tar');
         await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT }).catch((error) => {
             throw error instanceof errors/* ToolError */.v4 && isFullDisk(error) ? fullDisk(error, '`docker save`') : error;
@@ -790,6 +790,35 @@ function setResultOutputs(result, digest) {
     core/* setOutput */.uH(names/* Output */.k7.Result, result);
 }
 /**
+ * The run's result where every runner's users see it: the job summary (GitHub shows it) and a
+ * plain block at the end of the log (Forgejo's web UI shows no summary and no annotations).
+ */
+async function report(result) {
+    core/* info */.pq(resultBlock(result));
+    await writeSummary(result);
+}
+/** The result as plain lines, to read in a raw log: no markup, no workflow commands. */
+function resultBlock(report) {
+    const { tags } = report;
+    const rows = [
+        ['version', versionRef(tags)],
+        ['commit', shaRef(tags)],
+    ];
+    if (report.digest)
+        rows.push(['digest', report.digest]);
+    rows.push(['result', report.result ?? 'not published']);
+    const [first, ...rest] = report.detail.split('\n');
+    rows.push([report.result ? 'why' : 'stopped', first], ...rest.map((line) => ['', line]));
+    if (report.phases.length > 0)
+        rows.push(['phases', report.phases.map((phase) => `${phase.name} ${seconds(phase.ms)}`).join(', ')]);
+    const heading = `build-push-image: ${versionRef(tags)} ${report.result ?? 'not published'}`;
+    // A line that starts with "::" would be read as a workflow command: indenting every row prevents it.
+    return [heading, ...rows.map(([name, value]) => `  ${name.padEnd(8)} ${value}`.trimEnd())].join('\n');
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+/**
  * The job summary (when the runner offers one): what was written or found, the digest, the
  * result, the commit and how long each phase took; or, when the run stopped, why and what to do.
  */
@@ -823,7 +852,7 @@ function summaryMarkdown(report) {
     if (report.phases.length > 0) {
         lines.push('| Phase | Time |', '|---|---:|');
         for (const phase of report.phases)
-            lines.push(`| ${phase.name} | ${(phase.ms / 1000).toFixed(1)} s |`);
+            lines.push(`| ${phase.name} | ${seconds(phase.ms)} |`);
         lines.push('');
     }
     return lines.join('\n');
@@ -1604,10 +1633,10 @@ async function main() {
             })
             : await buildOnly(plan, inputs, runDirectory, timeline);
         setResultOutputs(result, digest);
-        await writeSummary({ tags, result, digest, detail: reason, phases: timeline.phases });
+        await report({ tags, result, digest, detail: reason, phases: timeline.phases });
     }
     catch (error) {
-        await writeSummary({ tags, detail: (0,errors/* messageOf */.bD)(error), phases: timeline.phases });
+        await report({ tags, detail: (0,errors/* messageOf */.bD)(error), phases: timeline.phases });
         throw error;
     }
     finally {

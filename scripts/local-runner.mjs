@@ -130,6 +130,8 @@ export async function runAction(options) {
       onStart: options.onStart,
     },
   );
+  // What the main step left in RUNNER_TEMP for the post step (its folder, and what is in it).
+  const leftByMain = fs.readdirSync(runnerTemp, { recursive: true }).map(String).sort();
   const state = parseFileCommands(fs.readFileSync(files.GITHUB_STATE, 'utf8'));
   /** @type {Record<string, string>} */
   const stateEnv = {};
@@ -148,6 +150,7 @@ export async function runAction(options) {
     env: fs.readFileSync(files.GITHUB_ENV, 'utf8'),
     summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     runnerTemp,
+    leftByMain,
     work,
     post,
   };

@@ -48,7 +48,7 @@ export async function buildAndHandOver(
     if (canExportOci(builder)) {
       const directory = path.join(runDirectory, 'oci-layout');
       core.info(
-        `Hand-over: the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`,
+        `Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`,
       );
       await build(inputs, plan({ kind: 'oci-layout', directory }));
       return { kind: 'oci-layout', reference: `oci:${directory}`, options: [], files: [directory] };
@@ -60,7 +60,7 @@ export async function buildAndHandOver(
     const access = skopeoDaemonAccess(await endpoint);
     if ('host' in access) {
       core.info(
-        `Hand-over: skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`,
+        `Hand-over (engine-daemon): skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`,
       );
       return {
         kind: 'engine-daemon',
@@ -70,7 +70,7 @@ export async function buildAndHandOver(
       };
     }
     core.info(
-      `Hand-over: \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`,
+      `Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`,
     );
     const archive = path.join(runDirectory, 'image.tar');
     await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT }).catch(

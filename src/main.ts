@@ -6,7 +6,7 @@ import { Input, Result, REVISION_LABEL, State } from './names.js';
 import { decide, type Plan, type Publication, type Tags } from './publication.js';
 import { publishConverging } from './publish.js';
 import { RegistryClient } from './registry.js';
-import { setReferenceOutputs, setResultOutputs, writeSummary } from './report.js';
+import { report, setReferenceOutputs, setResultOutputs } from './report.js';
 import { createRunDirectory } from './run-directory.js';
 import { Timeline } from './timeline.js';
 import { warnOfKeyExpiry } from './key-expiry.js';
@@ -56,9 +56,9 @@ async function main(): Promise<void> {
         })
       : await buildOnly(plan, inputs, runDirectory, timeline);
     setResultOutputs(result, digest);
-    await writeSummary({ tags, result, digest, detail: reason, phases: timeline.phases });
+    await report({ tags, result, digest, detail: reason, phases: timeline.phases });
   } catch (error) {
-    await writeSummary({ tags, detail: messageOf(error), phases: timeline.phases });
+    await report({ tags, detail: messageOf(error), phases: timeline.phases });
     throw error;
   } finally {
     await registry.close();

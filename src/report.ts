@@ -32,10 +32,41 @@ export function setResultOutputs(result: Result, digest: string | undefined): vo
 }
 
 /**
+ * The run's result where every runner's users see it: the job summary (GitHub shows it) and a
+ * plain block at the end of the log (Forgejo's web UI shows no summary and no annotations).
+ */
+export async function report(result: Report): Promise<void> {
+  core.info(resultBlock(result));
+  await writeSummary(result);
+}
+
+/** The result as plain lines, to read in a raw log: no markup, no workflow commands. */
+export function resultBlock(report: Report): string {
+  const { tags } = report;
+  const rows: [string, string][] = [
+    ['version', versionRef(tags)],
+    ['commit', shaRef(tags)],
+  ];
+  if (report.digest) rows.push(['digest', report.digest]);
+  rows.push(['result', report.result ?? 'not published']);
+  const [first, ...rest] = report.detail.split('\n');
+  rows.push([report.result ? 'why' : 'stopped', first], ...rest.map((line): [string, string] => ['', line]));
+  if (report.phases.length > 0)
+    rows.push(['phases', report.phases.map((phase) => `${phase.name} ${seconds(phase.ms)}`).join(', ')]);
+  const heading = `build-push-image: ${versionRef(tags)} ${report.result ?? 'not published'}`;
+  // A line that starts with "::" would be read as a workflow command: indenting every row prevents it.
+  return [heading, ...rows.map(([name, value]) => `  ${name.padEnd(8)} ${value}`.trimEnd())].join('\n');
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
  * The job summary (when the runner offers one): what was written or found, the digest, the
  * result, the commit and how long each phase took; or, when the run stopped, why and what to do.
  */
-export async function writeSummary(report: Report): Promise<void> {
+async function writeSummary(report: Report): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   core.summary.addRaw(summaryMarkdown(report), true);
   await core.summary.write();
@@ -65,7 +96,7 @@ export function summaryMarkdown(report: Report): string {
   }
   if (report.phases.length > 0) {
     lines.push('| Phase | Time |', '|---|---:|');
-    for (const phase of report.phases) lines.push(`| ${phase.name} | ${(phase.ms / 1000).toFixed(1)} s |`);
+    for (const phase of report.phases) lines.push(`| ${phase.name} | ${seconds(phase.ms)} |`);
     lines.push('');
   }
   return lines.join('\n');

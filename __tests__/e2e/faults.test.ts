@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { closedPort, startFaultRegistry, type Fault, type FaultRegistry } from './fault-registry.js';
 import {
   builds,
+  engine,
+  handOverOf,
   errors,
   inspect,
   makeContext,
@@ -144,6 +146,58 @@ describe('skopeo failing half-way', () => {
     expect(next.outputs.result).toBe('completed');
     expect(builds(next)).toEqual([]);
     expect((await inspect(`${bed.registry}/${name}:v1.0.0`))?.Digest).toBe(commit?.Digest);
+  });
+});
+
+describe('the hand-over from the build to skopeo', () => {
+  const handOverFiles = (files: string[]) => files.filter((file) => /oci-layout|image\.tar/.test(file));
+
+  test('is deleted when the push of the commit tag fails, before the post step', async () => {
+    const fault: Fault = ({ method, path }) =>
+      method === 'PUT' && /\/manifests\/[0-9a-f]{40}$/.test(path)
+        ? { status: 400, body: '{"errors":[{"code":"MANIFEST_INVALID","message":"manifest invalid"}]}' }
+        : 'pass';
+    registry = await startFaultRegistry(bed.registry, fault);
+    const name = uniqueName();
+    const run = await runAction({ inputs: inputs(name, registry.address), sha: randomSha() });
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)[0]).toMatch(/`skopeo copy` failed/);
+    expect(builds(run)).toHaveLength(1);
+    expect(run.leftByMain.length).toBeGreaterThan(0); // the run's folder is there for the post step
+    expect(handOverFiles(run.leftByMain)).toEqual([]);
+    expect(fs.readdirSync(run.runnerTemp)).toEqual([]);
+  });
+
+  // skopeo streams the engine's image without spooling it (engine-daemon): nothing lands in
+  // RUNNER_TEMP then, and the run goes through; the other hand-overs write there first.
+  test(`a full disk under RUNNER_TEMP is named as such, and nothing is pushed (${handOverOf(engine)})`, async () => {
+    const small = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', small]);
+    try {
+      const name = uniqueName();
+      const sha = randomSha();
+      const run = await runAction({
+        inputs: { ...inputs(name, bed.registry), context: makeContext(undefined, 4 * 1024 * 1024) },
+        sha,
+        env: { RUNNER_TEMP: small },
+      });
+      if (handOverOf(engine) === 'engine-daemon') {
+        expect(errors(run)).toEqual([]);
+        expect(run.outputs.result).toBe('pushed');
+      } else {
+        expect(run.exitCode).toBe(1);
+        expect(errors(run)).toHaveLength(1);
+        expect(errors(run)[0]).toMatch(
+          /ran out of disk space \(no space left on device\).*RUNNER_TEMP.*Nothing was pushed/,
+        );
+        expect(await inspect(`${bed.registry}/${name}:${sha}`)).toBeUndefined();
+        expect(await inspect(`${bed.registry}/${name}:v1.0.0`)).toBeUndefined();
+      }
+      expect(fs.readdirSync(small)).toEqual([]);
+    } finally {
+      execFileSync('umount', [small]);
+      fs.rmdirSync(small);
+    }
   });
 });
 

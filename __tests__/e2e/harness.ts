@@ -22,6 +22,22 @@ export function testbed(): Testbed {
   return readTestbed();
 }
 
+/** The engine under test: DOCKER_HOST, as a runner's job container has it (the socket when unset). */
+export const engine = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+
+/** How each engine of the test bed hands the built image to skopeo. */
+export const HAND_OVERS: Record<string, 'engine-daemon' | 'engine-archive' | 'oci-layout'> = {
+  'unix:///var/run/docker.sock': 'engine-daemon', // Docker 20.10 speaks skopeo's API 1.22
+  'tcp://127.0.0.1:2375': 'engine-archive', // Docker 26 refuses 1.22: docker save
+  'tcp://127.0.0.1:2376': 'oci-layout', // the containerd image store exports OCI
+};
+
+export function handOverOf(host: string): (typeof HAND_OVERS)[string] {
+  const handOver = HAND_OVERS[host];
+  if (!handOver) throw new Error(`${host} is not an engine of the test bed`);
+  return handOver;
+}
+
 export interface ActionRun extends Awaited<ReturnType<typeof runStep>> {
   /** Each docker command the action ran, as its argv joined by spaces. */
   dockerCalls: string[];
@@ -172,6 +188,28 @@ export function errors(run: { stdout: string }): string[] {
 }
 
 /**
+ * Builds a fresh image (labelled with `revision`, or unlabelled) in the engine under test and
+ * saves it into `work` as a docker archive: skopeo reads that whatever API versions the engine takes.
+ */
+export async function buildArchive(work: string, revision?: string): Promise<string> {
+  const labels = revision ? ['--label', `org.opencontainers.image.revision=${revision}`] : [];
+  const iid = path.join(work, 'iid');
+  await execFileAsync('docker', [
+    'buildx',
+    'build',
+    '-q',
+    ...labels,
+    '--load',
+    '--iidfile',
+    iid,
+    makeContext(),
+  ]);
+  const archive = path.join(work, 'image.tar');
+  await execFileAsync('docker', ['save', '--output', archive, fs.readFileSync(iid, 'utf8').trim()]);
+  return archive;
+}
+
+/**
  * Pushes one tag without the action (as a run that died half-way would leave it): a fresh
  * image labelled with `revision` (or unlabelled), through skopeo with the test identity.
  */
@@ -182,13 +220,7 @@ export async function pushTagDirectly(
   revision?: string,
 ): Promise<string> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-direct-'));
-  const context = makeContext();
-  const labels = revision ? ['--label', `org.opencontainers.image.revision=${revision}`] : [];
-  const iid = path.join(work, 'iid');
-  await execFileAsync('docker', ['buildx', 'build', '-q', ...labels, '--load', '--iidfile', iid, context]);
-  // Through an archive: skopeo reads it from any engine, whatever API versions the engine takes.
-  const archive = path.join(work, 'image.tar');
-  await execFileAsync('docker', ['save', '--output', archive, fs.readFileSync(iid, 'utf8').trim()]);
+  const archive = await buildArchive(work, revision);
   const authFile = path.join(work, 'auth.json');
   await new Promise<void>((resolve, reject) => {
     const login = execFile(

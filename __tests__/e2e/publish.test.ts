@@ -1,9 +1,15 @@
 import { describe, expect, jest, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { promisify } from 'node:util';
 import {
   accessLogMark,
+  buildArchive,
+  engine,
+  handOverOf,
+  HAND_OVERS,
   builds,
   errors,
   inspect,
@@ -19,8 +25,48 @@ jest.setTimeout(240_000);
 const execFileAsync = promisify(execFile);
 const bed = testbed();
 
+/** Images (IDs, once each whatever their tags) labelled with this commit in one engine of the test bed. */
+async function imagesOf(host: string, sha: string): Promise<string[]> {
+  const { stdout } = await execFileAsync('docker', [
+    '-H',
+    host,
+    'image',
+    'ls',
+    '--quiet',
+    '--filter',
+    `label=org.opencontainers.image.revision=${sha}`,
+  ]);
+  return [...new Set(stdout.split('\n').filter(Boolean))];
+}
+
 const inputs = (name: string, version = 'v1.0.0', context = makeContext()) =>
   pushInputs(bed, name, { version, context });
+
+describe(`the engine under test, ${engine}`, () => {
+  test('builds the image and hands it over its own way; no other engine sees it; the hand-over is gone after the push', async () => {
+    const handOver = handOverOf(engine);
+    expect(`${engine}: ${handOver}`).toMatch(/: (engine-daemon|engine-archive|oci-layout)$/);
+    expect(bed.engines.sort()).toEqual(Object.keys(HAND_OVERS).sort());
+    const name = uniqueName();
+    const sha = randomSha();
+    const run = await runAction({ inputs: inputs(name), sha });
+
+    expect(errors(run)).toEqual([]);
+    expect(run.outputs.result).toBe('pushed');
+    expect(run.stdout).toContain(`Hand-over (${handOver}):`);
+    const version = await inspect(`${bed.registry}/${name}:v1.0.0`);
+    expect((await inspect(`${bed.registry}/${name}:${sha}`))?.Digest).toBe(version?.Digest);
+    expect(version?.Labels['org.opencontainers.image.revision']).toBe(sha);
+    // Loaded into the engine under test only (an OCI layout is loaded nowhere).
+    for (const host of bed.engines)
+      expect(`${host}: ${(await imagesOf(host, sha)).length}`).toBe(
+        `${host}: ${host === engine && handOver !== 'oci-layout' ? 1 : 0}`,
+      );
+    // The layout or archive was deleted when the push ended, before the post step.
+    expect(run.leftByMain.filter((file) => /oci-layout|image\.tar/.test(file))).toEqual([]);
+    expect(fs.readdirSync(run.runnerTemp)).toEqual([]);
+  });
+});
 
 describe('a fresh push', () => {
   test('creates both tags on one digest, labelled with the commit, and cleans up after itself', async () => {
@@ -119,14 +165,35 @@ describe('an existing version tag', () => {
 });
 
 describe('credentials', () => {
+  test("the front answers like zot: 401 to a Docker client's anonymous ping, 200 with a challenge to others; docker login works", async () => {
+    for (const [agent, status] of [
+      ['docker/26.1.5 go/go1.22 git-commit/411e817 os/linux arch/amd64', 401],
+      ['Go-http-client/1.1 Docker-Client/26.1.5 (linux)', 401],
+      ['skopeo/1.9.3', 200],
+    ] as const) {
+      const answer = await fetch(`http://${bed.registry}/v2/`, { headers: { 'user-agent': agent } });
+      expect(`${agent}: ${answer.status} ${answer.headers.get('www-authenticate')}`).toBe(
+        `${agent}: ${status} Basic realm="zot"`,
+      );
+    }
+    // The engine under test logs in (it is the engine that pings the registry for `docker login`).
+    const config = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-docker-config-'));
+    const login = execFile('docker', ['login', '-u', bed.username, '--password-stdin', bed.registry], {
+      env: { ...process.env, DOCKER_CONFIG: config },
+    });
+    login.stdin?.end(bed.apiKey);
+    const code = await new Promise((resolve) => login.on('close', resolve));
+    expect(code).toBe(0);
+    fs.rmSync(config, { recursive: true, force: true });
+  });
+
   test('the registry rejects an unauthenticated push with 401', async () => {
     const name = uniqueName();
-    const context = makeContext();
-    const { stdout: id } = await execFileAsync('docker', ['buildx', 'build', '-q', context]);
+    const archive = await buildArchive(fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-anonymous-')));
     const push = execFileAsync('skopeo', [
       'copy',
       '--dest-tls-verify=false',
-      `docker-daemon:${id.trim()}`,
+      `docker-archive:${archive}`,
       `docker://${bed.registry}/${name}:anonymous`,
     ]);
     await expect(push).rejects.toMatchObject({ stderr: expect.stringMatching(/unauthorized|401/i) });

@@ -1,6 +1,6 @@
 import { expect, test } from '@jest/globals';
 import { Result } from '../../src/names.js';
-import { summaryMarkdown } from '../../src/report.js';
+import { resultBlock, summaryMarkdown } from '../../src/report.js';
 
 const tags = { image: 'r.example/team/app', version: 'v1.0.0', sha: 'a'.repeat(40) };
 const digest = `sha256:${'d'.repeat(64)}`;
@@ -27,4 +27,38 @@ test('a run that stopped: why and what to do, quoted', () => {
   expect(text).toContain('### r.example/team/app:v1.0.0: not published');
   expect(text).toContain('> It exists.\n> Bump `version`.');
   expect(text).not.toContain('| Phase |');
+});
+
+test('the log block of a published image: plain rows a raw log shows as they are', () => {
+  const text = resultBlock({
+    tags,
+    result: Result.Pushed,
+    digest,
+    detail: 'Neither existed.',
+    phases: [
+      { name: 'Build', ms: 1234 },
+      { name: 'Push the commit tag', ms: 250 },
+    ],
+  });
+  expect(text.split('\n')).toEqual([
+    'build-push-image: r.example/team/app:v1.0.0 pushed',
+    '  version  r.example/team/app:v1.0.0',
+    `  commit   r.example/team/app:${'a'.repeat(40)}`,
+    `  digest   ${digest}`,
+    '  result   pushed',
+    '  why      Neither existed.',
+    '  phases   Build 1.2 s, Push the commit tag 0.3 s',
+  ]);
+});
+
+test('the log block of a run that stopped: every line of why, none read as a workflow command', () => {
+  const text = resultBlock({ tags, detail: 'It exists.\n::set-output name=digest::x', phases: [] });
+  expect(text.split('\n')).toEqual([
+    'build-push-image: r.example/team/app:v1.0.0 not published',
+    '  version  r.example/team/app:v1.0.0',
+    `  commit   r.example/team/app:${'a'.repeat(40)}`,
+    '  result   not published',
+    '  stopped  It exists.',
+    '           ::set-output name=digest::x',
+  ]);
 });

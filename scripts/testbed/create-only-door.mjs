@@ -54,6 +54,14 @@ function tagExists(req) {
     delete headers['content-length'];
     delete headers['content-type'];
     delete headers['transfer-encoding'];
+    // Every manifest kind: docker-registry answers 404 for an OCI manifest to a client that does
+    // not accept OCI, which would let an OCI tag be overwritten.
+    headers.accept = [
+      'application/vnd.oci.image.manifest.v1+json',
+      'application/vnd.oci.image.index.v1+json',
+      'application/vnd.docker.distribution.manifest.v2+json',
+      'application/vnd.docker.distribution.manifest.list.v2+json',
+    ].join(', ');
     const check = http.request({ ...upstream, agent, method: 'HEAD', path: req.url, headers }, (answer) => {
       answer.resume();
       resolve(answer.statusCode);

@@ -134,5 +134,6 @@ TESTBED_CREATE_ONLY_REGISTRY=127.0.0.1:$DOOR_PORT
 TESTBED_ACCESS_LOG=$TESTBED_DIR/nginx-access.log
 TESTBED_CREDENTIALS=$TESTBED_DIR/credentials
 TESTBED_API_KEYS=$TESTBED_DIR/apikeys.json
+TESTBED_ENGINES=unix:///var/run/docker.sock tcp://127.0.0.1:2375 tcp://127.0.0.1:2376
 ENV
 echo "test bed ready: registry 127.0.0.1:$REGISTRY_PORT (coordinates in $TESTBED_DIR/env)"

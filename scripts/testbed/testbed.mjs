@@ -18,7 +18,8 @@ function readEnvFile(file) {
 
 /**
  * @returns {{ registry: string, createOnlyRegistry: string, accessLog: string, username: string,
- *   apiKey: string, apiKeys: { label: string, expirationDate: string, isExpired: boolean }[] }}
+ *   apiKey: string, apiKeys: { label: string, expirationDate: string, isExpired: boolean }[],
+ *   engines: string[] }}
  */
 export function readTestbed(dir = process.env.TESTBED_DIR ?? '/tmp/build-push-image-testbed') {
   const envFile = path.join(dir, 'env');
@@ -35,6 +36,7 @@ export function readTestbed(dir = process.env.TESTBED_DIR ?? '/tmp/build-push-im
     username: credentials.TESTBED_USERNAME,
     apiKey: credentials.TESTBED_API_KEY,
     apiKeys: JSON.parse(fs.readFileSync(env.TESTBED_API_KEYS, 'utf8')).apiKeys,
+    engines: (env.TESTBED_ENGINES ?? '').split(' ').filter(Boolean),
   };
 }
 

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `npm test`: the unit suite, then the end-to-end suite against every engine of the test bed,
+# the bundle run by the Node versions runners have. Each row: engine, Node major, whom it stands for.
+#   Docker 20.10 on the socket      Node 20   a host runner on Debian bookworm
+#   Docker 26, classic store, tcp   Node 22   the Forgejo runner: a DinD sidecar, the job image's Node
+#   Docker 26, containerd store     Node 22   the same sidecar with the containerd image store
+#   Docker 20.10 on the socket      Node 24   GitHub-hosted runners (node24, the socket)
+# A row that fails stops the run; the test bed must be up (scripts/test.sh starts it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit
+
+rows=(
+  "unix:///var/run/docker.sock 20"
+  "tcp://127.0.0.1:2375 22"
+  "tcp://127.0.0.1:2376 22"
+  "unix:///var/run/docker.sock 24"
+)
+for row in "${rows[@]}"; do
+  read -r host major <<<"$row"
+  node_bin=$(bash scripts/testbed/node.sh "$major")
+  echo "== e2e: DOCKER_HOST=$host, bundle under Node $("$node_bin" --version)"
+  DOCKER_HOST=$host BPI_NODE=$node_bin \
+    node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects e2e --runInBand
+done
