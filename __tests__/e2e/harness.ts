@@ -30,7 +30,18 @@ export const HAND_OVERS: Record<string, 'engine-daemon' | 'engine-archive' | 'oc
   'unix:///var/run/docker.sock': 'engine-daemon', // Docker 20.10 speaks skopeo's API 1.22
   'tcp://127.0.0.1:2375': 'engine-archive', // Docker 26 refuses 1.22: docker save
   'tcp://127.0.0.1:2376': 'oci-layout', // the containerd image store exports OCI
+  'tcp://127.0.0.1:2377': 'engine-archive', // behind TLS: skopeo would need the certificates
 };
+
+/** The environment in which docker talks to `host`: with the client certificate for the TLS engine. */
+export function dockerEnvFor(host: string): NodeJS.ProcessEnv {
+  const bed = readTestbed();
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: host };
+  delete env.DOCKER_TLS_VERIFY;
+  delete env.DOCKER_CERT_PATH;
+  if (host === bed.tlsEngine) Object.assign(env, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: bed.tlsCerts });
+  return env;
+}
 
 export function handOverOf(host: string): (typeof HAND_OVERS)[string] {
   const handOver = HAND_OVERS[host];

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import {
   accessLogMark,
   buildArchive,
+  dockerEnvFor,
   engine,
   handOverOf,
   HAND_OVERS,
@@ -27,15 +28,11 @@ const bed = testbed();
 
 /** Images (IDs, once each whatever their tags) labelled with this commit in one engine of the test bed. */
 async function imagesOf(host: string, sha: string): Promise<string[]> {
-  const { stdout } = await execFileAsync('docker', [
-    '-H',
-    host,
-    'image',
-    'ls',
-    '--quiet',
-    '--filter',
-    `label=org.opencontainers.image.revision=${sha}`,
-  ]);
+  const { stdout } = await execFileAsync(
+    'docker',
+    ['image', 'ls', '--quiet', '--filter', `label=org.opencontainers.image.revision=${sha}`],
+    { env: dockerEnvFor(host) },
+  );
   return [...new Set(stdout.split('\n').filter(Boolean))];
 }
 
@@ -54,6 +51,7 @@ describe(`the engine under test, ${engine}`, () => {
     expect(errors(run)).toEqual([]);
     expect(run.outputs.result).toBe('pushed');
     expect(run.stdout).toContain(`Hand-over (${handOver}):`);
+    if (engine === bed.tlsEngine) expect(run.stdout).toContain(`the engine at ${engine} needs TLS`);
     const version = await inspect(`${bed.registry}/${name}:v1.0.0`);
     expect((await inspect(`${bed.registry}/${name}:${sha}`))?.Digest).toBe(version?.Digest);
     expect(version?.Labels['org.opencontainers.image.revision']).toBe(sha);

@@ -28,48 +28,84 @@ wait_for() { # description, command...
   return 1
 }
 
+# --- TLS material for the fourth engine, set up as the docker:dind image does it: the classic
+# store behind TLS, the client with a certificate (DOCKER_TLS_VERIFY=1, DOCKER_CERT_PATH).
+tls="$TESTBED_DIR/tls"
+if [ ! -f "$tls/client/key.pem" ]; then
+  mkdir -p "$tls/server" "$tls/client"
+  (
+    cd "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=testbed-ca \
+      -keyout ca-key.pem -out ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server/key.pem -out server.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 \
+      -extfile server.ext -out server/cert.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj /CN=client -keyout client/key.pem -out client.csr 2>/dev/null
+    printf 'extendedKeyUsage=clientAuth\n' >client.ext
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 \
+      -extfile client.ext -out client/cert.pem 2>/dev/null
+    cp ca.pem server/ca.pem
+    cp ca.pem client/ca.pem
+    rm -f ./*.csr ./*.ext
+  )
+fi
+
+# docker, told how to reach one engine of the test bed (TLS for the fourth).
+docker_at() { # host, docker arguments...
+  local host=$1; shift
+  if [ "$host" = tcp://127.0.0.1:2377 ]; then
+    DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH="$tls/client" docker -H "$host" "$@"
+  else
+    env -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH docker -H "$host" "$@"
+  fi
+}
+
 # --- Docker engines
 # Debian bookworm's Docker 20.10 on the default socket, as a host runner has it.
-if ! docker -H unix:///var/run/docker.sock info >/dev/null 2>&1; then
+if ! docker_at unix:///var/run/docker.sock info >/dev/null 2>&1; then
   echo "starting dockerd (Docker 20.10, unix:///var/run/docker.sock)"
   nohup dockerd --bridge=none --iptables=false --ip6tables=false \
     >"$TESTBED_DIR/dockerd.log" 2>&1 &
   echo $! >"$TESTBED_DIR/dockerd.pid"
-  wait_for "dockerd" docker -H unix:///var/run/docker.sock info
+  wait_for "dockerd" docker_at unix:///var/run/docker.sock info
 fi
 
 # trixie's Docker 26 with containerd 1.7 (unpacked by install.sh, bookworm's runc), as a runner's
 # Docker-in-Docker sidecar: reached only over tcp on loopback, each engine with its own data,
 # exec root, pid file and managed containerd. Port 2375: the classic image store; port 2376:
-# the containerd image store.
-start_sidecar() { # name, port, daemon.json
+# the containerd image store; port 2377: the classic store behind TLS.
+start_sidecar() { # name, port, daemon.json, dockerd options...
   local name=$1 port=$2 config=$3 dir="$TESTBED_DIR/engine-$1"
-  if docker -H "tcp://127.0.0.1:$port" info >/dev/null 2>&1; then return 0; fi
-  echo "starting dockerd 26 ($name image store, tcp://127.0.0.1:$port)"
+  shift 3
+  if docker_at "tcp://127.0.0.1:$port" info >/dev/null 2>&1; then return 0; fi
+  echo "starting dockerd 26 ($name, tcp://127.0.0.1:$port)"
   mkdir -p "$dir"
   printf '%s\n' "$config" >"$dir/daemon.json"
   PATH="$TESTBED_DIR/trixie/usr/bin:$TESTBED_DIR/trixie/usr/sbin:$PATH" nohup \
     "$TESTBED_DIR/trixie/usr/sbin/dockerd" --config-file "$dir/daemon.json" \
     --host "tcp://127.0.0.1:$port" --data-root "$dir/data" --exec-root "$dir/exec" \
-    --pidfile "$dir/dockerd.pid" --bridge=none --iptables=false --ip6tables=false \
+    --pidfile "$dir/dockerd.pid" --bridge=none --iptables=false --ip6tables=false "$@" \
     >"$dir/dockerd.log" 2>&1 &
-  # Docker 26 waits some seconds before it listens on tcp without TLS (its warning says why).
-  wait_for "dockerd 26 on $port" docker -H "tcp://127.0.0.1:$port" info
+  wait_for "dockerd 26 on $port" docker_at "tcp://127.0.0.1:$port" info
 }
 start_sidecar classic 2375 '{}'
 start_sidecar containerd 2376 '{"features": {"containerd-snapshotter": true}}'
+start_sidecar classic-tls 2377 '{}' --tlsverify --tlscacert "$tls/server/ca.pem" \
+  --tlscert "$tls/server/cert.pem" --tlskey "$tls/server/key.pem"
+engines="unix:///var/run/docker.sock tcp://127.0.0.1:2375 tcp://127.0.0.1:2376 tcp://127.0.0.1:2377"
 
 # --- a base image for builds with RUN, made locally in each engine (no image registry is reachable)
 rootfs=""
-for host in unix:///var/run/docker.sock tcp://127.0.0.1:2375 tcp://127.0.0.1:2376; do
-  if docker -H "$host" image inspect build-push-image-test/busybox:local >/dev/null 2>&1; then continue; fi
+for host in $engines; do
+  if docker_at "$host" image inspect build-push-image-test/busybox:local >/dev/null 2>&1; then continue; fi
   if [ -z "$rootfs" ]; then
     rootfs=$(mktemp -d)
     mkdir -p "$rootfs/bin"
     cp "$(command -v busybox)" "$rootfs/bin/busybox"
     for applet in sh echo cat ls mkdir cp true; do ln -s busybox "$rootfs/bin/$applet"; done
   fi
-  tar -C "$rootfs" -c . | docker -H "$host" import - build-push-image-test/busybox:local >/dev/null
+  tar -C "$rootfs" -c . | docker_at "$host" import - build-push-image-test/busybox:local >/dev/null
 done
 [ -z "$rootfs" ] || rm -rf "$rootfs"
 
@@ -134,6 +170,8 @@ TESTBED_CREATE_ONLY_REGISTRY=127.0.0.1:$DOOR_PORT
 TESTBED_ACCESS_LOG=$TESTBED_DIR/nginx-access.log
 TESTBED_CREDENTIALS=$TESTBED_DIR/credentials
 TESTBED_API_KEYS=$TESTBED_DIR/apikeys.json
-TESTBED_ENGINES=unix:///var/run/docker.sock tcp://127.0.0.1:2375 tcp://127.0.0.1:2376
+TESTBED_ENGINES=$engines
+TESTBED_TLS_ENGINE=tcp://127.0.0.1:2377
+TESTBED_TLS_CERTS=$tls/client
 ENV
 echo "test bed ready: registry 127.0.0.1:$REGISTRY_PORT (coordinates in $TESTBED_DIR/env)"

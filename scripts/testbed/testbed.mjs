@@ -19,7 +19,7 @@ function readEnvFile(file) {
 /**
  * @returns {{ registry: string, createOnlyRegistry: string, accessLog: string, username: string,
  *   apiKey: string, apiKeys: { label: string, expirationDate: string, isExpired: boolean }[],
- *   engines: string[] }}
+ *   engines: string[], tlsEngine: string, tlsCerts: string }}
  */
 export function readTestbed(dir = process.env.TESTBED_DIR ?? '/tmp/build-push-image-testbed') {
   const envFile = path.join(dir, 'env');
@@ -37,6 +37,8 @@ export function readTestbed(dir = process.env.TESTBED_DIR ?? '/tmp/build-push-im
     apiKey: credentials.TESTBED_API_KEY,
     apiKeys: JSON.parse(fs.readFileSync(env.TESTBED_API_KEYS, 'utf8')).apiKeys,
     engines: (env.TESTBED_ENGINES ?? '').split(' ').filter(Boolean),
+    tlsEngine: env.TESTBED_TLS_ENGINE,
+    tlsCerts: env.TESTBED_TLS_CERTS,
   };
 }
 
