@@ -1,7 +1,7 @@
 // npm run bench: measures, on one image (about 100 MB of incompressible data in several layers)
 // and the local zot-like registry of the test bed, in one run, on every engine of the test bed
 // (Docker 20.10 on the socket; Docker 26 over tcp with the classic and with the containerd image
-// store), the variants interleaved:
+// store, and the classic store behind TLS), the variants interleaved:
 //   1. this action, whole run (node start to the end of the post step);
 //   2. what docker/build-push-action does: `docker login`, then `docker buildx build --push`
 //      of both tags, pushed by the engine's BuildKit (with buildx's default attestations);
@@ -172,6 +172,10 @@ async function main() {
   for (const engine of bed.engines) {
     // The action, docker and skopeo all take the engine from DOCKER_HOST, as on a runner.
     process.env.DOCKER_HOST = engine;
+    delete process.env.DOCKER_TLS_VERIFY;
+    delete process.env.DOCKER_CERT_PATH;
+    if (engine === bed.tlsEngine)
+      Object.assign(process.env, { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: bed.tlsCerts });
     const samples = { engine, action: [], push: [], old: [], uploads: [] };
     for (let i = 0; i < RUNS; i++) {
       for (const [kind, variant] of [
@@ -191,7 +195,7 @@ async function main() {
     }
     perEngine.push(samples);
   }
-  delete process.env.DOCKER_HOST;
+  for (const name of ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) delete process.env[name];
 
   // Refusal and re-run, on a published image.
   const context = makeContext();

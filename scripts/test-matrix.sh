@@ -11,8 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit
 
-# shellcheck disable=SC1091
-. "${TESTBED_DIR:-/tmp/build-push-image-testbed}/env"
+env_file="${TESTBED_DIR:-/tmp/build-push-image-testbed}/env"
+TESTBED_TLS_ENGINE=$(sed -n 's/^TESTBED_TLS_ENGINE=//p' "$env_file")
+TESTBED_TLS_CERTS=$(sed -n 's/^TESTBED_TLS_CERTS=//p' "$env_file")
 rows=(
   "unix:///var/run/docker.sock 20"
   "tcp://127.0.0.1:2375 22"
