@@ -985,7 +985,7 @@ async function tagInRegistry(session, source, destination) {
 }
 /** Failures a registry gets over: 5xx, 429, a dropped or timed-out connection. */
 function isTransientCopyFailure(detail) {
-    return /HTTP status: (5\d\d|429)|too many requests|connection reset|connection refused|unexpected EOF|i\/o timeout|TLS handshake timeout/i.test(detail);
+    return /HTTP status: (5\d\d|429)|\b(5\d\d|429) \([A-Za-z ]+\)|too many requests|connection reset|connection refused|unexpected EOF|i\/o timeout|TLS handshake timeout/i.test(detail);
 }
 /**
  * One `skopeo copy`, tried again while it fails in a way the registry gets over (skopeo's own

@@ -124,7 +124,7 @@ export async function tagInRegistry(
 
 /** Failures a registry gets over: 5xx, 429, a dropped or timed-out connection. */
 export function isTransientCopyFailure(detail: string): boolean {
-  return /HTTP status: (5\d\d|429)|too many requests|connection reset|connection refused|unexpected EOF|i\/o timeout|TLS handshake timeout/i.test(
+  return /HTTP status: (5\d\d|429)|\b(5\d\d|429) \([A-Za-z ]+\)|too many requests|connection reset|connection refused|unexpected EOF|i\/o timeout|TLS handshake timeout/i.test(
     detail,
   );
 }

@@ -187,6 +187,8 @@ describe('a failed skopeo copy', () => {
     ['reading manifest sha256:d8 in r/a: received unexpected HTTP status: 500 Internal Server Error', true],
     ['writing blob: received unexpected HTTP status: 503 Service Unavailable', true],
     ['received unexpected HTTP status: 429 Too Many Requests', true],
+    ['writing blob: failed to read from destination repository r/a: 500 (Internal Server Error)', true],
+    ['reading blob sha256:ab: fetching blob: 502 (Bad Gateway)', true],
     ['writing blob: Patch "http://r/v2/a/blobs/uploads/x": read: connection reset by peer', true],
     ['pinging container registry r: Get "https://r/v2/": dial tcp: i/o timeout', true],
     ['writing manifest: uploading manifest v1 to r/a: denied: stable tag is immutable', false],
