@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { build, buildPlan, explainBuildFailure, loadInto } from './buildx.js';
+import { info } from './log.js';
 import {
   canExportOci,
   probeBuilder,
@@ -47,7 +47,7 @@ export async function buildAndHandOver(
       buildPlan(inputs, output, process.env, new Date());
     if (canExportOci(builder)) {
       const directory = path.join(runDirectory, 'oci-layout');
-      core.info(
+      info(
         `Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`,
       );
       await build(inputs, plan({ kind: 'oci-layout', directory }));
@@ -59,7 +59,7 @@ export async function buildAndHandOver(
     const imageId = (await build(inputs, plan(loadInto(runDirectory))))!;
     const access = skopeoDaemonAccess(await endpoint);
     if ('host' in access) {
-      core.info(
+      info(
         `Hand-over (engine-daemon): skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`,
       );
       return {
@@ -69,7 +69,7 @@ export async function buildAndHandOver(
         files: [],
       };
     }
-    core.info(
+    info(
       `Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`,
     );
     const archive = path.join(runDirectory, 'image.tar');

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { InputError } from './errors.js';
 import { Input } from './names.js';
@@ -75,6 +76,13 @@ export function parseInputs(read: Read, cwd = process.cwd()): Inputs {
 
   const version = read(Input.Version);
   checkTag(version, Input.Version, 'is required (the version tag, such as `v1.0.0`).', problem);
+  if (SHA.test(version))
+    problem(Input.Version, 'must not be a commit SHA (40 or 64 hex digits): those tags are the commit tags.');
+  else if (version === 'latest')
+    problem(
+      Input.Version,
+      'must not be `latest`: a version tag is never overwritten, so `latest` would keep its first image for good.',
+    );
 
   const rawSha = read(Input.Sha);
   if (!rawSha) problem(Input.Sha, 'is required: the commit SHA (defaults to `${{ github.sha }}`).');
@@ -144,7 +152,19 @@ export function parseInputs(read: Read, cwd = process.cwd()): Inputs {
     if (problems.length === 0) skopeoDownload = { url: skopeoUrl, sha256: skopeoSha256 };
   }
 
-  if (problems.length > 0) throw new InputError(problems);
+  // A key in any other input would reach the build's argv, the image (labels are public) or
+  // the log: refused, naming the input, never the value.
+  if (apiKey)
+    for (const input of Object.values(Input))
+      if (input !== Input.ApiKey && read(input).includes(apiKey))
+        problem(
+          input,
+          'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.',
+        );
+
+  // Another problem may quote an input that holds the key: never the key itself.
+  if (problems.length > 0)
+    throw new InputError(apiKey ? problems.map((p) => p.split(apiKey).join('***')) : problems);
   return {
     context: path.resolve(cwd, context),
     dockerfile,
@@ -200,6 +220,11 @@ function checkRegistry(registry: string, problem: (input: Input, what: string) =
   const match = REGISTRY.exec(registry);
   if (!match) {
     problem(Input.Registry, `is not a host name with an optional port: ${quote(registry)}.`);
+    return;
+  }
+  const bracketed = /^\[(.*)\]/.exec(registry);
+  if (bracketed && !net.isIPv6(bracketed[1])) {
+    problem(Input.Registry, `has an invalid IPv6 address: ${quote(registry)}.`);
     return;
   }
   if (match[1] !== undefined) {

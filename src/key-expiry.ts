@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { messageOf } from './errors.js';
+import { info } from './log.js';
 import type { ApiKeyInfo, RegistryClient } from './registry.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -36,11 +37,11 @@ export async function warnOfKeyExpiry(
   try {
     keys = await registry.apiKeys();
   } catch (error) {
-    core.info(`Could not read the API key list (${messageOf(error)}); skipping the expiry check.`);
+    info(`Could not read the API key list (${messageOf(error)}); skipping the expiry check.`);
     return;
   }
   if (!keys) {
-    core.info('The registry has no API key list (not zot?); skipping the expiry check.');
+    info('The registry has no API key list (not zot?); skipping the expiry check.');
     return;
   }
   const soonest = soonestExpiringKey(keys, now, thresholdDays);

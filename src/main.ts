@@ -1,9 +1,11 @@
 import * as core from '@actions/core';
 import { build, buildPlan, loadInto } from './buildx.js';
+import { info } from './log.js';
 import { messageOf } from './errors.js';
 import { parseInputs, type Inputs } from './inputs.js';
-import { Input, Result, REVISION_LABEL, State } from './names.js';
-import { decide, type Plan, type Publication, type Tags } from './publication.js';
+import { Input, Result, State } from './names.js';
+import { decide, type Plan, type Tags } from './publication.js';
+import { readPublication } from './registry-state.js';
 import { publishConverging } from './publish.js';
 import { RegistryClient } from './registry.js';
 import { report, setReferenceOutputs, setResultOutputs } from './report.js';
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
     insecure: inputs.insecureRegistry,
     credentials: inputs.credentials,
     timeoutMs: registryTimeoutMs(process.env),
-    log: (message) => core.info(message),
+    log: info,
   });
   const timeline = new Timeline();
   try {
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
     const check = async (phase: string) =>
       decide(await timeline.phase(phase, () => readPublication(registry, inputs)), tags);
     const plan = await check('Check the registry');
-    core.info(plan.reason);
+    info(plan.reason);
     const { result, digest, reason } = inputs.push
       ? await publishConverging(plan, () => check('Check the registry again'), {
           inputs,
@@ -88,30 +90,11 @@ function readInputs(): Inputs {
 async function checkKey(inputs: Inputs, registry: RegistryClient): Promise<void> {
   await registry.checkCredentials();
   if (!inputs.credentials) {
-    core.info(`Reading ${inputs.registry} anonymously (not pushing).`);
+    info(`Reading ${inputs.registry} anonymously (not pushing).`);
     return;
   }
-  core.info(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
+  info(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
   await warnOfKeyExpiry(registry, inputs.keyExpiryWarningDays, new Date());
-}
-
-/**
- * Both tags at once: the version's manifest and labels (1 request when it is free, 2 when it
- * exists) and a HEAD of the commit tag, whatever the number of tags in the repository.
- */
-async function readPublication(registry: RegistryClient, inputs: Inputs): Promise<Publication> {
-  const [image, commit] = await Promise.all([
-    registry.image(inputs.imageName, inputs.version),
-    registry.tag(inputs.imageName, inputs.sha),
-  ]);
-  const version = image.exists
-    ? { exists: true as const, digest: image.digest, revision: image.labels[REVISION_LABEL] }
-    : image;
-  core.info(
-    `${inputs.version}: ${version.exists ? `${version.digest}, built from ${version.revision ?? 'an unknown commit'}` : 'absent'}`,
-  );
-  core.info(`${inputs.sha}: ${commit.exists ? commit.digest : 'absent'}`);
-  return { version, commit };
 }
 
 async function buildOnly(

@@ -4,7 +4,8 @@ import type { TagState } from './registry.js';
 /** What the registry holds for this run's two tags, read before anything is built. */
 export interface Publication {
   version: TagState & { revision?: string };
-  commit: TagState;
+  /** The commit tag counts only when its image's revision label is this commit. */
+  commit: TagState & { revision?: string };
 }
 
 /** What the run does, decided from the registry's state alone. */
@@ -27,8 +28,17 @@ export interface Tags {
  */
 export function decide(publication: Publication, tags: Tags): Plan {
   const { version, commit } = publication;
+  if (version.exists && version.revision !== tags.sha) throw refusal(version, tags);
+  if (commit.exists && commit.revision !== tags.sha) throw foreignCommitTag(commit, tags);
   if (version.exists) {
-    if (version.revision !== tags.sha) throw refusal(version, tags);
+    if (commit.exists && commit.digest !== version.digest)
+      return {
+        kind: 'tag-commit',
+        digest: version.digest,
+        reason:
+          `The commit tag holds another image of this commit (${commit.digest}) than ${tags.version}: two runs interleaved on a registry that lets tags be overwritten. ` +
+          `Pointing the commit tag at ${tags.version}'s image, no build.`,
+      };
     if (commit.exists)
       return {
         kind: 'nothing',
@@ -51,6 +61,16 @@ export function decide(publication: Publication, tags: Tags): Plan {
     kind: 'build-and-push',
     reason: `Neither ${tags.version} nor the commit tag exists: building and pushing both.`,
   };
+}
+
+function foreignCommitTag(commit: { digest: string; revision?: string }, tags: Tags): UserError {
+  const origin = commit.revision
+    ? `was built from commit ${commit.revision}`
+    : 'carries no org.opencontainers.image.revision label';
+  return new UserError(
+    `${tags.image}:${tags.sha} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
+      'Find out what pushed it; delete it in the registry if it is wrong, then run again.',
+  );
 }
 
 function refusal(version: { digest: string; revision?: string }, tags: Tags): UserError {

@@ -1,10 +1,12 @@
 import * as core from '@actions/core';
 import { buildAndHandOver, discard } from './hand-over.js';
+import { info } from './log.js';
 import { TagTaken, UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import { Output, Result } from './names.js';
 import type { Plan, Tags } from './publication.js';
 import type { RegistryClient } from './registry.js';
+import { readTag } from './registry-state.js';
 import { ensureSkopeo } from './skopeo-install.js';
 import type { Timeline } from './timeline.js';
 import { shaRef, versionRef } from './report.js';
@@ -40,14 +42,14 @@ export async function publishConverging(
       return { ...(await publish(plan, context, logInOnce)), reason: plan.reason };
     } catch (error) {
       if (!(error instanceof TagTaken) || decision === MAX_DECISIONS) throw error;
-      core.info(`${error.message.split('. ')[0]}. Reading the registry again.`);
+      info(`${error.message.split('. ')[0]}. Reading the registry again.`);
       const next = await decideAgain();
       // A plan that would build, or the same plan again (the registry did not move: a policy
       // refused the write), is not followed: the refusal stands.
       const same = next.kind === plan.kind && JSON.stringify(next) === JSON.stringify(plan);
       if (next.kind === 'build-and-push' || same) throw error;
       plan = next;
-      core.info(plan.reason);
+      info(plan.reason);
     }
   }
 }
@@ -80,9 +82,16 @@ async function publish(
     case 'build-and-push': {
       const handOver = await buildAndHandOver(inputs, runDirectory, timeline);
       const digest = await timeline
-        .phase('Push the commit tag', async () =>
-          pushImage(await loggedIn, handOver, shaRef(tags), runDirectory),
-        )
+        .phase('Push the commit tag', async () => {
+          // A commit tag is never overwritten: another run of this commit may have pushed it
+          // while this one built. Then the registry is read again and its image is used.
+          const meanwhile = await readTag(context.registry, inputs.imageName, inputs.sha);
+          if (meanwhile.exists)
+            throw new TagTaken(
+              `${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`,
+            );
+          return pushImage(await loggedIn, handOver, shaRef(tags), runDirectory);
+        })
         .finally(() => discard(handOver));
       const session = await loggedIn;
       // Reported now, so that a failure of the version push still says what was written.
@@ -103,7 +112,7 @@ async function logIn(inputs: Inputs, runDirectory: string): Promise<SkopeoSessio
     secrets: [inputs.credentials.apiKey],
   };
   await login(session, inputs.credentials);
-  core.info(`skopeo logged in to ${inputs.registry} as ${inputs.credentials.username}.`);
+  info(`skopeo logged in to ${inputs.registry} as ${inputs.credentials.username}.`);
   return session;
 }
 
@@ -125,11 +134,39 @@ async function pushVersionTag(
       );
     await tagInRegistry(session, `${tags.image}@${digest}`, versionRef(tags));
     const after = await registry.tag(inputs.imageName, inputs.version);
+    // A registry that lets tags be overwritten let another run write the version tag at the
+    // same time: the registry is read again (its image may be of this commit too).
     if (!after.exists || after.digest !== digest)
-      throw new UserError(
-        `${versionRef(tags)} points at ${after.exists ? after.digest : 'nothing'} after the push, not at ${digest}: another run wrote it at the same time. ` +
-          'Check which image the tag holds before using it.',
+      throw new TagTaken(
+        `${versionRef(tags)} points at ${after.exists ? after.digest : 'nothing'} after the push, not at ${digest}: another run wrote it at the same time (this registry lets tags be overwritten).`,
       );
-    core.info(`${versionRef(tags)} -> ${digest}`);
+    info(`${versionRef(tags)} -> ${digest}`);
+    await proveCommitTag(digest, session, { inputs, tags, registry });
   });
+}
+
+/**
+ * The commit tag must name the version tag's image. Where the registry lets tags be
+ * overwritten, another run of this commit can have pushed its own image there in between;
+ * then the commit tag is pointed at the version's image, plainly said. An image of another
+ * commit is never replaced.
+ */
+async function proveCommitTag(
+  digest: string,
+  session: SkopeoSession,
+  { inputs, tags, registry }: Pick<PublishContext, 'inputs' | 'tags' | 'registry'>,
+): Promise<void> {
+  const commit = await registry.tag(inputs.imageName, inputs.sha);
+  if (commit.exists && commit.digest === digest) return;
+  if (commit.exists) {
+    const { revision } = await readTag(registry, inputs.imageName, inputs.sha);
+    if (revision !== inputs.sha)
+      throw new UserError(
+        `${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${commit.digest}) while this run published ${digest}; it was left as it is. Find out what pushed it.`,
+      );
+  }
+  info(
+    `${shaRef(tags)} held ${commit.exists ? `another image of this commit (${commit.digest}), pushed by another run at the same time: this registry lets tags be overwritten, so the runs interleaved` : 'nothing'}. Pointing it at ${versionRef(tags)}'s image ${digest}.`,
+  );
+  await tagInRegistry(session, `${tags.image}@${digest}`, shaRef(tags));
 }

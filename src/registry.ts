@@ -46,6 +46,17 @@ interface Challenge {
 
 type AuthMode = { kind: 'basic' } | { kind: 'bearer'; realm: string; service?: string };
 
+const MiB = 1024 * 1024;
+/** The largest answer read: registries cap manifests at 4 MiB (zot and distribution), configs are smaller. */
+const DOCUMENT_LIMIT = 4 * MiB;
+/** zot's key list: a few hundred bytes a key. */
+const KEY_LIST_LIMIT = 1 * MiB;
+/** An error's body is read only for its message. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** An answer longer than the limit for its kind: not retried, the registry would send it again. */
+class TooLarge extends Error {}
+
 /**
  * The registry, over the distribution API: the only code that talks HTTP to it. It finds the
  * scheme (https, or http too when `insecure`), learns how the registry wants credentials from
@@ -59,6 +70,8 @@ export class RegistryClient {
   private readonly dispatchers: Dispatcher[] = [];
   private session?: Promise<{ baseUrl: string; dispatcher: Dispatcher; auth: AuthMode }>;
   private readonly tokens = new Map<string, string>();
+  /** Image configurations by repository and digest: two tags of one image read it once. */
+  private readonly configs = new Map<string, Promise<Record<string, string>>>();
 
   constructor(private readonly options: RegistryOptions) {
     this.retry = options.retry ?? defaultRetryPolicy;
@@ -104,14 +117,27 @@ export class RegistryClient {
     }
     const config = (json.config as { digest?: string } | undefined)?.digest;
     if (!config) return { exists: true, digest: found.digest, labels: {} };
-    const response = await this.send('GET', `/v2/${name}/blobs/${config}`, name, {
-      what: `read the configuration of ${name}:${tag}`,
-      expect: [200],
-    });
-    const parsed = parseJson(response.body, `the configuration of ${name}:${tag}`) as {
-      config?: { Labels?: Record<string, string> | null };
-    };
-    return { exists: true, digest: found.digest, labels: parsed.config?.Labels ?? {} };
+    return { exists: true, digest: found.digest, labels: await this.labels(name, tag, config) };
+  }
+
+  /** An image configuration's labels, read once per digest however many tags ask. */
+  private labels(name: string, tag: string, config: string): Promise<Record<string, string>> {
+    const key = `${name}@${config}`;
+    let labels = this.configs.get(key);
+    if (!labels) {
+      labels = this.send('GET', `/v2/${name}/blobs/${config}`, name, {
+        what: `read the configuration of ${name}:${tag}`,
+        expect: [200],
+      }).then((response) => {
+        const parsed = parseJson(response.body, `the configuration of ${name}:${tag}`) as {
+          config?: { Labels?: Record<string, string> | null };
+        };
+        return parsed.config?.Labels ?? {};
+      });
+      labels.catch(() => this.configs.delete(key));
+      this.configs.set(key, labels);
+    }
+    return labels;
   }
 
   /**
@@ -131,6 +157,7 @@ export class RegistryClient {
         expect: [200, 401, 403, 404, 405],
         accept: 'application/json',
         retry: { ...this.retry, attempts: 1 },
+        limit: KEY_LIST_LIMIT,
       },
     );
     if (response.status !== 200) return undefined;
@@ -172,10 +199,11 @@ export class RegistryClient {
     let lastError: unknown;
     for (const scheme of schemes) {
       const baseUrl = `${scheme}://${host}`;
-      const dispatcher = this.dispatcherFor(scheme);
+      const { dispatcher, direct } = this.dispatcherFor(scheme);
       let ping: Response;
       try {
-        ping = await this.sendRaw(dispatcher, 'GET', `${baseUrl}/v2/`, this.basicHeader(), {
+        // The ping is not redirected: a 200 from another origin would prove nothing about the key.
+        ping = await this.sendRaw(direct, 'GET', `${baseUrl}/v2/`, this.basicHeader(), {
           what: `reach the registry ${host}`,
           expect: [200, 401],
         });
@@ -188,9 +216,15 @@ export class RegistryClient {
       if (ping.status === 200) return { baseUrl, dispatcher, auth: { kind: 'basic' } };
       const challenge = parseChallenge(header(ping, 'www-authenticate'));
       if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+        const realm = new URL(challenge.params.realm, baseUrl);
+        if (realm.protocol !== 'https:' && !(insecure && realm.protocol === 'http:'))
+          throw new RegistryError(
+            `The registry ${host} sends clients for tokens to ${realm.origin}, which is not https: the API key would cross the network in clear. ` +
+              "Fix the registry's token realm, or set `insecure_registry: true` for a test registry you trust.",
+          );
         const auth: AuthMode = {
           kind: 'bearer',
-          realm: challenge.params.realm,
+          realm: realm.toString(),
           service: challenge.params.service,
         };
         // A token for no scope proves the credentials, as `docker login` does.
@@ -239,26 +273,38 @@ export class RegistryClient {
     method: 'GET' | 'HEAD',
     url: string,
     authorization: string | undefined,
-    options: { accept?: string; what: string; expect: number[]; retry?: RetryPolicy },
+    options: { accept?: string; what: string; expect: number[]; retry?: RetryPolicy; limit?: number },
   ): Promise<Response> {
     const headers: Record<string, string> = { 'user-agent': 'build-push-image' };
+    const limit = options.limit ?? DOCUMENT_LIMIT;
     if (options.accept) headers.accept = options.accept;
     if (authorization) headers.authorization = authorization;
     return withRetries<Response>(
       options.retry ?? this.retry,
       async () => {
         let response: Response;
+        // One deadline for the whole answer (connect, headers and body): undici's own timeouts
+        // measure silence, which a registry sending a byte a second never breaks.
+        const deadline = AbortSignal.timeout(this.timeoutMs);
         try {
           const answer = await request(dispatcher, url, {
             method,
             headers,
             headersTimeout: this.timeoutMs,
             bodyTimeout: this.timeoutMs,
+            signal: deadline,
           });
-          const body = Buffer.from(await answer.body.arrayBuffer());
+          const expected = options.expect.includes(answer.statusCode);
+          const body = await readAtMost(answer.body, expected ? limit : ERROR_BODY_LIMIT, !expected);
           response = { status: answer.statusCode, headers: answer.headers, body };
         } catch (error) {
+          if (error instanceof TooLarge)
+            throw new RegistryError(
+              `Could not ${options.what}: the registry's answer is larger than ${describeSize(limit)}, the most a registry sends for it. Nothing was pushed.`,
+            );
           if (isTlsOrProtocolError(error)) throw tlsError(this.options.host, error);
+          if (deadline.aborted)
+            return { done: false, reason: `no complete answer within ${this.timeoutMs / 1000}s` };
           return { done: false, reason: describeNetworkError(error, this.timeoutMs) };
         }
         if (options.expect.includes(response.status)) return { done: true, value: response };
@@ -328,7 +374,7 @@ export class RegistryClient {
     );
   }
 
-  private dispatcherFor(scheme: string): Dispatcher {
+  private dispatcherFor(scheme: string): { dispatcher: Dispatcher; direct: Dispatcher } {
     const base =
       this.options.dispatcher ??
       new Agent({
@@ -341,8 +387,36 @@ export class RegistryClient {
       });
     if (!this.options.dispatcher) this.dispatchers.push(base);
     // Blob reads may be redirected to storage; undici drops the credentials on a new origin.
-    return base.compose(redirectInterceptor({ maxRedirections: 3 }));
+    return { dispatcher: base.compose(redirectInterceptor({ maxRedirections: 3 })), direct: base };
   }
+}
+
+/**
+ * Reads a body up to `limit` bytes. Past it, the rest is dropped: an error body is kept cut
+ * (only its message matters), any other answer fails with TooLarge.
+ */
+async function readAtMost(
+  body: AsyncIterable<Buffer> & { destroy(): unknown },
+  limit: number,
+  cut: boolean,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      if (!cut) throw new TooLarge();
+      chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
+      break;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function describeSize(bytes: number): string {
+  return bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / 1024} KiB`;
 }
 
 function header(response: Response, name: string): string | undefined {

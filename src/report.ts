@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { Output, Result } from './names.js';
+import { info, neutralise } from './log.js';
 import type { Tags } from './publication.js';
 import type { PhaseTime } from './timeline.js';
 
@@ -36,7 +37,7 @@ export function setResultOutputs(result: Result, digest: string | undefined): vo
  * plain block at the end of the log (Forgejo's web UI shows no summary and no annotations).
  */
 export async function report(result: Report): Promise<void> {
-  core.info(resultBlock(result));
+  info(resultBlock(result));
   await writeSummary(result);
 }
 
@@ -54,8 +55,9 @@ export function resultBlock(report: Report): string {
   if (report.phases.length > 0)
     rows.push(['phases', report.phases.map((phase) => `${phase.name} ${seconds(phase.ms)}`).join(', ')]);
   const heading = `build-push-image: ${versionRef(tags)} ${report.result ?? 'not published'}`;
-  // A line that starts with "::" would be read as a workflow command: indenting every row prevents it.
-  return [heading, ...rows.map(([name, value]) => `  ${name.padEnd(8)} ${value}`.trimEnd())].join('\n');
+  return neutralise(
+    [heading, ...rows.map(([name, value]) => `  ${name.padEnd(8)} ${value}`.trimEnd())].join('\n'),
+  );
 }
 
 function seconds(ms: number): string {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, messageOf } from './errors.js';
+import { info } from './log.js';
 import type { Inputs } from './inputs.js';
 import { findOnPath } from './tools.js';
 
@@ -21,7 +22,7 @@ export async function ensureSkopeo(download: Inputs['skopeoDownload']): Promise<
   // The checksum names the build: one cache entry for each binary the workflow pins.
   const version = `0.0.0-sha256-${download.sha256.slice(0, 16)}`;
   let directory = await findInCache(version);
-  if (directory) core.info(`skopeo from the tool cache: ${directory}`);
+  if (directory) info(`skopeo from the tool cache: ${directory}`);
   else directory = await downloadAndCache(download, version);
   core.addPath(directory);
 }
@@ -40,7 +41,7 @@ async function findInCache(version: string): Promise<string> {
 
 async function downloadAndCache(download: { url: string; sha256: string }, version: string): Promise<string> {
   const tc = await toolCache();
-  core.info(`Downloading skopeo from ${download.url}`);
+  info(`Downloading skopeo from ${download.url}`);
   let file: string;
   try {
     file = await tc.downloadTool(download.url);
@@ -72,6 +73,6 @@ async function downloadAndCache(download: { url: string; sha256: string }, versi
   }
   fs.chmodSync(binary, 0o755);
   const directory = await tc.cacheFile(binary, 'skopeo', 'skopeo', version);
-  core.info(`skopeo cached in ${directory}`);
+  info(`skopeo cached in ${directory}`);
   return directory;
 }

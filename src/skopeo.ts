@@ -1,7 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import * as core from '@actions/core';
 import { TagTaken, ToolError, UserError } from './errors.js';
+import { info } from './log.js';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry.js';
 import type { Credentials } from './inputs.js';
 import { fullDisk, isFullDisk, runTool } from './tools.js';
@@ -157,7 +157,7 @@ async function copy(
       }
     },
     () => (last instanceof Error ? last : new UserError(String(last))),
-    (reason, waitMs) => core.info(`skopeo copy failed (${reason}); trying again in ${waitMs / 1000}s`),
+    (reason, waitMs) => info(`skopeo copy failed (${reason}); trying again in ${waitMs / 1000}s`),
   );
 }
 
@@ -167,7 +167,9 @@ async function copy(
  */
 export function explainRefusedWrite(error: unknown, destination: string): unknown {
   if (!(error instanceof ToolError)) return error;
-  const denied = /denied: ([^\n"]*)|\b403\b|forbidden/i.exec(error.detail);
+  // skopeo 1.9.3 words zot's 403 DENIED as a bare `…: denied` at the end of its line, or
+  // `…: denied: <message>`; other clients and registries say 403 or forbidden.
+  const denied = /: denied(?:: ([^\n"]*))?(?:"|$)|\b403\b|forbidden/im.exec(error.detail);
   if (!denied) return error;
   const registrySays = denied[1] ? `: ${denied[1].trim()}` : '';
   return new TagTaken(

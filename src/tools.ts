@@ -2,6 +2,7 @@ import * as exec from '@actions/exec';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ToolError, UserError } from './errors.js';
+import { neutralise } from './log.js';
 
 export interface ToolRun {
   exitCode: number;
@@ -63,7 +64,7 @@ async function runToolAllowingFailure(tool: string, args: string[], options: Run
   // @actions/exec runs silent and this echoes each line, scrubbed: a tool that repeats a
   // credential in an error does not put it in the log, whatever the runner masks.
   const echo = (line: string): void => {
-    if (!options.silent) process.stdout.write(`${scrub(line, secrets)}\n`);
+    if (!options.silent) process.stdout.write(`${neutralise(scrub(line, secrets))}\n`);
   };
   if (!findOnPath(tool)) throw new UserError(`Could not run \`${tool}\`: ${missingToolHint(tool)}`);
   if (!options.silent) echo(`[command]${tool} ${args.join(' ')}`);

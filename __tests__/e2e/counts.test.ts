@@ -25,7 +25,7 @@ const inputs = (name: string, context = makeContext(), version = 'v1.0.0') =>
   pushInputs(bed, name, { context, version });
 
 describe('counts', () => {
-  test('a fresh push: one build, each blob uploaded once and only for the commit tag, 4 tag lookups', async () => {
+  test('a fresh push: one build, each blob uploaded once and only for the commit tag, 6 tag lookups', async () => {
     const name = uniqueName('counts');
     const sha = randomSha();
     const log = accessLogMark(bed);
@@ -33,13 +33,16 @@ describe('counts', () => {
     expect(errors(run)).toEqual([]);
     expect(builds(run)).toHaveLength(1);
     const lines = log();
-    // The two lookups run concurrently; then the re-check before the version tag and the read-back.
+    // The two lookups run concurrently; the look at the commit tag before it is pushed; the
+    // re-check before the version tag, its read-back, and the proof that the commit tag agrees.
     expect(actionRequests(lines, name).sort()).toEqual(
       [
         `GET /v2/${name}/manifests/v1.0.0 404`,
-        `HEAD /v2/${name}/manifests/${sha} 404`,
+        `GET /v2/${name}/manifests/${sha} 404`,
+        `GET /v2/${name}/manifests/${sha} 404`,
         `HEAD /v2/${name}/manifests/v1.0.0 404`,
         `HEAD /v2/${name}/manifests/v1.0.0 200`,
+        `HEAD /v2/${name}/manifests/${sha} 200`,
       ].sort(),
     );
     // Every upload comes before the commit tag's manifest; the version tag uploads nothing.
@@ -69,8 +72,8 @@ describe('counts', () => {
     expect(requests).toHaveLength(3);
     expect(requests).toEqual([
       expect.stringMatching(new RegExp(`^GET /v2/${name}/blobs/sha256:[0-9a-f]{64} 200$`)),
+      `GET /v2/${name}/manifests/${sha} 200`,
       `GET /v2/${name}/manifests/v1.0.0 200`,
-      `HEAD /v2/${name}/manifests/${sha} 200`,
     ]);
     expect(lines.filter((line) => line.includes('/tags/list'))).toEqual([]);
     expect(builds(rerun)).toEqual([]);

@@ -10,7 +10,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export type FaultAnswer =
-  'pass' | 'hang' | { status: number; headers?: Record<string, string>; body?: string };
+  | 'pass'
+  | 'hang'
+  | { status: number; headers?: Record<string, string>; body?: string }
+  /** 200 and a body that never ends: a byte a second (`trickle`) or as fast as it goes (`flood`). */
+  | { stream: 'trickle' | 'flood' };
 
 /** Decides the fate of a request; `seen` counts earlier requests with the same method and path. */
 export type Fault = (request: { method: string; path: string; seen: number }) => FaultAnswer;
@@ -72,6 +76,22 @@ export async function startFaultRegistry(
     if (answer === 'hang') {
       requests.push(`${key} hang`);
       req.resume();
+      return;
+    }
+    if (answer !== 'pass' && 'stream' in answer) {
+      requests.push(`${key} ${answer.stream}`);
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' });
+      const chunk = Buffer.alloc(answer.stream === 'trickle' ? 1 : 64 * 1024, 0x20);
+      const send = (): void => {
+        if (res.destroyed) return;
+        if (answer.stream === 'trickle') {
+          res.write(chunk);
+          setTimeout(send, 1000).unref();
+        } else if (res.write(chunk)) setImmediate(send);
+        else res.once('drain', send);
+      };
+      send();
       return;
     }
     if (answer !== 'pass') {

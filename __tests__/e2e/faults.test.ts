@@ -43,8 +43,8 @@ describe('the registry cannot answer: the action stops, nothing is built or push
   });
 
   test('a 5xx on the tag check fails closed', async () => {
-    const fault: Fault = ({ method, path }) =>
-      method === 'HEAD' && path.includes('/manifests/')
+    const fault: Fault = ({ path }) =>
+      path.includes('/manifests/')
         ? { status: 503, body: '{"errors":[{"code":"UNAVAILABLE","message":"down for maintenance"}]}' }
         : 'pass';
     registry = await startFaultRegistry(bed.registry, fault);
@@ -52,7 +52,7 @@ describe('the registry cannot answer: the action stops, nothing is built or push
     const run = await runAction({ inputs: inputs(name, registry.address), sha: randomSha() });
     expect(run.exitCode).toBe(1);
     expect(errors(run)[0]).toMatch(
-      /Could not look up the tag .*HTTP 503 after 4 attempts\. Nothing was pushed/,
+      /Could not read the manifest .*HTTP 503: UNAVAILABLE down for maintenance after 4 attempts\. Nothing was pushed/,
     );
     expect(builds(run)).toEqual([]);
     expect(writes(registry.requests)).toEqual([]);
@@ -69,6 +69,51 @@ describe('the registry cannot answer: the action stops, nothing is built or push
     expect(run.exitCode).toBe(1);
     expect(errors(run)[0]).toMatch(/Could not reach the registry .*no answer within 1s.*after 4 attempts/);
     expect(builds(run)).toEqual([]);
+  });
+
+  test.each([
+    [
+      'trickles a byte a second',
+      { stream: 'trickle' } as const,
+      /no complete answer within 2s after 4 attempts/,
+    ],
+    ['sends an endless body', { stream: 'flood' } as const, /answer is larger than 4 MiB/],
+    [
+      'sends a 100 MB manifest',
+      { status: 200, body: ' '.repeat(100 * 1024 * 1024) },
+      /answer is larger than 4 MiB/,
+    ],
+  ])('a manifest that %s ends the run within its bound, with nothing built', async (_, answer, message) => {
+    registry = await startFaultRegistry(bed.registry, ({ method, path }) =>
+      method === 'GET' && path.includes('/manifests/') ? answer : 'pass',
+    );
+    const started = Date.now();
+    const run = await runAction({
+      inputs: inputs(uniqueName(), registry.address),
+      sha: randomSha(),
+      env: { BUILD_PUSH_IMAGE_TIMEOUT_SECONDS: '2' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)[0]).toMatch(message);
+    expect(builds(run)).toEqual([]);
+    // The stated worst case: 4 attempts of 2 s each and waits of 1 + 2 + 4 s, per lookup; the two
+    // lookups run at once. A count of seconds, asserted loosely: the bound, not a timing.
+    expect(Date.now() - started).toBeLessThan((4 * 2 + 7) * 1000 + 10_000);
+  });
+
+  test('registry text cannot issue workflow commands through the log', async () => {
+    const message = 'busy\n::set-output name=digest::sha256:evil\n  ::warning::pwned';
+    registry = await startFaultRegistry(bed.registry, ({ method, path, seen }) =>
+      method === 'GET' && path.includes('/manifests/') && seen === 0
+        ? { status: 503, body: JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message }] }) }
+        : 'pass',
+    );
+    const run = await runAction({ inputs: inputs(uniqueName(), registry.address), sha: randomSha() });
+    expect(errors(run)).toEqual([]);
+    expect(run.stdout).toContain('retrying in');
+    const commands = run.stdout.split('\n').filter((line) => /^\s*::(set-output|warning::pwned)/.test(line));
+    expect(commands).toEqual([]);
+    expect(run.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
   test('a certificate that is not trusted fails clearly and is never downgraded to http', async () => {

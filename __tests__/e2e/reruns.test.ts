@@ -161,6 +161,42 @@ describe('two runs of the same commit racing (a second re-run while one is in fl
   });
 });
 
+describe("a commit tag that another commit's image holds", () => {
+  test('is refused before building, never used for the version, never overwritten', async () => {
+    const name = uniqueName('rerun');
+    const sha = randomSha();
+    const existing = await pushTagDirectly(bed, registry, `${name}:${sha}`, randomSha());
+    const log = accessLogMark(bed);
+    const run = await runAction({ inputs: inputs(name), sha });
+    expect(run.exitCode).toBe(1);
+    expect(builds(run)).toEqual([]);
+    expect(errors(run)[0]).toContain(`${name}:${sha} already exists (${existing}) and was built from commit`);
+    expect(manifestWrites(log(), name)).toEqual([]);
+    expect(await inspect(`${registry}/${name}:v1.0.0`)).toBeUndefined();
+  });
+});
+
+describe('two runs of the same commit racing on a registry that lets tags be overwritten', () => {
+  test('both succeed, with both tags and both digests on one image, round after round', async () => {
+    for (let round = 0; round < 3; round++) {
+      const name = uniqueName('race');
+      const sha = randomSha();
+      const context = makeContext();
+      const open = (version: string) => pushInputs(bed, name, { version, context }); // no door
+      const runs = await Promise.all([
+        runAction({ inputs: open('v1.0.0'), sha }),
+        runAction({ inputs: open('v1.0.0'), sha }),
+      ]);
+      for (const run of runs) expect(errors(run)).toEqual([]);
+      const version = await inspect(`${bed.registry}/${name}:v1.0.0`);
+      const commit = await inspect(`${bed.registry}/${name}:${sha}`);
+      expect(`round ${round}: ${commit?.Digest}`).toBe(`round ${round}: ${version?.Digest}`);
+      expect(version?.Labels['org.opencontainers.image.revision']).toBe(sha);
+      for (const run of runs) expect(run.outputs.digest).toBe(version?.Digest);
+    }
+  });
+});
+
 describe('a 403 on a tag write', () => {
   test("is reported with the registry's own message and what it usually means", async () => {
     const name = uniqueName('denied');
@@ -169,7 +205,7 @@ describe('a 403 on a tag write', () => {
     expect(run.exitCode).toBe(1);
     const [error] = errors(run);
     expect(error).toContain(
-      `refused to write ${registry}/${name}:denied-v1 (403 DENIED: stable tag is immutable)`,
+      `refused to write ${registry}/${name}:denied-v1 (403 DENIED: requested access to the resource is denied)`,
     );
     expect(error).toContain("lacks zot's `update` permission");
     // Read again (the commit tag now there: point the version at it), refused again, read again,

@@ -9,7 +9,7 @@ import {
   tagInRegistryArgs,
   type SkopeoSession,
 } from '../../src/skopeo.js';
-import { ToolError } from '../../src/errors.js';
+import { TagTaken, ToolError } from '../../src/errors.js';
 import { childEnvironment, scrub } from '../../src/tools.js';
 
 const inputs: Inputs = {
@@ -200,19 +200,37 @@ describe('a failed skopeo copy', () => {
 });
 
 describe('a refused write', () => {
-  test("a 403 DENIED from skopeo is explained with the registry's words", () => {
-    const error = new ToolError(
+  const skopeoSaid = (end: string) =>
+    new ToolError(
       'skopeo copy',
       1,
-      'time="x" level=fatal msg="writing manifest: uploading manifest v1 to r/a: denied: stable tag is immutable"',
+      `time="x" level=fatal msg="writing manifest: uploading manifest v1 to r/a: ${end}"`,
     );
+  test.each([
+    // zot's refusal of an overwrite, as skopeo 1.9.3 prints it: a bare "denied".
+    [skopeoSaid('denied'), '(403 DENIED)'],
+    // With a policy condition's detail.reason, skopeo prints the standard message.
+    [
+      skopeoSaid('denied: requested access to the resource is denied'),
+      '(403 DENIED: requested access to the resource is denied)',
+    ],
+    [skopeoSaid('denied: stable tag is immutable'), '(403 DENIED: stable tag is immutable)'],
+    [new ToolError('skopeo copy', 1, 'denied\nwriting manifest: 403 Forbidden'), '(403 DENIED)'],
+    [new ToolError('skopeo copy', 1, 'requested access is Forbidden by policy'), '(403 DENIED)'],
+  ])("a refusal from skopeo is explained with the registry's words: %#", (error, wording) => {
     const explained = explainRefusedWrite(error, 'r/a:v1') as Error;
-    expect(explained.message).toContain('refused to write r/a:v1 (403 DENIED: stable tag is immutable)');
+    expect(explained).toBeInstanceOf(TagTaken);
+    expect(explained.message).toContain(`refused to write r/a:v1 ${wording}.`);
     expect(explained.message).toContain('`update`');
   });
 
-  test('any other failure is left as it is', () => {
-    const error = new ToolError('skopeo copy', 1, 'connection refused');
+  test.each([
+    'connection refused',
+    'writing manifest: uploading manifest v1 to r/a: manifest invalid',
+    'reading manifest v1 in r/a: denied access token expired', // "denied" inside a word sequence, not the end
+    'the file /var/denied.txt is missing',
+  ])('any other failure is left as it is: %s', (detail) => {
+    const error = new ToolError('skopeo copy', 1, detail);
     expect(explainRefusedWrite(error, 'r/a:v1')).toBe(error);
   });
 });

@@ -96,6 +96,9 @@ describe('parseInputs', () => {
     [Input.Version, { version: '.hidden' }],
     [Input.Version, { version: 'v'.repeat(129) }],
     [Input.Version, { version: 'v1.0.0+build' }],
+    [Input.Version, { version: 'b'.repeat(40) }],
+    [Input.Version, { version: 'B'.repeat(64) }],
+    [Input.Version, { version: 'latest' }],
     [Input.Sha, { sha: 'abc123' }],
     [Input.Sha, { sha: `-${'a'.repeat(39)}` }],
     [Input.Sha, { sha: `${'a'.repeat(40)}\n` }],
@@ -111,6 +114,9 @@ describe('parseInputs', () => {
     [Input.Registry, { registry: 'registry.ops.eblu.me:99999' }],
     [Input.Registry, { registry: 'bad host' }],
     [Input.Registry, { registry: '' }],
+    [Input.Registry, { registry: '[:::]' }],
+    [Input.Registry, { registry: '[::1' }],
+    [Input.Registry, { registry: '[1.2.3.4]:5000' }],
     [Input.ApiKey, { api_key: 'hunter2' }],
     [Input.ApiKey, { api_key: '' }],
     [Input.Username, { username: '' }],
@@ -143,6 +149,24 @@ describe('parseInputs', () => {
     const secret = 'not-a-zak-but-secret';
     const problems = problemsOf({ api_key: secret });
     expect(problems.join('\n')).not.toContain(secret);
+  });
+
+  test.each([
+    [Input.Labels, { labels: `note=${KEY}` }],
+    [Input.BuildArgs, { build_args: `TOKEN=${KEY}` }],
+    [Input.Target, { target: KEY }],
+    [Input.Version, { version: KEY }],
+    [Input.ImageName, { image_name: `team/${KEY}` }],
+    [Input.Network, { network: KEY }],
+  ])('the key in `%s` is refused, named, and not echoed', (input, overrides) => {
+    const problems = problemsOf(overrides).filter((problem) => problem.includes('contains the API key'));
+    expect(problems).toEqual([expect.stringContaining(`\`${input}\``)]);
+    expect(problemsOf(overrides).join('\n')).not.toContain(KEY);
+  });
+
+  test('a commit-like tag that is not 40 or 64 hex digits is a fine version', () => {
+    expect(parse({ version: 'a'.repeat(39) }).version).toBe('a'.repeat(39));
+    expect(parse({ version: 'latest-1' }).version).toBe('latest-1');
   });
 
   test('credentials in a registry input are not echoed either', () => {

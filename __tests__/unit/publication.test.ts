@@ -16,19 +16,31 @@ describe('decide: the registry state decides the run, before anything is built',
     ],
     [
       'commit tag only: point the version at it',
-      { version: { exists: false }, commit: { exists: true, digest: C } },
+      { version: { exists: false }, commit: { exists: true, digest: C, revision: tags.sha } },
       'tag-version',
       C,
     ],
     [
       'both, from this commit: nothing to do',
-      { version: { exists: true, digest: V, revision: tags.sha }, commit: { exists: true, digest: V } },
+      {
+        version: { exists: true, digest: V, revision: tags.sha },
+        commit: { exists: true, digest: V, revision: tags.sha },
+      },
       'nothing',
       V,
     ],
     [
       'version from this commit, no commit tag: add it',
       { version: { exists: true, digest: V, revision: tags.sha }, commit: { exists: false } },
+      'tag-commit',
+      V,
+    ],
+    [
+      'both from this commit but on two images (an interleaving): point the commit tag at the version',
+      {
+        version: { exists: true, digest: V, revision: tags.sha },
+        commit: { exists: true, digest: C, revision: tags.sha },
+      },
       'tag-commit',
       V,
     ],
@@ -53,6 +65,32 @@ describe('decide: the registry state decides the run, before anything is built',
     expect(() => decide(publication, tags)).toThrow(
       new RegExp(`registry.example/team/app:v1.0.0 already exists \\(${V}\\)`),
     );
+  });
+
+  test.each<[string, Publication, string]>([
+    [
+      'from another commit',
+      { version: { exists: false }, commit: { exists: true, digest: C, revision: other } },
+      `built from commit ${other}`,
+    ],
+    [
+      'without a revision label',
+      { version: { exists: false }, commit: { exists: true, digest: C } },
+      'no org.opencontainers.image.revision label',
+    ],
+    [
+      'from another commit, beside a version of this commit',
+      {
+        version: { exists: true, digest: V, revision: tags.sha },
+        commit: { exists: true, digest: C, revision: other },
+      },
+      `built from commit ${other}`,
+    ],
+  ])('a commit tag %s is refused, never used or overwritten', (_, publication, origin) => {
+    expect(() => decide(publication, tags)).toThrow(
+      new RegExp(`registry.example/team/app:${tags.sha} already exists \\(${C}\\) and .*never overwritten`),
+    );
+    expect(() => decide(publication, tags)).toThrow(origin);
   });
 
   test('the refusal names the commit the existing version came from', () => {

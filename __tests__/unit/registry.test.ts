@@ -243,3 +243,107 @@ test('parseRetryAfter reads seconds and dates', () => {
   );
   expect(parseRetryAfter('soon')).toBeUndefined();
 });
+
+describe('a hostile registry is bounded', () => {
+  const manifestPath = '/v2/team/app/manifests/v1';
+
+  test('a manifest over 4 MiB is refused, naming the limit, without retrying', async () => {
+    const { pool, client, sleep } = pinged();
+    pool.intercept({ path: manifestPath, method: 'GET' }).reply(200, Buffer.alloc(4 * 1024 * 1024 + 1, 0x20));
+    const error = await client.image('team/app', 'v1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as Error).message).toMatch(/answer is larger than 4 MiB/);
+    expect(sleep).not.toHaveBeenCalled();
+  });
+
+  test('a manifest of exactly 4 MiB is read', async () => {
+    const { pool, client } = pinged();
+    const body = Buffer.alloc(4 * 1024 * 1024, 0x20);
+    body.write('{"schemaVersion":2,"layers":[]}');
+    pool
+      .intercept({ path: manifestPath, method: 'GET' })
+      .reply(200, body, { headers: { 'docker-content-digest': DIGEST } });
+    await expect(client.image('team/app', 'v1')).resolves.toEqual({
+      exists: true,
+      digest: DIGEST,
+      labels: {},
+    });
+  });
+
+  test('the key list is capped at 1 MiB', async () => {
+    const { pool, client } = pinged();
+    pool
+      .intercept({ path: '/zot/auth/apikey', method: 'GET' })
+      .reply(200, Buffer.alloc(1024 * 1024 + 1, 0x20));
+    await expect(client.apiKeys()).rejects.toThrow(/larger than 1 MiB/);
+  });
+
+  test('an error body is cut at 64 KiB and the error still reported', async () => {
+    const { pool, client } = pinged();
+    pool.intercept({ path: manifestPath, method: 'GET' }).reply(400, Buffer.alloc(10 * 1024 * 1024, 0x41));
+    await expect(client.image('team/app', 'v1')).rejects.toThrow(/answered HTTP 400/);
+  });
+
+  test('two tags of one image read its configuration once', async () => {
+    const { pool, client, agent } = pinged();
+    const config = `sha256:${'c'.repeat(64)}`;
+    const manifest = JSON.stringify({ schemaVersion: 2, config: { digest: config }, layers: [] });
+    for (const tag of ['v1', 'abc'])
+      pool
+        .intercept({ path: `/v2/team/app/manifests/${tag}`, method: 'GET' })
+        .reply(200, manifest, { headers: { 'docker-content-digest': DIGEST } });
+    pool
+      .intercept({ path: `/v2/team/app/blobs/${config}`, method: 'GET' })
+      .reply(200, { config: { Labels: { a: 'b' } } });
+    const [one, two] = await Promise.all([client.image('team/app', 'v1'), client.image('team/app', 'abc')]);
+    expect(one).toEqual({ exists: true, digest: DIGEST, labels: { a: 'b' } });
+    expect(two).toEqual(one);
+    agent.assertNoPendingInterceptors();
+  });
+});
+
+describe('credentials stay with the registry', () => {
+  test('a token realm over plain http is refused for an https registry, before the key is sent', async () => {
+    const { agent, pool, client } = setup();
+    pool.intercept({ path: '/v2/', method: 'GET' }).reply(401, '', {
+      headers: { 'www-authenticate': 'Bearer realm="http://auth.test/token",service="registry.test"' },
+    });
+    agent.get('http://auth.test').intercept({ path: /token/, method: 'GET' }).reply(200, { token: 't' });
+    await expect(client.checkCredentials()).rejects.toThrow(
+      /sends clients for tokens to http:\/\/auth.test, which is not https/,
+    );
+    expect(agent.pendingInterceptors()).toHaveLength(1);
+  });
+
+  test('with insecure_registry an http realm is allowed (a test registry)', async () => {
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    const client = new RegistryClient({
+      host: HOST,
+      insecure: true,
+      credentials: CREDENTIALS,
+      dispatcher: agent,
+    });
+    agent
+      .get(ORIGIN)
+      .intercept({ path: '/v2/', method: 'GET' })
+      .reply(401, '', {
+        headers: { 'www-authenticate': 'Bearer realm="http://auth.test/token"' },
+      });
+    agent
+      .get('http://auth.test')
+      .intercept({ path: '/token', method: 'GET', headers: { authorization: BASIC } })
+      .reply(200, { token: 't' });
+    await expect(client.checkCredentials()).resolves.toBeUndefined();
+  });
+
+  test('a ping redirected elsewhere is not followed, so it cannot pass for an accepted key', async () => {
+    const { agent, pool, client } = setup();
+    pool
+      .intercept({ path: '/v2/', method: 'GET' })
+      .reply(302, '', { headers: { location: 'https://elsewhere.test/v2/' } });
+    agent.get('https://elsewhere.test').intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}');
+    await expect(client.checkCredentials()).rejects.toThrow(/answered HTTP 302/);
+    expect(agent.pendingInterceptors()).toHaveLength(1);
+  });
+});

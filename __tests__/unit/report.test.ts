@@ -59,6 +59,6 @@ test('the log block of a run that stopped: every line of why, none read as a wor
     `  commit   r.example/team/app:${'a'.repeat(40)}`,
     '  result   not published',
     '  stopped  It exists.',
-    '           ::set-output name=digest::x',
+    '|            ::set-output name=digest::x',
   ]);
 });

@@ -3,7 +3,7 @@
 // refuses an identity that has `create` but not `update`. Everything else passes through.
 // Tag writes are serialised per repository and tag, so two racing writers cannot both pass
 // the existence check. A tag named `denied-…` is refused even when it does not exist, as a
-// zot policy condition would, so tests can meet a 403 on demand.
+// zot policy condition (CEL) would, with its reason, so tests can meet a 403 on demand.
 // Usage: node create-only-door.mjs LISTEN_PORT UPSTREAM_PORT
 import * as http from 'node:http';
 
@@ -94,12 +94,15 @@ const server = http.createServer(async (req, res) => {
   await serialised(`${match[1]}:${match[2]}`, async () => {
     const status = await tagExists(req).catch(() => 502);
     if (status === 200 || (status === 404 && match[2].startsWith('denied-'))) {
-      res.writeHead(403, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          errors: [{ code: 'DENIED', message: 'stable tag is immutable', detail: { tag: match[2] } }],
-        }),
-      );
+      // zot's refusal to the byte (AuthzFailWithReason): 403, a Basic challenge even on a 403,
+      // DENIED with the standard message, and detail.reason only when a policy condition wrote one.
+      const error = {
+        code: 'DENIED',
+        message: 'requested access to the resource is denied',
+        ...(status === 200 ? {} : { detail: { reason: 'stable tag is immutable' } }),
+      };
+      res.writeHead(403, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="zot"' });
+      res.end(JSON.stringify({ errors: [error] }));
       return;
     }
     if (status !== 404) {

@@ -1,5 +1,5 @@
-export const id = 948;
-export const ids = [948];
+export const id = 423;
+export const ids = [423];
 export const modules = {
 
 /***/ 3916:
@@ -73,7 +73,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 2948:
+/***/ 6423:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -98,7 +98,26 @@ var names = __webpack_require__(6455);
 var exec = __webpack_require__(1955);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
+;// CONCATENATED MODULE: ./src/log.ts
+
+/**
+ * Text from outside (a registry's answer, a tool's output, an image's label) made safe for the
+ * log: a runner reads any line that starts with `::`, leading white space aside, as a workflow
+ * command (`::set-output`, `::add-mask`, `::error`…). Such lines get a visible `| ` in front.
+ */
+function neutralise(text) {
+    return text
+        .split(/\r\n|\r|\n/)
+        .map((line) => (/^\s*::/.test(line) ? `| ${line}` : line))
+        .join('\n');
+}
+/** Every log line of the main step goes through here, so none can issue a workflow command. */
+function info(text) {
+    core/* info */.pq(neutralise(text));
+}
+
 ;// CONCATENATED MODULE: ./src/tools.ts
+
 
 
 
@@ -144,7 +163,7 @@ async function runToolAllowingFailure(tool, args, options) {
     // credential in an error does not put it in the log, whatever the runner masks.
     const echo = (line) => {
         if (!options.silent)
-            process.stdout.write(`${scrub(line, secrets)}\n`);
+            process.stdout.write(`${neutralise(scrub(line, secrets))}\n`);
     };
     if (!findOnPath(tool))
         throw new errors/* UserError */.yo(`Could not run \`${tool}\`: ${missingToolHint(tool)}`);
@@ -297,7 +316,10 @@ function explainBuildFailure(error, env = process.env) {
     return error;
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 
@@ -336,6 +358,10 @@ function parseInputs(read, cwd = process.cwd()) {
         problem(names/* Input */.pd.ImageName, 'makes a reference longer than 255 characters with the registry.');
     const version = read(names/* Input */.pd.Version);
     checkTag(version, names/* Input */.pd.Version, 'is required (the version tag, such as `v1.0.0`).', problem);
+    if (SHA.test(version))
+        problem(names/* Input */.pd.Version, 'must not be a commit SHA (40 or 64 hex digits): those tags are the commit tags.');
+    else if (version === 'latest')
+        problem(names/* Input */.pd.Version, 'must not be `latest`: a version tag is never overwritten, so `latest` would keep its first image for good.');
     const rawSha = read(names/* Input */.pd.Sha);
     if (!rawSha)
         problem(names/* Input */.pd.Sha, 'is required: the commit SHA (defaults to `${{ github.sha }}`).');
@@ -401,8 +427,15 @@ function parseInputs(read, cwd = process.cwd()) {
         if (problems.length === 0)
             skopeoDownload = { url: skopeoUrl, sha256: skopeoSha256 };
     }
+    // A key in any other input would reach the build's argv, the image (labels are public) or
+    // the log: refused, naming the input, never the value.
+    if (apiKey)
+        for (const input of Object.values(names/* Input */.pd))
+            if (input !== names/* Input */.pd.ApiKey && read(input).includes(apiKey))
+                problem(input, 'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.');
+    // Another problem may quote an input that holds the key: never the key itself.
     if (problems.length > 0)
-        throw new errors/* InputError */.dz(problems);
+        throw new errors/* InputError */.dz(apiKey ? problems.map((p) => p.split(apiKey).join('***')) : problems);
     return {
         context: external_node_path_.resolve(cwd, context),
         dockerfile,
@@ -451,6 +484,11 @@ function checkRegistry(registry, problem) {
     const match = REGISTRY.exec(registry);
     if (!match) {
         problem(names/* Input */.pd.Registry, `is not a host name with an optional port: ${quote(registry)}.`);
+        return;
+    }
+    const bracketed = /^\[(.*)\]/.exec(registry);
+    if (bracketed && !external_node_net_.isIPv6(bracketed[1])) {
+        problem(names/* Input */.pd.Registry, `has an invalid IPv6 address: ${quote(registry)}.`);
         return;
     }
     if (match[1] !== undefined) {
@@ -511,9 +549,18 @@ function quote(value) {
  */
 function decide(publication, tags) {
     const { version, commit } = publication;
+    if (version.exists && version.revision !== tags.sha)
+        throw refusal(version, tags);
+    if (commit.exists && commit.revision !== tags.sha)
+        throw foreignCommitTag(commit, tags);
     if (version.exists) {
-        if (version.revision !== tags.sha)
-            throw refusal(version, tags);
+        if (commit.exists && commit.digest !== version.digest)
+            return {
+                kind: 'tag-commit',
+                digest: version.digest,
+                reason: `The commit tag holds another image of this commit (${commit.digest}) than ${tags.version}: two runs interleaved on a registry that lets tags be overwritten. ` +
+                    `Pointing the commit tag at ${tags.version}'s image, no build.`,
+            };
         if (commit.exists)
             return {
                 kind: 'nothing',
@@ -537,12 +584,48 @@ function decide(publication, tags) {
         reason: `Neither ${tags.version} nor the commit tag exists: building and pushing both.`,
     };
 }
+function foreignCommitTag(commit, tags) {
+    const origin = commit.revision
+        ? `was built from commit ${commit.revision}`
+        : 'carries no org.opencontainers.image.revision label';
+    return new errors/* UserError */.yo(`${tags.image}:${tags.sha} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
+        'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
+}
 function refusal(version, tags) {
     const origin = version.revision
         ? `was built from commit ${version.revision}`
         : 'carries no org.opencontainers.image.revision label (it was not pushed by this action)';
     return new errors/* UserError */.yo(`${tags.image}:${tags.version} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
         'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.');
+}
+
+;// CONCATENATED MODULE: ./src/registry-state.ts
+
+
+// What the registry holds for this run's two tags, read for the re-run table.
+/**
+ * Both tags at once, each with its image's revision label: the manifests (1 request each), and
+ * the configuration when a tag exists (once, when both tags hold one image), whatever the number
+ * of tags in the repository.
+ */
+async function readPublication(registry, inputs) {
+    const [version, commit] = await Promise.all([
+        readTag(registry, inputs.imageName, inputs.version),
+        readTag(registry, inputs.imageName, inputs.sha),
+    ]);
+    for (const [tag, state] of [
+        [inputs.version, version],
+        [inputs.sha, commit],
+    ])
+        info(`${tag}: ${state.exists ? `${state.digest}, built from ${state.revision ?? 'an unknown commit'}` : 'absent'}`);
+    return { version, commit };
+}
+/** A tag's digest and the commit its image was built from (its revision label). */
+async function readTag(registry, name, tag) {
+    const image = await registry.image(name, tag);
+    return image.exists
+        ? { exists: true, digest: image.digest, revision: image.labels[names/* REVISION_LABEL */.P1] }
+        : image;
 }
 
 ;// CONCATENATED MODULE: ./src/engine.ts
@@ -663,7 +746,7 @@ async function buildAndHandOver(inputs, runDirectory, timeline) {
         const plan = (output) => buildPlan(inputs, output, process.env, new Date());
         if (canExportOci(builder)) {
             const directory = external_node_path_.join(runDirectory, 'oci-layout');
-            core/* info */.pq(`Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`);
+            info(`Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`);
             await build(inputs, plan({ kind: 'oci-layout', directory }));
             return { kind: 'oci-layout', reference: `oci:${directory}`, options: [], files: [directory] };
         }
@@ -673,7 +756,7 @@ async function buildAndHandOver(inputs, runDirectory, timeline) {
         const imageId = (await build(inputs, plan(loadInto(runDirectory))));
         const access = skopeoDaemonAccess(await endpoint);
         if ('host' in access) {
-            core/* info */.pq(`Hand-over (engine-daemon): skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`);
+            info(`Hand-over (engine-daemon): skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`);
             return {
                 kind: 'engine-daemon',
                 reference: `docker-daemon:${imageId}`,
@@ -681,7 +764,7 @@ async function buildAndHandOver(inputs, runDirectory, timeline) {
                 files: [],
             };
         }
-        core/* info */.pq(`Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`);
+        info(`Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`);
         const archive = external_node_path_.join(runDirectory, 'image.tar');
         await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT }).catch((error) => {
             throw error instanceof errors/* ToolError */.v4 && isFullDisk(error) ? fullDisk(error, '`docker save`') : error;
@@ -703,6 +786,7 @@ var external_node_crypto_ = __webpack_require__(7598);
 
 
 
+
 /**
  * Makes sure `skopeo` is on PATH: the runner's own, else one from the tool cache, else one
  * downloaded from `skopeo_download_url`, checked against `skopeo_sha256` before anything
@@ -718,7 +802,7 @@ async function ensureSkopeo(download) {
     const version = `0.0.0-sha256-${download.sha256.slice(0, 16)}`;
     let directory = await findInCache(version);
     if (directory)
-        core/* info */.pq(`skopeo from the tool cache: ${directory}`);
+        info(`skopeo from the tool cache: ${directory}`);
     else
         directory = await downloadAndCache(download, version);
     core/* addPath */.fM(directory);
@@ -736,7 +820,7 @@ async function findInCache(version) {
 }
 async function downloadAndCache(download, version) {
     const tc = await toolCache();
-    core/* info */.pq(`Downloading skopeo from ${download.url}`);
+    info(`Downloading skopeo from ${download.url}`);
     let file;
     try {
         file = await tc.downloadTool(download.url);
@@ -765,11 +849,12 @@ async function downloadAndCache(download, version) {
     }
     external_node_fs_.chmodSync(binary, 0o755);
     const directory = await tc.cacheFile(binary, 'skopeo', 'skopeo', version);
-    core/* info */.pq(`skopeo cached in ${directory}`);
+    info(`skopeo cached in ${directory}`);
     return directory;
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
+
 
 
 function versionRef(tags) {
@@ -794,7 +879,7 @@ function setResultOutputs(result, digest) {
  * plain block at the end of the log (Forgejo's web UI shows no summary and no annotations).
  */
 async function report(result) {
-    core/* info */.pq(resultBlock(result));
+    info(resultBlock(result));
     await writeSummary(result);
 }
 /** The result as plain lines, to read in a raw log: no markup, no workflow commands. */
@@ -812,8 +897,7 @@ function resultBlock(report) {
     if (report.phases.length > 0)
         rows.push(['phases', report.phases.map((phase) => `${phase.name} ${seconds(phase.ms)}`).join(', ')]);
     const heading = `build-push-image: ${versionRef(tags)} ${report.result ?? 'not published'}`;
-    // A line that starts with "::" would be read as a workflow command: indenting every row prevents it.
-    return [heading, ...rows.map(([name, value]) => `  ${name.padEnd(8)} ${value}`.trimEnd())].join('\n');
+    return neutralise([heading, ...rows.map(([name, value]) => `  ${name.padEnd(8)} ${value}`.trimEnd())].join('\n'));
 }
 function seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
@@ -1007,7 +1091,7 @@ async function copy(session, args, destination, env, retry = { ...defaultRetryPo
                 return { done: false, reason: last.detail.split('\n').at(-1) ?? '' };
             throw last;
         }
-    }, () => (last instanceof Error ? last : new errors/* UserError */.yo(String(last))), (reason, waitMs) => core/* info */.pq(`skopeo copy failed (${reason}); trying again in ${waitMs / 1000}s`));
+    }, () => (last instanceof Error ? last : new errors/* UserError */.yo(String(last))), (reason, waitMs) => info(`skopeo copy failed (${reason}); trying again in ${waitMs / 1000}s`));
 }
 /**
  * A 403 on a write is the registry's policy speaking, most often zot refusing to overwrite a
@@ -1016,7 +1100,9 @@ async function copy(session, args, destination, env, retry = { ...defaultRetryPo
 function explainRefusedWrite(error, destination) {
     if (!(error instanceof errors/* ToolError */.v4))
         return error;
-    const denied = /denied: ([^\n"]*)|\b403\b|forbidden/i.exec(error.detail);
+    // skopeo 1.9.3 words zot's 403 DENIED as a bare `…: denied` at the end of its line, or
+    // `…: denied: <message>`; other clients and registries say 403 or forbidden.
+    const denied = /: denied(?:: ([^\n"]*))?(?:"|$)|\b403\b|forbidden/im.exec(error.detail);
     if (!denied)
         return error;
     const registrySays = denied[1] ? `: ${denied[1].trim()}` : '';
@@ -1026,6 +1112,8 @@ function explainRefusedWrite(error, destination) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish.ts
+
+
 
 
 
@@ -1051,7 +1139,7 @@ async function publishConverging(plan, decideAgain, context) {
         catch (error) {
             if (!(error instanceof errors/* TagTaken */.qD) || decision === MAX_DECISIONS)
                 throw error;
-            core/* info */.pq(`${error.message.split('. ')[0]}. Reading the registry again.`);
+            info(`${error.message.split('. ')[0]}. Reading the registry again.`);
             const next = await decideAgain();
             // A plan that would build, or the same plan again (the registry did not move: a policy
             // refused the write), is not followed: the refusal stands.
@@ -1059,7 +1147,7 @@ async function publishConverging(plan, decideAgain, context) {
             if (next.kind === 'build-and-push' || same)
                 throw error;
             plan = next;
-            core/* info */.pq(plan.reason);
+            info(plan.reason);
         }
     }
 }
@@ -1086,7 +1174,14 @@ async function publish(plan, context, logInOnce) {
         case 'build-and-push': {
             const handOver = await buildAndHandOver(inputs, runDirectory, timeline);
             const digest = await timeline
-                .phase('Push the commit tag', async () => pushImage(await loggedIn, handOver, shaRef(tags), runDirectory))
+                .phase('Push the commit tag', async () => {
+                // A commit tag is never overwritten: another run of this commit may have pushed it
+                // while this one built. Then the registry is read again and its image is used.
+                const meanwhile = await readTag(context.registry, inputs.imageName, inputs.sha);
+                if (meanwhile.exists)
+                    throw new errors/* TagTaken */.qD(`${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`);
+                return pushImage(await loggedIn, handOver, shaRef(tags), runDirectory);
+            })
                 .finally(() => discard(handOver));
             const session = await loggedIn;
             // Reported now, so that a failure of the version push still says what was written.
@@ -1107,7 +1202,7 @@ async function logIn(inputs, runDirectory) {
         secrets: [inputs.credentials.apiKey],
     };
     await login(session, inputs.credentials);
-    core/* info */.pq(`skopeo logged in to ${inputs.registry} as ${inputs.credentials.username}.`);
+    info(`skopeo logged in to ${inputs.registry} as ${inputs.credentials.username}.`);
     return session;
 }
 /**
@@ -1122,11 +1217,31 @@ async function pushVersionTag(digest, session, { inputs, tags, registry, timelin
                 `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`);
         await tagInRegistry(session, `${tags.image}@${digest}`, versionRef(tags));
         const after = await registry.tag(inputs.imageName, inputs.version);
+        // A registry that lets tags be overwritten let another run write the version tag at the
+        // same time: the registry is read again (its image may be of this commit too).
         if (!after.exists || after.digest !== digest)
-            throw new errors/* UserError */.yo(`${versionRef(tags)} points at ${after.exists ? after.digest : 'nothing'} after the push, not at ${digest}: another run wrote it at the same time. ` +
-                'Check which image the tag holds before using it.');
-        core/* info */.pq(`${versionRef(tags)} -> ${digest}`);
+            throw new errors/* TagTaken */.qD(`${versionRef(tags)} points at ${after.exists ? after.digest : 'nothing'} after the push, not at ${digest}: another run wrote it at the same time (this registry lets tags be overwritten).`);
+        info(`${versionRef(tags)} -> ${digest}`);
+        await proveCommitTag(digest, session, { inputs, tags, registry });
     });
+}
+/**
+ * The commit tag must name the version tag's image. Where the registry lets tags be
+ * overwritten, another run of this commit can have pushed its own image there in between;
+ * then the commit tag is pointed at the version's image, plainly said. An image of another
+ * commit is never replaced.
+ */
+async function proveCommitTag(digest, session, { inputs, tags, registry }) {
+    const commit = await registry.tag(inputs.imageName, inputs.sha);
+    if (commit.exists && commit.digest === digest)
+        return;
+    if (commit.exists) {
+        const { revision } = await readTag(registry, inputs.imageName, inputs.sha);
+        if (revision !== inputs.sha)
+            throw new errors/* UserError */.yo(`${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${commit.digest}) while this run published ${digest}; it was left as it is. Find out what pushed it.`);
+    }
+    info(`${shaRef(tags)} held ${commit.exists ? `another image of this commit (${commit.digest}), pushed by another run at the same time: this registry lets tags be overwritten, so the runs interleaved` : 'nothing'}. Pointing it at ${versionRef(tags)}'s image ${digest}.`);
+    await tagInRegistry(session, `${tags.image}@${digest}`, shaRef(tags));
 }
 
 // EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
@@ -1162,6 +1277,16 @@ const MANIFEST_ACCEPT = [
     'application/vnd.docker.distribution.manifest.v2+json',
     'application/vnd.docker.distribution.manifest.list.v2+json',
 ].join(', ');
+const MiB = 1024 * 1024;
+/** The largest answer read: registries cap manifests at 4 MiB (zot and distribution), configs are smaller. */
+const DOCUMENT_LIMIT = 4 * MiB;
+/** zot's key list: a few hundred bytes a key. */
+const KEY_LIST_LIMIT = 1 * MiB;
+/** An error's body is read only for its message. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+/** An answer longer than the limit for its kind: not retried, the registry would send it again. */
+class TooLarge extends Error {
+}
 /**
  * The registry, over the distribution API: the only code that talks HTTP to it. It finds the
  * scheme (https, or http too when `insecure`), learns how the registry wants credentials from
@@ -1176,6 +1301,8 @@ class RegistryClient {
     dispatchers = [];
     session;
     tokens = new Map();
+    /** Image configurations by repository and digest: two tags of one image read it once. */
+    configs = new Map();
     constructor(options) {
         this.options = options;
         this.retry = options.retry ?? defaultRetryPolicy;
@@ -1223,12 +1350,24 @@ class RegistryClient {
         const config = json.config?.digest;
         if (!config)
             return { exists: true, digest: found.digest, labels: {} };
-        const response = await this.send('GET', `/v2/${name}/blobs/${config}`, name, {
-            what: `read the configuration of ${name}:${tag}`,
-            expect: [200],
-        });
-        const parsed = parseJson(response.body, `the configuration of ${name}:${tag}`);
-        return { exists: true, digest: found.digest, labels: parsed.config?.Labels ?? {} };
+        return { exists: true, digest: found.digest, labels: await this.labels(name, tag, config) };
+    }
+    /** An image configuration's labels, read once per digest however many tags ask. */
+    labels(name, tag, config) {
+        const key = `${name}@${config}`;
+        let labels = this.configs.get(key);
+        if (!labels) {
+            labels = this.send('GET', `/v2/${name}/blobs/${config}`, name, {
+                what: `read the configuration of ${name}:${tag}`,
+                expect: [200],
+            }).then((response) => {
+                const parsed = parseJson(response.body, `the configuration of ${name}:${tag}`);
+                return parsed.config?.Labels ?? {};
+            });
+            labels.catch(() => this.configs.delete(key));
+            this.configs.set(key, labels);
+        }
+        return labels;
     }
     /**
      * zot's list of the identity's API keys (`GET /zot/auth/apikey`), or undefined where the
@@ -1243,6 +1382,7 @@ class RegistryClient {
             expect: [200, 401, 403, 404, 405],
             accept: 'application/json',
             retry: { ...this.retry, attempts: 1 },
+            limit: KEY_LIST_LIMIT,
         });
         if (response.status !== 200)
             return undefined;
@@ -1276,10 +1416,11 @@ class RegistryClient {
         let lastError;
         for (const scheme of schemes) {
             const baseUrl = `${scheme}://${host}`;
-            const dispatcher = this.dispatcherFor(scheme);
+            const { dispatcher, direct } = this.dispatcherFor(scheme);
             let ping;
             try {
-                ping = await this.sendRaw(dispatcher, 'GET', `${baseUrl}/v2/`, this.basicHeader(), {
+                // The ping is not redirected: a 200 from another origin would prove nothing about the key.
+                ping = await this.sendRaw(direct, 'GET', `${baseUrl}/v2/`, this.basicHeader(), {
                     what: `reach the registry ${host}`,
                     expect: [200, 401],
                 });
@@ -1295,9 +1436,13 @@ class RegistryClient {
                 return { baseUrl, dispatcher, auth: { kind: 'basic' } };
             const challenge = parseChallenge(header(ping, 'www-authenticate'));
             if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+                const realm = new URL(challenge.params.realm, baseUrl);
+                if (realm.protocol !== 'https:' && !(insecure && realm.protocol === 'http:'))
+                    throw new errors/* RegistryError */.gl(`The registry ${host} sends clients for tokens to ${realm.origin}, which is not https: the API key would cross the network in clear. ` +
+                        "Fix the registry's token realm, or set `insecure_registry: true` for a test registry you trust.");
                 const auth = {
                     kind: 'bearer',
-                    realm: challenge.params.realm,
+                    realm: realm.toString(),
                     service: challenge.params.service,
                 };
                 // A token for no scope proves the credentials, as `docker login` does.
@@ -1330,25 +1475,35 @@ class RegistryClient {
     /** One request, retried while the failure is transient (network, 429, 5xx). */
     sendRaw(dispatcher, method, url, authorization, options) {
         const headers = { 'user-agent': 'build-push-image' };
+        const limit = options.limit ?? DOCUMENT_LIMIT;
         if (options.accept)
             headers.accept = options.accept;
         if (authorization)
             headers.authorization = authorization;
         return withRetries(options.retry ?? this.retry, async () => {
             let response;
+            // One deadline for the whole answer (connect, headers and body): undici's own timeouts
+            // measure silence, which a registry sending a byte a second never breaks.
+            const deadline = AbortSignal.timeout(this.timeoutMs);
             try {
                 const answer = await request(dispatcher, url, {
                     method,
                     headers,
                     headersTimeout: this.timeoutMs,
                     bodyTimeout: this.timeoutMs,
+                    signal: deadline,
                 });
-                const body = Buffer.from(await answer.body.arrayBuffer());
+                const expected = options.expect.includes(answer.statusCode);
+                const body = await readAtMost(answer.body, expected ? limit : ERROR_BODY_LIMIT, !expected);
                 response = { status: answer.statusCode, headers: answer.headers, body };
             }
             catch (error) {
+                if (error instanceof TooLarge)
+                    throw new errors/* RegistryError */.gl(`Could not ${options.what}: the registry's answer is larger than ${describeSize(limit)}, the most a registry sends for it. Nothing was pushed.`);
                 if (isTlsOrProtocolError(error))
                     throw tlsError(this.options.host, error);
+                if (deadline.aborted)
+                    return { done: false, reason: `no complete answer within ${this.timeoutMs / 1000}s` };
                 return { done: false, reason: describeNetworkError(error, this.timeoutMs) };
             }
             if (options.expect.includes(response.status))
@@ -1414,8 +1569,31 @@ class RegistryClient {
         if (!this.options.dispatcher)
             this.dispatchers.push(base);
         // Blob reads may be redirected to storage; undici drops the credentials on a new origin.
-        return base.compose(redirectInterceptor({ maxRedirections: 3 }));
+        return { dispatcher: base.compose(redirectInterceptor({ maxRedirections: 3 })), direct: base };
     }
+}
+/**
+ * Reads a body up to `limit` bytes. Past it, the rest is dropped: an error body is kept cut
+ * (only its message matters), any other answer fails with TooLarge.
+ */
+async function readAtMost(body, limit, cut) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.length;
+        if (size > limit) {
+            body.destroy();
+            if (!cut)
+                throw new TooLarge();
+            chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
+            break;
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+function describeSize(bytes) {
+    return bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / 1024} KiB`;
 }
 function header(response, name) {
     const value = response.headers[name];
@@ -1534,6 +1712,7 @@ class Timeline {
 ;// CONCATENATED MODULE: ./src/key-expiry.ts
 
 
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * The identity's soonest-expiring key that is still valid, when it expires within the
@@ -1563,11 +1742,11 @@ async function warnOfKeyExpiry(registry, thresholdDays, now) {
         keys = await registry.apiKeys();
     }
     catch (error) {
-        core/* info */.pq(`Could not read the API key list (${(0,errors/* messageOf */.bD)(error)}); skipping the expiry check.`);
+        info(`Could not read the API key list (${(0,errors/* messageOf */.bD)(error)}); skipping the expiry check.`);
         return;
     }
     if (!keys) {
-        core/* info */.pq('The registry has no API key list (not zot?); skipping the expiry check.');
+        info('The registry has no API key list (not zot?); skipping the expiry check.');
         return;
     }
     const soonest = soonestExpiringKey(keys, now, thresholdDays);
@@ -1577,6 +1756,8 @@ async function warnOfKeyExpiry(registry, thresholdDays, now) {
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
 
 
 
@@ -1615,14 +1796,14 @@ async function main() {
         insecure: inputs.insecureRegistry,
         credentials: inputs.credentials,
         timeoutMs: registryTimeoutMs(process.env),
-        log: (message) => core/* info */.pq(message),
+        log: info,
     });
     const timeline = new Timeline();
     try {
         await timeline.phase('Check the key', () => checkKey(inputs, registry));
         const check = async (phase) => decide(await timeline.phase(phase, () => readPublication(registry, inputs)), tags);
         const plan = await check('Check the registry');
-        core/* info */.pq(plan.reason);
+        info(plan.reason);
         const { result, digest, reason } = inputs.push
             ? await publishConverging(plan, () => check('Check the registry again'), {
                 inputs,
@@ -1664,27 +1845,11 @@ function readInputs() {
 async function checkKey(inputs, registry) {
     await registry.checkCredentials();
     if (!inputs.credentials) {
-        core/* info */.pq(`Reading ${inputs.registry} anonymously (not pushing).`);
+        info(`Reading ${inputs.registry} anonymously (not pushing).`);
         return;
     }
-    core/* info */.pq(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
+    info(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
     await warnOfKeyExpiry(registry, inputs.keyExpiryWarningDays, new Date());
-}
-/**
- * Both tags at once: the version's manifest and labels (1 request when it is free, 2 when it
- * exists) and a HEAD of the commit tag, whatever the number of tags in the repository.
- */
-async function readPublication(registry, inputs) {
-    const [image, commit] = await Promise.all([
-        registry.image(inputs.imageName, inputs.version),
-        registry.tag(inputs.imageName, inputs.sha),
-    ]);
-    const version = image.exists
-        ? { exists: true, digest: image.digest, revision: image.labels[names/* REVISION_LABEL */.P1] }
-        : image;
-    core/* info */.pq(`${inputs.version}: ${version.exists ? `${version.digest}, built from ${version.revision ?? 'an unknown commit'}` : 'absent'}`);
-    core/* info */.pq(`${inputs.sha}: ${commit.exists ? commit.digest : 'absent'}`);
-    return { version, commit };
 }
 async function buildOnly(plan, inputs, runDirectory, timeline) {
     await timeline.phase('Build', () => build(inputs, buildPlan(inputs, loadInto(runDirectory), process.env, new Date())));
