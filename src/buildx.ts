@@ -60,9 +60,14 @@ export function buildArgs(inputs: Inputs, plan: BuildPlan): string[] {
     for (const tag of plan.tags) args.push('--tag', tag);
     args.push('--load', '--iidfile', plan.output.iidFile);
   } else {
+    // Layers go out uncompressed: skopeo compresses them while it pushes, on every core, which
+    // is quicker than BuildKit compressing them before they are even written out.
     // No attestation manifests (platform unknown/unknown): they are what made the user's
     // registry choke on Docker's own pushes. An engine's load never carries them.
-    args.push('--output', `type=oci,tar=false,${csvField(`dest=${plan.output.directory}`)}`);
+    args.push(
+      '--output',
+      `type=oci,tar=false,compression=uncompressed,${csvField(`dest=${plan.output.directory}`)}`,
+    );
     args.push('--provenance=false', '--sbom=false');
   }
   args.push(inputs.context);

@@ -69,7 +69,7 @@ describe('docker buildx build argv', () => {
     );
     expect(args.slice(-5)).toEqual([
       '--output',
-      'type=oci,tar=false,dest=/tmp/run/oci',
+      'type=oci,tar=false,compression=uncompressed,dest=/tmp/run/oci',
       '--provenance=false',
       '--sbom=false',
       '/work/app',
@@ -84,7 +84,9 @@ describe('docker buildx build argv', () => {
       inputs,
       buildPlan(inputs, { kind: 'oci-layout', directory: '/tmp/a,b"c' }, env, now),
     );
-    expect(args[args.indexOf('--output') + 1]).toBe('type=oci,tar=false,"dest=/tmp/a,b""c"');
+    expect(args[args.indexOf('--output') + 1]).toBe(
+      'type=oci,tar=false,compression=uncompressed,"dest=/tmp/a,b""c"',
+    );
   });
 
   test.each([
