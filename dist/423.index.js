@@ -2,6 +2,107 @@ export const id = 423;
 export const ids = [423];
 export const modules = {
 
+/***/ 1700:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   PH: () => (/* binding */ endChildren),
+/* harmony export */   q8: () => (/* binding */ recordChildrenIn),
+/* harmony export */   ql: () => (/* binding */ launch)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+
+
+// The child processes this run starts (docker, skopeo), so that a cancelled step ends them and
+// the post step makes sure none is left. Each child runs behind `sh`, which writes its process
+// ID to a file of its own in this run's folder and then becomes the command; the file is
+// removed when the child ends. `timeout`, the usual command, leads a process group of its own
+// (the tool and anything it starts), so ending a child means ending that group.
+// Loaded by the post step too: node built-ins only.
+/** By its full path: the job's PATH may lack it (a runner without coreutils still has it). */
+const SHELL = '/bin/sh';
+let ledger;
+let started = 0;
+/** From now on, every child started through `launch` is recorded in `directory`. */
+function recordChildrenIn(directory) {
+    node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync(directory, { recursive: true, mode: 0o700 });
+    ledger = directory;
+}
+/** The command line that starts `command` recorded, and what to call once it has ended. */
+function launch(command, args) {
+    if (!ledger || !node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(SHELL))
+        return { command, args, ended: () => undefined };
+    const file = node_path__WEBPACK_IMPORTED_MODULE_1__.join(ledger, `${started++}.${node_path__WEBPACK_IMPORTED_MODULE_1__.basename(command)}`);
+    return {
+        command: SHELL,
+        args: ['-c', 'echo "$$" > "$0" && exec "$@"', file, command, ...args],
+        ended: () => node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(file, { force: true }),
+    };
+}
+/**
+ * Ends every recorded child still running (TERM to its process group, KILL after `graceMs`)
+ * and returns how many there were. A process ID is only signalled while it still runs the
+ * command it was recorded for, so a reused ID is left alone.
+ */
+async function endChildren(directory = ledger, graceMs = 1000) {
+    if (!directory || !node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(directory))
+        return 0;
+    const running = [];
+    for (const entry of node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(directory)) {
+        const pid = Number(node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(node_path__WEBPACK_IMPORTED_MODULE_1__.join(directory, entry), 'utf8').trim());
+        const command = entry.slice(entry.indexOf('.') + 1);
+        if (Number.isInteger(pid) && pid > 1 && runs(pid, command))
+            running.push(pid);
+    }
+    for (const pid of running)
+        signal(pid, 'SIGTERM');
+    for (let waited = 0; waited < graceMs && running.some((pid) => alive(pid)); waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const pid of running)
+        if (alive(pid))
+            signal(pid, 'SIGKILL');
+    return running.length;
+}
+/** TERM or KILL to the child's process group (it leads one when it is `timeout`), else to it alone. */
+function signal(pid, name) {
+    try {
+        process.kill(-pid, name);
+    }
+    catch {
+        try {
+            process.kill(pid, name);
+        }
+        catch {
+            // already gone
+        }
+    }
+}
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+        return !node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+    }
+    catch {
+        return false;
+    }
+}
+/** The process runs `command` (the recorded wrapper has become it). */
+function runs(pid, command) {
+    try {
+        const argv0 = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+        return node_path__WEBPACK_IMPORTED_MODULE_1__.basename(argv0) === command;
+    }
+    catch {
+        return false;
+    }
+}
+
+
+/***/ }),
+
 /***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -98,6 +199,8 @@ var names = __webpack_require__(6455);
 var exec = __webpack_require__(1955);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: ./src/children.ts
+var children = __webpack_require__(1700);
 ;// CONCATENATED MODULE: ./src/log.ts
 
 /**
@@ -117,6 +220,7 @@ function info(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/tools.ts
+
 
 
 
@@ -176,7 +280,8 @@ async function runToolAllowingFailure(tool, args, options) {
         : [tool, args];
     let stdout = '';
     let stderr = '';
-    const exitCode = await exec/* exec */.m(command, commandArgs, {
+    const child = (0,children/* launch */.ql)(command, commandArgs);
+    const exitCode = await exec/* exec */.m(child.command, child.args, {
         input: options.input,
         silent: true,
         ignoreReturnCode: true,
@@ -187,7 +292,8 @@ async function runToolAllowingFailure(tool, args, options) {
             stdline: echo,
             errline: echo,
         },
-    });
+    })
+        .finally(child.ended);
     if (timeout && exitCode === TIMED_OUT)
         throw new errors/* UserError */.yo(`\`${tool} ${args[0] ?? ''}\` did not finish within ${options.timeoutSeconds}s and was stopped.`);
     return { exitCode, stdout, stderr };
@@ -1171,8 +1277,7 @@ async function publish(plan, context, logInOnce) {
             await timeline.phase('Push the commit tag', async () => tagInRegistry(await loggedIn, `${tags.image}@${plan.digest}`, shaRef(tags)));
             return { result: names/* Result */.Q7.Completed, digest: plan.digest };
         case 'tag-version':
-            await pushVersionTag(plan.digest, await loggedIn, context);
-            return { result: names/* Result */.Q7.Completed, digest: plan.digest };
+            return { result: names/* Result */.Q7.Completed, digest: await pushVersionTag(plan.digest, await loggedIn, context) };
         case 'build-and-push': {
             const handOver = await buildAndHandOver(inputs, runDirectory, timeline);
             const digest = await timeline
@@ -1188,8 +1293,7 @@ async function publish(plan, context, logInOnce) {
             const session = await loggedIn;
             // Reported now, so that a failure of the version push still says what was written.
             core/* setOutput */.uH(names/* Output */.k7.Digest, digest);
-            await pushVersionTag(digest, session, context);
-            return { result: names/* Result */.Q7.Pushed, digest };
+            return { result: names/* Result */.Q7.Pushed, digest: await pushVersionTag(digest, session, context) };
         }
     }
 }
@@ -1208,42 +1312,72 @@ async function logIn(inputs, runDirectory) {
     return session;
 }
 /**
- * The version tag is written last, as a copy of the commit tag inside the registry, after a
- * last look that it is still free; then its digest is read back to prove it is ours.
+ * The version tag is written last, as a copy inside the registry of an image the commit tag
+ * holds, after a last look that it is still free; then both tags are proved to name it.
+ * Returns the digest published.
  */
-async function pushVersionTag(digest, session, { inputs, tags, registry, timeline }) {
-    await timeline.phase('Push the version tag', async () => {
-        const before = await registry.tag(inputs.imageName, inputs.version);
-        if (before.exists)
-            throw new errors/* TagTaken */.qD(`${versionRef(tags)} was pushed by another run while this one was working (${before.digest}); it was left as it is. ` +
+async function pushVersionTag(digest, session, context) {
+    const { inputs, tags, registry, timeline } = context;
+    return timeline.phase('Push the version tag', async () => {
+        const [version, commit] = await Promise.all([
+            registry.tag(inputs.imageName, inputs.version),
+            registry.tag(inputs.imageName, inputs.sha),
+        ]);
+        if (version.exists) {
+            // A registry whose HEAD and GET disagree must not send the run after a tag that is not there.
+            if (!(await readTag(registry, inputs.imageName, inputs.version)).exists)
+                throw new errors/* RegistryError */.gl(`The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
+                    `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`);
+            throw new errors/* TagTaken */.qD(`${versionRef(tags)} was pushed by another run while this one was working (${version.digest}); it was left as it is. ` +
                 `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`);
-        await tagInRegistry(session, `${tags.image}@${digest}`, versionRef(tags));
-        const after = await registry.tag(inputs.imageName, inputs.version);
-        // A registry that lets tags be overwritten let another run write the version tag at the
-        // same time: the registry is read again (its image may be of this commit too).
-        if (!after.exists || after.digest !== digest)
-            throw new errors/* TagTaken */.qD(`${versionRef(tags)} points at ${after.exists ? after.digest : 'nothing'} after the push, not at ${digest}: another run wrote it at the same time (this registry lets tags be overwritten).`);
-        info(`${versionRef(tags)} -> ${digest}`);
-        await proveCommitTag(digest, session, { inputs, tags, registry });
+        }
+        const chosen = await imageToPublish(digest, commit, context);
+        await tagInRegistry(session, `${tags.image}@${chosen}`, versionRef(tags));
+        await proveTags(chosen, session, context);
+        return chosen;
     });
 }
 /**
- * The commit tag must name the version tag's image. Where the registry lets tags be
- * overwritten, another run of this commit can have pushed its own image there in between;
- * then the commit tag is pointed at the version's image, plainly said. An image of another
- * commit is never replaced.
+ * The commit tag decides which image of this commit is published. Where the registry lets
+ * tags be overwritten, another run of this commit may have pushed its own image there after
+ * this one did: publishing that one lets both runs publish the same image.
  */
-async function proveCommitTag(digest, session, { inputs, tags, registry }) {
-    const commit = await registry.tag(inputs.imageName, inputs.sha);
+async function imageToPublish(digest, commit, context) {
+    if (!commit.exists || commit.digest === digest)
+        return digest;
+    await requireThisCommit(commit.digest, digest, context);
+    info(`${shaRef(context.tags)} holds another image of this commit (${commit.digest}), pushed by another run at the same time ` +
+        '(this registry lets tags be overwritten): publishing that one, so that both runs publish one image.');
+    return commit.digest;
+}
+/**
+ * After the write: the version tag must hold `digest` (else another run wrote it meanwhile and
+ * the registry is read again), and so must the commit tag. A commit tag that holds another
+ * image of this commit (two runs interleaved) is pointed at it, and the version tag looked at
+ * once more; an image of another commit is never replaced.
+ */
+async function proveTags(digest, session, context) {
+    const { inputs, tags, registry } = context;
+    const versionHolds = async () => {
+        const version = await registry.tag(inputs.imageName, inputs.version);
+        if (!version.exists || version.digest !== digest)
+            throw new errors/* TagTaken */.qD(`${versionRef(tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${digest}: another run wrote it at the same time (this registry lets tags be overwritten).`);
+    };
+    const [commit] = await Promise.all([registry.tag(inputs.imageName, inputs.sha), versionHolds()]);
+    info(`${versionRef(tags)} -> ${digest}`);
     if (commit.exists && commit.digest === digest)
         return;
-    if (commit.exists) {
-        const { revision } = await readTag(registry, inputs.imageName, inputs.sha);
-        if (revision !== inputs.sha)
-            throw new errors/* UserError */.yo(`${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${commit.digest}) while this run published ${digest}; it was left as it is. Find out what pushed it.`);
-    }
-    info(`${shaRef(tags)} held ${commit.exists ? `another image of this commit (${commit.digest}), pushed by another run at the same time: this registry lets tags be overwritten, so the runs interleaved` : 'nothing'}. Pointing it at ${versionRef(tags)}'s image ${digest}.`);
+    if (commit.exists)
+        await requireThisCommit(commit.digest, digest, context);
+    info(`${shaRef(tags)} held ${commit.exists ? `another image of this commit (${commit.digest}), pushed by another run at the same time (this registry lets tags be overwritten)` : 'nothing'}: pointing it at ${digest}.`);
     await tagInRegistry(session, `${tags.image}@${digest}`, shaRef(tags));
+    await versionHolds();
+}
+/** The commit tag's image must be of this commit; one of another commit is left as it is. */
+async function requireThisCommit(found, ours, { inputs, tags, registry }) {
+    const { revision } = await readTag(registry, inputs.imageName, inputs.sha);
+    if (revision !== inputs.sha)
+        throw new errors/* UserError */.yo(`${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`);
 }
 
 // EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
@@ -1502,10 +1636,10 @@ class RegistryClient {
             catch (error) {
                 if (error instanceof TooLarge)
                     throw new errors/* RegistryError */.gl(`Could not ${options.what}: the registry's answer is larger than ${describeSize(limit)}, the most a registry sends for it. Nothing was pushed.`);
-                if (isTlsOrProtocolError(error))
-                    throw tlsError(this.options.host, error);
                 if (deadline.aborted)
                     return { done: false, reason: `no complete answer within ${this.timeoutMs / 1000}s` };
+                if (isTlsOrProtocolError(error))
+                    throw tlsError(this.options.host, error);
                 return { done: false, reason: describeNetworkError(error, this.timeoutMs) };
             }
             if (options.expect.includes(response.status))
@@ -1653,7 +1787,8 @@ function errorCode(error) {
             return code;
         current = current.cause;
     }
-    return error?.code;
+    const code = error?.code;
+    return typeof code === 'string' ? code : undefined;
 }
 function isTlsOrProtocolError(error) {
     const code = errorCode(error);
@@ -1693,6 +1828,10 @@ async function createRunDirectory(env = process.env) {
     await promises_.chmod(directory, 0o700);
     core/* saveState */.LZ(names/* State */.Uw.RunDirectory, directory);
     return directory;
+}
+/** Where the run records the child processes it starts (see children.ts). */
+function childrenDirectory(runDirectory) {
+    return external_node_path_.join(runDirectory, 'children');
 }
 
 ;// CONCATENATED MODULE: ./src/timeline.ts
@@ -1773,9 +1912,16 @@ async function warnOfKeyExpiry(registry, thresholdDays, now) {
 
 
 
+
 /** The main step. The state it saves first tells the post step (see index.ts) apart. */
 async function run() {
     core/* saveState */.LZ(names/* State */.Uw.IsPost, 'true');
+    // A cancelled step ends what it started (a build, a push holding credentials), then dies of
+    // the same signal, as it would have without this handler; the post step still runs.
+    for (const signal of ['SIGTERM', 'SIGINT'])
+        process.once(signal, () => {
+            void (0,children/* endChildren */.PH)().finally(() => process.kill(process.pid, signal));
+        });
     try {
         await main();
     }
@@ -1793,6 +1939,7 @@ async function main() {
     };
     setReferenceOutputs(tags);
     const runDirectory = await createRunDirectory();
+    (0,children/* recordChildrenIn */.q8)(childrenDirectory(runDirectory));
     const registry = new RegistryClient({
         host: inputs.registry,
         insecure: inputs.insecureRegistry,

@@ -2,6 +2,107 @@ export const id = 661;
 export const ids = [661];
 export const modules = {
 
+/***/ 1700:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   PH: () => (/* binding */ endChildren),
+/* harmony export */   q8: () => (/* binding */ recordChildrenIn),
+/* harmony export */   ql: () => (/* binding */ launch)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+
+
+// The child processes this run starts (docker, skopeo), so that a cancelled step ends them and
+// the post step makes sure none is left. Each child runs behind `sh`, which writes its process
+// ID to a file of its own in this run's folder and then becomes the command; the file is
+// removed when the child ends. `timeout`, the usual command, leads a process group of its own
+// (the tool and anything it starts), so ending a child means ending that group.
+// Loaded by the post step too: node built-ins only.
+/** By its full path: the job's PATH may lack it (a runner without coreutils still has it). */
+const SHELL = '/bin/sh';
+let ledger;
+let started = 0;
+/** From now on, every child started through `launch` is recorded in `directory`. */
+function recordChildrenIn(directory) {
+    node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync(directory, { recursive: true, mode: 0o700 });
+    ledger = directory;
+}
+/** The command line that starts `command` recorded, and what to call once it has ended. */
+function launch(command, args) {
+    if (!ledger || !node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(SHELL))
+        return { command, args, ended: () => undefined };
+    const file = node_path__WEBPACK_IMPORTED_MODULE_1__.join(ledger, `${started++}.${node_path__WEBPACK_IMPORTED_MODULE_1__.basename(command)}`);
+    return {
+        command: SHELL,
+        args: ['-c', 'echo "$$" > "$0" && exec "$@"', file, command, ...args],
+        ended: () => node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(file, { force: true }),
+    };
+}
+/**
+ * Ends every recorded child still running (TERM to its process group, KILL after `graceMs`)
+ * and returns how many there were. A process ID is only signalled while it still runs the
+ * command it was recorded for, so a reused ID is left alone.
+ */
+async function endChildren(directory = ledger, graceMs = 1000) {
+    if (!directory || !node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(directory))
+        return 0;
+    const running = [];
+    for (const entry of node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(directory)) {
+        const pid = Number(node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(node_path__WEBPACK_IMPORTED_MODULE_1__.join(directory, entry), 'utf8').trim());
+        const command = entry.slice(entry.indexOf('.') + 1);
+        if (Number.isInteger(pid) && pid > 1 && runs(pid, command))
+            running.push(pid);
+    }
+    for (const pid of running)
+        signal(pid, 'SIGTERM');
+    for (let waited = 0; waited < graceMs && running.some((pid) => alive(pid)); waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const pid of running)
+        if (alive(pid))
+            signal(pid, 'SIGKILL');
+    return running.length;
+}
+/** TERM or KILL to the child's process group (it leads one when it is `timeout`), else to it alone. */
+function signal(pid, name) {
+    try {
+        process.kill(-pid, name);
+    }
+    catch {
+        try {
+            process.kill(pid, name);
+        }
+        catch {
+            // already gone
+        }
+    }
+}
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+        return !node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+    }
+    catch {
+        return false;
+    }
+}
+/** The process runs `command` (the recorded wrapper has become it). */
+function runs(pid, command) {
+    try {
+        const argv0 = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+        return node_path__WEBPACK_IMPORTED_MODULE_1__.basename(argv0) === command;
+    }
+    catch {
+        return false;
+    }
+}
+
+
+/***/ }),
+
 /***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -83,8 +184,10 @@ function messageOf(error) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3916);
-/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6455);
+/* harmony import */ var _children_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1700);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3916);
+/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6455);
+
 
 
 
@@ -97,19 +200,23 @@ function warning(message) {
 }
 /** Removes this run's folder, credentials included, after a failure too. Warns; never fails the job. */
 async function post(env = process.env) {
-    const directory = env[`STATE_${_names_js__WEBPACK_IMPORTED_MODULE_3__/* .State */ .Uw.RunDirectory}`];
+    const directory = env[`STATE_${_names_js__WEBPACK_IMPORTED_MODULE_4__/* .State */ .Uw.RunDirectory}`];
     if (!directory)
         return;
-    if (!node_path__WEBPACK_IMPORTED_MODULE_1__.basename(directory).startsWith(_names_js__WEBPACK_IMPORTED_MODULE_3__/* .RUN_DIRECTORY_PREFIX */ .xr)) {
+    if (!node_path__WEBPACK_IMPORTED_MODULE_1__.basename(directory).startsWith(_names_js__WEBPACK_IMPORTED_MODULE_4__/* .RUN_DIRECTORY_PREFIX */ .xr)) {
         warning(`Not removing ${directory}: it is not a folder this action made.`);
         return;
     }
+    // A step that was cancelled, or killed before it could, may have left children running.
+    const ended = await (0,_children_js__WEBPACK_IMPORTED_MODULE_2__/* .endChildren */ .PH)(node_path__WEBPACK_IMPORTED_MODULE_1__.join(directory, 'children'));
+    if (ended > 0)
+        process.stdout.write(`Ended ${ended} process(es) the main step had left running.\n`);
     try {
         await node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm(directory, { recursive: true, force: true });
         process.stdout.write(`Removed ${directory} (credentials of this run).\n`);
     }
     catch (error) {
-        warning(`Could not remove ${directory}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .messageOf */ .bD)(error)}. It holds this run's registry credentials: delete it.`);
+        warning(`Could not remove ${directory}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}. It holds this run's registry credentials: delete it.`);
     }
 }
 

@@ -77,6 +77,7 @@ function runStep(script, env, options) {
  *   node?: string,
  *   echo?: boolean,
  *   onStart?: (pid: number) => void,
+ *   betweenSteps?: () => Promise<void>,
  * }} options
  */
 export async function runAction(options) {
@@ -130,6 +131,7 @@ export async function runAction(options) {
       onStart: options.onStart,
     },
   );
+  if (options.betweenSteps) await options.betweenSteps();
   // What the main step left in RUNNER_TEMP for the post step (its folder, and what is in it).
   const leftByMain = fs.readdirSync(runnerTemp, { recursive: true }).map(String).sort();
   const state = parseFileCommands(fs.readFileSync(files.GITHUB_STATE, 'utf8'));

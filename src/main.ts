@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { build, buildPlan, loadInto } from './buildx.js';
+import { endChildren, recordChildrenIn } from './children.js';
 import { info } from './log.js';
 import { messageOf } from './errors.js';
 import { parseInputs, type Inputs } from './inputs.js';
@@ -9,7 +10,7 @@ import { readPublication } from './registry-state.js';
 import { publishConverging } from './publish.js';
 import { RegistryClient } from './registry.js';
 import { report, setReferenceOutputs, setResultOutputs } from './report.js';
-import { createRunDirectory } from './run-directory.js';
+import { childrenDirectory, createRunDirectory } from './run-directory.js';
 import { Timeline } from './timeline.js';
 import { warnOfKeyExpiry } from './key-expiry.js';
 import { scrub } from './tools.js';
@@ -17,6 +18,12 @@ import { scrub } from './tools.js';
 /** The main step. The state it saves first tells the post step (see index.ts) apart. */
 export async function run(): Promise<void> {
   core.saveState(State.IsPost, 'true');
+  // A cancelled step ends what it started (a build, a push holding credentials), then dies of
+  // the same signal, as it would have without this handler; the post step still runs.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.once(signal, () => {
+      void endChildren().finally(() => process.kill(process.pid, signal));
+    });
   try {
     await main();
   } catch (error) {
@@ -34,6 +41,7 @@ async function main(): Promise<void> {
   };
   setReferenceOutputs(tags);
   const runDirectory = await createRunDirectory();
+  recordChildrenIn(childrenDirectory(runDirectory));
   const registry = new RegistryClient({
     host: inputs.registry,
     insecure: inputs.insecureRegistry,

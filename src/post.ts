@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { endChildren } from './children.js';
 import { messageOf } from './errors.js';
 import { RUN_DIRECTORY_PREFIX, State } from './names.js';
 
@@ -19,6 +20,9 @@ export async function post(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     warning(`Not removing ${directory}: it is not a folder this action made.`);
     return;
   }
+  // A step that was cancelled, or killed before it could, may have left children running.
+  const ended = await endChildren(path.join(directory, 'children'));
+  if (ended > 0) process.stdout.write(`Ended ${ended} process(es) the main step had left running.\n`);
   try {
     await fs.rm(directory, { recursive: true, force: true });
     process.stdout.write(`Removed ${directory} (credentials of this run).\n`);

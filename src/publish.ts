@@ -1,11 +1,11 @@
 import * as core from '@actions/core';
 import { buildAndHandOver, discard } from './hand-over.js';
 import { info } from './log.js';
-import { TagTaken, UserError } from './errors.js';
+import { RegistryError, TagTaken, UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import { Output, Result } from './names.js';
 import type { Plan, Tags } from './publication.js';
-import type { RegistryClient } from './registry.js';
+import type { RegistryClient, TagState } from './registry.js';
 import { readTag } from './registry-state.js';
 import { ensureSkopeo } from './skopeo-install.js';
 import type { Timeline } from './timeline.js';
@@ -77,8 +77,7 @@ async function publish(
       );
       return { result: Result.Completed, digest: plan.digest };
     case 'tag-version':
-      await pushVersionTag(plan.digest, await loggedIn, context);
-      return { result: Result.Completed, digest: plan.digest };
+      return { result: Result.Completed, digest: await pushVersionTag(plan.digest, await loggedIn, context) };
     case 'build-and-push': {
       const handOver = await buildAndHandOver(inputs, runDirectory, timeline);
       const digest = await timeline
@@ -96,8 +95,7 @@ async function publish(
       const session = await loggedIn;
       // Reported now, so that a failure of the version push still says what was written.
       core.setOutput(Output.Digest, digest);
-      await pushVersionTag(digest, session, context);
-      return { result: Result.Pushed, digest };
+      return { result: Result.Pushed, digest: await pushVersionTag(digest, session, context) };
     }
   }
 }
@@ -117,56 +115,90 @@ async function logIn(inputs: Inputs, runDirectory: string): Promise<SkopeoSessio
 }
 
 /**
- * The version tag is written last, as a copy of the commit tag inside the registry, after a
- * last look that it is still free; then its digest is read back to prove it is ours.
+ * The version tag is written last, as a copy inside the registry of an image the commit tag
+ * holds, after a last look that it is still free; then both tags are proved to name it.
+ * Returns the digest published.
  */
 async function pushVersionTag(
   digest: string,
   session: SkopeoSession,
-  { inputs, tags, registry, timeline }: PublishContext,
-): Promise<void> {
-  await timeline.phase('Push the version tag', async () => {
-    const before = await registry.tag(inputs.imageName, inputs.version);
-    if (before.exists)
+  context: PublishContext,
+): Promise<string> {
+  const { inputs, tags, registry, timeline } = context;
+  return timeline.phase('Push the version tag', async () => {
+    const [version, commit] = await Promise.all([
+      registry.tag(inputs.imageName, inputs.version),
+      registry.tag(inputs.imageName, inputs.sha),
+    ]);
+    if (version.exists) {
+      // A registry whose HEAD and GET disagree must not send the run after a tag that is not there.
+      if (!(await readTag(registry, inputs.imageName, inputs.version)).exists)
+        throw new RegistryError(
+          `The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
+            `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`,
+        );
       throw new TagTaken(
-        `${versionRef(tags)} was pushed by another run while this one was working (${before.digest}); it was left as it is. ` +
+        `${versionRef(tags)} was pushed by another run while this one was working (${version.digest}); it was left as it is. ` +
           `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`,
       );
-    await tagInRegistry(session, `${tags.image}@${digest}`, versionRef(tags));
-    const after = await registry.tag(inputs.imageName, inputs.version);
-    // A registry that lets tags be overwritten let another run write the version tag at the
-    // same time: the registry is read again (its image may be of this commit too).
-    if (!after.exists || after.digest !== digest)
-      throw new TagTaken(
-        `${versionRef(tags)} points at ${after.exists ? after.digest : 'nothing'} after the push, not at ${digest}: another run wrote it at the same time (this registry lets tags be overwritten).`,
-      );
-    info(`${versionRef(tags)} -> ${digest}`);
-    await proveCommitTag(digest, session, { inputs, tags, registry });
+    }
+    const chosen = await imageToPublish(digest, commit, context);
+    await tagInRegistry(session, `${tags.image}@${chosen}`, versionRef(tags));
+    await proveTags(chosen, session, context);
+    return chosen;
   });
 }
 
 /**
- * The commit tag must name the version tag's image. Where the registry lets tags be
- * overwritten, another run of this commit can have pushed its own image there in between;
- * then the commit tag is pointed at the version's image, plainly said. An image of another
- * commit is never replaced.
+ * The commit tag decides which image of this commit is published. Where the registry lets
+ * tags be overwritten, another run of this commit may have pushed its own image there after
+ * this one did: publishing that one lets both runs publish the same image.
  */
-async function proveCommitTag(
-  digest: string,
-  session: SkopeoSession,
-  { inputs, tags, registry }: Pick<PublishContext, 'inputs' | 'tags' | 'registry'>,
-): Promise<void> {
-  const commit = await registry.tag(inputs.imageName, inputs.sha);
-  if (commit.exists && commit.digest === digest) return;
-  if (commit.exists) {
-    const { revision } = await readTag(registry, inputs.imageName, inputs.sha);
-    if (revision !== inputs.sha)
-      throw new UserError(
-        `${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${commit.digest}) while this run published ${digest}; it was left as it is. Find out what pushed it.`,
-      );
-  }
+async function imageToPublish(digest: string, commit: TagState, context: PublishContext): Promise<string> {
+  if (!commit.exists || commit.digest === digest) return digest;
+  await requireThisCommit(commit.digest, digest, context);
   info(
-    `${shaRef(tags)} held ${commit.exists ? `another image of this commit (${commit.digest}), pushed by another run at the same time: this registry lets tags be overwritten, so the runs interleaved` : 'nothing'}. Pointing it at ${versionRef(tags)}'s image ${digest}.`,
+    `${shaRef(context.tags)} holds another image of this commit (${commit.digest}), pushed by another run at the same time ` +
+      '(this registry lets tags be overwritten): publishing that one, so that both runs publish one image.',
+  );
+  return commit.digest;
+}
+
+/**
+ * After the write: the version tag must hold `digest` (else another run wrote it meanwhile and
+ * the registry is read again), and so must the commit tag. A commit tag that holds another
+ * image of this commit (two runs interleaved) is pointed at it, and the version tag looked at
+ * once more; an image of another commit is never replaced.
+ */
+async function proveTags(digest: string, session: SkopeoSession, context: PublishContext): Promise<void> {
+  const { inputs, tags, registry } = context;
+  const versionHolds = async (): Promise<void> => {
+    const version = await registry.tag(inputs.imageName, inputs.version);
+    if (!version.exists || version.digest !== digest)
+      throw new TagTaken(
+        `${versionRef(tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${digest}: another run wrote it at the same time (this registry lets tags be overwritten).`,
+      );
+  };
+  const [commit] = await Promise.all([registry.tag(inputs.imageName, inputs.sha), versionHolds()]);
+  info(`${versionRef(tags)} -> ${digest}`);
+  if (commit.exists && commit.digest === digest) return;
+  if (commit.exists) await requireThisCommit(commit.digest, digest, context);
+  info(
+    `${shaRef(tags)} held ${commit.exists ? `another image of this commit (${commit.digest}), pushed by another run at the same time (this registry lets tags be overwritten)` : 'nothing'}: pointing it at ${digest}.`,
   );
   await tagInRegistry(session, `${tags.image}@${digest}`, shaRef(tags));
+  await versionHolds();
+}
+
+/** The commit tag's image must be of this commit; one of another commit is left as it is. */
+async function requireThisCommit(
+  found: string,
+  ours: string,
+  { inputs, tags, registry }: PublishContext,
+): Promise<void> {
+  const { revision } = await readTag(registry, inputs.imageName, inputs.sha);
+  if (revision !== inputs.sha)
+    throw new UserError(
+      `${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`,
+    );
 }

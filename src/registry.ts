@@ -302,9 +302,9 @@ export class RegistryClient {
             throw new RegistryError(
               `Could not ${options.what}: the registry's answer is larger than ${describeSize(limit)}, the most a registry sends for it. Nothing was pushed.`,
             );
-          if (isTlsOrProtocolError(error)) throw tlsError(this.options.host, error);
           if (deadline.aborted)
             return { done: false, reason: `no complete answer within ${this.timeoutMs / 1000}s` };
+          if (isTlsOrProtocolError(error)) throw tlsError(this.options.host, error);
           return { done: false, reason: describeNetworkError(error, this.timeoutMs) };
         }
         if (options.expect.includes(response.status)) return { done: true, value: response };
@@ -476,7 +476,8 @@ function errorCode(error: unknown): string | undefined {
     if (typeof code === 'string' && !code.startsWith('UND_ERR')) return code;
     current = (current as { cause?: unknown }).cause;
   }
-  return (error as { code?: string })?.code;
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function isTlsOrProtocolError(error: unknown): boolean {

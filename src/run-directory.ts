@@ -16,3 +16,8 @@ export async function createRunDirectory(env: NodeJS.ProcessEnv = process.env): 
   core.saveState(State.RunDirectory, directory);
   return directory;
 }
+
+/** Where the run records the child processes it starts (see children.ts). */
+export function childrenDirectory(runDirectory: string): string {
+  return path.join(runDirectory, 'children');
+}

@@ -1,6 +1,7 @@
 import * as exec from '@actions/exec';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { launch } from './children.js';
 import { ToolError, UserError } from './errors.js';
 import { neutralise } from './log.js';
 
@@ -75,18 +76,21 @@ async function runToolAllowingFailure(tool: string, args: string[], options: Run
     : [tool, args];
   let stdout = '';
   let stderr = '';
-  const exitCode = await exec.exec(command, commandArgs, {
-    input: options.input,
-    silent: true,
-    ignoreReturnCode: true,
-    env: { ...childEnvironment(), ...options.env },
-    listeners: {
-      stdout: (data: Buffer) => (stdout += data.toString()),
-      stderr: (data: Buffer) => (stderr += data.toString()),
-      stdline: echo,
-      errline: echo,
-    },
-  });
+  const child = launch(command, commandArgs);
+  const exitCode = await exec
+    .exec(child.command, child.args, {
+      input: options.input,
+      silent: true,
+      ignoreReturnCode: true,
+      env: { ...childEnvironment(), ...options.env },
+      listeners: {
+        stdout: (data: Buffer) => (stdout += data.toString()),
+        stderr: (data: Buffer) => (stderr += data.toString()),
+        stdline: echo,
+        errline: echo,
+      },
+    })
+    .finally(child.ended);
   if (timeout && exitCode === TIMED_OUT)
     throw new UserError(
       `\`${tool} ${args[0] ?? ''}\` did not finish within ${options.timeoutSeconds}s and was stopped.`,

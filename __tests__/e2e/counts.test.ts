@@ -25,7 +25,7 @@ const inputs = (name: string, context = makeContext(), version = 'v1.0.0') =>
   pushInputs(bed, name, { context, version });
 
 describe('counts', () => {
-  test('a fresh push: one build, each blob uploaded once and only for the commit tag, 6 tag lookups', async () => {
+  test('a fresh push: one build, each blob uploaded once and only for the commit tag, 7 tag lookups', async () => {
     const name = uniqueName('counts');
     const sha = randomSha();
     const log = accessLogMark(bed);
@@ -33,14 +33,15 @@ describe('counts', () => {
     expect(errors(run)).toEqual([]);
     expect(builds(run)).toHaveLength(1);
     const lines = log();
-    // The two lookups run concurrently; the look at the commit tag before it is pushed; the
-    // re-check before the version tag, its read-back, and the proof that the commit tag agrees.
+    // The two tags read at once; the look at the commit tag before it is pushed; both tags
+    // looked at before the version tag is written, and both proved after it.
     expect(actionRequests(lines, name).sort()).toEqual(
       [
         `GET /v2/${name}/manifests/v1.0.0 404`,
         `GET /v2/${name}/manifests/${sha} 404`,
         `GET /v2/${name}/manifests/${sha} 404`,
         `HEAD /v2/${name}/manifests/v1.0.0 404`,
+        `HEAD /v2/${name}/manifests/${sha} 200`,
         `HEAD /v2/${name}/manifests/v1.0.0 200`,
         `HEAD /v2/${name}/manifests/${sha} 200`,
       ].sort(),

@@ -67,7 +67,9 @@ describe('the registry cannot answer: the action stops, nothing is built or push
       env: { BUILD_PUSH_IMAGE_TIMEOUT_SECONDS: '1' },
     });
     expect(run.exitCode).toBe(1);
-    expect(errors(run)[0]).toMatch(/Could not reach the registry .*no answer within 1s.*after 4 attempts/);
+    expect(errors(run)[0]).toMatch(
+      /Could not reach the registry .*no complete answer within 1s after 4 attempts/,
+    );
     expect(builds(run)).toEqual([]);
   });
 
@@ -99,6 +101,22 @@ describe('the registry cannot answer: the action stops, nothing is built or push
     // The stated worst case: 4 attempts of 2 s each and waits of 1 + 2 + 4 s, per lookup; the two
     // lookups run at once. A count of seconds, asserted loosely: the bound, not a timing.
     expect(Date.now() - started).toBeLessThan((4 * 2 + 7) * 1000 + 10_000);
+  });
+
+  test('a registry whose HEAD and GET disagree is named as such, not taken for another run', async () => {
+    const phantom = `sha256:${'e'.repeat(64)}`;
+    registry = await startFaultRegistry(bed.registry, ({ method, path }) =>
+      method === 'HEAD' && path.endsWith('/manifests/v1.0.0')
+        ? { status: 200, headers: { 'docker-content-digest': phantom } }
+        : 'pass',
+    );
+    const run = await runAction({ inputs: inputs(uniqueName(), registry.address), sha: randomSha() });
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)).toHaveLength(1);
+    expect(errors(run)[0]).toMatch(
+      /The registry contradicts itself: a HEAD of .*:v1.0.0 answers 200 \(sha256:e+\) but a GET finds no such manifest/,
+    );
+    expect(errors(run)[0]).not.toContain('pushed by another run');
   });
 
   test('registry text cannot issue workflow commands through the log', async () => {
@@ -244,6 +262,57 @@ describe('the hand-over from the build to skopeo', () => {
       fs.rmdirSync(small);
     }
   });
+});
+
+describe('a cancelled step', () => {
+  /** Processes whose command line names `marker` (the build's context folder), with their argv. */
+  function processesNaming(marker: string): string[] {
+    const found: string[] = [];
+    for (const pid of fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)))
+      try {
+        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+        if (argv.includes(marker)) found.push(`${pid}: ${argv}`);
+      } catch {
+        // ended between the listing and the read
+      }
+    return found;
+  }
+
+  /** Runs a step whose build sleeps; once the build runs, the runner sends `signal` to the main step. */
+  async function cancelled(signal: NodeJS.Signals) {
+    const context = makeContext('FROM build-push-image-test/busybox:local\nRUN sleep 60\n');
+    let main = 0;
+    let signalled = false;
+    let afterMain: string[] = [];
+    const watcher = setInterval(() => {
+      if (main && !signalled && processesNaming(context).some((line) => line.includes('buildx build'))) {
+        signalled = true;
+        process.kill(main, signal);
+      }
+    }, 50);
+    const run = await runAction({
+      inputs: { ...inputs(uniqueName(), bed.registry), context, network: 'none' },
+      sha: randomSha(),
+      onStart: (pid) => (main = pid),
+      betweenSteps: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        afterMain = processesNaming(context);
+      },
+    }).finally(() => clearInterval(watcher));
+    expect(signalled).toBe(true);
+    expect(run.exitCode).not.toBe(0);
+    return { run, afterMain };
+  }
+
+  test.each(['SIGTERM', 'SIGINT'] as const)(
+    'by %s ends its children itself: none runs 1 s after the step',
+    async (signal) => {
+      const { run, afterMain } = await cancelled(signal);
+      expect(afterMain).toEqual([]);
+      expect(run.post.exitCode).toBe(0);
+      expect(fs.readdirSync(run.runnerTemp)).toEqual([]);
+    },
+  );
 });
 
 describe('the runner lacks a part', () => {

@@ -72,6 +72,8 @@ export async function runAction(options: {
   sha: string;
   env?: Record<string, string>;
   onStart?: (pid: number) => void;
+  /** Called after the main step ended, before the post step starts. */
+  betweenSteps?: () => Promise<void>;
   /** Run on a PATH that has docker and the basics (sh, tar, gzip, timeout) but no skopeo. */
   withoutSkopeo?: boolean;
 }): Promise<ActionRun> {

@@ -103,7 +103,7 @@ for host in $engines; do
     rootfs=$(mktemp -d)
     mkdir -p "$rootfs/bin"
     cp "$(command -v busybox)" "$rootfs/bin/busybox"
-    for applet in sh echo cat ls mkdir cp true; do ln -s busybox "$rootfs/bin/$applet"; done
+    for applet in sh echo cat ls mkdir cp true sleep; do ln -s busybox "$rootfs/bin/$applet"; done
   fi
   tar -C "$rootfs" -c . | docker_at "$host" import - build-push-image-test/busybox:local >/dev/null
 done

@@ -1,0 +1,87 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+// The child processes this run starts (docker, skopeo), so that a cancelled step ends them and
+// the post step makes sure none is left. Each child runs behind `sh`, which writes its process
+// ID to a file of its own in this run's folder and then becomes the command; the file is
+// removed when the child ends. `timeout`, the usual command, leads a process group of its own
+// (the tool and anything it starts), so ending a child means ending that group.
+// Loaded by the post step too: node built-ins only.
+
+/** By its full path: the job's PATH may lack it (a runner without coreutils still has it). */
+const SHELL = '/bin/sh';
+
+let ledger: string | undefined;
+let started = 0;
+
+/** From now on, every child started through `launch` is recorded in `directory`. */
+export function recordChildrenIn(directory: string): void {
+  fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
+  ledger = directory;
+}
+
+/** The command line that starts `command` recorded, and what to call once it has ended. */
+export function launch(
+  command: string,
+  args: string[],
+): { command: string; args: string[]; ended: () => void } {
+  if (!ledger || !fs.existsSync(SHELL)) return { command, args, ended: () => undefined };
+  const file = path.join(ledger, `${started++}.${path.basename(command)}`);
+  return {
+    command: SHELL,
+    args: ['-c', 'echo "$$" > "$0" && exec "$@"', file, command, ...args],
+    ended: () => fs.rmSync(file, { force: true }),
+  };
+}
+
+/**
+ * Ends every recorded child still running (TERM to its process group, KILL after `graceMs`)
+ * and returns how many there were. A process ID is only signalled while it still runs the
+ * command it was recorded for, so a reused ID is left alone.
+ */
+export async function endChildren(directory = ledger, graceMs = 1000): Promise<number> {
+  if (!directory || !fs.existsSync(directory)) return 0;
+  const running: number[] = [];
+  for (const entry of fs.readdirSync(directory)) {
+    const pid = Number(fs.readFileSync(path.join(directory, entry), 'utf8').trim());
+    const command = entry.slice(entry.indexOf('.') + 1);
+    if (Number.isInteger(pid) && pid > 1 && runs(pid, command)) running.push(pid);
+  }
+  for (const pid of running) signal(pid, 'SIGTERM');
+  for (let waited = 0; waited < graceMs && running.some((pid) => alive(pid)); waited += 50)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  for (const pid of running) if (alive(pid)) signal(pid, 'SIGKILL');
+  return running.length;
+}
+
+/** TERM or KILL to the child's process group (it leads one when it is `timeout`), else to it alone. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, name);
+  } catch {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
+
+/** The process runs `command` (the recorded wrapper has become it). */
+function runs(pid: number, command: string): boolean {
+  try {
+    const argv0 = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+    return path.basename(argv0) === command;
+  } catch {
+    return false;
+  }
+}
