@@ -662,11 +662,14 @@ function decide(publication, tags) {
     if (commit.exists && commit.revision !== tags.sha)
         throw foreignCommitTag(commit, tags);
     if (version.exists) {
+        // Two runs of this commit interleaved on a registry that lets tags be overwritten, each
+        // with its own image: a published version tag stays, the commit tag follows it.
         if (commit.exists && commit.digest !== version.digest)
             return {
                 kind: 'tag-commit',
                 digest: version.digest,
-                reason: `The commit tag holds another image of this commit (${commit.digest}) than ${tags.version}: two runs interleaved on a registry that lets tags be overwritten. ` +
+                repair: true,
+                reason: `The commit tag holds another image of this commit (${commit.digest}) than ${tags.version} (${version.digest}): two runs interleaved on a registry that lets tags be overwritten. ` +
                     `Pointing the commit tag at ${tags.version}'s image, no build.`,
             };
         if (commit.exists)
@@ -1230,7 +1233,7 @@ function explainRefusedWrite(error, destination) {
 
 
 /** How many times a run decides what to write, when other runs keep taking its tags first. */
-const MAX_DECISIONS = 3;
+const MAX_DECISIONS = 4;
 /**
  * Carries out the plan; when another run takes a tag first, reads the registry again
  * (`decideAgain`) and carries out the new plan. The other run's image may be this commit's
@@ -1274,7 +1277,13 @@ async function publish(plan, context, logInOnce) {
     loggedIn.catch(() => undefined);
     switch (plan.kind) {
         case 'tag-commit':
-            await timeline.phase('Push the commit tag', async () => tagInRegistry(await loggedIn, `${tags.image}@${plan.digest}`, shaRef(tags)));
+            await timeline.phase('Push the commit tag', async () => {
+                const session = await loggedIn;
+                await tagInRegistry(session, `${tags.image}@${plan.digest}`, shaRef(tags));
+                // A repair means runs interleaved: the other may still be writing.
+                if (plan.repair)
+                    await proveTags(plan.digest, session, context, { wroteVersion: false, interleaved: true });
+            });
             return { result: names/* Result */.Q7.Completed, digest: plan.digest };
         case 'tag-version':
             return { result: names/* Result */.Q7.Completed, digest: await pushVersionTag(plan.digest, await loggedIn, context) };
@@ -1312,8 +1321,8 @@ async function logIn(inputs, runDirectory) {
     return session;
 }
 /**
- * The version tag is written last, as a copy inside the registry of an image the commit tag
- * holds, after a last look that it is still free; then both tags are proved to name it.
+ * The version tag is written last, as a copy inside the registry of the image the commit tag
+ * holds, after a last look that it is still free; then both tags are proved to name one image.
  * Returns the digest published.
  */
 async function pushVersionTag(digest, session, context) {
@@ -1333,8 +1342,7 @@ async function pushVersionTag(digest, session, context) {
         }
         const chosen = await imageToPublish(digest, commit, context);
         await tagInRegistry(session, `${tags.image}@${chosen}`, versionRef(tags));
-        await proveTags(chosen, session, context);
-        return chosen;
+        return proveTags(chosen, session, context, { wroteVersion: true, interleaved: chosen !== digest });
     });
 }
 /**
@@ -1347,31 +1355,54 @@ async function imageToPublish(digest, commit, context) {
         return digest;
     await requireThisCommit(commit.digest, digest, context);
     info(`${shaRef(context.tags)} holds another image of this commit (${commit.digest}), pushed by another run at the same time ` +
-        '(this registry lets tags be overwritten): publishing that one, so that both runs publish one image.');
+        '(this registry lets tags be overwritten): the commit tag decides, publishing that one.');
     return commit.digest;
 }
+/** How long a run that saw another run of its commit interleave waits before its last look. */
+const SETTLE_MS = 2000;
 /**
- * After the write: the version tag must hold `digest` (else another run wrote it meanwhile and
- * the registry is read again), and so must the commit tag. A commit tag that holds another
- * image of this commit (two runs interleaved) is pointed at it, and the version tag looked at
- * once more; an image of another commit is never replaced.
+ * After a write: the version tag must hold `digest` (else another run wrote it meanwhile and
+ * the registry is read again), and so must the commit tag. Where another run of this commit
+ * pushed the commit tag after this run chose its image, that image is the one published: the
+ * version tag this run has just written gives way to it (a version tag this run did not write
+ * never does). An image of another commit is never used. Once runs have interleaved, the other
+ * may still be writing what it decided before: the run waits a moment and looks again.
+ * Returns the digest both tags name.
  */
-async function proveTags(digest, session, context) {
+async function proveTags(digest, session, context, { wroteVersion, interleaved }) {
     const { inputs, tags, registry } = context;
-    const versionHolds = async () => {
-        const version = await registry.tag(inputs.imageName, inputs.version);
-        if (!version.exists || version.digest !== digest)
-            throw new errors/* TagTaken */.qD(`${versionRef(tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${digest}: another run wrote it at the same time (this registry lets tags be overwritten).`);
+    const bothName = async (published) => {
+        const [version, commit] = await Promise.all([
+            registry.tag(inputs.imageName, inputs.version),
+            registry.tag(inputs.imageName, inputs.sha),
+        ]);
+        if (!version.exists || version.digest !== published)
+            throw new errors/* TagTaken */.qD(`${versionRef(tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`);
+        return commit;
     };
-    const [commit] = await Promise.all([registry.tag(inputs.imageName, inputs.sha), versionHolds()]);
-    info(`${versionRef(tags)} -> ${digest}`);
-    if (commit.exists && commit.digest === digest)
-        return;
-    if (commit.exists)
+    let commit = await bothName(digest);
+    if (commit.exists && commit.digest !== digest) {
+        if (!wroteVersion)
+            throw new errors/* TagTaken */.qD(`${shaRef(tags)} moved to ${commit.digest} while this run pointed it at ${digest}.`);
         await requireThisCommit(commit.digest, digest, context);
-    info(`${shaRef(tags)} held ${commit.exists ? `another image of this commit (${commit.digest}), pushed by another run at the same time (this registry lets tags be overwritten)` : 'nothing'}: pointing it at ${digest}.`);
-    await tagInRegistry(session, `${tags.image}@${digest}`, shaRef(tags));
-    await versionHolds();
+        info(`${shaRef(tags)} now holds another image of this commit (${commit.digest}), pushed last by another run at the same time (this registry lets tags be overwritten): ` +
+            `the commit tag decides, so ${versionRef(tags)} gives way to it.`);
+        digest = commit.digest;
+        await tagInRegistry(session, `${tags.image}@${digest}`, versionRef(tags));
+        interleaved = true;
+    }
+    else if (!commit.exists) {
+        info(`${shaRef(tags)} is gone (deleted meanwhile?): pushing it again.`);
+        await tagInRegistry(session, `${tags.image}@${digest}`, shaRef(tags));
+    }
+    if (interleaved) {
+        await context.sleep(SETTLE_MS);
+        commit = await bothName(digest);
+        if (!commit.exists || commit.digest !== digest)
+            throw new errors/* TagTaken */.qD(`${shaRef(tags)} moved again while the runs settled (${commit.exists ? commit.digest : 'gone'}).`);
+    }
+    info(`${versionRef(tags)} and ${shaRef(tags)} -> ${digest}`);
+    return digest;
 }
 /** The commit tag's image must be of this commit; one of another commit is left as it is. */
 async function requireThisCommit(found, ours, { inputs, tags, registry }) {
@@ -1913,6 +1944,7 @@ async function warnOfKeyExpiry(registry, thresholdDays, now) {
 
 
 
+
 /** The main step. The state it saves first tells the post step (see index.ts) apart. */
 async function run() {
     core/* saveState */.LZ(names/* State */.Uw.IsPost, 'true');
@@ -1960,6 +1992,7 @@ async function main() {
                 registry,
                 runDirectory,
                 timeline,
+                sleep: defaultRetryPolicy.sleep,
             })
             : await buildOnly(plan, inputs, runDirectory, timeline);
         setResultOutputs(result, digest);

@@ -9,6 +9,7 @@ import { decide, type Plan, type Tags } from './publication.js';
 import { readPublication } from './registry-state.js';
 import { publishConverging } from './publish.js';
 import { RegistryClient } from './registry.js';
+import { defaultRetryPolicy } from './retry.js';
 import { report, setReferenceOutputs, setResultOutputs } from './report.js';
 import { childrenDirectory, createRunDirectory } from './run-directory.js';
 import { Timeline } from './timeline.js';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
           registry,
           runDirectory,
           timeline,
+          sleep: defaultRetryPolicy.sleep,
         })
       : await buildOnly(plan, inputs, runDirectory, timeline);
     setResultOutputs(result, digest);

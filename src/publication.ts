@@ -12,7 +12,8 @@ export interface Publication {
 export type Plan =
   | { kind: 'build-and-push'; reason: string }
   | { kind: 'tag-version'; digest: string; reason: string }
-  | { kind: 'tag-commit'; digest: string; reason: string }
+  /** `repair`: the commit tag holds another image of this commit, which gives way (see decide). */
+  | { kind: 'tag-commit'; digest: string; reason: string; repair?: boolean }
   | { kind: 'nothing'; digest: string; reason: string };
 
 export interface Tags {
@@ -31,12 +32,15 @@ export function decide(publication: Publication, tags: Tags): Plan {
   if (version.exists && version.revision !== tags.sha) throw refusal(version, tags);
   if (commit.exists && commit.revision !== tags.sha) throw foreignCommitTag(commit, tags);
   if (version.exists) {
+    // Two runs of this commit interleaved on a registry that lets tags be overwritten, each
+    // with its own image: a published version tag stays, the commit tag follows it.
     if (commit.exists && commit.digest !== version.digest)
       return {
         kind: 'tag-commit',
         digest: version.digest,
+        repair: true,
         reason:
-          `The commit tag holds another image of this commit (${commit.digest}) than ${tags.version}: two runs interleaved on a registry that lets tags be overwritten. ` +
+          `The commit tag holds another image of this commit (${commit.digest}) than ${tags.version} (${version.digest}): two runs interleaved on a registry that lets tags be overwritten. ` +
           `Pointing the commit tag at ${tags.version}'s image, no build.`,
       };
     if (commit.exists)

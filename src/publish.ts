@@ -19,10 +19,12 @@ export interface PublishContext {
   registry: RegistryClient;
   runDirectory: string;
   timeline: Timeline;
+  /** Waits; passed in so that tests need not. */
+  sleep: (ms: number) => Promise<void>;
 }
 
 /** How many times a run decides what to write, when other runs keep taking its tags first. */
-const MAX_DECISIONS = 3;
+const MAX_DECISIONS = 4;
 
 /**
  * Carries out the plan; when another run takes a tag first, reads the registry again
@@ -72,9 +74,13 @@ async function publish(
   loggedIn.catch(() => undefined);
   switch (plan.kind) {
     case 'tag-commit':
-      await timeline.phase('Push the commit tag', async () =>
-        tagInRegistry(await loggedIn, `${tags.image}@${plan.digest}`, shaRef(tags)),
-      );
+      await timeline.phase('Push the commit tag', async () => {
+        const session = await loggedIn;
+        await tagInRegistry(session, `${tags.image}@${plan.digest}`, shaRef(tags));
+        // A repair means runs interleaved: the other may still be writing.
+        if (plan.repair)
+          await proveTags(plan.digest, session, context, { wroteVersion: false, interleaved: true });
+      });
       return { result: Result.Completed, digest: plan.digest };
     case 'tag-version':
       return { result: Result.Completed, digest: await pushVersionTag(plan.digest, await loggedIn, context) };
@@ -115,8 +121,8 @@ async function logIn(inputs: Inputs, runDirectory: string): Promise<SkopeoSessio
 }
 
 /**
- * The version tag is written last, as a copy inside the registry of an image the commit tag
- * holds, after a last look that it is still free; then both tags are proved to name it.
+ * The version tag is written last, as a copy inside the registry of the image the commit tag
+ * holds, after a last look that it is still free; then both tags are proved to name one image.
  * Returns the digest published.
  */
 async function pushVersionTag(
@@ -144,8 +150,7 @@ async function pushVersionTag(
     }
     const chosen = await imageToPublish(digest, commit, context);
     await tagInRegistry(session, `${tags.image}@${chosen}`, versionRef(tags));
-    await proveTags(chosen, session, context);
-    return chosen;
+    return proveTags(chosen, session, context, { wroteVersion: true, interleaved: chosen !== digest });
   });
 }
 
@@ -159,35 +164,67 @@ async function imageToPublish(digest: string, commit: TagState, context: Publish
   await requireThisCommit(commit.digest, digest, context);
   info(
     `${shaRef(context.tags)} holds another image of this commit (${commit.digest}), pushed by another run at the same time ` +
-      '(this registry lets tags be overwritten): publishing that one, so that both runs publish one image.',
+      '(this registry lets tags be overwritten): the commit tag decides, publishing that one.',
   );
   return commit.digest;
 }
 
+/** How long a run that saw another run of its commit interleave waits before its last look. */
+const SETTLE_MS = 2000;
+
 /**
- * After the write: the version tag must hold `digest` (else another run wrote it meanwhile and
- * the registry is read again), and so must the commit tag. A commit tag that holds another
- * image of this commit (two runs interleaved) is pointed at it, and the version tag looked at
- * once more; an image of another commit is never replaced.
+ * After a write: the version tag must hold `digest` (else another run wrote it meanwhile and
+ * the registry is read again), and so must the commit tag. Where another run of this commit
+ * pushed the commit tag after this run chose its image, that image is the one published: the
+ * version tag this run has just written gives way to it (a version tag this run did not write
+ * never does). An image of another commit is never used. Once runs have interleaved, the other
+ * may still be writing what it decided before: the run waits a moment and looks again.
+ * Returns the digest both tags name.
  */
-async function proveTags(digest: string, session: SkopeoSession, context: PublishContext): Promise<void> {
+async function proveTags(
+  digest: string,
+  session: SkopeoSession,
+  context: PublishContext,
+  { wroteVersion, interleaved }: { wroteVersion: boolean; interleaved: boolean },
+): Promise<string> {
   const { inputs, tags, registry } = context;
-  const versionHolds = async (): Promise<void> => {
-    const version = await registry.tag(inputs.imageName, inputs.version);
-    if (!version.exists || version.digest !== digest)
+  const bothName = async (published: string): Promise<TagState> => {
+    const [version, commit] = await Promise.all([
+      registry.tag(inputs.imageName, inputs.version),
+      registry.tag(inputs.imageName, inputs.sha),
+    ]);
+    if (!version.exists || version.digest !== published)
       throw new TagTaken(
-        `${versionRef(tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${digest}: another run wrote it at the same time (this registry lets tags be overwritten).`,
+        `${versionRef(tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`,
       );
+    return commit;
   };
-  const [commit] = await Promise.all([registry.tag(inputs.imageName, inputs.sha), versionHolds()]);
-  info(`${versionRef(tags)} -> ${digest}`);
-  if (commit.exists && commit.digest === digest) return;
-  if (commit.exists) await requireThisCommit(commit.digest, digest, context);
-  info(
-    `${shaRef(tags)} held ${commit.exists ? `another image of this commit (${commit.digest}), pushed by another run at the same time (this registry lets tags be overwritten)` : 'nothing'}: pointing it at ${digest}.`,
-  );
-  await tagInRegistry(session, `${tags.image}@${digest}`, shaRef(tags));
-  await versionHolds();
+  let commit = await bothName(digest);
+  if (commit.exists && commit.digest !== digest) {
+    if (!wroteVersion)
+      throw new TagTaken(`${shaRef(tags)} moved to ${commit.digest} while this run pointed it at ${digest}.`);
+    await requireThisCommit(commit.digest, digest, context);
+    info(
+      `${shaRef(tags)} now holds another image of this commit (${commit.digest}), pushed last by another run at the same time (this registry lets tags be overwritten): ` +
+        `the commit tag decides, so ${versionRef(tags)} gives way to it.`,
+    );
+    digest = commit.digest;
+    await tagInRegistry(session, `${tags.image}@${digest}`, versionRef(tags));
+    interleaved = true;
+  } else if (!commit.exists) {
+    info(`${shaRef(tags)} is gone (deleted meanwhile?): pushing it again.`);
+    await tagInRegistry(session, `${tags.image}@${digest}`, shaRef(tags));
+  }
+  if (interleaved) {
+    await context.sleep(SETTLE_MS);
+    commit = await bothName(digest);
+    if (!commit.exists || commit.digest !== digest)
+      throw new TagTaken(
+        `${shaRef(tags)} moved again while the runs settled (${commit.exists ? commit.digest : 'gone'}).`,
+      );
+  }
+  info(`${versionRef(tags)} and ${shaRef(tags)} -> ${digest}`);
+  return digest;
 }
 
 /** The commit tag's image must be of this commit; one of another commit is left as it is. */

@@ -36,7 +36,7 @@ describe('decide: the registry state decides the run, before anything is built',
       V,
     ],
     [
-      'both from this commit but on two images (an interleaving): point the commit tag at the version',
+      'both from this commit but on two images (an interleaving): the commit tag follows the version',
       {
         version: { exists: true, digest: V, revision: tags.sha },
         commit: { exists: true, digest: C, revision: tags.sha },
@@ -65,6 +65,27 @@ describe('decide: the registry state decides the run, before anything is built',
     expect(() => decide(publication, tags)).toThrow(
       new RegExp(`registry.example/team/app:v1.0.0 already exists \\(${V}\\)`),
     );
+  });
+
+  test('a repair of the commit tag is marked as one; adding a missing commit tag is not', () => {
+    const split = decide(
+      {
+        version: { exists: true, digest: V, revision: tags.sha },
+        commit: { exists: true, digest: C, revision: tags.sha },
+      },
+      tags,
+    );
+    expect(split).toEqual({
+      kind: 'tag-commit',
+      digest: V,
+      repair: true,
+      reason: expect.stringContaining(C),
+    });
+    const missing = decide(
+      { version: { exists: true, digest: V, revision: tags.sha }, commit: { exists: false } },
+      tags,
+    );
+    expect(missing).not.toHaveProperty('repair');
   });
 
   test.each<[string, Publication, string]>([
