@@ -85,6 +85,8 @@ async function thisAction(context) {
   const image = name('action');
   const result = await runAction({ inputs: actionInputs(image, context), sha: sha() });
   if (result.exitCode !== 0) throw new Error(`the action failed:\n${result.stdout}`);
+  // The action's own account of where the time went, from the result block at the end of its log.
+  process.stdout.write(`    ${/^ {2}phases +(.*)$/m.exec(result.stdout)?.[1] ?? ''}\n`);
   return image;
 }
 
