@@ -10,6 +10,7 @@ export const modules = {
 /* harmony export */   q8: () => (/* binding */ recordChildrenIn),
 /* harmony export */   ql: () => (/* binding */ launch)
 /* harmony export */ });
+/* unused harmony export isRunning */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
@@ -59,10 +60,10 @@ async function endChildren(directory = ledger, graceMs = 1000) {
     }
     for (const pid of running)
         signal(pid, 'SIGTERM');
-    for (let waited = 0; waited < graceMs && running.some((pid) => alive(pid)); waited += 50)
+    for (let waited = 0; waited < graceMs && running.some((pid) => isRunning(pid)); waited += 50)
         await new Promise((resolve) => setTimeout(resolve, 50));
     for (const pid of running)
-        if (alive(pid))
+        if (isRunning(pid))
             signal(pid, 'SIGKILL');
     return running.length;
 }
@@ -80,7 +81,8 @@ function signal(pid, name) {
         }
     }
 }
-function alive(pid) {
+/** The process exists and has not ended (a zombie has ended). */
+function isRunning(pid) {
     try {
         process.kill(pid, 0);
         return !node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');

@@ -48,9 +48,9 @@ export async function endChildren(directory = ledger, graceMs = 1000): Promise<n
     if (Number.isInteger(pid) && pid > 1 && runs(pid, command)) running.push(pid);
   }
   for (const pid of running) signal(pid, 'SIGTERM');
-  for (let waited = 0; waited < graceMs && running.some((pid) => alive(pid)); waited += 50)
+  for (let waited = 0; waited < graceMs && running.some((pid) => isRunning(pid)); waited += 50)
     await new Promise((resolve) => setTimeout(resolve, 50));
-  for (const pid of running) if (alive(pid)) signal(pid, 'SIGKILL');
+  for (const pid of running) if (isRunning(pid)) signal(pid, 'SIGKILL');
   return running.length;
 }
 
@@ -67,7 +67,8 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-function alive(pid: number): boolean {
+/** The process exists and has not ended (a zombie has ended). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');

@@ -5,18 +5,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { endChildren, launch, recordChildrenIn } from '../../src/children.js';
+import { endChildren, isRunning, launch, recordChildrenIn } from '../../src/children.js';
 import { post } from '../../src/post.js';
 import { RUN_DIRECTORY_PREFIX } from '../../src/names.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  } catch {
-    return false;
-  }
-}
 
 /** Starts `timeout 60 sleep 60` as runTool would, in its own process group, not waited for. */
 function startRecorded(): Promise<number> {
@@ -33,7 +24,7 @@ describe('children of a run', () => {
     recordChildrenIn(ledger);
     const pid = await startRecorded();
     expect(fs.readdirSync(ledger)).toEqual(['0.timeout']);
-    expect(alive(pid)).toBe(true);
+    expect(isRunning(pid)).toBe(true);
 
     const written: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
@@ -44,7 +35,7 @@ describe('children of a run', () => {
       process.stdout.write = write;
     }
     expect(written.join('')).toContain('Ended 1 process(es) the main step had left running.');
-    expect(alive(pid)).toBe(false);
+    expect(isRunning(pid)).toBe(false);
     expect(fs.existsSync(runDirectory)).toBe(false);
   });
 
@@ -55,7 +46,7 @@ describe('children of a run', () => {
     // As if a recorded `skopeo` had ended and its ID been given to this sleep.
     fs.writeFileSync(path.join(ledger, '0.skopeo'), `${other.pid}\n`);
     expect(await endChildren(ledger, 100)).toBe(0);
-    expect(alive(other.pid!)).toBe(true);
+    expect(isRunning(other.pid!)).toBe(true);
     process.kill(other.pid!, 'SIGKILL');
   });
 });
