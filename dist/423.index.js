@@ -478,8 +478,6 @@ function parseInputs(read, cwd = process.cwd()) {
     else if (!SHA.test(rawSha))
         problem(names/* Input */.pd.Sha, `is not a full commit SHA (40 or 64 hex digits): ${quote(rawSha)}.`);
     const sha = rawSha.toLowerCase();
-    if (version && sha && version === sha)
-        problem(names/* Input */.pd.Version, 'must differ from the commit tag (`sha`).');
     const username = read(names/* Input */.pd.Username);
     const apiKey = read(names/* Input */.pd.ApiKey);
     let credentials;
@@ -1089,6 +1087,9 @@ function parseRetryAfter(value, now = Date.now()) {
         return undefined;
     if (/^\d+$/.test(value.trim()))
         return Number(value.trim()) * 1000;
+    // Anything else must be an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`), not a stray number.
+    if (!/GMT$/.test(value.trim()))
+        return undefined;
     const date = Date.parse(value);
     if (Number.isNaN(date))
         return undefined;

@@ -89,7 +89,6 @@ export function parseInputs(read: Read, cwd = process.cwd()): Inputs {
   else if (!SHA.test(rawSha))
     problem(Input.Sha, `is not a full commit SHA (40 or 64 hex digits): ${quote(rawSha)}.`);
   const sha = rawSha.toLowerCase();
-  if (version && sha && version === sha) problem(Input.Version, 'must differ from the commit tag (`sha`).');
 
   const username = read(Input.Username);
   const apiKey = read(Input.ApiKey);
