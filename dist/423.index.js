@@ -259,7 +259,8 @@ async function runTool(tool, args, options) {
             .split('\n')
             .slice(-15)
             .join('\n');
-        throw new errors/* ToolError */.v4(`${tool} ${args[0] ?? ''}`.trim(), run.exitCode, tail);
+        const error = new errors/* ToolError */.v4(`${tool} ${args[0] ?? ''}`.trim(), run.exitCode, tail);
+        throw /no space left on device/i.test(tail) ? fullDisk(error) : error;
     }
     return run;
 }
@@ -328,13 +329,9 @@ function missingToolHint(tool) {
             return `${tool} is not installed on this runner.`;
     }
 }
-/** The tool failed because a disk it wrote to is full. */
-function isFullDisk(error) {
-    return /no space left on device/i.test(error.detail);
-}
 /** A full disk named as such, with where the action writes, instead of a tool's last line. */
-function fullDisk(error, who) {
-    return new errors/* UserError */.yo(`${who} ran out of disk space (no space left on device). The build writes to the engine's data root and ` +
+function fullDisk(error) {
+    return new errors/* UserError */.yo(`\`${error.command}\` ran out of disk space (no space left on device). The build writes to the engine's data root and ` +
         "the hand-over to skopeo to this run's folder under RUNNER_TEMP: free space there (for example `docker system prune`) and run again. Nothing was pushed.", { cause: error });
 }
 
@@ -417,8 +414,6 @@ async function build(inputs, plan) {
 function explainBuildFailure(error, env = process.env) {
     if (!(error instanceof errors/* ToolError */.v4))
         return error;
-    if (isFullDisk(error))
-        return fullDisk(error, 'The build');
     if (/'buildx' is not a docker command|unknown command "buildx"|unknown flag: --file/.test(error.detail))
         return new errors/* UserError */.yo("The docker buildx plugin is missing. Install it: Debian and Ubuntu `apt-get install docker-buildx`, or Docker's `docker-buildx-plugin`.", { cause: error });
     if (/Cannot connect to the Docker daemon|error during connect|docker daemon is not running|connect: no such file or directory/i.test(error.detail))
@@ -836,7 +831,6 @@ function compareApiVersions(a, b) {
 
 
 
-
 /** `docker save` of a large image over a slow sidecar link: bounded like the build, generously. */
 const SAVE_TIMEOUT = 60 * 60;
 /**
@@ -877,9 +871,7 @@ async function buildAndHandOver(inputs, runDirectory, timeline) {
         }
         info(`Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`);
         const archive = external_node_path_.join(runDirectory, 'image.tar');
-        await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT }).catch((error) => {
-            throw error instanceof errors/* ToolError */.v4 && isFullDisk(error) ? fullDisk(error, '`docker save`') : error;
-        });
+        await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT });
         return { kind: 'engine-archive', reference: `docker-archive:${archive}`, options: [], files: [archive] };
     });
 }
@@ -1199,8 +1191,6 @@ async function copy(session, args, destination, env, retry = { ...defaultRetryPo
         }
         catch (error) {
             last = explainRefusedWrite(error, destination);
-            if (last instanceof errors/* ToolError */.v4 && isFullDisk(last))
-                throw fullDisk(last, 'skopeo');
             if (last instanceof errors/* ToolError */.v4 && isTransientCopyFailure(last.detail))
                 return { done: false, reason: last.detail.split('\n').at(-1) ?? '' };
             throw last;

@@ -4,7 +4,7 @@ import { UserError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import { CREATED_LABEL, REVISION_LABEL, SOURCE_LABEL, VERSION_LABEL } from './names.js';
 import { ToolError } from './errors.js';
-import { fullDisk, isFullDisk, runTool } from './tools.js';
+import { runTool } from './tools.js';
 
 /** The longest job GitHub runs; a Forgejo job's own timeout usually ends a build sooner. */
 const BUILD_TIMEOUT = 6 * 60 * 60;
@@ -99,7 +99,6 @@ export async function build(inputs: Inputs, plan: BuildPlan): Promise<string | u
  */
 export function explainBuildFailure(error: unknown, env: NodeJS.ProcessEnv = process.env): unknown {
   if (!(error instanceof ToolError)) return error;
-  if (isFullDisk(error)) return fullDisk(error, 'The build');
   if (/'buildx' is not a docker command|unknown command "buildx"|unknown flag: --file/.test(error.detail))
     return new UserError(
       "The docker buildx plugin is missing. Install it: Debian and Ubuntu `apt-get install docker-buildx`, or Docker's `docker-buildx-plugin`.",

@@ -9,11 +9,10 @@ import {
   skopeoDaemonAccess,
   type HandOverKind,
 } from './engine.js';
-import { ToolError } from './errors.js';
 import type { Inputs } from './inputs.js';
 import type { ImageSource } from './skopeo.js';
 import type { Timeline } from './timeline.js';
-import { fullDisk, isFullDisk, runTool } from './tools.js';
+import { runTool } from './tools.js';
 
 /** The built image, ready for skopeo, and what was written for it (deleted after the push). */
 export interface HandOver extends ImageSource {
@@ -73,11 +72,7 @@ export async function buildAndHandOver(
       `Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`,
     );
     const archive = path.join(runDirectory, 'image.tar');
-    await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT }).catch(
-      (error: unknown) => {
-        throw error instanceof ToolError && isFullDisk(error) ? fullDisk(error, '`docker save`') : error;
-      },
-    );
+    await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT });
     return { kind: 'engine-archive', reference: `docker-archive:${archive}`, options: [], files: [archive] };
   });
 }

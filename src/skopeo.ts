@@ -4,7 +4,7 @@ import { TagTaken, ToolError, UserError } from './errors.js';
 import { info } from './log.js';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry.js';
 import type { Credentials } from './inputs.js';
-import { fullDisk, isFullDisk, runTool } from './tools.js';
+import { runTool } from './tools.js';
 
 export interface SkopeoSession {
   registry: string;
@@ -150,7 +150,6 @@ async function copy(
         return { done: true, value: undefined };
       } catch (error) {
         last = explainRefusedWrite(error, destination);
-        if (last instanceof ToolError && isFullDisk(last)) throw fullDisk(last, 'skopeo');
         if (last instanceof ToolError && isTransientCopyFailure(last.detail))
           return { done: false, reason: last.detail.split('\n').at(-1) ?? '' };
         throw last;

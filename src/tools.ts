@@ -55,7 +55,8 @@ export async function runTool(tool: string, args: string[], options: RunOptions)
       .split('\n')
       .slice(-15)
       .join('\n');
-    throw new ToolError(`${tool} ${args[0] ?? ''}`.trim(), run.exitCode, tail);
+    const error = new ToolError(`${tool} ${args[0] ?? ''}`.trim(), run.exitCode, tail);
+    throw /no space left on device/i.test(tail) ? fullDisk(error) : error;
   }
   return run;
 }
@@ -127,15 +128,10 @@ function missingToolHint(tool: string): string {
   }
 }
 
-/** The tool failed because a disk it wrote to is full. */
-export function isFullDisk(error: ToolError): boolean {
-  return /no space left on device/i.test(error.detail);
-}
-
 /** A full disk named as such, with where the action writes, instead of a tool's last line. */
-export function fullDisk(error: ToolError, who: string): UserError {
+function fullDisk(error: ToolError): UserError {
   return new UserError(
-    `${who} ran out of disk space (no space left on device). The build writes to the engine's data root and ` +
+    `\`${error.command}\` ran out of disk space (no space left on device). The build writes to the engine's data root and ` +
       "the hand-over to skopeo to this run's folder under RUNNER_TEMP: free space there (for example `docker system prune`) and run again. Nothing was pushed.",
     { cause: error },
   );

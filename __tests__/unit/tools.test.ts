@@ -52,4 +52,15 @@ describe('runTool', () => {
     );
     expect(findOnPath('sh')).toMatch(/\/sh$/);
   });
+
+  test('a full disk is named as such, whichever tool hit it', async () => {
+    const error = await runTool('sh', ['-c', 'echo "write /tmp/x: no space left on device" >&2; exit 1'], {
+      timeoutSeconds: 10,
+      silent: true,
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /^`sh -c` ran out of disk space \(no space left on device\).*RUNNER_TEMP.*Nothing was pushed\.$/s,
+    );
+    expect(error).not.toBeInstanceOf(ToolError);
+  });
 });
