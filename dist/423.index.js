@@ -1157,8 +1157,8 @@ async function login(session, credentials) {
     await promises_.chmod(session.authFile, 0o600);
 }
 /**
- * Pushes the built image to `destination` and returns the digest the registry holds. skopeo's
- * own temporary files (a `docker-daemon:` source is spooled to disk) go to this run's folder.
+ * Pushes the built image to `destination` and returns the digest the registry holds. Any
+ * temporary file skopeo writes goes to this run's folder, which the post step removes.
  */
 async function pushImage(session, source, destination, runDirectory) {
     const digestFile = external_node_path_.join(runDirectory, 'pushed-digest');

@@ -93,8 +93,8 @@ export async function login(session: SkopeoSession, credentials: Credentials): P
 }
 
 /**
- * Pushes the built image to `destination` and returns the digest the registry holds. skopeo's
- * own temporary files (a `docker-daemon:` source is spooled to disk) go to this run's folder.
+ * Pushes the built image to `destination` and returns the digest the registry holds. Any
+ * temporary file skopeo writes goes to this run's folder, which the post step removes.
  */
 export async function pushImage(
   session: SkopeoSession,
