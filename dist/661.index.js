@@ -13,8 +13,11 @@ export const modules = {
 /* unused harmony export isRunning */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+
 
 
 // The child processes this run starts (docker, skopeo), so that a cancelled step ends them and
@@ -32,15 +35,32 @@ function recordChildrenIn(directory) {
     node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync(directory, { recursive: true, mode: 0o700 });
     ledger = directory;
 }
-/** The command line that starts `command` recorded, and what to call once it has ended. */
+/**
+ * Where children are recorded: the run's folder once main has made it; before that (or in a
+ * test), a private folder of this process, removed when it exits.
+ */
+function currentLedger() {
+    if (!ledger) {
+        const own = node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdtempSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'build-push-image-children-'));
+        process.once('exit', () => node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(own, { recursive: true, force: true }));
+        ledger = own;
+    }
+    return ledger;
+}
+/** The command line that starts `command` recorded, and how to end it or forget it. */
 function launch(command, args) {
-    if (!ledger || !node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(SHELL))
-        return { command, args, ended: () => undefined };
-    const file = node_path__WEBPACK_IMPORTED_MODULE_1__.join(ledger, `${started++}.${node_path__WEBPACK_IMPORTED_MODULE_1__.basename(command)}`);
+    if (!node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(SHELL))
+        return { command, args, ended: () => undefined, stop: async () => undefined };
+    const file = node_path__WEBPACK_IMPORTED_MODULE_2__.join(currentLedger(), `${started++}.${node_path__WEBPACK_IMPORTED_MODULE_2__.basename(command)}`);
     return {
         command: SHELL,
         args: ['-c', 'echo "$$" > "$0" && exec "$@"', file, command, ...args],
         ended: () => node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(file, { force: true }),
+        stop: async (graceMs) => {
+            const pid = recordedPid(file, node_path__WEBPACK_IMPORTED_MODULE_2__.basename(command));
+            if (pid)
+                await end([pid], graceMs);
+        },
     };
 }
 /**
@@ -53,11 +73,25 @@ async function endChildren(directory = ledger, graceMs = 1000) {
         return 0;
     const running = [];
     for (const entry of node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(directory)) {
-        const pid = Number(node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(node_path__WEBPACK_IMPORTED_MODULE_1__.join(directory, entry), 'utf8').trim());
-        const command = entry.slice(entry.indexOf('.') + 1);
-        if (Number.isInteger(pid) && pid > 1 && runs(pid, command))
+        const pid = recordedPid(node_path__WEBPACK_IMPORTED_MODULE_2__.join(directory, entry), entry.slice(entry.indexOf('.') + 1));
+        if (pid)
             running.push(pid);
     }
+    await end(running, graceMs);
+    return running.length;
+}
+/** The process ID recorded in `file`, while that process still runs `command`. */
+function recordedPid(file, command) {
+    let pid;
+    try {
+        pid = Number(node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(file, 'utf8').trim());
+    }
+    catch {
+        return undefined;
+    }
+    return Number.isInteger(pid) && pid > 1 && runs(pid, command) ? pid : undefined;
+}
+async function end(running, graceMs) {
     for (const pid of running)
         signal(pid, 'SIGTERM');
     for (let waited = 0; waited < graceMs && running.some((pid) => isRunning(pid)); waited += 50)
@@ -65,7 +99,6 @@ async function endChildren(directory = ledger, graceMs = 1000) {
     for (const pid of running)
         if (isRunning(pid))
             signal(pid, 'SIGKILL');
-    return running.length;
 }
 /** TERM or KILL to the child's process group (it leads one when it is `timeout`), else to it alone. */
 function signal(pid, name) {
@@ -95,7 +128,7 @@ function isRunning(pid) {
 function runs(pid, command) {
     try {
         const argv0 = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
-        return node_path__WEBPACK_IMPORTED_MODULE_1__.basename(argv0) === command;
+        return node_path__WEBPACK_IMPORTED_MODULE_2__.basename(argv0) === command;
     }
     catch {
         return false;
@@ -136,10 +169,8 @@ class InputError extends UserError {
 }
 /** The registry answered in a way the action cannot act on safely; nothing was written. */
 class RegistryError extends UserError {
-    status;
-    constructor(message, status, options) {
+    constructor(message, options) {
         super(message, options);
-        this.status = status;
         this.name = 'RegistryError';
     }
 }
@@ -149,8 +180,12 @@ class RegistryError extends UserError {
  * reads it again and decides anew.
  */
 class TagTaken extends UserError {
-    constructor(message, options) {
+    taken;
+    constructor(message, 
+    /** What was taken: the tag's reference, and the digest found there when the run looked. */
+    taken, options) {
         super(message, options);
+        this.taken = taken;
         this.name = 'TagTaken';
     }
 }

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 // The child processes this run starts (docker, skopeo), so that a cancelled step ends them and
@@ -20,17 +21,40 @@ export function recordChildrenIn(directory: string): void {
   ledger = directory;
 }
 
-/** The command line that starts `command` recorded, and what to call once it has ended. */
-export function launch(
-  command: string,
-  args: string[],
-): { command: string; args: string[]; ended: () => void } {
-  if (!ledger || !fs.existsSync(SHELL)) return { command, args, ended: () => undefined };
-  const file = path.join(ledger, `${started++}.${path.basename(command)}`);
+/**
+ * Where children are recorded: the run's folder once main has made it; before that (or in a
+ * test), a private folder of this process, removed when it exits.
+ */
+function currentLedger(): string {
+  if (!ledger) {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'build-push-image-children-'));
+    process.once('exit', () => fs.rmSync(own, { recursive: true, force: true }));
+    ledger = own;
+  }
+  return ledger;
+}
+
+export interface Launch {
+  command: string;
+  args: string[];
+  /** Call once the child has ended: its record goes. */
+  ended: () => void;
+  /** Ends the child now (TERM to its process group, KILL after `graceMs`), if it still runs. */
+  stop: (graceMs: number) => Promise<void>;
+}
+
+/** The command line that starts `command` recorded, and how to end it or forget it. */
+export function launch(command: string, args: string[]): Launch {
+  if (!fs.existsSync(SHELL)) return { command, args, ended: () => undefined, stop: async () => undefined };
+  const file = path.join(currentLedger(), `${started++}.${path.basename(command)}`);
   return {
     command: SHELL,
     args: ['-c', 'echo "$$" > "$0" && exec "$@"', file, command, ...args],
     ended: () => fs.rmSync(file, { force: true }),
+    stop: async (graceMs) => {
+      const pid = recordedPid(file, path.basename(command));
+      if (pid) await end([pid], graceMs);
+    },
   };
 }
 
@@ -43,15 +67,29 @@ export async function endChildren(directory = ledger, graceMs = 1000): Promise<n
   if (!directory || !fs.existsSync(directory)) return 0;
   const running: number[] = [];
   for (const entry of fs.readdirSync(directory)) {
-    const pid = Number(fs.readFileSync(path.join(directory, entry), 'utf8').trim());
-    const command = entry.slice(entry.indexOf('.') + 1);
-    if (Number.isInteger(pid) && pid > 1 && runs(pid, command)) running.push(pid);
+    const pid = recordedPid(path.join(directory, entry), entry.slice(entry.indexOf('.') + 1));
+    if (pid) running.push(pid);
   }
+  await end(running, graceMs);
+  return running.length;
+}
+
+/** The process ID recorded in `file`, while that process still runs `command`. */
+function recordedPid(file: string, command: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(file, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(pid) && pid > 1 && runs(pid, command) ? pid : undefined;
+}
+
+async function end(running: number[], graceMs: number): Promise<void> {
   for (const pid of running) signal(pid, 'SIGTERM');
   for (let waited = 0; waited < graceMs && running.some((pid) => isRunning(pid)); waited += 50)
     await new Promise((resolve) => setTimeout(resolve, 50));
   for (const pid of running) if (isRunning(pid)) signal(pid, 'SIGKILL');
-  return running.length;
 }
 
 /** TERM or KILL to the child's process group (it leads one when it is `timeout`), else to it alone. */

@@ -20,11 +20,7 @@ export class InputError extends UserError {
 
 /** The registry answered in a way the action cannot act on safely; nothing was written. */
 export class RegistryError extends UserError {
-  constructor(
-    message: string,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'RegistryError';
   }
@@ -36,7 +32,12 @@ export class RegistryError extends UserError {
  * reads it again and decides anew.
  */
 export class TagTaken extends UserError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    /** What was taken: the tag's reference, and the digest found there when the run looked. */
+    readonly taken: { reference: string; digest?: string },
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'TagTaken';
   }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { build, buildPlan, explainBuildFailure, loadInto } from './buildx.js';
+import { build, explainBuildFailure, loadInto, type BuildSpec } from './buildx.js';
 import { info } from './log.js';
 import {
   canExportOci,
@@ -9,7 +9,6 @@ import {
   skopeoDaemonAccess,
   type HandOverKind,
 } from './engine.js';
-import type { Inputs } from './inputs.js';
 import type { ImageSource } from './skopeo.js';
 import type { Timeline } from './timeline.js';
 import { runTool } from './tools.js';
@@ -34,7 +33,7 @@ const SAVE_TIMEOUT = 60 * 60;
  *     refuse skopeo's API version; a TLS endpoint would need skopeo to have the certificates).
  */
 export async function buildAndHandOver(
-  inputs: Inputs,
+  spec: BuildSpec,
   runDirectory: string,
   timeline: Timeline,
 ): Promise<HandOver> {
@@ -42,20 +41,18 @@ export async function buildAndHandOver(
     const builder = await probeBuilder().catch((error: unknown) => {
       throw explainBuildFailure(error);
     });
-    const plan = (output: Parameters<typeof buildPlan>[1]) =>
-      buildPlan(inputs, output, process.env, new Date());
     if (canExportOci(builder)) {
       const directory = path.join(runDirectory, 'oci-layout');
       info(
         `Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`,
       );
-      await build(inputs, plan({ kind: 'oci-layout', directory }));
+      await build(spec, { kind: 'oci-layout', directory });
       return { kind: 'oci-layout', reference: `oci:${directory}`, options: [], files: [directory] };
     }
     // The engine's endpoint is asked while the image builds: the choice below needs it only after.
     const endpoint = probeEndpoint();
     endpoint.catch(() => undefined);
-    const imageId = (await build(inputs, plan(loadInto(runDirectory))))!;
+    const imageId = await build(spec, loadInto(runDirectory));
     const access = skopeoDaemonAccess(await endpoint);
     if ('host' in access) {
       info(

@@ -1,49 +1,48 @@
 import * as core from '@actions/core';
-import { build, buildPlan, loadInto } from './buildx.js';
+import { build, buildSpec, loadInto, type BuildSpec } from './buildx.js';
 import { endChildren, recordChildrenIn } from './children.js';
-import { info } from './log.js';
-import { messageOf } from './errors.js';
-import { parseInputs, type Inputs } from './inputs.js';
-import { Input, Result, State } from './names.js';
-import { decide, type Plan, type Tags } from './publication.js';
-import { readPublication } from './registry-state.js';
-import { publishConverging } from './publish.js';
-import { RegistryClient } from './registry.js';
-import { defaultRetryPolicy } from './retry.js';
-import { report, setReferenceOutputs, setResultOutputs } from './report.js';
-import { childrenDirectory, createRunDirectory } from './run-directory.js';
-import { Timeline } from './timeline.js';
+import { converge } from './converge.js';
+import { UserError, messageOf } from './errors.js';
+import { parseInputs, type Inputs } from './inputs/parse.js';
 import { warnOfKeyExpiry } from './key-expiry.js';
-import { scrub } from './tools.js';
+import { info } from './log.js';
+import { Input, Result, State } from './names.js';
+import { decide, type Plan } from './policy.js';
+import { publish, type PublishContext } from './publish.js';
+import { RegistryClient } from './registry/client.js';
+import { readPublication } from './registry/state.js';
+import { report, setReferenceOutputs, setResultOutputs } from './report.js';
+import { defaultRetryPolicy } from './retry.js';
+import { childrenDirectory, createRunDirectory } from './run-directory.js';
+import { readSecrets, type Secrets } from './secrets.js';
+import { authFileIn, login, type SkopeoConfig } from './skopeo.js';
+import { tagsOf } from './tags.js';
+import { Timeline } from './timeline.js';
 
 /** The main step. The state it saves first tells the post step (see index.ts) apart. */
 export async function run(): Promise<void> {
   core.saveState(State.IsPost, 'true');
-  // A cancelled step ends what it started (a build, a push holding credentials), then dies of
-  // the same signal, as it would have without this handler; the post step still runs.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const)
-    process.once(signal, () => {
-      void endChildren().finally(() => process.kill(process.pid, signal));
-    });
+  const secrets = readSecrets((name) => core.getInput(name));
+  endChildrenWhenCancelled();
   try {
-    await main();
+    await main(secrets);
   } catch (error) {
     // The last line of defence: no message leaves with the key in it.
-    core.setFailed(scrub(messageOf(error), [core.getInput(Input.ApiKey)]));
+    core.setFailed(secrets.scrub(messageOf(error)));
   }
 }
 
-async function main(): Promise<void> {
+/**
+ * Check the inputs; prove the key; read what the registry holds for both tags and decide; then
+ * build and push only what is missing (or only build, without `push`); report.
+ */
+async function main(secrets: Secrets): Promise<void> {
   const inputs = readInputs();
-  const tags: Tags = {
-    image: `${inputs.registry}/${inputs.imageName}`,
-    version: inputs.version,
-    sha: inputs.sha,
-  };
+  const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha);
   setReferenceOutputs(tags);
   const runDirectory = await createRunDirectory();
   recordChildrenIn(childrenDirectory(runDirectory));
-  const registry = new RegistryClient({
+  const client = new RegistryClient({
     host: inputs.registry,
     insecure: inputs.insecureRegistry,
     credentials: inputs.credentials,
@@ -52,28 +51,36 @@ async function main(): Promise<void> {
   });
   const timeline = new Timeline();
   try {
-    await timeline.phase('Check the key', () => checkKey(inputs, registry));
-    const check = async (phase: string) =>
-      decide(await timeline.phase(phase, () => readPublication(registry, inputs)), tags);
-    const plan = await check('Check the registry');
+    await timeline.phase('Check the key', () => checkKey(inputs, client));
+    const decideNow = async (phase: string): Promise<Plan> =>
+      decide(await timeline.phase(phase, () => readPublication(client, tags)), tags);
+    const plan = await decideNow('Check the registry');
     info(plan.reason);
+    const spec = buildSpec(inputs.build, tags, process.env, new Date());
+    const context: PublishContext = {
+      tags,
+      client,
+      spec,
+      runDirectory,
+      timeline,
+      sleep: defaultRetryPolicy.sleep,
+      skopeoDownload: inputs.skopeoDownload,
+      logIn: once(() => logIn(inputs, secrets, runDirectory)),
+    };
     const { result, digest, reason } = inputs.push
-      ? await publishConverging(plan, () => check('Check the registry again'), {
-          inputs,
-          tags,
-          registry,
-          runDirectory,
-          timeline,
-          sleep: defaultRetryPolicy.sleep,
+      ? await converge(plan, {
+          publish: (next) => publish(next, context),
+          decideAgain: () => decideNow('Check the registry again'),
+          log: info,
         })
-      : await buildOnly(plan, inputs, runDirectory, timeline);
+      : await buildOnly(plan, spec, runDirectory, timeline);
     setResultOutputs(result, digest);
     await report({ tags, result, digest, detail: reason, phases: timeline.phases });
   } catch (error) {
     await report({ tags, detail: messageOf(error), phases: timeline.phases });
     throw error;
   } finally {
-    await registry.close();
+    await client.close();
   }
 }
 
@@ -83,38 +90,55 @@ export function registryTimeoutMs(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
 }
 
+/** A cancelled step ends what it started (a build, a push holding credentials), then dies of the same signal. */
+function endChildrenWhenCancelled(): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.once(signal, () => {
+      void endChildren().finally(() => process.kill(process.pid, signal));
+    });
+}
+
 function readInputs(): Inputs {
-  const apiKey = core.getInput(Input.ApiKey);
-  const username = core.getInput(Input.Username);
-  // Masked before anything could print them, the Basic header's encoding included.
-  if (apiKey) {
-    core.setSecret(apiKey);
-    core.setSecret(Buffer.from(`${username}:${apiKey}`).toString('base64'));
-  }
   const shown = Object.values(Input).filter((name) => name !== Input.ApiKey);
   core.debug(`inputs: ${shown.map((name) => `${name}=${JSON.stringify(core.getInput(name))}`).join(' ')}`);
   return parseInputs((name) => core.getInput(name));
 }
 
 /** One authenticated request proves the key before anything is built or pushed. */
-async function checkKey(inputs: Inputs, registry: RegistryClient): Promise<void> {
-  await registry.checkCredentials();
+async function checkKey(inputs: Inputs, client: RegistryClient): Promise<void> {
+  await client.checkCredentials();
   if (!inputs.credentials) {
     info(`Reading ${inputs.registry} anonymously (not pushing).`);
     return;
   }
   info(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
-  await warnOfKeyExpiry(registry, inputs.keyExpiryWarningDays, new Date());
+  await warnOfKeyExpiry(client, inputs.keyExpiryWarningDays, new Date());
+}
+
+async function logIn(inputs: Inputs, secrets: Secrets, runDirectory: string): Promise<SkopeoConfig> {
+  const credentials = inputs.credentials;
+  if (!credentials) throw new UserError('Pushing needs `username` and `api_key`.');
+  const config = {
+    registry: inputs.registry,
+    insecure: inputs.insecureRegistry,
+    authFile: authFileIn(runDirectory),
+    secrets: secrets.list,
+  };
+  await login(config, credentials);
+  return config;
 }
 
 async function buildOnly(
   plan: Plan,
-  inputs: Inputs,
+  spec: BuildSpec,
   runDirectory: string,
   timeline: Timeline,
 ): Promise<{ result: Result; digest?: string; reason: string }> {
-  await timeline.phase('Build', () =>
-    build(inputs, buildPlan(inputs, loadInto(runDirectory), process.env, new Date())),
-  );
+  await timeline.phase('Build', () => build(spec, loadInto(runDirectory)));
   return { result: Result.Built, reason: plan.reason };
+}
+
+function once<T>(start: () => Promise<T>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  return () => (started ??= start());
 }

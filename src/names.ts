@@ -21,6 +21,17 @@ export enum Input {
   SkopeoSha256 = 'skopeo_sha256',
 }
 
+/**
+ * The defaults the code falls back to when an input is empty, each as action.yaml declares it
+ * (a test holds the two together). Inputs without one here are required, or empty means "none".
+ */
+export const INPUT_DEFAULTS: Partial<Record<Input, string>> = {
+  [Input.Dockerfile]: 'Dockerfile',
+  [Input.Push]: 'true',
+  [Input.InsecureRegistry]: 'false',
+  [Input.KeyExpiryWarningDays]: '14',
+};
+
 export enum Output {
   Digest = 'digest',
   Image = 'image',

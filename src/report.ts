@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { Output, Result } from './names.js';
 import { info, neutralise } from './log.js';
-import type { Tags } from './publication.js';
+import { shaRef, versionRef, type Tags } from './tags.js';
 import type { PhaseTime } from './timeline.js';
 
 export interface Report {
@@ -10,14 +10,6 @@ export interface Report {
   digest?: string;
   detail: string;
   phases: PhaseTime[];
-}
-
-export function versionRef(tags: Tags): string {
-  return `${tags.image}:${tags.version}`;
-}
-
-export function shaRef(tags: Tags): string {
-  return `${tags.image}:${tags.sha}`;
 }
 
 /** The references are known from the inputs: set them first, so a failure still reports them. */
@@ -78,7 +70,7 @@ export function summaryMarkdown(report: Report): string {
   const { tags } = report;
   const lines: string[] = [];
   if (report.result) {
-    lines.push(`### ${tags.image}:${tags.version}: ${report.result}`, '');
+    lines.push(`### ${versionRef(tags)}: ${report.result}`, '');
     lines.push('| | |', '|---|---|');
     lines.push(`| Version | \`${versionRef(tags)}\` |`);
     lines.push(`| Commit | \`${shaRef(tags)}\` |`);
@@ -86,7 +78,7 @@ export function summaryMarkdown(report: Report): string {
     lines.push(`| Result | \`${report.result}\` |`, '');
     lines.push(report.detail, '');
   } else {
-    lines.push(`### ${tags.image}:${tags.version}: not published`, '');
+    lines.push(`### ${versionRef(tags)}: not published`, '');
     lines.push(
       report.detail
         .split('\n')

@@ -4,15 +4,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, messageOf } from './errors.js';
 import { info } from './log.js';
-import type { Inputs } from './inputs.js';
 import { findOnPath } from './tools.js';
+
+/** A skopeo binary (or a .tar.gz holding one) to download, and the SHA-256 it must have. */
+export interface SkopeoDownload {
+  url: string;
+  sha256: string;
+}
 
 /**
  * Makes sure `skopeo` is on PATH: the runner's own, else one from the tool cache, else one
  * downloaded from `skopeo_download_url`, checked against `skopeo_sha256` before anything
  * runs it, and cached so that the next job on this runner does not download it again.
  */
-export async function ensureSkopeo(download: Inputs['skopeoDownload']): Promise<void> {
+export async function ensureSkopeo(download: SkopeoDownload | undefined): Promise<void> {
   if (findOnPath('skopeo')) return;
   if (!download)
     throw new UserError(
@@ -39,7 +44,7 @@ async function findInCache(version: string): Promise<string> {
   }
 }
 
-async function downloadAndCache(download: { url: string; sha256: string }, version: string): Promise<string> {
+async function downloadAndCache(download: SkopeoDownload, version: string): Promise<string> {
   const tc = await toolCache();
   info(`Downloading skopeo from ${download.url}`);
   let file: string;

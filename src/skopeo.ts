@@ -3,44 +3,55 @@ import * as path from 'node:path';
 import { TagTaken, ToolError, UserError } from './errors.js';
 import { info } from './log.js';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry.js';
-import type { Credentials } from './inputs.js';
+import type { Credentials } from './secrets.js';
+import { DIGEST } from './tags.js';
 import { runTool } from './tools.js';
 
-export interface SkopeoSession {
+/** How this run's skopeo commands reach the registry. */
+export interface SkopeoConfig {
   registry: string;
   insecure: boolean;
   /** A 0600 auth file inside this run's own folder: never the user's, never shared. */
   authFile: string;
-  secrets: string[];
+  /** Scrubbed from anything skopeo prints (see secrets.ts). */
+  secrets: readonly string[];
 }
 
-/** No skopeo command may hang a job: each gets this long (a push over a slow tunnel included). */
-const COMMAND_TIMEOUT = ['--command-timeout', '30m'];
-/** The same bound from outside, a little later, in case skopeo itself stops answering. */
-const PROCESS_TIMEOUT = 31 * 60;
+/**
+ * No skopeo command may hang a job. Each kind gets a budget in seconds that its retries share:
+ * a push may take long over a slow link; a login or a copy of a manifest inside the registry
+ * moves a few kilobytes.
+ */
+export const SKOPEO_BUDGET = { login: 2 * 60, push: 30 * 60, tag: 5 * 60 } as const;
+/** The process is stopped from outside this much later, in case skopeo itself stops answering. */
+const GRACE = 30;
+
+function commandTimeout(seconds: number): string[] {
+  return ['--command-timeout', `${Math.max(1, Math.ceil(seconds))}s`];
+}
 
 export function authFileIn(runDirectory: string): string {
   return path.join(runDirectory, 'auth.json');
 }
 
-export function loginArgs(session: SkopeoSession, username: string): string[] {
+export function loginArgs(config: SkopeoConfig, username: string): string[] {
   const args = [
     'login',
-    ...COMMAND_TIMEOUT,
+    ...commandTimeout(SKOPEO_BUDGET.login),
     '--authfile',
-    session.authFile,
+    config.authFile,
     '--username',
     username,
     '--password-stdin',
   ];
-  if (session.insecure) args.push('--tls-verify=false');
-  args.push(session.registry);
+  if (config.insecure) args.push('--tls-verify=false');
+  args.push(config.registry);
   return args;
 }
 
 /** The options every `skopeo copy` of this action shares: a timeout, this run's auth file, retries. */
-function copyArgs(session: SkopeoSession): string[] {
-  return ['copy', ...COMMAND_TIMEOUT, '--authfile', session.authFile, '--retry-times', '3'];
+function copyArgs(config: SkopeoConfig, timeoutSeconds: number): string[] {
+  return ['copy', ...commandTimeout(timeoutSeconds), '--authfile', config.authFile, '--retry-times', '3'];
 }
 
 /** Where skopeo reads the built image: `oci:DIR`, `docker-daemon:ID` or `docker-archive:FILE`, with its options. */
@@ -51,17 +62,18 @@ export interface ImageSource {
 
 /** `skopeo copy` of the built image to a tag, recording the pushed digest. */
 export function pushArgs(
-  session: SkopeoSession,
+  config: SkopeoConfig,
   source: ImageSource,
   destination: string,
   digestFile: string,
+  timeoutSeconds: number = SKOPEO_BUDGET.push,
 ): string[] {
   return [
-    ...copyArgs(session),
+    ...copyArgs(config, timeoutSeconds),
     '--digestfile',
     digestFile,
     ...source.options,
-    ...(session.insecure ? ['--dest-tls-verify=false'] : []),
+    ...(config.insecure ? ['--dest-tls-verify=false'] : []),
     source.reference,
     `docker://${destination}`,
   ];
@@ -71,25 +83,32 @@ export function pushArgs(
  * `skopeo copy` of a manifest already in the registry to another tag of the same repository:
  * the blobs are there, so nothing is uploaded but the manifest, byte for byte.
  */
-export function tagInRegistryArgs(session: SkopeoSession, source: string, destination: string): string[] {
+export function tagInRegistryArgs(
+  config: SkopeoConfig,
+  source: string,
+  destination: string,
+  timeoutSeconds: number = SKOPEO_BUDGET.tag,
+): string[] {
   return [
-    ...copyArgs(session),
+    ...copyArgs(config, timeoutSeconds),
     '--preserve-digests',
-    ...(session.insecure ? ['--src-tls-verify=false', '--dest-tls-verify=false'] : []),
+    ...(config.insecure ? ['--src-tls-verify=false', '--dest-tls-verify=false'] : []),
     `docker://${source}`,
     `docker://${destination}`,
   ];
 }
 
-export async function login(session: SkopeoSession, credentials: Credentials): Promise<void> {
-  await runTool('skopeo', loginArgs(session, credentials.username), {
+/** Hands the key to skopeo on stdin; skopeo keeps it in this run's own 0600 auth file. */
+export async function login(config: SkopeoConfig, credentials: Credentials): Promise<void> {
+  await runTool('skopeo', loginArgs(config, credentials.username), {
     input: Buffer.from(credentials.apiKey),
-    secrets: session.secrets,
+    secrets: config.secrets,
     // It runs while the build prints; its one line of output would only interleave.
     silent: true,
-    timeoutSeconds: PROCESS_TIMEOUT,
+    timeoutSeconds: SKOPEO_BUDGET.login + GRACE,
   });
-  await fs.chmod(session.authFile, 0o600);
+  await fs.chmod(config.authFile, 0o600);
+  info(`skopeo logged in to ${config.registry} as ${credentials.username}.`);
 }
 
 /**
@@ -97,17 +116,23 @@ export async function login(session: SkopeoSession, credentials: Credentials): P
  * temporary file skopeo writes goes to this run's folder, which the post step removes.
  */
 export async function pushImage(
-  session: SkopeoSession,
+  config: SkopeoConfig,
   source: ImageSource,
   destination: string,
   runDirectory: string,
 ): Promise<string> {
   const digestFile = path.join(runDirectory, 'pushed-digest');
-  await copy(session, pushArgs(session, source, destination, digestFile), destination, {
-    TMPDIR: runDirectory,
-  });
+  await copy(
+    config,
+    SKOPEO_BUDGET.push,
+    (left) => pushArgs(config, source, destination, digestFile, left),
+    destination,
+    {
+      TMPDIR: runDirectory,
+    },
+  );
   const digest = (await fs.readFile(digestFile, 'utf8')).trim();
-  if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+  if (!DIGEST.test(digest))
     throw new UserError(
       `skopeo reported an unexpected digest for ${destination}: ${JSON.stringify(digest)}.`,
     );
@@ -115,11 +140,16 @@ export async function pushImage(
 }
 
 export async function tagInRegistry(
-  session: SkopeoSession,
+  config: SkopeoConfig,
   source: string,
   destination: string,
 ): Promise<void> {
-  await copy(session, tagInRegistryArgs(session, source, destination), destination);
+  await copy(
+    config,
+    SKOPEO_BUDGET.tag,
+    (left) => tagInRegistryArgs(config, source, destination, left),
+    destination,
+  );
 }
 
 /** Failures a registry gets over: 5xx, 429, a dropped or timed-out connection. */
@@ -131,22 +161,27 @@ export function isTransientCopyFailure(detail: string): boolean {
 
 /**
  * One `skopeo copy`, tried again while it fails in a way the registry gets over (skopeo's own
- * --retry-times leaves some of those, a 500 on a manifest among them). A refused write is
- * explained at once; the last failure is shown as skopeo said it.
+ * --retry-times leaves some of those, a 500 on a manifest among them). The attempts share one
+ * budget: each gets what the ones before it left. A refused write is explained at once; the
+ * last failure is shown as skopeo said it.
  */
 async function copy(
-  session: SkopeoSession,
-  args: string[],
+  config: SkopeoConfig,
+  budgetSeconds: number,
+  args: (secondsLeft: number) => string[],
   destination: string,
   env?: Record<string, string>,
   retry: RetryPolicy = { ...defaultRetryPolicy, attempts: 3 },
 ): Promise<void> {
+  const deadline = Date.now() + budgetSeconds * 1000;
   let last: unknown;
   await withRetries<void>(
     retry,
     async () => {
+      const left = (deadline - Date.now()) / 1000;
+      if (left < 1 && last) throw last;
       try {
-        await runTool('skopeo', args, { secrets: session.secrets, timeoutSeconds: PROCESS_TIMEOUT, env });
+        await runTool('skopeo', args(left), { secrets: config.secrets, timeoutSeconds: left + GRACE, env });
         return { done: true, value: undefined };
       } catch (error) {
         last = explainRefusedWrite(error, destination);
@@ -175,6 +210,7 @@ export function explainRefusedWrite(error: unknown, destination: string): unknow
     `The registry refused to write ${destination} (403 DENIED${registrySays}). ` +
       "This usually means the tag already exists and the CI identity lacks zot's `update` permission, as it should: " +
       'another run wrote it first. Nothing was overwritten; look at what the tag holds now.',
+    { reference: destination },
     { cause: error },
   );
 }

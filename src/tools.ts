@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { launch } from './children.js';
 import { ToolError, UserError } from './errors.js';
 import { neutralise } from './log.js';
+import { scrub } from './secrets.js';
 
 export interface ToolRun {
   exitCode: number;
@@ -17,8 +18,8 @@ export interface RunOptions {
   /** Keep the tool's output out of the log (it is still returned). */
   silent?: boolean;
   /** Strings scrubbed from anything shown (the key, in case a tool echoes it). */
-  secrets?: string[];
-  /** The tool is stopped (TERM, then KILL) after this long, so no child can hang the job. */
+  secrets?: readonly string[];
+  /** The tool is stopped (TERM, then KILL 10 s later) after this long, so no child can hang the job. */
   timeoutSeconds: number;
   /** Variables added to the child's environment (never a secret: environments can be read). */
   env?: Record<string, string>;
@@ -26,6 +27,8 @@ export interface RunOptions {
 
 /** The exit code of coreutils' and busybox's `timeout` when the time ran out. */
 const TIMED_OUT = 124;
+/** How much later than `timeout` the action's own timer stops a child `timeout` failed to stop. */
+const BACKSTOP_SECONDS = 15;
 
 /**
  * The environment every child process gets: the runner's, less the action's own inputs.
@@ -38,13 +41,6 @@ export function childEnvironment(env: NodeJS.ProcessEnv = process.env): Record<s
     clean[name] = value;
   }
   return clean;
-}
-
-/** Replaces every secret in `text` with ***. */
-export function scrub(text: string, secrets: string[] = []): string {
-  let result = text;
-  for (const secret of secrets) if (secret) result = result.split(secret).join('***');
-  return result;
 }
 
 /** Runs a tool and fails with its exit code and the end of its stderr when it fails. */
@@ -70,14 +66,24 @@ async function runToolAllowingFailure(tool: string, args: string[], options: Run
   };
   if (!findOnPath(tool)) throw new UserError(`Could not run \`${tool}\`: ${missingToolHint(tool)}`);
   if (!options.silent) echo(`[command]${tool} ${args.join(' ')}`);
-  // @actions/exec cannot stop a child, so the `timeout` utility does it where the runner has one.
+  // @actions/exec cannot stop a child. Where the runner has `timeout` (coreutils, busybox), it
+  // stops the tool and everything the tool started (it leads their process group); the
+  // action's own timer, a little later, holds where it has none.
   const timeout = findOnPath('timeout');
   const [command, commandArgs] = timeout
     ? [timeout, ['-k', '10', String(options.timeoutSeconds), tool, ...args]]
     : [tool, args];
   let stdout = '';
   let stderr = '';
+  let stopped = false;
   const child = launch(command, commandArgs);
+  const limit = setTimeout(
+    () => {
+      stopped = true;
+      void child.stop(10_000);
+    },
+    (options.timeoutSeconds + (timeout ? BACKSTOP_SECONDS : 0)) * 1000,
+  );
   const exitCode = await exec
     .exec(child.command, child.args, {
       input: options.input,
@@ -91,8 +97,11 @@ async function runToolAllowingFailure(tool: string, args: string[], options: Run
         errline: echo,
       },
     })
-    .finally(child.ended);
-  if (timeout && exitCode === TIMED_OUT)
+    .finally(() => {
+      clearTimeout(limit);
+      child.ended();
+    });
+  if (stopped || (timeout && exitCode === TIMED_OUT))
     throw new UserError(
       `\`${tool} ${args[0] ?? ''}\` did not finish within ${options.timeoutSeconds}s and was stopped.`,
     );
@@ -119,8 +128,6 @@ export function findOnPath(tool: string, env: NodeJS.ProcessEnv = process.env): 
 
 function missingToolHint(tool: string): string {
   switch (tool) {
-    case 'skopeo':
-      return 'skopeo is not installed on this runner. Install it first (Debian and Ubuntu: `apt-get install -y skopeo`; Alpine: `apk add skopeo`).';
     case 'docker':
       return 'the Docker CLI is not installed on this runner. Use a runner with Docker and the buildx plugin.';
     default:

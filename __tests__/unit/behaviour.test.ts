@@ -7,10 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MockAgent } from 'undici';
 import { InputError } from '../../src/errors.js';
-import { parseInputs } from '../../src/inputs.js';
+import { parseInputs } from '../../src/inputs/parse.js';
 import { soonestExpiringKey } from '../../src/key-expiry.js';
 import { Input } from '../../src/names.js';
-import { RegistryClient } from '../../src/registry.js';
+import { RegistryClient } from '../../src/registry/client.js';
 import { parseRetryAfter } from '../../src/retry.js';
 import { isTransientCopyFailure, loginArgs } from '../../src/skopeo.js';
 

@@ -49,4 +49,21 @@ describe('children of a run', () => {
     expect(isRunning(other.pid!)).toBe(true);
     process.kill(other.pid!, 'SIGKILL');
   });
+
+  test('the post step removes only a folder this action made, whatever the state says', async () => {
+    const foreign = fs.mkdtempSync(path.join(os.tmpdir(), 'not-ours-'));
+    fs.writeFileSync(path.join(foreign, 'keep'), 'x');
+    const written: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stdout.write;
+    try {
+      await post({ [`STATE_runDirectory`]: foreign });
+      await post({});
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(fs.existsSync(path.join(foreign, 'keep'))).toBe(true);
+    expect(written).toEqual([`::warning::Not removing ${foreign}: it is not a folder this action made.\n`]);
+    fs.rmSync(foreign, { recursive: true });
+  });
 });

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '../../src/errors.js';
-import { parseInputs } from '../../src/inputs.js';
+import { parseInputs } from '../../src/inputs/parse.js';
 import { Input } from '../../src/names.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-inputs-'));
@@ -48,15 +48,15 @@ function problemsOf(overrides: Record<string, string>): string[] {
 describe('parseInputs', () => {
   test("accepts the old action's five inputs plus credentials, resolving the Dockerfile against the context", () => {
     const inputs = parse();
-    expect(inputs.dockerfile).toBe(path.join(workspace, 'app/Dockerfile'));
-    expect(inputs.context).toBe(path.join(workspace, 'app'));
+    expect(inputs.build.dockerfile).toBe(path.join(workspace, 'app/Dockerfile'));
+    expect(inputs.build.context).toBe(path.join(workspace, 'app'));
     expect(inputs.credentials).toEqual({ username: 'ci', apiKey: KEY });
     expect(inputs.push).toBe(true);
     expect(inputs.insecureRegistry).toBe(false);
   });
 
   test('a Dockerfile in a sub-folder of the context, as the old action allowed', () => {
-    expect(parse({ dockerfile: 'docker/Dockerfile.prod' }).dockerfile).toBe(
+    expect(parse({ dockerfile: 'docker/Dockerfile.prod' }).build.dockerfile).toBe(
       path.join(workspace, 'app/docker/Dockerfile.prod'),
     );
   });
@@ -75,8 +75,8 @@ describe('parseInputs', () => {
 
   test('build args and labels, one KEY=VALUE a line, values may hold = and spaces', () => {
     const inputs = parse({ build_args: 'A=1\n\n  B=x=y z \r\nC=', labels: 'team=ops' });
-    expect(inputs.buildArgs).toEqual(['A=1', 'B=x=y z', 'C=']);
-    expect(inputs.labels).toEqual(['team=ops']);
+    expect(inputs.build.buildArgs).toEqual(['A=1', 'B=x=y z', 'C=']);
+    expect(inputs.build.labels).toEqual(['team=ops']);
   });
 
   test('push: false with a username but no key reads anonymously (a pull request gets no secret)', () => {

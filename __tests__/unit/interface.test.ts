@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { parseInputs } from '../../src/inputs.js';
-import { Input, Output } from '../../src/names.js';
+import { parseInputs } from '../../src/inputs/parse.js';
+import { INPUT_DEFAULTS, Input, Output } from '../../src/names.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const action = parse(fs.readFileSync(path.join(root, 'action.yaml'), 'utf8')) as {
@@ -46,6 +46,17 @@ describe('action.yaml', () => {
     expect(action.inputs.registry.default).toBe('registry.ops.eblu.me');
   });
 
+  test("the code's fallback defaults are action.yaml's", () => {
+    for (const [name, value] of Object.entries(INPUT_DEFAULTS))
+      expect(action.inputs[name].default).toBe(value);
+    expect(Object.keys(INPUT_DEFAULTS).sort()).toEqual([
+      Input.Dockerfile,
+      Input.InsecureRegistry,
+      Input.KeyExpiryWarningDays,
+      Input.Push,
+    ]);
+  });
+
   test('declares exactly the inputs and outputs the code names', () => {
     expect(Object.keys(action.inputs).sort()).toEqual(Object.values(Input).sort());
     expect(Object.keys(action.outputs).sort()).toEqual(Object.values(Output).sort());
@@ -64,7 +75,7 @@ describe('action.yaml', () => {
       api_key: 'zak_0123',
       sha: 'a'.repeat(40),
     };
-    parseInputs((name) => {
+    parseInputs((name: Input) => {
       read.add(name);
       return values[name] ?? String(action.inputs[name]?.default ?? '');
     });

@@ -1,7 +1,8 @@
 import { describe, expect, jest, test } from '@jest/globals';
 import { MockAgent } from 'undici';
 import { RegistryError } from '../../src/errors.js';
-import { parseChallenge, RegistryClient } from '../../src/registry.js';
+import { parseChallenge } from '../../src/registry/classify.js';
+import { RegistryClient } from '../../src/registry/client.js';
 import { parseRetryAfter, type RetryPolicy } from '../../src/retry.js';
 
 const HOST = 'registry.test';

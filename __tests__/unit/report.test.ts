@@ -1,8 +1,9 @@
 import { expect, test } from '@jest/globals';
 import { Result } from '../../src/names.js';
 import { resultBlock, summaryMarkdown } from '../../src/report.js';
+import { tagsOf } from '../../src/tags.js';
 
-const tags = { image: 'r.example/team/app', version: 'v1.0.0', sha: 'a'.repeat(40) };
+const tags = tagsOf('r.example', 'team/app', 'v1.0.0', 'a'.repeat(40));
 const digest = `sha256:${'d'.repeat(64)}`;
 
 test('a published image: the references, digest, result, why, and the phases', () => {

@@ -34,3 +34,14 @@ test('everything bundled into dist/ comes from a known list of packages', () => 
     'undici',
   ]);
 });
+
+// src/registry/http.ts loads three of undici's own files by path (its index costs ~150 ms at
+// every start). Those paths are not undici's public API: the version is pinned exactly, and an
+// upgrade fails here first, so that whoever bumps it checks the paths and this test together.
+test('undici is pinned to the version whose internal files src/registry/http.ts loads', () => {
+  const pinned = read('package.json').dependencies.undici;
+  expect(pinned).toBe('7.30.2');
+  expect(read('node_modules/undici/package.json').version).toBe(pinned);
+  for (const file of ['lib/dispatcher/agent.js', 'lib/api/api-request.js', 'lib/interceptor/redirect.js'])
+    expect(fs.existsSync(path.join(root, 'node_modules/undici', file))).toBe(true);
+});

@@ -1,5 +1,8 @@
 // runTool against real processes (sh, sleep): no mocks needed to prove scrubbing and timeouts.
 import { describe, expect, jest, test } from '@jest/globals';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ToolError } from '../../src/errors.js';
 import { findOnPath, runTool } from '../../src/tools.js';
 
@@ -33,6 +36,24 @@ describe('runTool', () => {
     await expect(runTool('sleep', ['30'], { silent: true, timeoutSeconds: 1 })).rejects.toThrow(
       '`sleep 30` did not finish within 1s and was stopped.',
     );
+  });
+
+  test('without `timeout` on PATH (no coreutils, no busybox) the limit still holds', async () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-no-timeout-'));
+    fs.symlinkSync(findOnPath('sleep')!, path.join(bin, 'sleep'));
+    const saved = process.env.PATH;
+    process.env.PATH = bin;
+    const started = Date.now();
+    try {
+      expect(findOnPath('timeout')).toBeUndefined();
+      await expect(runTool('sleep', ['30'], { silent: true, timeoutSeconds: 1 })).rejects.toThrow(
+        '`sleep 30` did not finish within 1s and was stopped.',
+      );
+    } finally {
+      process.env.PATH = saved;
+    }
+    // Stopped by the action's own timer, well before sleep would have ended by itself.
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   test("the action's inputs are not in a child's environment", async () => {

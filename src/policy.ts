@@ -1,12 +1,7 @@
 import { UserError } from './errors.js';
-import type { TagState } from './registry.js';
+import { shaRef, versionRef, type Publication, type Tags } from './tags.js';
 
-/** What the registry holds for this run's two tags, read before anything is built. */
-export interface Publication {
-  version: TagState & { revision?: string };
-  /** The commit tag counts only when its image's revision label is this commit. */
-  commit: TagState & { revision?: string };
-}
+// The re-run policy: what a run writes, decided from what the registry holds for its two tags.
 
 /** What the run does, decided from the registry's state alone. */
 export type Plan =
@@ -15,13 +10,6 @@ export type Plan =
   /** `repair`: the commit tag holds another image of this commit, which gives way (see decide). */
   | { kind: 'tag-commit'; digest: string; reason: string; repair?: boolean }
   | { kind: 'nothing'; digest: string; reason: string };
-
-export interface Tags {
-  /** `registry/name` */
-  image: string;
-  version: string;
-  sha: string;
-}
 
 /**
  * The whole re-run policy in one place. A tag that exists is never written again; an image
@@ -72,7 +60,7 @@ function foreignCommitTag(commit: { digest: string; revision?: string }, tags: T
     ? `was built from commit ${commit.revision}`
     : 'carries no org.opencontainers.image.revision label';
   return new UserError(
-    `${tags.image}:${tags.sha} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
+    `${shaRef(tags)} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
       'Find out what pushed it; delete it in the registry if it is wrong, then run again.',
   );
 }
@@ -82,7 +70,7 @@ function refusal(version: { digest: string; revision?: string }, tags: Tags): Us
     ? `was built from commit ${version.revision}`
     : 'carries no org.opencontainers.image.revision label (it was not pushed by this action)';
   return new UserError(
-    `${tags.image}:${tags.version} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
+    `${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
       'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.',
   );
 }

@@ -1,0 +1,2279 @@
+export const id = 937;
+export const ids = [937];
+export const modules = {
+
+/***/ 1700:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   PH: () => (/* binding */ endChildren),
+/* harmony export */   q8: () => (/* binding */ recordChildrenIn),
+/* harmony export */   ql: () => (/* binding */ launch)
+/* harmony export */ });
+/* unused harmony export isRunning */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+
+
+
+// The child processes this run starts (docker, skopeo), so that a cancelled step ends them and
+// the post step makes sure none is left. Each child runs behind `sh`, which writes its process
+// ID to a file of its own in this run's folder and then becomes the command; the file is
+// removed when the child ends. `timeout`, the usual command, leads a process group of its own
+// (the tool and anything it starts), so ending a child means ending that group.
+// Loaded by the post step too: node built-ins only.
+/** By its full path: the job's PATH may lack it (a runner without coreutils still has it). */
+const SHELL = '/bin/sh';
+let ledger;
+let started = 0;
+/** From now on, every child started through `launch` is recorded in `directory`. */
+function recordChildrenIn(directory) {
+    node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync(directory, { recursive: true, mode: 0o700 });
+    ledger = directory;
+}
+/**
+ * Where children are recorded: the run's folder once main has made it; before that (or in a
+ * test), a private folder of this process, removed when it exits.
+ */
+function currentLedger() {
+    if (!ledger) {
+        const own = node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdtempSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'build-push-image-children-'));
+        process.once('exit', () => node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(own, { recursive: true, force: true }));
+        ledger = own;
+    }
+    return ledger;
+}
+/** The command line that starts `command` recorded, and how to end it or forget it. */
+function launch(command, args) {
+    if (!node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(SHELL))
+        return { command, args, ended: () => undefined, stop: async () => undefined };
+    const file = node_path__WEBPACK_IMPORTED_MODULE_2__.join(currentLedger(), `${started++}.${node_path__WEBPACK_IMPORTED_MODULE_2__.basename(command)}`);
+    return {
+        command: SHELL,
+        args: ['-c', 'echo "$$" > "$0" && exec "$@"', file, command, ...args],
+        ended: () => node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(file, { force: true }),
+        stop: async (graceMs) => {
+            const pid = recordedPid(file, node_path__WEBPACK_IMPORTED_MODULE_2__.basename(command));
+            if (pid)
+                await end([pid], graceMs);
+        },
+    };
+}
+/**
+ * Ends every recorded child still running (TERM to its process group, KILL after `graceMs`)
+ * and returns how many there were. A process ID is only signalled while it still runs the
+ * command it was recorded for, so a reused ID is left alone.
+ */
+async function endChildren(directory = ledger, graceMs = 1000) {
+    if (!directory || !node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(directory))
+        return 0;
+    const running = [];
+    for (const entry of node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(directory)) {
+        const pid = recordedPid(node_path__WEBPACK_IMPORTED_MODULE_2__.join(directory, entry), entry.slice(entry.indexOf('.') + 1));
+        if (pid)
+            running.push(pid);
+    }
+    await end(running, graceMs);
+    return running.length;
+}
+/** The process ID recorded in `file`, while that process still runs `command`. */
+function recordedPid(file, command) {
+    let pid;
+    try {
+        pid = Number(node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(file, 'utf8').trim());
+    }
+    catch {
+        return undefined;
+    }
+    return Number.isInteger(pid) && pid > 1 && runs(pid, command) ? pid : undefined;
+}
+async function end(running, graceMs) {
+    for (const pid of running)
+        signal(pid, 'SIGTERM');
+    for (let waited = 0; waited < graceMs && running.some((pid) => isRunning(pid)); waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const pid of running)
+        if (isRunning(pid))
+            signal(pid, 'SIGKILL');
+}
+/** TERM or KILL to the child's process group (it leads one when it is `timeout`), else to it alone. */
+function signal(pid, name) {
+    try {
+        process.kill(-pid, name);
+    }
+    catch {
+        try {
+            process.kill(pid, name);
+        }
+        catch {
+            // already gone
+        }
+    }
+}
+/** The process exists and has not ended (a zombie has ended). */
+function isRunning(pid) {
+    try {
+        process.kill(pid, 0);
+        return !node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+    }
+    catch {
+        return false;
+    }
+}
+/** The process runs `command` (the recorded wrapper has become it). */
+function runs(pid, command) {
+    try {
+        const argv0 = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+        return node_path__WEBPACK_IMPORTED_MODULE_2__.basename(argv0) === command;
+    }
+    catch {
+        return false;
+    }
+}
+
+
+/***/ }),
+
+/***/ 3916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   bD: () => (/* binding */ messageOf),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   gl: () => (/* binding */ RegistryError),
+/* harmony export */   qD: () => (/* binding */ TagTaken),
+/* harmony export */   v4: () => (/* binding */ ToolError),
+/* harmony export */   yo: () => (/* binding */ UserError)
+/* harmony export */ });
+/** A failure the user can act on: its message is shown as it is, as the step's one error. */
+class UserError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'UserError';
+    }
+}
+/** One or more inputs are invalid; the message names each of them. */
+class InputError extends UserError {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1
+            ? `Invalid input: ${problems[0]}`
+            : `Invalid inputs:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+        this.problems = problems;
+        this.name = 'InputError';
+    }
+}
+/** The registry answered in a way the action cannot act on safely; nothing was written. */
+class RegistryError extends UserError {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'RegistryError';
+    }
+}
+/**
+ * A tag this run meant to write was taken first (the registry refused the write with 403, or
+ * the last look before the write found it): the registry's state has moved on, so the run
+ * reads it again and decides anew.
+ */
+class TagTaken extends UserError {
+    taken;
+    constructor(message, 
+    /** What was taken: the tag's reference, and the digest found there when the run looked. */
+    taken, options) {
+        super(message, options);
+        this.taken = taken;
+        this.name = 'TagTaken';
+    }
+}
+/** A tool exited non-zero; `detail` is the end of its output, secrets scrubbed. */
+class ToolError extends UserError {
+    command;
+    exitCode;
+    detail;
+    constructor(command, exitCode, detail) {
+        super(`\`${command}\` failed with exit code ${exitCode}:\n${detail}`);
+        this.command = command;
+        this.exitCode = exitCode;
+        this.detail = detail;
+        this.name = 'ToolError';
+    }
+}
+function messageOf(error) {
+    if (error instanceof Error)
+        return error.message;
+    return String(error);
+}
+
+
+/***/ }),
+
+/***/ 1937:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  run: () => (/* binding */ run)
+});
+
+// UNUSED EXPORTS: registryTimeoutMs
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var core = __webpack_require__(6058);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/names.ts
+var names = __webpack_require__(6455);
+;// CONCATENATED MODULE: ./src/tags.ts
+// The two tags a run publishes and what a registry holds at a tag: the domain's own types,
+// shared by the re-run policy, the registry client and the push.
+/** A manifest digest as registries and skopeo write it. */
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+function versionRef(tags) {
+    return `${tags.image}:${tags.version}`;
+}
+function shaRef(tags) {
+    return `${tags.image}:${tags.sha}`;
+}
+/** The image by digest, as skopeo copies it inside the registry. */
+function pinnedRef(tags, digest) {
+    return `${tags.image}@${digest}`;
+}
+function tagsOf(registry, repository, version, sha) {
+    return { image: `${registry}/${repository}`, repository, version, sha };
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 1 modules
+var exec = __webpack_require__(1955);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: ./src/children.ts
+var children = __webpack_require__(1700);
+;// CONCATENATED MODULE: ./src/log.ts
+
+/**
+ * Text from outside (a registry's answer, a tool's output, an image's label) made safe for the
+ * log: a runner reads any line that starts with `::`, leading white space aside, as a workflow
+ * command (`::set-output`, `::add-mask`, `::error`…). Such lines get a visible `| ` in front.
+ */
+function neutralise(text) {
+    return text
+        .split(/\r\n|\r|\n/)
+        .map((line) => (/^\s*::/.test(line) ? `| ${line}` : line))
+        .join('\n');
+}
+/** Every log line of the main step goes through here, so none can issue a workflow command. */
+function info(text) {
+    core/* info */.pq(neutralise(text));
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+
+
+function readSecrets(read, mask = core/* setSecret */.Pq) {
+    const apiKey = read(names/* Input */.pd.ApiKey);
+    const list = apiKey ? [apiKey, basicEncoding(read(names/* Input */.pd.Username), apiKey)] : [];
+    for (const secret of list)
+        mask(secret);
+    return { list, scrub: (text) => scrub(text, list) };
+}
+/** The value of the Authorization header zot checks on every request that carries it. */
+function basicAuthorization(credentials) {
+    return `Basic ${basicEncoding(credentials.username, credentials.apiKey)}`;
+}
+function basicEncoding(username, apiKey) {
+    return Buffer.from(`${username}:${apiKey}`).toString('base64');
+}
+/** Replaces every secret in `text` with ***. */
+function scrub(text, secrets = []) {
+    let result = text;
+    for (const secret of secrets)
+        if (secret)
+            result = result.split(secret).join('***');
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/tools.ts
+
+
+
+
+
+
+
+/** The exit code of coreutils' and busybox's `timeout` when the time ran out. */
+const TIMED_OUT = 124;
+/** How much later than `timeout` the action's own timer stops a child `timeout` failed to stop. */
+const BACKSTOP_SECONDS = 15;
+/**
+ * The environment every child process gets: the runner's, less the action's own inputs.
+ * INPUT_API_KEY holds the key; docker, the build and skopeo have no business seeing it.
+ */
+function childEnvironment(env = process.env) {
+    const clean = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (value === undefined || name.startsWith('INPUT_'))
+            continue;
+        clean[name] = value;
+    }
+    return clean;
+}
+/** Runs a tool and fails with its exit code and the end of its stderr when it fails. */
+async function runTool(tool, args, options) {
+    const run = await runToolAllowingFailure(tool, args, options);
+    if (run.exitCode !== 0) {
+        const tail = scrub(run.stderr.trim() || run.stdout.trim(), options.secrets)
+            .split('\n')
+            .slice(-15)
+            .join('\n');
+        const error = new errors/* ToolError */.v4(`${tool} ${args[0] ?? ''}`.trim(), run.exitCode, tail);
+        throw /no space left on device/i.test(tail) ? fullDisk(error) : error;
+    }
+    return run;
+}
+async function runToolAllowingFailure(tool, args, options) {
+    const secrets = options.secrets ?? [];
+    // @actions/exec runs silent and this echoes each line, scrubbed: a tool that repeats a
+    // credential in an error does not put it in the log, whatever the runner masks.
+    const echo = (line) => {
+        if (!options.silent)
+            process.stdout.write(`${neutralise(scrub(line, secrets))}\n`);
+    };
+    if (!findOnPath(tool))
+        throw new errors/* UserError */.yo(`Could not run \`${tool}\`: ${missingToolHint(tool)}`);
+    if (!options.silent)
+        echo(`[command]${tool} ${args.join(' ')}`);
+    // @actions/exec cannot stop a child. Where the runner has `timeout` (coreutils, busybox), it
+    // stops the tool and everything the tool started (it leads their process group); the
+    // action's own timer, a little later, holds where it has none.
+    const timeout = findOnPath('timeout');
+    const [command, commandArgs] = timeout
+        ? [timeout, ['-k', '10', String(options.timeoutSeconds), tool, ...args]]
+        : [tool, args];
+    let stdout = '';
+    let stderr = '';
+    let stopped = false;
+    const child = (0,children/* launch */.ql)(command, commandArgs);
+    const limit = setTimeout(() => {
+        stopped = true;
+        void child.stop(10_000);
+    }, (options.timeoutSeconds + (timeout ? BACKSTOP_SECONDS : 0)) * 1000);
+    const exitCode = await exec/* exec */.m(child.command, child.args, {
+        input: options.input,
+        silent: true,
+        ignoreReturnCode: true,
+        env: { ...childEnvironment(), ...options.env },
+        listeners: {
+            stdout: (data) => (stdout += data.toString()),
+            stderr: (data) => (stderr += data.toString()),
+            stdline: echo,
+            errline: echo,
+        },
+    })
+        .finally(() => {
+        clearTimeout(limit);
+        child.ended();
+    });
+    if (stopped || (timeout && exitCode === TIMED_OUT))
+        throw new errors/* UserError */.yo(`\`${tool} ${args[0] ?? ''}\` did not finish within ${options.timeoutSeconds}s and was stopped.`);
+    return { exitCode, stdout, stderr };
+}
+/** The tool's path when it is on PATH (or given as a path), else undefined. */
+function findOnPath(tool, env = process.env) {
+    const candidates = tool.includes('/')
+        ? [tool]
+        : (env.PATH ?? '')
+            .split(external_node_path_.delimiter)
+            .filter(Boolean)
+            .map((dir) => external_node_path_.join(dir, tool));
+    return candidates.find((candidate) => {
+        try {
+            external_node_fs_.accessSync(candidate, external_node_fs_.constants.X_OK);
+            return external_node_fs_.statSync(candidate).isFile();
+        }
+        catch {
+            return false;
+        }
+    });
+}
+function missingToolHint(tool) {
+    switch (tool) {
+        case 'docker':
+            return 'the Docker CLI is not installed on this runner. Use a runner with Docker and the buildx plugin.';
+        default:
+            return `${tool} is not installed on this runner.`;
+    }
+}
+/** A full disk named as such, with where the action writes, instead of a tool's last line. */
+function fullDisk(error) {
+    return new errors/* UserError */.yo(`\`${error.command}\` ran out of disk space (no space left on device). The build writes to the engine's data root and ` +
+        "the hand-over to skopeo to this run's folder under RUNNER_TEMP: free space there (for example `docker system prune`) and run again. Nothing was pushed.", { cause: error });
+}
+
+;// CONCATENATED MODULE: ./src/buildx.ts
+
+
+
+
+
+
+/** The longest job GitHub runs; a Forgejo job's own timeout usually ends a build sooner. */
+const BUILD_TIMEOUT = 6 * 60 * 60;
+/** The OCI labels that record where the image came from; the revision is what re-runs read. */
+function provenanceLabels(tags, env, now) {
+    const labels = [`${names/* REVISION_LABEL */.P1}=${tags.sha}`, `${names/* VERSION_LABEL */.Qu}=${tags.version}`];
+    if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY)
+        labels.push(`${names/* SOURCE_LABEL */.Rc}=${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`);
+    labels.push(`${names/* CREATED_LABEL */.Kh}=${now.toISOString()}`);
+    return labels;
+}
+function buildSpec(inputs, tags, env, now) {
+    return {
+        ...inputs,
+        // The user's labels come first so that the provenance labels cannot be overridden.
+        labels: [...inputs.labels, ...provenanceLabels(tags, env, now)],
+        localTags: [`${tags.repository}:${tags.version}`, `${tags.repository}:${tags.sha}`],
+    };
+}
+/** Loaded into the engine, the image's ID kept in this run's folder. */
+function loadInto(runDirectory) {
+    return { kind: 'load', iidFile: external_node_path_.join(runDirectory, 'image-id') };
+}
+/** The argv of `docker buildx build`: built here, checked by table tests, run by `build`. */
+function buildArgs(spec, output) {
+    const args = ['buildx', 'build', '--file', spec.dockerfile];
+    for (const label of spec.labels)
+        args.push('--label', label);
+    for (const arg of spec.buildArgs)
+        args.push('--build-arg', arg);
+    if (spec.target)
+        args.push('--target', spec.target);
+    if (spec.network)
+        args.push('--network', spec.network);
+    if (output.kind === 'load') {
+        for (const tag of spec.localTags)
+            args.push('--tag', tag);
+        args.push('--load', '--iidfile', output.iidFile);
+    }
+    else {
+        // Layers go out uncompressed: skopeo compresses them while it pushes, on every core, which
+        // is quicker than BuildKit compressing them before they are even written out.
+        // No attestation manifests (platform unknown/unknown): they are what made the user's
+        // registry choke on Docker's own pushes. An engine's load never carries them.
+        args.push('--output', `type=oci,tar=false,compression=uncompressed,${csvField(`dest=${output.directory}`)}`);
+        args.push('--provenance=false', '--sbom=false');
+    }
+    args.push(spec.context);
+    return args;
+}
+/** buildx reads `--output` as one CSV record: a field holding `,` or `"` is quoted. */
+function csvField(field) {
+    return /[",]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+}
+async function build(spec, output) {
+    await runTool('docker', buildArgs(spec, output), { timeoutSeconds: BUILD_TIMEOUT }).catch((error) => {
+        throw explainBuildFailure(error);
+    });
+    if (output.kind !== 'load')
+        return undefined;
+    const id = (await promises_.readFile(output.iidFile, 'utf8')).trim();
+    if (!DIGEST.test(id))
+        throw new errors/* UserError */.yo(`docker buildx wrote an unexpected image ID: ${JSON.stringify(id)}.`);
+    return id;
+}
+/**
+ * The build is the first docker command, so it is where a runner without buildx or without a
+ * reachable engine shows: such failures are named, with what to install or start.
+ */
+function explainBuildFailure(error, env = process.env) {
+    if (!(error instanceof errors/* ToolError */.v4))
+        return error;
+    if (/'buildx' is not a docker command|unknown command "buildx"|unknown flag: --file/.test(error.detail))
+        return new errors/* UserError */.yo("The docker buildx plugin is missing. Install it: Debian and Ubuntu `apt-get install docker-buildx`, or Docker's `docker-buildx-plugin`.", { cause: error });
+    if (/Cannot connect to the Docker daemon|error during connect|docker daemon is not running|connect: no such file or directory/i.test(error.detail))
+        return new errors/* UserError */.yo(`The Docker engine is not reachable${env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : ''}: start dockerd, or give the job access to its socket. Nothing was pushed.`, { cause: error });
+    return error;
+}
+
+;// CONCATENATED MODULE: ./src/converge.ts
+
+/** How many times a run decides what to write, when other runs keep taking its tags first. */
+const MAX_DECISIONS = 4;
+/**
+ * Carries out the plan; when another run takes a tag first, decides again and carries out the
+ * new plan. The other run's image may be this commit's (two re-runs of one commit), so the run
+ * converges instead of failing, and never rebuilds. The refusal stands when the new plan would
+ * build, or is the plan just tried (the registry did not move: a policy refused the write).
+ */
+async function converge(plan, { publish, decideAgain, log }) {
+    for (let decision = 1;; decision++) {
+        try {
+            return { ...(await publish(plan)), reason: plan.reason };
+        }
+        catch (error) {
+            if (!(error instanceof errors/* TagTaken */.qD) || decision === MAX_DECISIONS)
+                throw error;
+            const { reference, digest } = error.taken;
+            log(`${reference} was taken by another run${digest ? ` (${digest})` : ''}. Reading the registry again.`);
+            const next = await decideAgain();
+            if (next.kind === 'build-and-push' || samePlan(next, plan))
+                throw error;
+            plan = next;
+            log(plan.reason);
+        }
+    }
+}
+function samePlan(a, b) {
+    return a.kind === b.kind && digestOf(a) === digestOf(b);
+}
+function digestOf(plan) {
+    return plan.kind === 'build-and-push' ? undefined : plan.digest;
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
+;// CONCATENATED MODULE: ./src/inputs/problems.ts
+/** The problems found in the inputs, each naming its input, gathered to be reported at once. */
+class Problems {
+    list = [];
+    add(input, what) {
+        this.list.push(`\`${input}\` ${what}`);
+    }
+    get none() {
+        return this.list.length === 0;
+    }
+}
+/** Quotes a value for a message, making control characters visible. */
+function quote(value) {
+    return JSON.stringify(value);
+}
+
+;// CONCATENATED MODULE: ./src/inputs/grammar.ts
+
+
+
+// The grammars of single inputs: booleans, the registry's host, tags and KEY=VALUE lines.
+// Names and tags follow the OCI distribution spec (see the project's notes on the registry).
+const NAME_COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+const REPOSITORY = new RegExp(`^${NAME_COMPONENT}(?:/${NAME_COMPONENT})*$`);
+const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+/** A full commit SHA: SHA-1 (40 hex digits) or SHA-256 (64). */
+const SHA = /^[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?$/;
+const HOST_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+const REGISTRY = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-fA-F:.]+\\])(?::(\\d{1,5}))?$`);
+const LINE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+function parseBoolean(value, input, problems) {
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (!['false', 'False', 'FALSE'].includes(value))
+        problems.add(input, `must be \`true\` or \`false\`, not ${quote(value)}.`);
+    return false;
+}
+function checkRegistry(registry, problems) {
+    const problem = (what) => problems.add(names/* Input */.pd.Registry, what);
+    if (!registry)
+        return problem('is required (`host[:port]`).');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(registry))
+        return problem(`must be \`host[:port]\` without a scheme: ${quote(registry.replace(/\/\/[^/@]*@/, '//…@'))}.`);
+    if (registry.includes('@'))
+        return problem('must not hold credentials (`user:password@`): use `username` and `api_key`.');
+    if (registry.includes('/'))
+        return problem(`must be \`host[:port]\` without a path: ${quote(registry)}.`);
+    const match = REGISTRY.exec(registry);
+    if (!match)
+        return problem(`is not a host name with an optional port: ${quote(registry)}.`);
+    const bracketed = /^\[(.*)\]/.exec(registry);
+    if (bracketed && !external_node_net_.isIPv6(bracketed[1]))
+        return problem(`has an invalid IPv6 address: ${quote(registry)}.`);
+    if (match[1] !== undefined) {
+        const port = Number(match[1]);
+        if (port < 1 || port > 65535)
+            problem(`has a port out of range: ${match[1]}.`);
+    }
+}
+function checkTag(tag, input, whenEmpty, problems) {
+    if (!tag)
+        problems.add(input, whenEmpty);
+    else if (tag.length > 128)
+        problems.add(input, `is longer than 128 characters (${tag.length}).`);
+    else if (!TAG.test(tag))
+        problems.add(input, `is not a valid tag: ${quote(tag)} (letters, digits, _ . -, not starting with . or -).`);
+}
+/** `KEY=VALUE` lines (build args, labels); a bad line is quoted by its key only, never its value. */
+function parseKeyValueLines(value, input, problems) {
+    const pairs = [];
+    value.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line)
+            return;
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq) : '';
+        if (!key || !LINE_KEY.test(key))
+            problems.add(input, `line ${index + 1} is not \`KEY=VALUE\`: ${quote(eq > 0 ? key + '=…' : line)}.`);
+        else
+            pairs.push(line);
+    });
+    return pairs;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/paths.ts
+
+
+
+
+/**
+ * The build context (a directory, relative to the workspace) and the Dockerfile (a file,
+ * relative to the context, as the old action resolved it), as absolute paths.
+ */
+function resolveBuildPaths(context, dockerfile, cwd, problems) {
+    if (!context) {
+        problems.add(names/* Input */.pd.Context, 'is required (the build context path).');
+        return { context: '', dockerfile: '' };
+    }
+    const contextPath = external_node_path_.resolve(cwd, context);
+    if (!isA('directory', contextPath)) {
+        problems.add(names/* Input */.pd.Context, `is not a directory: ${quote(context)} (resolved to ${contextPath}).`);
+        return { context: contextPath, dockerfile: '' };
+    }
+    const dockerfilePath = external_node_path_.resolve(contextPath, dockerfile);
+    if (!isA('file', dockerfilePath))
+        problems.add(names/* Input */.pd.Dockerfile, `does not name a file: ${quote(dockerfile)} (relative to the context, resolved to ${dockerfilePath}).`);
+    return { context: contextPath, dockerfile: dockerfilePath };
+}
+function isA(kind, p) {
+    try {
+        const stat = external_node_fs_.statSync(p);
+        return kind === 'file' ? stat.isFile() : stat.isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/inputs/read.ts
+
+function readInputs(read) {
+    const raw = {};
+    for (const name of Object.values(names/* Input */.pd))
+        raw[name] = read(name) || names/* INPUT_DEFAULTS */.WJ[name] || '';
+    return raw;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/validate.ts
+
+
+
+// Each input checked against what it must be, one concern per function; nothing here touches
+// the file system (paths.ts does).
+const API_KEY = /^zak_[A-Za-z0-9]+$/;
+const STAGE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NETWORK = /^(?:default|none|host)$/;
+function checkImageName(raw, problems) {
+    const { [names/* Input */.pd.ImageName]: name, [names/* Input */.pd.Registry]: registry } = raw;
+    checkRegistry(registry, problems);
+    if (!name)
+        problems.add(names/* Input */.pd.ImageName, 'is required (a repository such as `blumeops/devpi`).');
+    else if (!REPOSITORY.test(name))
+        problems.add(names/* Input */.pd.ImageName, `is not a valid repository name: ${quote(name)} (lower-case letters, digits and . _ - separators, components joined by /).`);
+    else if (registry && name.split('/')[0] === registry)
+        problems.add(names/* Input */.pd.ImageName, `must not include the registry: give ${quote(name.slice(registry.length + 1))} and set \`registry\`.`);
+    else if (registry.length + 1 + name.length > 255)
+        problems.add(names/* Input */.pd.ImageName, 'makes a reference longer than 255 characters with the registry.');
+    return name;
+}
+function checkVersion(version, problems) {
+    checkTag(version, names/* Input */.pd.Version, 'is required (the version tag, such as `v1.0.0`).', problems);
+    if (SHA.test(version))
+        problems.add(names/* Input */.pd.Version, 'must not be a commit SHA (40 or 64 hex digits): those tags are the commit tags.');
+    else if (version === 'latest')
+        problems.add(names/* Input */.pd.Version, 'must not be `latest`: a version tag is never overwritten, so `latest` would keep its first image for good.');
+    return version;
+}
+/** The commit SHA, lower case: the commit tag. */
+function checkSha(sha, problems) {
+    if (!sha)
+        problems.add(names/* Input */.pd.Sha, 'is required: the commit SHA (defaults to `${{ github.sha }}`).');
+    else if (!SHA.test(sha))
+        problems.add(names/* Input */.pd.Sha, `is not a full commit SHA (40 or 64 hex digits): ${quote(sha)}.`);
+    return sha.toLowerCase();
+}
+/**
+ * The identity and its key. Pushing needs both; without push, none reads anonymously (a pull
+ * request gets no key) and a username alone does too, but a key needs its username.
+ */
+function checkCredentials(raw, push, problems) {
+    const { [names/* Input */.pd.Username]: username, [names/* Input */.pd.ApiKey]: apiKey } = raw;
+    const keyIsZots = API_KEY.test(apiKey);
+    // Never echo the value: it may be a real secret of another kind.
+    if (apiKey && !keyIsZots)
+        problems.add(names/* Input */.pd.ApiKey, 'is not a zot API key: it must start with `zak_` (a password is not accepted).');
+    if (push && !apiKey)
+        problems.add(names/* Input */.pd.ApiKey, 'is required when `push` is true (a zot API key, `zak_…`).');
+    if (push && !username)
+        problems.add(names/* Input */.pd.Username, 'is required when `push` is true (the zot identity that owns the key).');
+    if (username && !/^[^\s:]+$/.test(username))
+        problems.add(names/* Input */.pd.Username, 'must not contain white space or `:`.');
+    if (!push && apiKey && !username)
+        problems.add(names/* Input */.pd.Username, 'is needed with `api_key`: the zot identity that owns the key.');
+    return username && keyIsZots ? { username, apiKey } : undefined;
+}
+function checkBuildOptions(raw, problems) {
+    const { [names/* Input */.pd.Target]: target, [names/* Input */.pd.Network]: network } = raw;
+    const buildArgs = parseKeyValueLines(raw[names/* Input */.pd.BuildArgs], names/* Input */.pd.BuildArgs, problems);
+    const labels = parseKeyValueLines(raw[names/* Input */.pd.Labels], names/* Input */.pd.Labels, problems);
+    if (target && !STAGE.test(target))
+        problems.add(names/* Input */.pd.Target, `is not a build stage name: ${quote(target)}.`);
+    if (network && !NETWORK.test(network))
+        problems.add(names/* Input */.pd.Network, `must be \`default\`, \`none\` or \`host\`, not ${quote(network)}.`);
+    return { buildArgs, labels, target, network };
+}
+function checkKeyExpiryWarningDays(value, problems) {
+    if (!/^\d+$/.test(value) || Number(value) > 3650)
+        problems.add(names/* Input */.pd.KeyExpiryWarningDays, `must be a whole number of days, not ${quote(value)}.`);
+    return Number(value);
+}
+function checkSkopeoDownload(raw, problems) {
+    const url = raw[names/* Input */.pd.SkopeoDownloadUrl];
+    const sha256 = raw[names/* Input */.pd.SkopeoSha256].toLowerCase();
+    if (!url && !sha256)
+        return undefined;
+    const before = problems.list.length;
+    if (!url)
+        problems.add(names/* Input */.pd.SkopeoDownloadUrl, 'is needed with `skopeo_sha256`.');
+    else if (!/^https?:\/\/[^\s]+$/.test(url))
+        problems.add(names/* Input */.pd.SkopeoDownloadUrl, `is not an http(s) URL: ${quote(url)}.`);
+    if (!/^[0-9a-f]{64}$/.test(sha256))
+        problems.add(names/* Input */.pd.SkopeoSha256, 'must be the SHA-256 of the download, 64 hex digits.');
+    return problems.list.length === before ? { url, sha256 } : undefined;
+}
+/**
+ * A key in any other input would reach the build's argv, the image (labels are public) or the
+ * log: refused, naming the input, never the value.
+ */
+function checkKeyElsewhere(raw, problems) {
+    const apiKey = raw[names/* Input */.pd.ApiKey];
+    if (!apiKey)
+        return;
+    for (const input of Object.values(names/* Input */.pd))
+        if (input !== names/* Input */.pd.ApiKey && raw[input].includes(apiKey))
+            problems.add(input, 'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.');
+}
+
+;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
+
+
+
+
+
+
+
+/**
+ * Reads, checks and resolves every input before anything runs. All problems are gathered into
+ * one InputError, each naming its input, so a workflow author fixes them in one go.
+ */
+function parseInputs(read, cwd = process.cwd()) {
+    const raw = readInputs(read);
+    const problems = new Problems();
+    const push = parseBoolean(raw[names/* Input */.pd.Push], names/* Input */.pd.Push, problems);
+    const insecureRegistry = parseBoolean(raw[names/* Input */.pd.InsecureRegistry], names/* Input */.pd.InsecureRegistry, problems);
+    const inputs = {
+        registry: raw[names/* Input */.pd.Registry],
+        insecureRegistry,
+        imageName: checkImageName(raw, problems),
+        version: checkVersion(raw[names/* Input */.pd.Version], problems),
+        sha: checkSha(raw[names/* Input */.pd.Sha], problems),
+        credentials: checkCredentials(raw, push, problems),
+        push,
+        build: {
+            ...resolveBuildPaths(raw[names/* Input */.pd.Context], raw[names/* Input */.pd.Dockerfile], cwd, problems),
+            ...checkBuildOptions(raw, problems),
+        },
+        keyExpiryWarningDays: checkKeyExpiryWarningDays(raw[names/* Input */.pd.KeyExpiryWarningDays], problems),
+        skopeoDownload: checkSkopeoDownload(raw, problems),
+    };
+    checkKeyElsewhere(raw, problems);
+    // Another problem may quote an input that holds the key: never the key itself.
+    if (!problems.none)
+        throw new errors/* InputError */.dz(problems.list.map((p) => scrub(p, [raw[names/* Input */.pd.ApiKey]])));
+    return inputs;
+}
+
+;// CONCATENATED MODULE: ./src/key-expiry.ts
+
+
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * The identity's soonest-expiring key that is still valid, when it expires within the
+ * threshold. zot does not say which entry is the key in use, so the soonest one is named.
+ */
+function soonestExpiringKey(keys, now, thresholdDays) {
+    let soonest;
+    for (const key of keys) {
+        if (key.isExpired || !key.expirationDate)
+            continue;
+        const expires = new Date(key.expirationDate);
+        // zot writes a zero time for a key that never expires.
+        if (Number.isNaN(expires.getTime()) || expires.getUTCFullYear() < 1970 || expires <= now)
+            continue;
+        if (!soonest || expires < soonest.expires)
+            soonest = { label: key.label || '(no label)', expires };
+    }
+    if (!soonest)
+        return undefined;
+    const days = (soonest.expires.getTime() - now.getTime()) / DAY_MS;
+    return days <= thresholdDays ? { ...soonest, days: Math.round(days) } : undefined;
+}
+/** Warns before the key expires; a registry without the endpoint, or any failure, is only noted. */
+async function warnOfKeyExpiry(registry, thresholdDays, now) {
+    let keys;
+    try {
+        keys = await registry.apiKeys();
+    }
+    catch (error) {
+        info(`Could not read the API key list (${(0,errors/* messageOf */.bD)(error)}); skipping the expiry check.`);
+        return;
+    }
+    if (!keys) {
+        info('The registry has no API key list (not zot?); skipping the expiry check.');
+        return;
+    }
+    const soonest = soonestExpiringKey(keys, now, thresholdDays);
+    if (soonest)
+        core/* warning */.$e(`The API key "${soonest.label}" expires on ${soonest.expires.toISOString().slice(0, 10)} ` +
+            `(in ${soonest.days} day${soonest.days === 1 ? '' : 's'}). Create a new key in zot and update the secret that feeds \`api_key\` before then.`);
+}
+
+;// CONCATENATED MODULE: ./src/policy.ts
+
+
+/**
+ * The whole re-run policy in one place. A tag that exists is never written again; an image
+ * whose commit tag exists is never rebuilt; a version tag from another commit is refused.
+ */
+function decide(publication, tags) {
+    const { version, commit } = publication;
+    if (version.exists && version.revision !== tags.sha)
+        throw refusal(version, tags);
+    if (commit.exists && commit.revision !== tags.sha)
+        throw foreignCommitTag(commit, tags);
+    if (version.exists) {
+        // Two runs of this commit interleaved on a registry that lets tags be overwritten, each
+        // with its own image: a published version tag stays, the commit tag follows it.
+        if (commit.exists && commit.digest !== version.digest)
+            return {
+                kind: 'tag-commit',
+                digest: version.digest,
+                repair: true,
+                reason: `The commit tag holds another image of this commit (${commit.digest}) than ${tags.version} (${version.digest}): two runs interleaved on a registry that lets tags be overwritten. ` +
+                    `Pointing the commit tag at ${tags.version}'s image, no build.`,
+            };
+        if (commit.exists)
+            return {
+                kind: 'nothing',
+                digest: version.digest,
+                reason: `${tags.version} and the commit tag already exist and were built from this commit: nothing to write.`,
+            };
+        return {
+            kind: 'tag-commit',
+            digest: version.digest,
+            reason: `${tags.version} was built from this commit but the commit tag is missing: adding it, no build.`,
+        };
+    }
+    if (commit.exists)
+        return {
+            kind: 'tag-version',
+            digest: commit.digest,
+            reason: `The commit tag exists but ${tags.version} does not (an earlier run stopped half-way): pointing ${tags.version} at it, no build.`,
+        };
+    return {
+        kind: 'build-and-push',
+        reason: `Neither ${tags.version} nor the commit tag exists: building and pushing both.`,
+    };
+}
+function foreignCommitTag(commit, tags) {
+    const origin = commit.revision
+        ? `was built from commit ${commit.revision}`
+        : 'carries no org.opencontainers.image.revision label';
+    return new errors/* UserError */.yo(`${shaRef(tags)} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
+        'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
+}
+function refusal(version, tags) {
+    const origin = version.revision
+        ? `was built from commit ${version.revision}`
+        : 'carries no org.opencontainers.image.revision label (it was not pushed by this action)';
+    return new errors/* UserError */.yo(`${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
+        'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.');
+}
+
+;// CONCATENATED MODULE: ./src/engine.ts
+
+
+/** The Docker API version skopeo's `docker-daemon:` transport speaks (containers/image pins it). */
+const SKOPEO_DAEMON_API = '1.22';
+const PROBE_TIMEOUT = 60;
+/** The current builder's driver and the engine's image store: two docker commands, at once. */
+async function probeBuilder() {
+    const [inspect, info] = await Promise.all([
+        runTool('docker', ['buildx', 'inspect'], { silent: true, timeoutSeconds: PROBE_TIMEOUT }),
+        runTool('docker', ['info', '--format', '{{json .DriverStatus}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+    ]);
+    return { driver: parseDriver(inspect.stdout), containerdStore: usesContainerdStore(info.stdout) };
+}
+/** The engine's endpoint and the oldest API it accepts: two docker commands, at once. */
+async function probeEndpoint() {
+    const [context, version] = await Promise.all([
+        runTool('docker', ['context', 'inspect', '--format', '{{json .}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+        runTool('docker', ['version', '--format', '{{.Server.MinAPIVersion}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+    ]);
+    return { ...parseContext(context.stdout, process.env), minApiVersion: version.stdout.trim() };
+}
+/** `Driver: docker-container` from `docker buildx inspect`. */
+function parseDriver(inspectOutput) {
+    const driver = /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1];
+    if (!driver)
+        throw new errors/* UserError */.yo(`Could not tell which driver the buildx builder uses: \`docker buildx inspect\` said ${JSON.stringify(inspectOutput.slice(0, 200))}.`);
+    return driver;
+}
+/** `docker info`'s DriverStatus names containerd's snapshotter when the containerd image store is on. */
+function usesContainerdStore(driverStatusJson) {
+    try {
+        const status = JSON.parse(driverStatusJson);
+        return (status ?? []).some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'));
+    }
+    catch {
+        return false;
+    }
+}
+function parseContext(contextJson, env) {
+    const context = JSON.parse(contextJson);
+    const host = context.Endpoints?.docker?.Host;
+    if (!host)
+        throw new errors/* UserError */.yo('The current docker context names no engine endpoint.');
+    const tls = Boolean(env.DOCKER_TLS_VERIFY) || Object.keys(context.TLSMaterial ?? {}).length > 0;
+    return { host, tls };
+}
+/**
+ * The builder exports an OCI layout itself (any driver but `docker`, or the docker driver on the
+ * containerd image store): skopeo then pushes from that folder and the engine is not involved.
+ */
+function canExportOci(builder) {
+    return builder.driver !== 'docker' || builder.containerdStore;
+}
+/**
+ * Where skopeo's `docker-daemon:` transport can read this engine, in the form skopeo takes
+ * (`unix://…`, or `http://host:port` for plain tcp); or why it cannot.
+ */
+function skopeoDaemonAccess(endpoint) {
+    const { host, tls, minApiVersion } = endpoint;
+    if (tls)
+        return { why: `the engine at ${host} needs TLS, and skopeo would need its client certificates` };
+    if (compareApiVersions(minApiVersion, SKOPEO_DAEMON_API) > 0)
+        return {
+            why: `the engine at ${host} refuses Docker API versions below ${minApiVersion}, and skopeo's docker-daemon transport speaks ${SKOPEO_DAEMON_API}`,
+        };
+    if (host.startsWith('unix://'))
+        return { host };
+    if (host.startsWith('tcp://'))
+        return { host: `http://${host.slice('tcp://'.length)}` };
+    return { why: `skopeo cannot reach an engine at ${host}` };
+}
+/** Compares `1.24` with `1.22` numerically; an unreadable version counts as newer than any. */
+function compareApiVersions(a, b) {
+    const parse = (v) => (/^\d+\.\d+$/.test(v) ? v.split('.').map(Number) : undefined);
+    const [x, y] = [parse(a), parse(b)];
+    if (!x || !y)
+        return x ? -1 : y ? 1 : 0;
+    return x[0] !== y[0] ? Math.sign(x[0] - y[0]) : Math.sign(x[1] - y[1]);
+}
+
+;// CONCATENATED MODULE: ./src/hand-over.ts
+
+
+
+
+
+
+/** `docker save` of a large image over a slow sidecar link: bounded like the build, generously. */
+const SAVE_TIMEOUT = 60 * 60;
+/**
+ * Builds the image and hands it to skopeo the fastest way this builder and engine allow,
+ * saying which in the log:
+ *   - an OCI layout written by the builder itself (any driver but `docker`, or the docker driver
+ *     on the containerd image store): no load into the engine, no export out of it;
+ *   - else the engine's image, read by skopeo's `docker-daemon:` transport where it can speak
+ *     the engine's API (Docker 24 and older, not over TLS);
+ *   - else `docker save` into this run's folder and `docker-archive:` (Docker 25 and later
+ *     refuse skopeo's API version; a TLS endpoint would need skopeo to have the certificates).
+ */
+async function buildAndHandOver(spec, runDirectory, timeline) {
+    return timeline.phase('Build', async () => {
+        const builder = await probeBuilder().catch((error) => {
+            throw explainBuildFailure(error);
+        });
+        if (canExportOci(builder)) {
+            const directory = external_node_path_.join(runDirectory, 'oci-layout');
+            info(`Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`);
+            await build(spec, { kind: 'oci-layout', directory });
+            return { kind: 'oci-layout', reference: `oci:${directory}`, options: [], files: [directory] };
+        }
+        // The engine's endpoint is asked while the image builds: the choice below needs it only after.
+        const endpoint = probeEndpoint();
+        endpoint.catch(() => undefined);
+        const imageId = await build(spec, loadInto(runDirectory));
+        const access = skopeoDaemonAccess(await endpoint);
+        if ('host' in access) {
+            info(`Hand-over (engine-daemon): skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`);
+            return {
+                kind: 'engine-daemon',
+                reference: `docker-daemon:${imageId}`,
+                options: ['--src-daemon-host', access.host],
+                files: [],
+            };
+        }
+        info(`Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`);
+        const archive = external_node_path_.join(runDirectory, 'image.tar');
+        await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT });
+        return { kind: 'engine-archive', reference: `docker-archive:${archive}`, options: [], files: [archive] };
+    });
+}
+/** Deletes what the hand-over wrote, as soon as the push is over (the post step would, later). */
+async function discard(handOver) {
+    await Promise.all(handOver.files.map((file) => promises_.rm(file, { recursive: true, force: true })));
+}
+
+;// CONCATENATED MODULE: ./src/registry/state.ts
+
+
+// What the registry holds for this run's two tags, read for the re-run policy.
+/**
+ * Both tags at once, each with its image's revision label: the manifests (1 request each), and
+ * the configuration when a tag exists (once, when both tags hold one image), whatever the number
+ * of tags in the repository.
+ */
+async function readPublication(client, tags) {
+    const [version, commit] = await Promise.all([
+        readTag(client, tags.repository, tags.version),
+        readTag(client, tags.repository, tags.sha),
+    ]);
+    for (const [tag, state] of [
+        [tags.version, version],
+        [tags.sha, commit],
+    ])
+        info(`${tag}: ${state.exists ? `${state.digest}, built from ${state.revision ?? 'an unknown commit'}` : 'absent'}`);
+    return { version, commit };
+}
+/** A tag's digest and the commit its image was built from (its revision label). */
+async function readTag(client, name, tag) {
+    const image = await client.image(name, tag);
+    return image.exists
+        ? { exists: true, digest: image.digest, revision: image.labels[names/* REVISION_LABEL */.P1] }
+        : image;
+}
+
+;// CONCATENATED MODULE: ./src/retry.ts
+const defaultRetryPolicy = {
+    attempts: 4,
+    baseDelayMs: 1000,
+    maxDelayMs: 30_000,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/**
+ * Runs `attempt` until it is done or the attempts run out; `giveUp` turns the last reason
+ * into the error thrown. Waits grow exponentially; a server's Retry-After is honoured but
+ * bounded, so a job cannot hang on a registry that asks for patience forever.
+ */
+async function withRetries(policy, attempt, giveUp, onRetry) {
+    let reason = '';
+    for (let n = 1; n <= policy.attempts; n++) {
+        const outcome = await attempt();
+        if (outcome.done)
+            return outcome.value;
+        reason = outcome.reason;
+        if (n === policy.attempts)
+            break;
+        const backoff = policy.baseDelayMs * 2 ** (n - 1);
+        const wait = Math.min(outcome.retryAfterMs ?? backoff, policy.maxDelayMs);
+        onRetry?.(reason, wait);
+        await policy.sleep(wait);
+    }
+    throw giveUp(reason, policy.attempts);
+}
+/** Reads a Retry-After header (seconds or an HTTP date) as milliseconds from now. */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    // Anything else must be an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`), not a stray number.
+    if (!/GMT$/.test(value.trim()))
+        return undefined;
+    const date = Date.parse(value);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+
+;// CONCATENATED MODULE: ./src/skopeo.ts
+
+
+
+
+
+
+
+/**
+ * No skopeo command may hang a job. Each kind gets a budget in seconds that its retries share:
+ * a push may take long over a slow link; a login or a copy of a manifest inside the registry
+ * moves a few kilobytes.
+ */
+const SKOPEO_BUDGET = { login: 2 * 60, push: 30 * 60, tag: 5 * 60 };
+/** The process is stopped from outside this much later, in case skopeo itself stops answering. */
+const GRACE = 30;
+function commandTimeout(seconds) {
+    return ['--command-timeout', `${Math.max(1, Math.ceil(seconds))}s`];
+}
+function authFileIn(runDirectory) {
+    return external_node_path_.join(runDirectory, 'auth.json');
+}
+function loginArgs(config, username) {
+    const args = [
+        'login',
+        ...commandTimeout(SKOPEO_BUDGET.login),
+        '--authfile',
+        config.authFile,
+        '--username',
+        username,
+        '--password-stdin',
+    ];
+    if (config.insecure)
+        args.push('--tls-verify=false');
+    args.push(config.registry);
+    return args;
+}
+/** The options every `skopeo copy` of this action shares: a timeout, this run's auth file, retries. */
+function copyArgs(config, timeoutSeconds) {
+    return ['copy', ...commandTimeout(timeoutSeconds), '--authfile', config.authFile, '--retry-times', '3'];
+}
+/** `skopeo copy` of the built image to a tag, recording the pushed digest. */
+function pushArgs(config, source, destination, digestFile, timeoutSeconds = SKOPEO_BUDGET.push) {
+    return [
+        ...copyArgs(config, timeoutSeconds),
+        '--digestfile',
+        digestFile,
+        ...source.options,
+        ...(config.insecure ? ['--dest-tls-verify=false'] : []),
+        source.reference,
+        `docker://${destination}`,
+    ];
+}
+/**
+ * `skopeo copy` of a manifest already in the registry to another tag of the same repository:
+ * the blobs are there, so nothing is uploaded but the manifest, byte for byte.
+ */
+function tagInRegistryArgs(config, source, destination, timeoutSeconds = SKOPEO_BUDGET.tag) {
+    return [
+        ...copyArgs(config, timeoutSeconds),
+        '--preserve-digests',
+        ...(config.insecure ? ['--src-tls-verify=false', '--dest-tls-verify=false'] : []),
+        `docker://${source}`,
+        `docker://${destination}`,
+    ];
+}
+/** Hands the key to skopeo on stdin; skopeo keeps it in this run's own 0600 auth file. */
+async function login(config, credentials) {
+    await runTool('skopeo', loginArgs(config, credentials.username), {
+        input: Buffer.from(credentials.apiKey),
+        secrets: config.secrets,
+        // It runs while the build prints; its one line of output would only interleave.
+        silent: true,
+        timeoutSeconds: SKOPEO_BUDGET.login + GRACE,
+    });
+    await promises_.chmod(config.authFile, 0o600);
+    info(`skopeo logged in to ${config.registry} as ${credentials.username}.`);
+}
+/**
+ * Pushes the built image to `destination` and returns the digest the registry holds. Any
+ * temporary file skopeo writes goes to this run's folder, which the post step removes.
+ */
+async function pushImage(config, source, destination, runDirectory) {
+    const digestFile = external_node_path_.join(runDirectory, 'pushed-digest');
+    await copy(config, SKOPEO_BUDGET.push, (left) => pushArgs(config, source, destination, digestFile, left), destination, {
+        TMPDIR: runDirectory,
+    });
+    const digest = (await promises_.readFile(digestFile, 'utf8')).trim();
+    if (!DIGEST.test(digest))
+        throw new errors/* UserError */.yo(`skopeo reported an unexpected digest for ${destination}: ${JSON.stringify(digest)}.`);
+    return digest;
+}
+async function tagInRegistry(config, source, destination) {
+    await copy(config, SKOPEO_BUDGET.tag, (left) => tagInRegistryArgs(config, source, destination, left), destination);
+}
+/** Failures a registry gets over: 5xx, 429, a dropped or timed-out connection. */
+function isTransientCopyFailure(detail) {
+    return /HTTP status: (5\d\d|429)|\b(5\d\d|429) \([A-Za-z ]+\)|too many requests|connection reset|connection refused|unexpected EOF|i\/o timeout|TLS handshake timeout/i.test(detail);
+}
+/**
+ * One `skopeo copy`, tried again while it fails in a way the registry gets over (skopeo's own
+ * --retry-times leaves some of those, a 500 on a manifest among them). The attempts share one
+ * budget: each gets what the ones before it left. A refused write is explained at once; the
+ * last failure is shown as skopeo said it.
+ */
+async function copy(config, budgetSeconds, args, destination, env, retry = { ...defaultRetryPolicy, attempts: 3 }) {
+    const deadline = Date.now() + budgetSeconds * 1000;
+    let last;
+    await withRetries(retry, async () => {
+        const left = (deadline - Date.now()) / 1000;
+        if (left < 1 && last)
+            throw last;
+        try {
+            await runTool('skopeo', args(left), { secrets: config.secrets, timeoutSeconds: left + GRACE, env });
+            return { done: true, value: undefined };
+        }
+        catch (error) {
+            last = explainRefusedWrite(error, destination);
+            if (last instanceof errors/* ToolError */.v4 && isTransientCopyFailure(last.detail))
+                return { done: false, reason: last.detail.split('\n').at(-1) ?? '' };
+            throw last;
+        }
+    }, () => (last instanceof Error ? last : new errors/* UserError */.yo(String(last))), (reason, waitMs) => info(`skopeo copy failed (${reason}); trying again in ${waitMs / 1000}s`));
+}
+/**
+ * A 403 on a write is the registry's policy speaking, most often zot refusing to overwrite a
+ * tag for an identity without `update`: say so, with the registry's own words.
+ */
+function explainRefusedWrite(error, destination) {
+    if (!(error instanceof errors/* ToolError */.v4))
+        return error;
+    // skopeo 1.9.3 words zot's 403 DENIED as a bare `…: denied` at the end of its line, or
+    // `…: denied: <message>`; other clients and registries say 403 or forbidden.
+    const denied = /: denied(?:: ([^\n"]*))?(?:"|$)|\b403\b|forbidden/im.exec(error.detail);
+    if (!denied)
+        return error;
+    const registrySays = denied[1] ? `: ${denied[1].trim()}` : '';
+    return new errors/* TagTaken */.qD(`The registry refused to write ${destination} (403 DENIED${registrySays}). ` +
+        "This usually means the tag already exists and the CI identity lacks zot's `update` permission, as it should: " +
+        'another run wrote it first. Nothing was overwritten; look at what the tag holds now.', { reference: destination }, { cause: error });
+}
+
+;// CONCATENATED MODULE: ./src/prove.ts
+
+
+
+
+
+/** How long a run that saw another run of its commit interleave waits before its last look. */
+const SETTLE_MS = 2000;
+/**
+ * The commit tag decides which image of this commit is published. Where the registry lets
+ * tags be overwritten, another run of this commit may have pushed its own image there after
+ * this one did: publishing that one lets both runs publish the same image.
+ */
+async function imageToPublish(digest, commit, context) {
+    if (!commit.exists || commit.digest === digest)
+        return digest;
+    await requireThisCommit(commit.digest, digest, context);
+    info(`${shaRef(context.tags)} holds another image of this commit (${commit.digest}), pushed by another run at the same time ` +
+        '(this registry lets tags be overwritten): the commit tag decides, publishing that one.');
+    return commit.digest;
+}
+/**
+ * After a write: the version tag must hold `digest` (else another run wrote it meanwhile and
+ * the registry is read again), and so must the commit tag. Where another run of this commit
+ * pushed the commit tag after this run chose its image, that image is the one published: the
+ * version tag this run has just written gives way to it (a version tag this run did not write
+ * never does). An image of another commit is never used. Once runs have interleaved, the other
+ * may still be writing what it decided before: the run waits a moment and looks again.
+ * Returns the digest both tags name.
+ */
+async function proveTags(digest, skopeo, context, { wroteVersion, interleaved }) {
+    const { tags } = context;
+    let commit = await versionHolds(digest, context);
+    if (commit.exists && commit.digest !== digest) {
+        if (!wroteVersion)
+            throw new errors/* TagTaken */.qD(`${shaRef(tags)} moved to ${commit.digest} while this run pointed it at ${digest}.`, {
+                reference: shaRef(tags),
+                digest: commit.digest,
+            });
+        await requireThisCommit(commit.digest, digest, context);
+        info(`${shaRef(tags)} now holds another image of this commit (${commit.digest}), pushed last by another run at the same time (this registry lets tags be overwritten): ` +
+            `the commit tag decides, so ${versionRef(tags)} gives way to it.`);
+        digest = commit.digest;
+        await tagInRegistry(skopeo, pinnedRef(tags, digest), versionRef(tags));
+        interleaved = true;
+    }
+    else if (!commit.exists) {
+        info(`${shaRef(tags)} is gone (deleted meanwhile?): pushing it again.`);
+        await tagInRegistry(skopeo, pinnedRef(tags, digest), shaRef(tags));
+    }
+    if (interleaved) {
+        await context.sleep(SETTLE_MS);
+        commit = await versionHolds(digest, context);
+        if (!commit.exists || commit.digest !== digest)
+            throw new errors/* TagTaken */.qD(`${shaRef(tags)} moved again while the runs settled (${commit.exists ? commit.digest : 'gone'}).`, { reference: shaRef(tags), digest: commit.exists ? commit.digest : undefined });
+    }
+    info(`${versionRef(tags)} and ${shaRef(tags)} -> ${digest}`);
+    return digest;
+}
+/** Both tags, looked up at once: the version tag must hold `published`; the commit tag is returned. */
+async function versionHolds(published, { tags, client }) {
+    const [version, commit] = await Promise.all([
+        client.tag(tags.repository, tags.version),
+        client.tag(tags.repository, tags.sha),
+    ]);
+    if (!version.exists || version.digest !== published)
+        throw new errors/* TagTaken */.qD(`${versionRef(tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`, { reference: versionRef(tags), digest: version.exists ? version.digest : undefined });
+    return commit;
+}
+/** The commit tag's image must be of this commit; one of another commit is left as it is. */
+async function requireThisCommit(found, ours, { tags, client }) {
+    const { revision } = await readTag(client, tags.repository, tags.sha).then((image) => image.exists ? image : { revision: undefined });
+    if (revision !== tags.sha)
+        throw new errors/* UserError */.yo(`${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+;// CONCATENATED MODULE: ./src/skopeo-install.ts
+
+
+
+
+
+
+
+/**
+ * Makes sure `skopeo` is on PATH: the runner's own, else one from the tool cache, else one
+ * downloaded from `skopeo_download_url`, checked against `skopeo_sha256` before anything
+ * runs it, and cached so that the next job on this runner does not download it again.
+ */
+async function ensureSkopeo(download) {
+    if (findOnPath('skopeo'))
+        return;
+    if (!download)
+        throw new errors/* UserError */.yo('skopeo is not installed on this runner. Install it first (Debian and Ubuntu: `apt-get install -y skopeo`; Alpine: `apk add skopeo`), ' +
+            'or set `skopeo_download_url` and `skopeo_sha256` to a skopeo binary or .tar.gz this action may download.');
+    // The checksum names the build: one cache entry for each binary the workflow pins.
+    const version = `0.0.0-sha256-${download.sha256.slice(0, 16)}`;
+    let directory = await findInCache(version);
+    if (directory)
+        info(`skopeo from the tool cache: ${directory}`);
+    else
+        directory = await downloadAndCache(download, version);
+    core/* addPath */.fM(directory);
+}
+/** Loaded only when skopeo has to come from the cache or a download: it costs start-up time. */
+const toolCache = () => __webpack_require__.e(/* import() */ 805).then(__webpack_require__.bind(__webpack_require__, 9805));
+async function findInCache(version) {
+    const tc = await toolCache();
+    try {
+        return tc.find('skopeo', version);
+    }
+    catch {
+        return '';
+    }
+}
+async function downloadAndCache(download, version) {
+    const tc = await toolCache();
+    info(`Downloading skopeo from ${download.url}`);
+    let file;
+    try {
+        file = await tc.downloadTool(download.url);
+    }
+    catch (error) {
+        const status = error instanceof tc.HTTPError ? ` (HTTP ${error.httpStatusCode})` : '';
+        throw new errors/* UserError */.yo(`Could not download skopeo from ${download.url}${status}: ${(0,errors/* messageOf */.bD)(error)}`, {
+            cause: error,
+        });
+    }
+    const actual = (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
+    if (actual !== download.sha256) {
+        external_node_fs_.rmSync(file, { force: true });
+        throw new errors/* UserError */.yo(`The skopeo download from ${download.url} has SHA-256 ${actual}, not ${download.sha256} (\`skopeo_sha256\`): refusing to run it. ` +
+            'Check the URL and the checksum.');
+    }
+    let binary = file;
+    if (/\.(tar\.gz|tgz)$/.test(new URL(download.url).pathname)) {
+        const extracted = await tc.extractTar(file);
+        const found = ['skopeo', 'bin/skopeo', 'usr/bin/skopeo']
+            .map((candidate) => external_node_path_.join(extracted, candidate))
+            .find((candidate) => external_node_fs_.existsSync(candidate));
+        if (!found)
+            throw new errors/* UserError */.yo(`The archive from ${download.url} holds no skopeo (looked at skopeo, bin/skopeo, usr/bin/skopeo).`);
+        binary = found;
+    }
+    external_node_fs_.chmodSync(binary, 0o755);
+    const directory = await tc.cacheFile(binary, 'skopeo', 'skopeo', version);
+    info(`skopeo cached in ${directory}`);
+    return directory;
+}
+
+;// CONCATENATED MODULE: ./src/publish.ts
+
+
+
+
+
+
+
+
+
+/**
+ * Carries out a plan: only what the registry lacks is written, the commit tag always before
+ * the version tag, and nothing is built when an image for this commit is already there.
+ */
+async function publish(plan, context) {
+    const { tags, timeline } = context;
+    if (plan.kind === 'nothing')
+        return { result: names/* Result */.Q7.AlreadyPublished, digest: plan.digest };
+    // skopeo comes first (from PATH, the tool cache or a download), then logs in while the image
+    // builds; the first push waits for it. A refusal or a re-run with nothing to write never
+    // gets this far.
+    await ensureSkopeo(context.skopeoDownload);
+    const loggedIn = context.logIn();
+    loggedIn.catch(() => undefined);
+    switch (plan.kind) {
+        case 'tag-commit':
+            await timeline.phase('Push the commit tag', async () => {
+                const skopeo = await loggedIn;
+                await tagInRegistry(skopeo, pinnedRef(tags, plan.digest), shaRef(tags));
+                // A repair means runs interleaved: the other may still be writing.
+                if (plan.repair)
+                    await proveTags(plan.digest, skopeo, context, { wroteVersion: false, interleaved: true });
+            });
+            return { result: names/* Result */.Q7.Completed, digest: plan.digest };
+        case 'tag-version':
+            return { result: names/* Result */.Q7.Completed, digest: await pushVersionTag(plan.digest, await loggedIn, context) };
+        case 'build-and-push': {
+            const digest = await buildAndPushCommitTag(loggedIn, context);
+            // Reported now, so that a failure of the version push still says what was written.
+            core/* setOutput */.uH(names/* Output */.k7.Digest, digest);
+            return { result: names/* Result */.Q7.Pushed, digest: await pushVersionTag(digest, await loggedIn, context) };
+        }
+    }
+}
+/** Builds, then pushes the image to the commit tag unless another run of this commit did meanwhile. */
+async function buildAndPushCommitTag(loggedIn, context) {
+    const { tags, client, runDirectory, timeline } = context;
+    const handOver = await buildAndHandOver(context.spec, runDirectory, timeline);
+    return timeline
+        .phase('Push the commit tag', async () => {
+        // A commit tag is never overwritten: another run of this commit may have pushed it while
+        // this one built. Then the registry is read again and its image is used.
+        const meanwhile = await readTag(client, tags.repository, tags.sha);
+        if (meanwhile.exists)
+            throw new errors/* TagTaken */.qD(`${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`, { reference: shaRef(tags), digest: meanwhile.digest });
+        return pushImage(await loggedIn, handOver, shaRef(tags), runDirectory);
+    })
+        .finally(() => discard(handOver));
+}
+/**
+ * The version tag is written last, as a copy inside the registry of the image the commit tag
+ * holds, after a last look that it is still free; then both tags are proved to name one image.
+ * Returns the digest published.
+ */
+async function pushVersionTag(digest, skopeo, context) {
+    const { tags, client, timeline } = context;
+    return timeline.phase('Push the version tag', async () => {
+        const [version, commit] = await Promise.all([
+            client.tag(tags.repository, tags.version),
+            client.tag(tags.repository, tags.sha),
+        ]);
+        if (version.exists) {
+            // A registry whose HEAD and GET disagree must not send the run after a tag that is not there.
+            if (!(await readTag(client, tags.repository, tags.version)).exists)
+                throw new errors/* RegistryError */.gl(`The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
+                    `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`);
+            throw new errors/* TagTaken */.qD(`${versionRef(tags)} was pushed by another run while this one was working (${version.digest}); it was left as it is. ` +
+                `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`, { reference: versionRef(tags), digest: version.digest });
+        }
+        const chosen = await imageToPublish(digest, commit, context);
+        await tagInRegistry(skopeo, pinnedRef(tags, chosen), versionRef(tags));
+        return proveTags(chosen, skopeo, context, { wroteVersion: true, interleaved: chosen !== digest });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/registry/classify.ts
+
+function classifyStatus(status, expected) {
+    if (expected.includes(status))
+        return 'expected';
+    if (status === 429 || status >= 500)
+        return 'transient';
+    return 'fatal';
+}
+/** The registry's own words from an error body ({"errors":[{"code","message"}]}), if any. */
+function registryMessage(body) {
+    try {
+        const json = JSON.parse(body.toString('utf8'));
+        const first = json.errors?.[0];
+        if (!first)
+            return '';
+        return `: ${[first.code, first.message].filter(Boolean).join(' ')}`.slice(0, 300);
+    }
+    catch {
+        return '';
+    }
+}
+/** A `WWW-Authenticate` header: its scheme (lower case) and parameters (names lower case). */
+function parseChallenge(value) {
+    if (!value)
+        return undefined;
+    const match = /^\s*(\w+)\s*(.*)$/.exec(value);
+    if (!match)
+        return undefined;
+    const params = {};
+    for (const param of match[2].matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|([^,\s]*))/g))
+        params[param[1].toLowerCase()] = param[2] ?? param[3];
+    return { scheme: match[1].toLowerCase(), params };
+}
+const MiB = 1024 * 1024;
+function describeSize(bytes) {
+    return bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / 1024} KiB`;
+}
+const TLS_CODES = new Set([
+    'EPROTO',
+    'ERR_SSL_WRONG_VERSION_NUMBER',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/**
+ * The most telling error code: undici wraps Node's socket and TLS errors (their codes name the
+ * cause) in its own `UND_ERR_*` ones, so the `cause` chain is walked first, five levels deep.
+ */
+function errorCode(error) {
+    let current = error;
+    for (let depth = 0; current && depth < 5; depth++) {
+        const code = current.code;
+        if (typeof code === 'string' && !code.startsWith('UND_ERR'))
+            return code;
+        current = current.cause;
+    }
+    const code = error?.code;
+    return typeof code === 'string' ? code : undefined;
+}
+/** A failed TLS handshake, an untrusted certificate, or plain http where https was spoken. */
+function isTlsOrProtocolError(error) {
+    const code = errorCode(error);
+    return ((code !== undefined &&
+        (TLS_CODES.has(code) || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'))) ||
+        /wrong version number|certificate|SSL routines/i.test((0,errors/* messageOf */.bD)(error)));
+}
+function describeTlsFailure(host, error) {
+    return (`TLS with the registry ${host} failed (${errorCode(error) ?? (0,errors/* messageOf */.bD)(error)}): its certificate is not trusted or it does not speak https. ` +
+        'Fix the certificate, or set `insecure_registry: true` for a test registry you trust.');
+}
+/** A network failure (retried) in a few words: its code and message, or undici's timeout. */
+function describeNetworkError(error, timeoutMs) {
+    const code = errorCode(error);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' ||
+        code === 'UND_ERR_BODY_TIMEOUT' ||
+        code === 'UND_ERR_CONNECT_TIMEOUT')
+        return `no answer within ${timeoutMs / 1000}s (${code})`;
+    return code ? `${code} (${(0,errors/* messageOf */.bD)(error)})` : (0,errors/* messageOf */.bD)(error);
+}
+
+// EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
+var agent = __webpack_require__(7405);
+var agent_default = /*#__PURE__*/__webpack_require__.n(agent);
+// EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
+var api_request = __webpack_require__(4043);
+var api_request_default = /*#__PURE__*/__webpack_require__.n(api_request);
+// EXTERNAL MODULE: ./node_modules/undici/lib/interceptor/redirect.js
+var redirect = __webpack_require__(1514);
+var redirect_default = /*#__PURE__*/__webpack_require__.n(redirect);
+;// CONCATENATED MODULE: ./src/registry/http.ts
+
+
+
+const Agent = (agent_default());
+const redirectInterceptor = (redirect_default());
+/** One request through `dispatcher` (undici's `request`, without its index). */
+function request(dispatcher, url, options) {
+    const { origin, pathname, search } = new URL(url);
+    return api_request_default().call(dispatcher, { ...options, origin, path: `${pathname}${search}` });
+}
+
+;// CONCATENATED MODULE: ./src/registry/transport.ts
+
+
+
+
+// HTTP to the registry: one deadline per attempt, bounded bodies, retries of what is transient.
+const transport_MiB = 1024 * 1024;
+/** The largest answer read: registries cap manifests at 4 MiB (zot and distribution), configs are smaller. */
+const DOCUMENT_LIMIT = 4 * transport_MiB;
+/** zot's key list: a few hundred bytes a key. */
+const KEY_LIST_LIMIT = 1 * transport_MiB;
+/** An error's body is read only for its message. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+/** An answer longer than the limit for its kind: not retried, the registry would send it again. */
+class TooLarge extends Error {
+}
+class Transport {
+    options;
+    timeoutMs;
+    retry;
+    log;
+    agents = [];
+    constructor(options) {
+        this.options = options;
+        this.retry = options.retry ?? defaultRetryPolicy;
+        this.timeoutMs = options.timeoutMs ?? 30_000;
+        this.log = options.log ?? (() => undefined);
+    }
+    /**
+     * The dispatchers for a scheme: `redirected` follows up to three redirects (blob reads may be
+     * sent to storage; undici drops the credentials on a new origin), `direct` follows none.
+     */
+    dispatchersFor(scheme) {
+        let base = this.options.dispatcher;
+        if (!base) {
+            const timeout = this.timeoutMs;
+            const rejectUnauthorized = !(this.options.insecure && scheme === 'https');
+            base = new Agent({
+                connect: { timeout, rejectUnauthorized },
+                headersTimeout: timeout,
+                bodyTimeout: timeout,
+            });
+            this.agents.push(base);
+        }
+        return { redirected: base.compose(redirectInterceptor({ maxRedirections: 3 })), direct: base };
+    }
+    /** One request, retried while the failure is transient (network, 429, 5xx). */
+    send(dispatcher, method, url, ask) {
+        const headers = { 'user-agent': 'build-push-image' };
+        if (ask.accept)
+            headers.accept = ask.accept;
+        if (ask.authorization)
+            headers.authorization = ask.authorization;
+        const limit = ask.limit ?? DOCUMENT_LIMIT;
+        return withRetries(ask.retry ?? this.retry, async () => {
+            let answer;
+            // One deadline for the whole answer (connect, headers and body): undici's own timeouts
+            // measure silence, which a registry sending a byte a second never breaks.
+            const deadline = AbortSignal.timeout(this.timeoutMs);
+            try {
+                const response = await request(dispatcher, url, {
+                    method,
+                    headers,
+                    headersTimeout: this.timeoutMs,
+                    bodyTimeout: this.timeoutMs,
+                    signal: deadline,
+                });
+                const expected = ask.expect.includes(response.statusCode);
+                const body = await readAtMost(response.body, expected ? limit : ERROR_BODY_LIMIT, !expected);
+                answer = { status: response.statusCode, headers: response.headers, body };
+            }
+            catch (error) {
+                if (error instanceof TooLarge)
+                    throw new errors/* RegistryError */.gl(`Could not ${ask.what}: the registry's answer is larger than ${describeSize(limit)}, the most a registry sends for it. Nothing was pushed.`);
+                if (deadline.aborted)
+                    return { done: false, reason: `no complete answer within ${this.timeoutMs / 1000}s` };
+                if (isTlsOrProtocolError(error))
+                    throw new errors/* RegistryError */.gl(describeTlsFailure(this.options.host, error), { cause: error });
+                return { done: false, reason: describeNetworkError(error, this.timeoutMs) };
+            }
+            switch (classifyStatus(answer.status, ask.expect)) {
+                case 'expected':
+                    return { done: true, value: answer };
+                case 'transient':
+                    return {
+                        done: false,
+                        reason: `HTTP ${answer.status}${registryMessage(answer.body)}`,
+                        retryAfterMs: parseRetryAfter(header(answer, 'retry-after')),
+                    };
+                case 'fatal':
+                    throw new errors/* RegistryError */.gl(`Could not ${ask.what}: the registry answered HTTP ${answer.status}${registryMessage(answer.body)}.`);
+            }
+        }, (reason, attempts) => new errors/* RegistryError */.gl(`Could not ${ask.what}: ${reason} after ${attempts} attempts. Nothing was pushed; run the job again when the registry answers.`), (reason, waitMs) => this.log(`Registry: ${reason}; retrying in ${Math.round(waitMs / 100) / 10}s`));
+    }
+    async close() {
+        await Promise.all(this.agents.map((agent) => agent.close().catch(() => undefined)));
+    }
+}
+/**
+ * Reads a body up to `limit` bytes. Past it, the rest is dropped: an error body is kept cut
+ * (only its message matters), any other answer fails with TooLarge.
+ */
+async function readAtMost(body, limit, cut) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.length;
+        if (size > limit) {
+            body.destroy();
+            if (!cut)
+                throw new TooLarge();
+            chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
+            break;
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+function header(answer, name) {
+    const value = answer.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+function parseJson(body, what) {
+    try {
+        return JSON.parse(body.toString('utf8'));
+    }
+    catch (error) {
+        throw new errors/* RegistryError */.gl(`The registry sent ${what} as something other than JSON.`, { cause: error });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/auth.ts
+
+
+
+
+class Auth {
+    options;
+    transport;
+    tokens = new Map();
+    constructor(options, transport) {
+        this.options = options;
+        this.transport = transport;
+    }
+    /** The `/v2/` ping: picks the scheme, checks the credentials and learns the auth scheme. */
+    async open() {
+        const { host, insecure, credentials } = this.options;
+        const schemes = insecure ? ['https', 'http'] : ['https'];
+        let lastError;
+        for (const scheme of schemes) {
+            const baseUrl = `${scheme}://${host}`;
+            const { redirected: dispatcher, direct } = this.transport.dispatchersFor(scheme);
+            let ping;
+            try {
+                // The ping is not redirected: a 200 from another origin would prove nothing about the key.
+                ping = await this.transport.send(direct, 'GET', `${baseUrl}/v2/`, {
+                    what: `reach the registry ${host}`,
+                    expect: [200, 401],
+                    authorization: this.basic(),
+                });
+            }
+            catch (error) {
+                lastError = error;
+                // Only a failed TLS handshake sends an insecure registry on to plain http.
+                if (scheme === 'https' && insecure && isTlsOrProtocolError(error))
+                    continue;
+                throw error;
+            }
+            if (ping.status === 200)
+                return { baseUrl, dispatcher, auth: { kind: 'basic' } };
+            const challenge = parseChallenge(header(ping, 'www-authenticate'));
+            if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+                const auth = {
+                    kind: 'bearer',
+                    realm: this.trustedRealm(challenge.params.realm, baseUrl),
+                    service: challenge.params.service,
+                };
+                // A token for no scope proves the credentials, as `docker login` does.
+                if (credentials)
+                    await this.fetchToken(dispatcher, auth, undefined);
+                return { baseUrl, dispatcher, auth };
+            }
+            if (credentials)
+                throw this.rejectedKey();
+            throw new errors/* RegistryError */.gl(`The registry ${host} requires credentials even to read: set \`username\` and \`api_key\`.`);
+        }
+        throw lastError instanceof Error ? lastError : new errors/* RegistryError */.gl((0,errors/* messageOf */.bD)(lastError));
+    }
+    /** The Authorization header for reading `repository`, or undefined for an anonymous read. */
+    async authorization(session, repository) {
+        if (session.auth.kind === 'basic')
+            return this.basic();
+        const scope = `repository:${repository}:pull`;
+        const token = this.tokens.get(scope) ?? (await this.fetchToken(session.dispatcher, session.auth, scope));
+        return token ? `Bearer ${token}` : undefined;
+    }
+    /** The Basic header zot checks on every request that carries it. */
+    basic() {
+        const credentials = this.options.credentials;
+        return credentials ? basicAuthorization(credentials) : undefined;
+    }
+    /** A 401: the key is named by its owner, never shown. */
+    rejectedKey() {
+        return new errors/* RegistryError */.gl(`The registry ${this.options.host} rejected the API key of \`${this.options.credentials?.username}\` (401): ` +
+            'the key may have expired or been revoked, or belong to another identity. ' +
+            'Create a new key in zot and update the secret that feeds `api_key`.');
+    }
+    get hasCredentials() {
+        return this.options.credentials !== undefined;
+    }
+    /** The token realm, only over https unless the registry is a trusted test one. */
+    trustedRealm(value, baseUrl) {
+        const realm = new URL(value, baseUrl);
+        if (realm.protocol !== 'https:' && !(this.options.insecure && realm.protocol === 'http:'))
+            throw new errors/* RegistryError */.gl(`The registry ${this.options.host} sends clients for tokens to ${realm.origin}, which is not https: the API key would cross the network in clear. ` +
+                "Fix the registry's token realm, or set `insecure_registry: true` for a test registry you trust.");
+        return realm.toString();
+    }
+    async fetchToken(dispatcher, auth, scope) {
+        const url = new URL(auth.realm);
+        if (auth.service)
+            url.searchParams.set('service', auth.service);
+        if (scope)
+            url.searchParams.set('scope', scope);
+        const answer = await this.transport.send(dispatcher, 'GET', url.toString(), {
+            what: `get a token from ${url.origin}`,
+            expect: [200, 401, 403],
+            authorization: this.basic(),
+        });
+        if (answer.status !== 200) {
+            if (this.options.credentials)
+                throw this.rejectedKey();
+            return undefined;
+        }
+        const json = parseJson(answer.body, 'the token answer');
+        const token = json.token ?? json.access_token;
+        if (scope && token)
+            this.tokens.set(scope, token);
+        return token;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+
+
+
+
+
+
+/** Every manifest kind a registry may hold, so none answers with a converted manifest. */
+const MANIFEST_ACCEPT = [
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
+/**
+ * The questions this action asks a registry, over the distribution API: the only code that
+ * reads from it. What it cannot read is an error: the caller never has to guess.
+ */
+class RegistryClient {
+    options;
+    transport;
+    auth;
+    session;
+    /** Image configurations by repository and digest: two tags of one image read it once. */
+    configs = new Map();
+    constructor(options) {
+        this.options = options;
+        this.transport = new Transport(options);
+        this.auth = new Auth(options, this.transport);
+    }
+    /**
+     * Proves that the credentials are accepted, with one authenticated request before anything
+     * is built (zot checks credentials on every request that carries them).
+     */
+    async checkCredentials() {
+        await this.connect();
+    }
+    /** Does the tag exist, and at which digest? One HEAD request, whatever the number of tags. */
+    async tag(name, tag) {
+        const answer = await this.send('HEAD', `/v2/${name}/manifests/${tag}`, name, {
+            accept: MANIFEST_ACCEPT,
+            what: `look up the tag ${name}:${tag}`,
+            expect: [200, 404],
+        });
+        if (answer.status === 404)
+            return { exists: false };
+        // A registry that leaves out the header: the digest is the hash of the manifest bytes.
+        const digest = header(answer, 'docker-content-digest') ?? (await this.manifest(name, tag)).digest;
+        return { exists: true, digest };
+    }
+    /**
+     * The tag's digest and its image's labels (the first image of an index), in as few requests
+     * as the answer allows: the manifest by tag (404: free), then the image configuration.
+     */
+    async image(name, tag) {
+        const found = await this.manifestIfAny(name, tag);
+        if (!found)
+            return { exists: false };
+        let { json } = found;
+        if (Array.isArray(json.manifests)) {
+            const first = json.manifests[0];
+            if (!first?.digest)
+                return { exists: true, digest: found.digest, labels: {} };
+            json = (await this.manifest(name, first.digest)).json;
+        }
+        const config = json.config?.digest;
+        if (!config)
+            return { exists: true, digest: found.digest, labels: {} };
+        return { exists: true, digest: found.digest, labels: await this.labels(name, tag, config) };
+    }
+    /**
+     * zot's list of the identity's API keys (`GET /zot/auth/apikey`), or undefined where the
+     * registry has no such endpoint. The keys themselves are never part of the answer.
+     */
+    async apiKeys() {
+        const session = await this.connect();
+        const answer = await this.transport.send(session.dispatcher, 'GET', `${session.baseUrl}/zot/auth/apikey`, {
+            what: 'list the API keys',
+            expect: [200, 401, 403, 404, 405],
+            accept: 'application/json',
+            authorization: this.auth.basic(),
+            // Only advice hangs on this list: one attempt, no waiting on a registry in trouble.
+            retry: { ...(this.options.retry ?? defaultRetryPolicy), attempts: 1 },
+            limit: KEY_LIST_LIMIT,
+        });
+        if (answer.status !== 200)
+            return undefined;
+        const json = parseJson(answer.body, 'the API key list');
+        return Array.isArray(json.apiKeys) ? json.apiKeys : undefined;
+    }
+    async close() {
+        await this.transport.close();
+    }
+    /** An image configuration's labels, read once per digest however many tags ask. */
+    labels(name, tag, config) {
+        const key = `${name}@${config}`;
+        let labels = this.configs.get(key);
+        if (!labels) {
+            labels = this.send('GET', `/v2/${name}/blobs/${config}`, name, {
+                what: `read the configuration of ${name}:${tag}`,
+                expect: [200],
+            }).then((answer) => {
+                const parsed = parseJson(answer.body, `the configuration of ${name}:${tag}`);
+                return parsed.config?.Labels ?? {};
+            });
+            labels.catch(() => this.configs.delete(key));
+            this.configs.set(key, labels);
+        }
+        return labels;
+    }
+    /** The manifest at a tag or digest, or undefined where there is none (404). */
+    async manifestIfAny(name, reference) {
+        const answer = await this.getManifest(name, reference, [200, 404]);
+        return answer.status === 404 ? undefined : manifestOf(answer, name);
+    }
+    /** The manifest, which must exist: the registry has just named it. */
+    async manifest(name, reference) {
+        return manifestOf(await this.getManifest(name, reference, [200]), name);
+    }
+    getManifest(name, reference, expect) {
+        return this.send('GET', `/v2/${name}/manifests/${reference}`, name, {
+            accept: MANIFEST_ACCEPT,
+            what: `read the manifest ${name}${reference.includes(':') ? '@' : ':'}${reference}`,
+            expect,
+        });
+    }
+    connect() {
+        this.session ??= this.auth.open();
+        return this.session;
+    }
+    /** A read of `repository`, authorised; 401 and 403 are named for what the user can do. */
+    async send(method, path, repository, ask) {
+        const session = await this.connect();
+        const authorization = await this.auth.authorization(session, repository);
+        const answer = await this.transport.send(session.dispatcher, method, session.baseUrl + path, {
+            ...ask,
+            authorization,
+            expect: [...ask.expect, 401, 403],
+        });
+        if (answer.status === 401) {
+            if (this.auth.hasCredentials)
+                throw this.auth.rejectedKey();
+            throw new errors/* RegistryError */.gl(`The registry ${this.options.host} refused to let anonymous clients ${ask.what} (401): set \`username\` and \`api_key\`.`);
+        }
+        if (answer.status === 403)
+            throw new errors/* RegistryError */.gl(`The registry ${this.options.host} denied the request to ${ask.what} (403${registryMessage(answer.body)}): the identity lacks \`read\` on ${repository}.`);
+        return answer;
+    }
+}
+function manifestOf(answer, name) {
+    const digest = header(answer, 'docker-content-digest') ??
+        `sha256:${(0,external_node_crypto_.createHash)('sha256').update(answer.body).digest('hex')}`;
+    return { digest, json: parseJson(answer.body, `the manifest of ${name}`) };
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+
+
+
+
+/** The references are known from the inputs: set them first, so a failure still reports them. */
+function setReferenceOutputs(tags) {
+    core/* setOutput */.uH(names/* Output */.k7.Image, tags.image);
+    core/* setOutput */.uH(names/* Output */.k7.VersionRef, versionRef(tags));
+    core/* setOutput */.uH(names/* Output */.k7.ShaRef, shaRef(tags));
+}
+function setResultOutputs(result, digest) {
+    if (digest)
+        core/* setOutput */.uH(names/* Output */.k7.Digest, digest);
+    core/* setOutput */.uH(names/* Output */.k7.Result, result);
+}
+/**
+ * The run's result where every runner's users see it: the job summary (GitHub shows it) and a
+ * plain block at the end of the log (Forgejo's web UI shows no summary and no annotations).
+ */
+async function report(result) {
+    info(resultBlock(result));
+    await writeSummary(result);
+}
+/** The result as plain lines, to read in a raw log: no markup, no workflow commands. */
+function resultBlock(report) {
+    const { tags } = report;
+    const rows = [
+        ['version', versionRef(tags)],
+        ['commit', shaRef(tags)],
+    ];
+    if (report.digest)
+        rows.push(['digest', report.digest]);
+    rows.push(['result', report.result ?? 'not published']);
+    const [first, ...rest] = report.detail.split('\n');
+    rows.push([report.result ? 'why' : 'stopped', first], ...rest.map((line) => ['', line]));
+    if (report.phases.length > 0)
+        rows.push(['phases', report.phases.map((phase) => `${phase.name} ${seconds(phase.ms)}`).join(', ')]);
+    const heading = `build-push-image: ${versionRef(tags)} ${report.result ?? 'not published'}`;
+    return neutralise([heading, ...rows.map(([name, value]) => `  ${name.padEnd(8)} ${value}`.trimEnd())].join('\n'));
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+/**
+ * The job summary (when the runner offers one): what was written or found, the digest, the
+ * result, the commit and how long each phase took; or, when the run stopped, why and what to do.
+ */
+async function writeSummary(report) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    core/* summary */.z.addRaw(summaryMarkdown(report), true);
+    await core/* summary */.z.write();
+}
+function summaryMarkdown(report) {
+    const { tags } = report;
+    const lines = [];
+    if (report.result) {
+        lines.push(`### ${versionRef(tags)}: ${report.result}`, '');
+        lines.push('| | |', '|---|---|');
+        lines.push(`| Version | \`${versionRef(tags)}\` |`);
+        lines.push(`| Commit | \`${shaRef(tags)}\` |`);
+        if (report.digest)
+            lines.push(`| Digest | \`${report.digest}\` |`);
+        lines.push(`| Result | \`${report.result}\` |`, '');
+        lines.push(report.detail, '');
+    }
+    else {
+        lines.push(`### ${versionRef(tags)}: not published`, '');
+        lines.push(report.detail
+            .split('\n')
+            .map((line) => `> ${line}`)
+            .join('\n'), '');
+        lines.push(`Commit \`${tags.sha}\`.`, '');
+    }
+    if (report.phases.length > 0) {
+        lines.push('| Phase | Time |', '|---|---:|');
+        for (const phase of report.phases)
+            lines.push(`| ${phase.name} | ${seconds(phase.ms)} |`);
+        lines.push('');
+    }
+    return lines.join('\n');
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(8161);
+;// CONCATENATED MODULE: ./src/run-directory.ts
+
+
+
+
+
+/**
+ * A fresh folder for this run only (the auth file, the image ID, the pushed digest), under
+ * RUNNER_TEMP, so that two jobs on one runner share nothing. Its path, never its content, is
+ * handed to the post step (post.ts), which deletes it.
+ */
+async function createRunDirectory(env = process.env) {
+    const parent = env.RUNNER_TEMP || external_node_os_.tmpdir();
+    const directory = await promises_.mkdtemp(external_node_path_.join(parent, names/* RUN_DIRECTORY_PREFIX */.xr));
+    await promises_.chmod(directory, 0o700);
+    core/* saveState */.LZ(names/* State */.Uw.RunDirectory, directory);
+    return directory;
+}
+/** Where the run records the child processes it starts (see children.ts). */
+function childrenDirectory(runDirectory) {
+    return external_node_path_.join(runDirectory, 'children');
+}
+
+;// CONCATENATED MODULE: ./src/timeline.ts
+
+/** Runs each phase in a log group and keeps how long it took, for the job summary. */
+class Timeline {
+    phases = [];
+    async phase(name, work) {
+        const start = performance.now();
+        try {
+            return await core/* group */.Os(name, work);
+        }
+        finally {
+            this.phases.push({ name, ms: performance.now() - start });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The main step. The state it saves first tells the post step (see index.ts) apart. */
+async function run() {
+    core/* saveState */.LZ(names/* State */.Uw.IsPost, 'true');
+    const secrets = readSecrets((name) => core/* getInput */.V4(name));
+    endChildrenWhenCancelled();
+    try {
+        await main(secrets);
+    }
+    catch (error) {
+        // The last line of defence: no message leaves with the key in it.
+        core/* setFailed */.C1(secrets.scrub((0,errors/* messageOf */.bD)(error)));
+    }
+}
+/**
+ * Check the inputs; prove the key; read what the registry holds for both tags and decide; then
+ * build and push only what is missing (or only build, without `push`); report.
+ */
+async function main(secrets) {
+    const inputs = main_readInputs();
+    const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha);
+    setReferenceOutputs(tags);
+    const runDirectory = await createRunDirectory();
+    (0,children/* recordChildrenIn */.q8)(childrenDirectory(runDirectory));
+    const client = new RegistryClient({
+        host: inputs.registry,
+        insecure: inputs.insecureRegistry,
+        credentials: inputs.credentials,
+        timeoutMs: registryTimeoutMs(process.env),
+        log: info,
+    });
+    const timeline = new Timeline();
+    try {
+        await timeline.phase('Check the key', () => checkKey(inputs, client));
+        const decideNow = async (phase) => decide(await timeline.phase(phase, () => readPublication(client, tags)), tags);
+        const plan = await decideNow('Check the registry');
+        info(plan.reason);
+        const spec = buildSpec(inputs.build, tags, process.env, new Date());
+        const context = {
+            tags,
+            client,
+            spec,
+            runDirectory,
+            timeline,
+            sleep: defaultRetryPolicy.sleep,
+            skopeoDownload: inputs.skopeoDownload,
+            logIn: once(() => logIn(inputs, secrets, runDirectory)),
+        };
+        const { result, digest, reason } = inputs.push
+            ? await converge(plan, {
+                publish: (next) => publish(next, context),
+                decideAgain: () => decideNow('Check the registry again'),
+                log: info,
+            })
+            : await buildOnly(plan, spec, runDirectory, timeline);
+        setResultOutputs(result, digest);
+        await report({ tags, result, digest, detail: reason, phases: timeline.phases });
+    }
+    catch (error) {
+        await report({ tags, detail: (0,errors/* messageOf */.bD)(error), phases: timeline.phases });
+        throw error;
+    }
+    finally {
+        await client.close();
+    }
+}
+/** How long one registry request may wait for an answer: BUILD_PUSH_IMAGE_TIMEOUT_SECONDS, 30 by default. */
+function registryTimeoutMs(env) {
+    const seconds = Number(env.BUILD_PUSH_IMAGE_TIMEOUT_SECONDS);
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
+}
+/** A cancelled step ends what it started (a build, a push holding credentials), then dies of the same signal. */
+function endChildrenWhenCancelled() {
+    for (const signal of ['SIGTERM', 'SIGINT'])
+        process.once(signal, () => {
+            void (0,children/* endChildren */.PH)().finally(() => process.kill(process.pid, signal));
+        });
+}
+function main_readInputs() {
+    const shown = Object.values(names/* Input */.pd).filter((name) => name !== names/* Input */.pd.ApiKey);
+    core/* debug */.Yz(`inputs: ${shown.map((name) => `${name}=${JSON.stringify(core/* getInput */.V4(name))}`).join(' ')}`);
+    return parseInputs((name) => core/* getInput */.V4(name));
+}
+/** One authenticated request proves the key before anything is built or pushed. */
+async function checkKey(inputs, client) {
+    await client.checkCredentials();
+    if (!inputs.credentials) {
+        info(`Reading ${inputs.registry} anonymously (not pushing).`);
+        return;
+    }
+    info(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
+    await warnOfKeyExpiry(client, inputs.keyExpiryWarningDays, new Date());
+}
+async function logIn(inputs, secrets, runDirectory) {
+    const credentials = inputs.credentials;
+    if (!credentials)
+        throw new errors/* UserError */.yo('Pushing needs `username` and `api_key`.');
+    const config = {
+        registry: inputs.registry,
+        insecure: inputs.insecureRegistry,
+        authFile: authFileIn(runDirectory),
+        secrets: secrets.list,
+    };
+    await login(config, credentials);
+    return config;
+}
+async function buildOnly(plan, spec, runDirectory, timeline) {
+    await timeline.phase('Build', () => build(spec, loadInto(runDirectory)));
+    return { result: names/* Result */.Q7.Built, reason: plan.reason };
+}
+function once(start) {
+    let started;
+    return () => (started ??= start());
+}
+
+
+/***/ })
+
+};

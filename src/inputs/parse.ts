@@ -1,0 +1,65 @@
+import type { BuildInputs } from '../buildx.js';
+import { InputError } from '../errors.js';
+import { Input } from '../names.js';
+import { scrub, type Credentials } from '../secrets.js';
+import type { SkopeoDownload } from '../skopeo-install.js';
+import { parseBoolean } from './grammar.js';
+import { resolveBuildPaths } from './paths.js';
+import { Problems } from './problems.js';
+import { readInputs } from './read.js';
+import {
+  checkBuildOptions,
+  checkCredentials,
+  checkImageName,
+  checkKeyElsewhere,
+  checkKeyExpiryWarningDays,
+  checkSha,
+  checkSkopeoDownload,
+  checkVersion,
+} from './validate.js';
+
+export interface Inputs {
+  registry: string;
+  insecureRegistry: boolean;
+  credentials?: Credentials;
+  imageName: string;
+  version: string;
+  sha: string;
+  push: boolean;
+  /** What the build takes from the inputs; the paths absolute. */
+  build: BuildInputs;
+  /** Warn when the soonest-expiring API key of the identity expires within this many days. */
+  keyExpiryWarningDays: number;
+  /** Where to fetch skopeo when the runner has none, and the checksum it must have. */
+  skopeoDownload?: SkopeoDownload;
+}
+
+/**
+ * Reads, checks and resolves every input before anything runs. All problems are gathered into
+ * one InputError, each naming its input, so a workflow author fixes them in one go.
+ */
+export function parseInputs(read: (name: Input) => string, cwd = process.cwd()): Inputs {
+  const raw = readInputs(read);
+  const problems = new Problems();
+  const push = parseBoolean(raw[Input.Push], Input.Push, problems);
+  const insecureRegistry = parseBoolean(raw[Input.InsecureRegistry], Input.InsecureRegistry, problems);
+  const inputs: Inputs = {
+    registry: raw[Input.Registry],
+    insecureRegistry,
+    imageName: checkImageName(raw, problems),
+    version: checkVersion(raw[Input.Version], problems),
+    sha: checkSha(raw[Input.Sha], problems),
+    credentials: checkCredentials(raw, push, problems),
+    push,
+    build: {
+      ...resolveBuildPaths(raw[Input.Context], raw[Input.Dockerfile], cwd, problems),
+      ...checkBuildOptions(raw, problems),
+    },
+    keyExpiryWarningDays: checkKeyExpiryWarningDays(raw[Input.KeyExpiryWarningDays], problems),
+    skopeoDownload: checkSkopeoDownload(raw, problems),
+  };
+  checkKeyElsewhere(raw, problems);
+  // Another problem may quote an input that holds the key: never the key itself.
+  if (!problems.none) throw new InputError(problems.list.map((p) => scrub(p, [raw[Input.ApiKey]])));
+  return inputs;
+}

@@ -1,0 +1,128 @@
+import type { BuildInputs } from '../buildx.js';
+import { Input } from '../names.js';
+import type { Credentials } from '../secrets.js';
+import type { SkopeoDownload } from '../skopeo-install.js';
+import { REPOSITORY, SHA, checkRegistry, checkTag, parseKeyValueLines } from './grammar.js';
+import { quote, type Problems } from './problems.js';
+import type { RawInputs } from './read.js';
+
+// Each input checked against what it must be, one concern per function; nothing here touches
+// the file system (paths.ts does).
+
+const API_KEY = /^zak_[A-Za-z0-9]+$/;
+const STAGE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NETWORK = /^(?:default|none|host)$/;
+
+export function checkImageName(raw: RawInputs, problems: Problems): string {
+  const { [Input.ImageName]: name, [Input.Registry]: registry } = raw;
+  checkRegistry(registry, problems);
+  if (!name) problems.add(Input.ImageName, 'is required (a repository such as `blumeops/devpi`).');
+  else if (!REPOSITORY.test(name))
+    problems.add(
+      Input.ImageName,
+      `is not a valid repository name: ${quote(name)} (lower-case letters, digits and . _ - separators, components joined by /).`,
+    );
+  else if (registry && name.split('/')[0] === registry)
+    problems.add(
+      Input.ImageName,
+      `must not include the registry: give ${quote(name.slice(registry.length + 1))} and set \`registry\`.`,
+    );
+  else if (registry.length + 1 + name.length > 255)
+    problems.add(Input.ImageName, 'makes a reference longer than 255 characters with the registry.');
+  return name;
+}
+
+export function checkVersion(version: string, problems: Problems): string {
+  checkTag(version, Input.Version, 'is required (the version tag, such as `v1.0.0`).', problems);
+  if (SHA.test(version))
+    problems.add(
+      Input.Version,
+      'must not be a commit SHA (40 or 64 hex digits): those tags are the commit tags.',
+    );
+  else if (version === 'latest')
+    problems.add(
+      Input.Version,
+      'must not be `latest`: a version tag is never overwritten, so `latest` would keep its first image for good.',
+    );
+  return version;
+}
+
+/** The commit SHA, lower case: the commit tag. */
+export function checkSha(sha: string, problems: Problems): string {
+  if (!sha) problems.add(Input.Sha, 'is required: the commit SHA (defaults to `${{ github.sha }}`).');
+  else if (!SHA.test(sha))
+    problems.add(Input.Sha, `is not a full commit SHA (40 or 64 hex digits): ${quote(sha)}.`);
+  return sha.toLowerCase();
+}
+
+/**
+ * The identity and its key. Pushing needs both; without push, none reads anonymously (a pull
+ * request gets no key) and a username alone does too, but a key needs its username.
+ */
+export function checkCredentials(raw: RawInputs, push: boolean, problems: Problems): Credentials | undefined {
+  const { [Input.Username]: username, [Input.ApiKey]: apiKey } = raw;
+  const keyIsZots = API_KEY.test(apiKey);
+  // Never echo the value: it may be a real secret of another kind.
+  if (apiKey && !keyIsZots)
+    problems.add(
+      Input.ApiKey,
+      'is not a zot API key: it must start with `zak_` (a password is not accepted).',
+    );
+  if (push && !apiKey)
+    problems.add(Input.ApiKey, 'is required when `push` is true (a zot API key, `zak_…`).');
+  if (push && !username)
+    problems.add(Input.Username, 'is required when `push` is true (the zot identity that owns the key).');
+  if (username && !/^[^\s:]+$/.test(username))
+    problems.add(Input.Username, 'must not contain white space or `:`.');
+  if (!push && apiKey && !username)
+    problems.add(Input.Username, 'is needed with `api_key`: the zot identity that owns the key.');
+  return username && keyIsZots ? { username, apiKey } : undefined;
+}
+
+export function checkBuildOptions(
+  raw: RawInputs,
+  problems: Problems,
+): Omit<BuildInputs, 'context' | 'dockerfile'> {
+  const { [Input.Target]: target, [Input.Network]: network } = raw;
+  const buildArgs = parseKeyValueLines(raw[Input.BuildArgs], Input.BuildArgs, problems);
+  const labels = parseKeyValueLines(raw[Input.Labels], Input.Labels, problems);
+  if (target && !STAGE.test(target))
+    problems.add(Input.Target, `is not a build stage name: ${quote(target)}.`);
+  if (network && !NETWORK.test(network))
+    problems.add(Input.Network, `must be \`default\`, \`none\` or \`host\`, not ${quote(network)}.`);
+  return { buildArgs, labels, target, network };
+}
+
+export function checkKeyExpiryWarningDays(value: string, problems: Problems): number {
+  if (!/^\d+$/.test(value) || Number(value) > 3650)
+    problems.add(Input.KeyExpiryWarningDays, `must be a whole number of days, not ${quote(value)}.`);
+  return Number(value);
+}
+
+export function checkSkopeoDownload(raw: RawInputs, problems: Problems): SkopeoDownload | undefined {
+  const url = raw[Input.SkopeoDownloadUrl];
+  const sha256 = raw[Input.SkopeoSha256].toLowerCase();
+  if (!url && !sha256) return undefined;
+  const before = problems.list.length;
+  if (!url) problems.add(Input.SkopeoDownloadUrl, 'is needed with `skopeo_sha256`.');
+  else if (!/^https?:\/\/[^\s]+$/.test(url))
+    problems.add(Input.SkopeoDownloadUrl, `is not an http(s) URL: ${quote(url)}.`);
+  if (!/^[0-9a-f]{64}$/.test(sha256))
+    problems.add(Input.SkopeoSha256, 'must be the SHA-256 of the download, 64 hex digits.');
+  return problems.list.length === before ? { url, sha256 } : undefined;
+}
+
+/**
+ * A key in any other input would reach the build's argv, the image (labels are public) or the
+ * log: refused, naming the input, never the value.
+ */
+export function checkKeyElsewhere(raw: RawInputs, problems: Problems): void {
+  const apiKey = raw[Input.ApiKey];
+  if (!apiKey) return;
+  for (const input of Object.values(Input))
+    if (input !== Input.ApiKey && raw[input].includes(apiKey))
+      problems.add(
+        input,
+        'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.',
+      );
+}

@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto';
+import { RegistryError } from '../errors.js';
+import { defaultRetryPolicy } from '../retry.js';
+import type { TagState } from '../tags.js';
+import { registryMessage } from './classify.js';
+import { Auth, type AuthOptions, type Session } from './auth.js';
+import {
+  KEY_LIST_LIMIT,
+  Transport,
+  header,
+  parseJson,
+  type Answer,
+  type TransportOptions,
+} from './transport.js';
+
+/** Every manifest kind a registry may hold, so none answers with a converted manifest. */
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
+
+export type RegistryOptions = AuthOptions & TransportOptions;
+
+/** One entry of zot's API key list (`isExpired`, `expirationDate`, …); never the key itself. */
+export interface ApiKeyInfo {
+  label?: string;
+  expirationDate?: string;
+  isExpired?: boolean;
+}
+
+export type ImageState = { exists: false } | { exists: true; digest: string; labels: Record<string, string> };
+
+interface Manifest {
+  digest: string;
+  json: Record<string, unknown>;
+}
+
+/**
+ * The questions this action asks a registry, over the distribution API: the only code that
+ * reads from it. What it cannot read is an error: the caller never has to guess.
+ */
+export class RegistryClient {
+  private readonly transport: Transport;
+  private readonly auth: Auth;
+  private session?: Promise<Session>;
+  /** Image configurations by repository and digest: two tags of one image read it once. */
+  private readonly configs = new Map<string, Promise<Record<string, string>>>();
+
+  constructor(private readonly options: RegistryOptions) {
+    this.transport = new Transport(options);
+    this.auth = new Auth(options, this.transport);
+  }
+
+  /**
+   * Proves that the credentials are accepted, with one authenticated request before anything
+   * is built (zot checks credentials on every request that carries them).
+   */
+  async checkCredentials(): Promise<void> {
+    await this.connect();
+  }
+
+  /** Does the tag exist, and at which digest? One HEAD request, whatever the number of tags. */
+  async tag(name: string, tag: string): Promise<TagState> {
+    const answer = await this.send('HEAD', `/v2/${name}/manifests/${tag}`, name, {
+      accept: MANIFEST_ACCEPT,
+      what: `look up the tag ${name}:${tag}`,
+      expect: [200, 404],
+    });
+    if (answer.status === 404) return { exists: false };
+    // A registry that leaves out the header: the digest is the hash of the manifest bytes.
+    const digest = header(answer, 'docker-content-digest') ?? (await this.manifest(name, tag)).digest;
+    return { exists: true, digest };
+  }
+
+  /**
+   * The tag's digest and its image's labels (the first image of an index), in as few requests
+   * as the answer allows: the manifest by tag (404: free), then the image configuration.
+   */
+  async image(name: string, tag: string): Promise<ImageState> {
+    const found = await this.manifestIfAny(name, tag);
+    if (!found) return { exists: false };
+    let { json } = found;
+    if (Array.isArray(json.manifests)) {
+      const first = (json.manifests as { digest?: string }[])[0];
+      if (!first?.digest) return { exists: true, digest: found.digest, labels: {} };
+      json = (await this.manifest(name, first.digest)).json;
+    }
+    const config = (json.config as { digest?: string } | undefined)?.digest;
+    if (!config) return { exists: true, digest: found.digest, labels: {} };
+    return { exists: true, digest: found.digest, labels: await this.labels(name, tag, config) };
+  }
+
+  /**
+   * zot's list of the identity's API keys (`GET /zot/auth/apikey`), or undefined where the
+   * registry has no such endpoint. The keys themselves are never part of the answer.
+   */
+  async apiKeys(): Promise<ApiKeyInfo[] | undefined> {
+    const session = await this.connect();
+    const answer = await this.transport.send(
+      session.dispatcher,
+      'GET',
+      `${session.baseUrl}/zot/auth/apikey`,
+      {
+        what: 'list the API keys',
+        expect: [200, 401, 403, 404, 405],
+        accept: 'application/json',
+        authorization: this.auth.basic(),
+        // Only advice hangs on this list: one attempt, no waiting on a registry in trouble.
+        retry: { ...(this.options.retry ?? defaultRetryPolicy), attempts: 1 },
+        limit: KEY_LIST_LIMIT,
+      },
+    );
+    if (answer.status !== 200) return undefined;
+    const json = parseJson(answer.body, 'the API key list') as { apiKeys?: ApiKeyInfo[] };
+    return Array.isArray(json.apiKeys) ? json.apiKeys : undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  /** An image configuration's labels, read once per digest however many tags ask. */
+  private labels(name: string, tag: string, config: string): Promise<Record<string, string>> {
+    const key = `${name}@${config}`;
+    let labels = this.configs.get(key);
+    if (!labels) {
+      labels = this.send('GET', `/v2/${name}/blobs/${config}`, name, {
+        what: `read the configuration of ${name}:${tag}`,
+        expect: [200],
+      }).then((answer) => {
+        const parsed = parseJson(answer.body, `the configuration of ${name}:${tag}`) as {
+          config?: { Labels?: Record<string, string> | null };
+        };
+        return parsed.config?.Labels ?? {};
+      });
+      labels.catch(() => this.configs.delete(key));
+      this.configs.set(key, labels);
+    }
+    return labels;
+  }
+
+  /** The manifest at a tag or digest, or undefined where there is none (404). */
+  private async manifestIfAny(name: string, reference: string): Promise<Manifest | undefined> {
+    const answer = await this.getManifest(name, reference, [200, 404]);
+    return answer.status === 404 ? undefined : manifestOf(answer, name);
+  }
+
+  /** The manifest, which must exist: the registry has just named it. */
+  private async manifest(name: string, reference: string): Promise<Manifest> {
+    return manifestOf(await this.getManifest(name, reference, [200]), name);
+  }
+
+  private getManifest(name: string, reference: string, expect: number[]): Promise<Answer> {
+    return this.send('GET', `/v2/${name}/manifests/${reference}`, name, {
+      accept: MANIFEST_ACCEPT,
+      what: `read the manifest ${name}${reference.includes(':') ? '@' : ':'}${reference}`,
+      expect,
+    });
+  }
+
+  private connect(): Promise<Session> {
+    this.session ??= this.auth.open();
+    return this.session;
+  }
+
+  /** A read of `repository`, authorised; 401 and 403 are named for what the user can do. */
+  private async send(
+    method: 'GET' | 'HEAD',
+    path: string,
+    repository: string,
+    ask: { accept?: string; what: string; expect: number[] },
+  ): Promise<Answer> {
+    const session = await this.connect();
+    const authorization = await this.auth.authorization(session, repository);
+    const answer = await this.transport.send(session.dispatcher, method, session.baseUrl + path, {
+      ...ask,
+      authorization,
+      expect: [...ask.expect, 401, 403],
+    });
+    if (answer.status === 401) {
+      if (this.auth.hasCredentials) throw this.auth.rejectedKey();
+      throw new RegistryError(
+        `The registry ${this.options.host} refused to let anonymous clients ${ask.what} (401): set \`username\` and \`api_key\`.`,
+      );
+    }
+    if (answer.status === 403)
+      throw new RegistryError(
+        `The registry ${this.options.host} denied the request to ${ask.what} (403${registryMessage(answer.body)}): the identity lacks \`read\` on ${repository}.`,
+      );
+    return answer;
+  }
+}
+
+function manifestOf(answer: Answer, name: string): Manifest {
+  const digest =
+    header(answer, 'docker-content-digest') ??
+    `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
+  return { digest, json: parseJson(answer.body, `the manifest of ${name}`) as Record<string, unknown> };
+}

@@ -1,0 +1,44 @@
+import * as core from '@actions/core';
+import { Input } from './names.js';
+
+// The run's one secret is the API key. It is read and masked here, before anything could print
+// it, in every form a log could show (the key, and the Basic header's encoding of it), and the
+// list is handed to whatever runs a tool or prints an error, which scrubs its output with it.
+
+export interface Credentials {
+  username: string;
+  apiKey: string;
+}
+
+export interface Secrets {
+  /** Every form of the key that could show up in text. */
+  readonly list: string[];
+  /** `text` with every form of the key replaced by ***. */
+  scrub(text: string): string;
+}
+
+export function readSecrets(
+  read: (name: Input) => string,
+  mask: (secret: string) => void = core.setSecret,
+): Secrets {
+  const apiKey = read(Input.ApiKey);
+  const list = apiKey ? [apiKey, basicEncoding(read(Input.Username), apiKey)] : [];
+  for (const secret of list) mask(secret);
+  return { list, scrub: (text) => scrub(text, list) };
+}
+
+/** The value of the Authorization header zot checks on every request that carries it. */
+export function basicAuthorization(credentials: Credentials): string {
+  return `Basic ${basicEncoding(credentials.username, credentials.apiKey)}`;
+}
+
+function basicEncoding(username: string, apiKey: string): string {
+  return Buffer.from(`${username}:${apiKey}`).toString('base64');
+}
+
+/** Replaces every secret in `text` with ***. */
+export function scrub(text: string, secrets: readonly string[] = []): string {
+  let result = text;
+  for (const secret of secrets) if (secret) result = result.split(secret).join('***');
+  return result;
+}

@@ -1,0 +1,43 @@
+// The two tags a run publishes and what a registry holds at a tag: the domain's own types,
+// shared by the re-run policy, the registry client and the push.
+
+export interface Tags {
+  /** `registry/name` */
+  image: string;
+  /** `name`: the repository inside the registry. */
+  repository: string;
+  version: string;
+  sha: string;
+}
+
+export type TagState = { exists: false } | { exists: true; digest: string };
+
+/** A tag and the commit its image was built from (its revision label), when it exists. */
+export type TaggedImage = { exists: false } | { exists: true; digest: string; revision?: string };
+
+/** What the registry holds for this run's two tags, read before anything is built. */
+export interface Publication {
+  version: TaggedImage;
+  /** The commit tag counts only when its image's revision label is this commit. */
+  commit: TaggedImage;
+}
+
+/** A manifest digest as registries and skopeo write it. */
+export const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+export function versionRef(tags: Tags): string {
+  return `${tags.image}:${tags.version}`;
+}
+
+export function shaRef(tags: Tags): string {
+  return `${tags.image}:${tags.sha}`;
+}
+
+/** The image by digest, as skopeo copies it inside the registry. */
+export function pinnedRef(tags: Tags, digest: string): string {
+  return `${tags.image}@${digest}`;
+}
+
+export function tagsOf(registry: string, repository: string, version: string, sha: string): Tags {
+  return { image: `${registry}/${repository}`, repository, version, sha };
+}
