@@ -21,15 +21,15 @@ import {
 jest.setTimeout(240_000);
 const bed = testbed();
 
-const inputs = (name: string, context = makeContext(), version = 'v1.0.0') =>
-  pushInputs(bed, name, { context, version });
-
 describe('counts', () => {
   test('a fresh push: one build, each blob uploaded once and only for the commit tag, 7 tag lookups', async () => {
     const name = uniqueName('counts');
     const sha = randomSha();
     const log = accessLogMark(bed);
-    const run = await runAction({ inputs: inputs(name, makeContext(undefined, 2 * 1024 * 1024)), sha });
+    const run = await runAction({
+      inputs: pushInputs(bed, name, { context: makeContext(undefined, 2 * 1024 * 1024) }),
+      sha,
+    });
     expect(errors(run)).toEqual([]);
     expect(builds(run)).toHaveLength(1);
     const lines = log();
@@ -61,12 +61,12 @@ describe('counts', () => {
     const name = uniqueName('counts');
     const sha = randomSha();
     const context = makeContext();
-    const first = await runAction({ inputs: inputs(name, context), sha });
+    const first = await runAction({ inputs: pushInputs(bed, name, { context }), sha });
     expect(first.outputs.result).toBe('pushed');
     await addManyTags(bed, name, 400);
 
     const log = accessLogMark(bed);
-    const rerun = await runAction({ inputs: inputs(name, context), sha });
+    const rerun = await runAction({ inputs: pushInputs(bed, name, { context }), sha });
     expect(rerun.outputs.result).toBe('already-published');
     // The tag fixture's own requests (Node's fetch) can reach nginx's log after it returned.
     const lines = log().filter((line) => !line.endsWith('"node"'));
@@ -86,7 +86,7 @@ describe('counts', () => {
     const name = uniqueName('counts');
     await addManyTags(bed, name, 400);
     const log = accessLogMark(bed);
-    const run = await runAction({ inputs: inputs(name, makeContext(), 'old-7'), sha: randomSha() });
+    const run = await runAction({ inputs: pushInputs(bed, name, { version: 'old-7' }), sha: randomSha() });
     expect(run.exitCode).toBe(1);
     expect(errors(run)[0]).toContain(`${name}:old-7 already exists`);
     // The tag fixture's own requests (Node's fetch) can reach nginx's log after it returned.

@@ -13,15 +13,13 @@ import { builds, errors, pushInputs, randomSha, runAction, testbed, uniqueName }
 jest.setTimeout(240_000);
 const bed = testbed();
 
-const inputs = (name: string, extra: Record<string, string> = {}) => pushInputs(bed, name, extra);
-
 const warnings = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('::warning::'));
 
 describe('the job summary', () => {
   test('a push: references, digest, result, commit and the time of each phase', async () => {
     const name = uniqueName('summary');
     const sha = randomSha();
-    const run = await runAction({ inputs: inputs(name), sha });
+    const run = await runAction({ inputs: pushInputs(bed, name), sha });
     expect(run.outputs.result).toBe('pushed');
     expect(run.summary).toContain(`### ${bed.registry}/${name}:v1.0.0: pushed`);
     expect(run.summary).toContain(`| Version | \`${bed.registry}/${name}:v1.0.0\` |`);
@@ -33,8 +31,8 @@ describe('the job summary', () => {
 
   test('a refusal gets its own short summary: why, and what to do', async () => {
     const name = uniqueName('summary');
-    await runAction({ inputs: inputs(name), sha: randomSha() });
-    const refused = await runAction({ inputs: inputs(name), sha: randomSha() });
+    await runAction({ inputs: pushInputs(bed, name), sha: randomSha() });
+    const refused = await runAction({ inputs: pushInputs(bed, name), sha: randomSha() });
     expect(refused.exitCode).toBe(1);
     expect(refused.summary).toContain(`### ${bed.registry}/${name}:v1.0.0: not published`);
     expect(refused.summary).toContain('already exists');
@@ -47,7 +45,7 @@ describe('the key-expiry warning', () => {
   const soon = bed.apiKeys.find((key) => key.label === 'ci-expiring-soon')!;
 
   test('names the soonest-expiring valid key and its date', async () => {
-    const run = await runAction({ inputs: inputs(uniqueName('expiry')), sha: randomSha() });
+    const run = await runAction({ inputs: pushInputs(bed, uniqueName('expiry')), sha: randomSha() });
     expect(errors(run)).toEqual([]);
     const [warning, ...more] = warnings(run.stdout);
     expect(more).toEqual([]);
@@ -59,7 +57,7 @@ describe('the key-expiry warning', () => {
 
   test('stays quiet when the threshold is shorter than the time left', async () => {
     const run = await runAction({
-      inputs: inputs(uniqueName('expiry'), { key_expiry_warning_days: '1' }),
+      inputs: pushInputs(bed, uniqueName('expiry'), { key_expiry_warning_days: '1' }),
       sha: randomSha(),
     });
     expect(errors(run)).toEqual([]);
@@ -72,7 +70,7 @@ describe('the key-expiry warning', () => {
     );
     try {
       const run = await runAction({
-        inputs: inputs(uniqueName('expiry'), { registry: registry.address }),
+        inputs: pushInputs(bed, uniqueName('expiry'), { registry: registry.address }),
         sha: randomSha(),
       });
       expect(errors(run)).toEqual([]);
@@ -118,7 +116,7 @@ describe('skopeo through the tool cache', () => {
       const download = { skopeo_download_url: `${base}${file}`, skopeo_sha256: sha256(files.get(file)!) };
       const before = requests.length;
       const first = await runAction({
-        inputs: inputs(uniqueName('toolcache'), download),
+        inputs: pushInputs(bed, uniqueName('toolcache'), download),
         sha: randomSha(),
         withoutSkopeo: true,
         env: { RUNNER_TOOL_CACHE: toolCache },
@@ -129,7 +127,7 @@ describe('skopeo through the tool cache', () => {
       expect(first.stdout).toContain(`[command]skopeo copy`);
 
       const second = await runAction({
-        inputs: inputs(uniqueName('toolcache'), download),
+        inputs: pushInputs(bed, uniqueName('toolcache'), download),
         sha: randomSha(),
         withoutSkopeo: true,
         env: { RUNNER_TOOL_CACHE: toolCache },
@@ -144,7 +142,7 @@ describe('skopeo through the tool cache', () => {
   test('a checksum mismatch is refused before skopeo runs or anything is built', async () => {
     const toolCache = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-tool-cache-'));
     const run = await runAction({
-      inputs: inputs(uniqueName('toolcache'), {
+      inputs: pushInputs(bed, uniqueName('toolcache'), {
         skopeo_download_url: `${base}/skopeo`,
         skopeo_sha256: 'f'.repeat(64),
       }),
@@ -162,7 +160,7 @@ describe('skopeo through the tool cache', () => {
 
   test('without skopeo and without a download, the run fails early saying how to install it', async () => {
     const run = await runAction({
-      inputs: inputs(uniqueName('toolcache')),
+      inputs: pushInputs(bed, uniqueName('toolcache')),
       sha: randomSha(),
       withoutSkopeo: true,
     });

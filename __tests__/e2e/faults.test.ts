@@ -28,14 +28,14 @@ afterEach(async () => {
   registry = undefined;
 });
 
-const inputs = (name: string, registry: string, extra: Record<string, string> = {}) =>
-  pushInputs(bed, name, { registry, ...extra });
-
 const writes = (requests: string[]) => requests.filter((line) => /^(PUT|POST|PATCH|DELETE) /.test(line));
 
 describe('the registry cannot answer: the action stops, nothing is built or pushed', () => {
   test('connection refused', async () => {
-    const run = await runAction({ inputs: inputs(uniqueName(), await closedPort()), sha: randomSha() });
+    const run = await runAction({
+      inputs: pushInputs(bed, uniqueName(), { registry: await closedPort() }),
+      sha: randomSha(),
+    });
     expect(run.exitCode).toBe(1);
     expect(errors(run)).toHaveLength(1);
     expect(errors(run)[0]).toMatch(/ECONNREFUSED.*after 4 attempts\. Nothing was pushed/);
@@ -49,7 +49,10 @@ describe('the registry cannot answer: the action stops, nothing is built or push
         : 'pass';
     registry = await startFaultRegistry(bed.registry, fault);
     const name = uniqueName();
-    const run = await runAction({ inputs: inputs(name, registry.address), sha: randomSha() });
+    const run = await runAction({
+      inputs: pushInputs(bed, name, { registry: registry.address }),
+      sha: randomSha(),
+    });
     expect(run.exitCode).toBe(1);
     expect(errors(run)[0]).toMatch(
       /Could not read the manifest .*HTTP 503: UNAVAILABLE down for maintenance after 4 attempts\. Nothing was pushed/,
@@ -62,7 +65,7 @@ describe('the registry cannot answer: the action stops, nothing is built or push
   test('a registry that accepts the connection and never answers times out', async () => {
     registry = await startFaultRegistry(bed.registry, () => 'hang');
     const run = await runAction({
-      inputs: inputs(uniqueName(), registry.address),
+      inputs: pushInputs(bed, uniqueName(), { registry: registry.address }),
       sha: randomSha(),
       env: { BUILD_PUSH_IMAGE_TIMEOUT_SECONDS: '1' },
     });
@@ -91,7 +94,7 @@ describe('the registry cannot answer: the action stops, nothing is built or push
     );
     const started = Date.now();
     const run = await runAction({
-      inputs: inputs(uniqueName(), registry.address),
+      inputs: pushInputs(bed, uniqueName(), { registry: registry.address }),
       sha: randomSha(),
       env: { BUILD_PUSH_IMAGE_TIMEOUT_SECONDS: '2' },
     });
@@ -110,7 +113,10 @@ describe('the registry cannot answer: the action stops, nothing is built or push
         ? { status: 200, headers: { 'docker-content-digest': phantom } }
         : 'pass',
     );
-    const run = await runAction({ inputs: inputs(uniqueName(), registry.address), sha: randomSha() });
+    const run = await runAction({
+      inputs: pushInputs(bed, uniqueName(), { registry: registry.address }),
+      sha: randomSha(),
+    });
     expect(run.exitCode).toBe(1);
     expect(errors(run)).toHaveLength(1);
     expect(errors(run)[0]).toMatch(
@@ -126,7 +132,10 @@ describe('the registry cannot answer: the action stops, nothing is built or push
         ? { status: 503, body: JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message }] }) }
         : 'pass',
     );
-    const run = await runAction({ inputs: inputs(uniqueName(), registry.address), sha: randomSha() });
+    const run = await runAction({
+      inputs: pushInputs(bed, uniqueName(), { registry: registry.address }),
+      sha: randomSha(),
+    });
     expect(errors(run)).toEqual([]);
     expect(run.stdout).toContain('retrying in');
     const commands = run.stdout.split('\n').filter((line) => /^\s*::(set-output|warning::pwned)/.test(line));
@@ -137,7 +146,7 @@ describe('the registry cannot answer: the action stops, nothing is built or push
   test('a certificate that is not trusted fails clearly and is never downgraded to http', async () => {
     registry = await startFaultRegistry(bed.registry, () => 'pass', { tls: true });
     const run = await runAction({
-      inputs: inputs(uniqueName(), registry.address, { insecure_registry: 'false' }),
+      inputs: pushInputs(bed, uniqueName(), { registry: registry.address, insecure_registry: 'false' }),
       sha: randomSha(),
     });
     expect(run.exitCode).toBe(1);
@@ -155,7 +164,10 @@ describe('transient faults are ridden out', () => {
         : 'pass';
     registry = await startFaultRegistry(bed.registry, fault);
     const name = uniqueName();
-    const run = await runAction({ inputs: inputs(name, registry.address), sha: randomSha() });
+    const run = await runAction({
+      inputs: pushInputs(bed, name, { registry: registry.address }),
+      sha: randomSha(),
+    });
     expect(errors(run)).toEqual([]);
     expect(run.outputs.result).toBe('pushed');
     expect(registry.requests.filter((line) => line.endsWith('/manifests/v1.0.0 429'))).toHaveLength(2);
@@ -168,7 +180,10 @@ describe('transient faults are ridden out', () => {
         ? { status: 500, body: '{"errors":[{"code":"UNKNOWN","message":"try later"}]}' }
         : 'pass';
     registry = await startFaultRegistry(bed.registry, fault);
-    const run = await runAction({ inputs: inputs(uniqueName(), registry.address), sha: randomSha() });
+    const run = await runAction({
+      inputs: pushInputs(bed, uniqueName(), { registry: registry.address }),
+      sha: randomSha(),
+    });
     expect(errors(run)).toEqual([]);
     expect(run.outputs.result).toBe('pushed');
     expect(
@@ -179,7 +194,10 @@ describe('transient faults are ridden out', () => {
   test('an insecure registry over TLS with a self-signed certificate works without verification', async () => {
     registry = await startFaultRegistry(bed.registry, () => 'pass', { tls: true });
     const name = uniqueName();
-    const run = await runAction({ inputs: inputs(name, registry.address), sha: randomSha() });
+    const run = await runAction({
+      inputs: pushInputs(bed, name, { registry: registry.address }),
+      sha: randomSha(),
+    });
     expect(errors(run)).toEqual([]);
     expect(run.outputs.result).toBe('pushed');
   });
@@ -195,7 +213,10 @@ describe('skopeo failing half-way', () => {
     const name = uniqueName();
     const sha = randomSha();
     const context = makeContext();
-    const failed = await runAction({ inputs: { ...inputs(name, registry.address), context }, sha });
+    const failed = await runAction({
+      inputs: pushInputs(bed, name, { registry: registry.address, context }),
+      sha,
+    });
     expect(failed.exitCode).toBe(1);
     expect(errors(failed)[0]).toMatch(/`skopeo copy` failed with exit code 1/);
     expect(errors(failed)[0]).toMatch(/500|disk full|Internal Server Error/);
@@ -204,7 +225,7 @@ describe('skopeo failing half-way', () => {
     expect(failed.outputs.digest).toBe(commit?.Digest);
     expect(await inspect(`${bed.registry}/${name}:v1.0.0`)).toBeUndefined();
 
-    const next = await runAction({ inputs: { ...inputs(name, bed.registry), context }, sha });
+    const next = await runAction({ inputs: pushInputs(bed, name, { context }), sha });
     expect(errors(next)).toEqual([]);
     expect(next.outputs.result).toBe('completed');
     expect(builds(next)).toEqual([]);
@@ -222,7 +243,10 @@ describe('the hand-over from the build to skopeo', () => {
         : 'pass';
     registry = await startFaultRegistry(bed.registry, fault);
     const name = uniqueName();
-    const run = await runAction({ inputs: inputs(name, registry.address), sha: randomSha() });
+    const run = await runAction({
+      inputs: pushInputs(bed, name, { registry: registry.address }),
+      sha: randomSha(),
+    });
     expect(run.exitCode).toBe(1);
     expect(errors(run)[0]).toMatch(/`skopeo copy` failed/);
     expect(builds(run)).toHaveLength(1);
@@ -240,7 +264,7 @@ describe('the hand-over from the build to skopeo', () => {
       const name = uniqueName();
       const sha = randomSha();
       const run = await runAction({
-        inputs: { ...inputs(name, bed.registry), context: makeContext(undefined, 4 * 1024 * 1024) },
+        inputs: pushInputs(bed, name, { context: makeContext(undefined, 4 * 1024 * 1024) }),
         sha,
         env: { RUNNER_TEMP: small },
       });
@@ -291,7 +315,7 @@ describe('a cancelled step', () => {
       }
     }, 50);
     const run = await runAction({
-      inputs: { ...inputs(uniqueName(), bed.registry), context, network: 'none' },
+      inputs: pushInputs(bed, uniqueName(), { context, network: 'none' }),
       sha: randomSha(),
       onStart: (pid) => (main = pid),
       betweenSteps: async () => {
@@ -328,7 +352,7 @@ describe('the runner lacks a part', () => {
     const name = uniqueName();
     const sha = randomSha();
     const run = await runAction({
-      inputs: inputs(name, bed.registry),
+      inputs: pushInputs(bed, name),
       sha,
       env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
     });
@@ -347,24 +371,12 @@ describe('the runner lacks a part', () => {
       docker: `if [ "$1" = buildx ]; then echo "unknown flag: --file" >&2; exit 125; fi\n${realDocker}`,
     });
     const run = await runAction({
-      inputs: inputs(uniqueName(), bed.registry),
+      inputs: pushInputs(bed, uniqueName()),
       sha: randomSha(),
       env: { PATH: `${dir}:${process.env.PATH}` },
     });
     expect(run.exitCode).toBe(1);
     expect(errors(run)).toHaveLength(1);
     expect(errors(run)[0]).toMatch(/buildx plugin is missing.*apt-get install docker-buildx/);
-  });
-
-  test('skopeo is missing', async () => {
-    const dir = pathWith({ docker: realDocker });
-    const run = await runAction({
-      inputs: inputs(uniqueName(), bed.registry),
-      sha: randomSha(),
-      env: { PATH: dir },
-    });
-    expect(run.exitCode).toBe(1);
-    expect(errors(run)[0]).toMatch(/skopeo is not installed.*apt-get install -y skopeo/);
-    expect(builds(run)).toEqual([]);
   });
 });

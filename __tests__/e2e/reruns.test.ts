@@ -21,15 +21,12 @@ jest.setTimeout(240_000);
 const bed = testbed();
 const registry = bed.createOnlyRegistry;
 
-const inputs = (name: string, version = 'v1.0.0', context = makeContext()) =>
-  pushInputs(bed, name, { version, context, registry });
-
 describe('each row of the re-run table', () => {
   test('version absent, commit absent: build and push both', async () => {
     const name = uniqueName('rerun');
     const sha = randomSha();
     const log = accessLogMark(bed);
-    const run = await runAction({ inputs: inputs(name), sha });
+    const run = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(errors(run)).toEqual([]);
     expect(run.outputs.result).toBe('pushed');
     expect(builds(run)).toHaveLength(1);
@@ -46,7 +43,7 @@ describe('each row of the re-run table', () => {
     const sha = randomSha();
     const commitDigest = await pushTagDirectly(bed, registry, `${name}:${sha}`, sha);
     const log = accessLogMark(bed);
-    const run = await runAction({ inputs: inputs(name), sha });
+    const run = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(errors(run)).toEqual([]);
     expect(run.outputs.result).toBe('completed');
     expect(run.outputs.digest).toBe(commitDigest);
@@ -61,10 +58,10 @@ describe('each row of the re-run table', () => {
   test('both present from this commit: nothing written, nothing built', async () => {
     const name = uniqueName('rerun');
     const sha = randomSha();
-    const first = await runAction({ inputs: inputs(name), sha });
+    const first = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(first.outputs.result).toBe('pushed');
     const log = accessLogMark(bed);
-    const rerun = await runAction({ inputs: inputs(name), sha });
+    const rerun = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(errors(rerun)).toEqual([]);
     expect(rerun.outputs).toEqual({ ...first.outputs, result: 'already-published' });
     expect(builds(rerun)).toEqual([]);
@@ -78,7 +75,7 @@ describe('each row of the re-run table', () => {
     const sha = randomSha();
     const versionDigest = await pushTagDirectly(bed, registry, `${name}:v1.0.0`, sha);
     const log = accessLogMark(bed);
-    const run = await runAction({ inputs: inputs(name), sha });
+    const run = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(errors(run)).toEqual([]);
     expect(run.outputs.result).toBe('completed');
     expect(run.outputs.digest).toBe(versionDigest);
@@ -97,13 +94,18 @@ describe('each row of the re-run table', () => {
     const sha = randomSha();
     const existing = await pushTagDirectly(bed, registry, `${name}:v1.0.0`, revision);
     const log = accessLogMark(bed);
-    const run = await runAction({ inputs: inputs(name), sha });
+    const run = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(run.exitCode).toBe(1);
     expect(builds(run)).toEqual([]);
     expect(errors(run)).toHaveLength(1);
     expect(errors(run)[0]).toContain(`${name}:v1.0.0 already exists (${existing})`);
+    expect(errors(run)[0]).toContain(
+      revision ? `built from commit ${revision}` : 'no org.opencontainers.image.revision label',
+    );
     expect(manifestWrites(log(), name)).toEqual([]);
     expect((await inspect(`${registry}/${name}:v1.0.0`))?.Digest).toBe(existing);
+    expect(await inspect(`${registry}/${name}:${sha}`)).toBeUndefined();
+    expect(run.post.exitCode).toBe(0);
   });
 });
 
@@ -113,8 +115,8 @@ describe('two runs racing for one version', () => {
     const [shaA, shaB] = [randomSha(), randomSha()];
     const log = accessLogMark(bed);
     const runs = await Promise.all([
-      runAction({ inputs: inputs(name), sha: shaA }),
-      runAction({ inputs: inputs(name), sha: shaB }),
+      runAction({ inputs: pushInputs(bed, name, { registry }), sha: shaA }),
+      runAction({ inputs: pushInputs(bed, name, { registry }), sha: shaB }),
     ]);
     const winners = runs.filter((run) => run.exitCode === 0);
     const losers = runs.filter((run) => run.exitCode !== 0);
@@ -145,8 +147,8 @@ describe('two runs of the same commit racing (a second re-run while one is in fl
     const sha = randomSha();
     const context = makeContext();
     const runs = await Promise.all([
-      runAction({ inputs: inputs(name, 'v1.0.0', context), sha }),
-      runAction({ inputs: inputs(name, 'v1.0.0', context), sha }),
+      runAction({ inputs: pushInputs(bed, name, { registry, context }), sha }),
+      runAction({ inputs: pushInputs(bed, name, { registry, context }), sha }),
     ]);
     for (const run of runs) expect(errors(run)).toEqual([]);
     const version = await inspect(`${registry}/${name}:v1.0.0`);
@@ -167,7 +169,7 @@ describe("a commit tag that another commit's image holds", () => {
     const sha = randomSha();
     const existing = await pushTagDirectly(bed, registry, `${name}:${sha}`, randomSha());
     const log = accessLogMark(bed);
-    const run = await runAction({ inputs: inputs(name), sha });
+    const run = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(run.exitCode).toBe(1);
     expect(builds(run)).toEqual([]);
     expect(errors(run)[0]).toContain(`${name}:${sha} already exists (${existing}) and was built from commit`);
@@ -201,7 +203,7 @@ describe('a 403 on a tag write', () => {
   test("is reported with the registry's own message and what it usually means", async () => {
     const name = uniqueName('denied');
     const sha = randomSha();
-    const run = await runAction({ inputs: inputs(name, 'denied-v1'), sha });
+    const run = await runAction({ inputs: pushInputs(bed, name, { registry, version: 'denied-v1' }), sha });
     expect(run.exitCode).toBe(1);
     const [error] = errors(run);
     expect(error).toContain(
