@@ -1237,7 +1237,8 @@ function isTransientCopyFailure(detail) {
  * budget: each gets what the ones before it left. A refused write is explained at once; the
  * last failure is shown as skopeo said it.
  */
-async function copy(config, budgetSeconds, args, destination, env, retry = { ...defaultRetryPolicy, attempts: 3 }) {
+async function copy(config, budgetSeconds, args, destination, env) {
+    const retry = config.retry ?? { ...defaultRetryPolicy, attempts: 3 };
     const deadline = Date.now() + budgetSeconds * 1000;
     let last;
     await withRetries(retry, async () => {

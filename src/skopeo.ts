@@ -15,6 +15,8 @@ export interface SkopeoConfig {
   authFile: string;
   /** Scrubbed from anything skopeo prints (see secrets.ts). */
   secrets: readonly string[];
+  /** How a failed copy is tried again (3 attempts by default; tests wait less). */
+  retry?: RetryPolicy;
 }
 
 /**
@@ -171,8 +173,8 @@ async function copy(
   args: (secondsLeft: number) => string[],
   destination: string,
   env?: Record<string, string>,
-  retry: RetryPolicy = { ...defaultRetryPolicy, attempts: 3 },
 ): Promise<void> {
+  const retry = config.retry ?? { ...defaultRetryPolicy, attempts: 3 };
   const deadline = Date.now() + budgetSeconds * 1000;
   let last: unknown;
   await withRetries<void>(

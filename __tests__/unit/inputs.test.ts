@@ -89,54 +89,238 @@ describe('parseInputs', () => {
     expect(inputs.credentials).toBeUndefined();
   });
 
-  test.each([
-    [Input.Version, { version: '' }],
-    [Input.Version, { version: 'v1\nv2' }],
-    [Input.Version, { version: '-v1' }],
-    [Input.Version, { version: '.hidden' }],
-    [Input.Version, { version: 'v'.repeat(129) }],
-    [Input.Version, { version: 'v1.0.0+build' }],
-    [Input.Version, { version: 'b'.repeat(40) }],
-    [Input.Version, { version: 'B'.repeat(64) }],
-    [Input.Version, { version: 'latest' }],
-    [Input.Sha, { sha: 'abc123' }],
-    [Input.Sha, { sha: `-${'a'.repeat(39)}` }],
-    [Input.Sha, { sha: `${'a'.repeat(40)}\n` }],
-    [Input.Sha, { sha: '' }],
-    [Input.ImageName, { image_name: 'Blumeops/devpi' }],
-    [Input.ImageName, { image_name: 'blumeops/../devpi' }],
-    [Input.ImageName, { image_name: 'blumeops//devpi' }],
-    [Input.ImageName, { image_name: '' }],
-    [Input.ImageName, { image_name: 'registry.ops.eblu.me/blumeops/devpi' }],
-    [Input.Registry, { registry: 'https://registry.ops.eblu.me' }],
-    [Input.Registry, { registry: 'registry.ops.eblu.me/v2' }],
-    [Input.Registry, { registry: 'user:pw@registry.ops.eblu.me' }],
-    [Input.Registry, { registry: 'registry.ops.eblu.me:99999' }],
-    [Input.Registry, { registry: 'bad host' }],
-    [Input.Registry, { registry: '' }],
-    [Input.Registry, { registry: '[:::]' }],
-    [Input.Registry, { registry: '[::1' }],
-    [Input.Registry, { registry: '[1.2.3.4]:5000' }],
-    [Input.ApiKey, { api_key: 'hunter2' }],
-    [Input.ApiKey, { api_key: '' }],
-    [Input.Username, { username: '' }],
-    [Input.Username, { username: 'ci:admin' }],
-    [Input.Username, { username: '', push: 'false' }],
-    [Input.Context, { context: 'missing' }],
-    [Input.Context, { context: '' }],
-    [Input.Dockerfile, { dockerfile: 'Containerfile' }],
-    [Input.BuildArgs, { build_args: 'A=1\nNOEQUALS' }],
-    [Input.BuildArgs, { build_args: '=value' }],
-    [Input.Labels, { labels: 'just-a-word' }],
-    [Input.Push, { push: 'maybe' }],
-    [Input.Push, { push: 'yes' }],
-    [Input.InsecureRegistry, { insecure_registry: '1' }],
-    [Input.Network, { network: 'bridge0' }],
-    [Input.Target, { target: 'stage one' }],
-  ])('a bad `%s` is named in the one problem reported: %j', (input, overrides) => {
-    const problems = problemsOf(overrides);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toContain(`\`${input}\``);
+  test.each<[Record<string, string>, string]>([
+    [{ version: '' }, `\`version\` is required (the version tag, such as \`v1.0.0\`).`],
+    [
+      { version: 'v1\nv2' },
+      `\`version\` is not a valid tag: "v1\\nv2" (letters, digits, _ . -, not starting with . or -).`,
+    ],
+    [
+      { version: '-v1' },
+      `\`version\` is not a valid tag: "-v1" (letters, digits, _ . -, not starting with . or -).`,
+    ],
+    [
+      { version: '.hidden' },
+      `\`version\` is not a valid tag: ".hidden" (letters, digits, _ . -, not starting with . or -).`,
+    ],
+    [{ version: 'v'.repeat(129) }, `\`version\` is longer than 128 characters (129).`],
+    [
+      { version: 'v1.0.0+build' },
+      `\`version\` is not a valid tag: "v1.0.0+build" (letters, digits, _ . -, not starting with . or -).`,
+    ],
+    [
+      { version: 'b'.repeat(40) },
+      `\`version\` must not be a commit SHA (40 or 64 hex digits): those tags are the commit tags.`,
+    ],
+    [
+      { version: 'B'.repeat(64) },
+      `\`version\` must not be a commit SHA (40 or 64 hex digits): those tags are the commit tags.`,
+    ],
+    [
+      { version: 'latest' },
+      `\`version\` must not be \`latest\`: a version tag is never overwritten, so \`latest\` would keep its first image for good.`,
+    ],
+    [{ sha: 'abc123' }, `\`sha\` is not a full commit SHA (40 or 64 hex digits): "abc123".`],
+    [
+      { sha: `-${'a'.repeat(39)}` },
+      `\`sha\` is not a full commit SHA (40 or 64 hex digits): "${'-' + 'a'.repeat(39)}".`,
+    ],
+    [
+      { sha: `${'a'.repeat(40)}\n` },
+      `\`sha\` is not a full commit SHA (40 or 64 hex digits): "${'a'.repeat(40)}\\n".`,
+    ],
+    [{ sha: '' }, '`sha` is required: the commit SHA (defaults to `${{ github.sha }}`).'],
+    [
+      { image_name: 'Blumeops/devpi' },
+      `\`image_name\` is not a valid repository name: "Blumeops/devpi" (lower-case letters, digits and . _ - separators, components joined by /).`,
+    ],
+    [
+      { image_name: 'blumeops/../devpi' },
+      `\`image_name\` is not a valid repository name: "blumeops/../devpi" (lower-case letters, digits and . _ - separators, components joined by /).`,
+    ],
+    [
+      { image_name: 'blumeops//devpi' },
+      `\`image_name\` is not a valid repository name: "blumeops//devpi" (lower-case letters, digits and . _ - separators, components joined by /).`,
+    ],
+    [{ image_name: '' }, `\`image_name\` is required (a repository such as \`blumeops/devpi\`).`],
+    [
+      { image_name: 'registry.ops.eblu.me/blumeops/devpi' },
+      `\`image_name\` must not include the registry: give "blumeops/devpi" and set \`registry\`.`,
+    ],
+    [
+      { registry: 'https://registry.ops.eblu.me' },
+      `\`registry\` must be \`host[:port]\` without a scheme: "https://registry.ops.eblu.me".`,
+    ],
+    [
+      { registry: 'registry.ops.eblu.me/v2' },
+      `\`registry\` must be \`host[:port]\` without a path: "registry.ops.eblu.me/v2".`,
+    ],
+    [
+      { registry: 'user:pw@registry.ops.eblu.me' },
+      `\`registry\` must not hold credentials (\`user:password@\`): use \`username\` and \`api_key\`.`,
+    ],
+    [{ registry: 'registry.ops.eblu.me:99999' }, `\`registry\` has a port out of range: 99999.`],
+    [{ registry: 'bad host' }, `\`registry\` is not a host name with an optional port: "bad host".`],
+    [{ registry: '' }, `\`registry\` is required (\`host[:port]\`).`],
+    [{ registry: '[:::]' }, `\`registry\` has an invalid IPv6 address: "[:::]".`],
+    [{ registry: '[::1' }, `\`registry\` is not a host name with an optional port: "[::1".`],
+    [{ registry: '[1.2.3.4]:5000' }, `\`registry\` has an invalid IPv6 address: "[1.2.3.4]:5000".`],
+    [
+      { api_key: 'hunter2' },
+      `\`api_key\` is not a zot API key: it must start with \`zak_\` (a password is not accepted).`,
+    ],
+    [{ api_key: '' }, `\`api_key\` is required when \`push\` is true (a zot API key, \`zak_…\`).`],
+    [
+      { username: '' },
+      `\`username\` is required when \`push\` is true (the zot identity that owns the key).`,
+    ],
+    [{ username: 'ci:admin' }, `\`username\` must not contain white space or \`:\`.`],
+    [
+      { username: '', push: 'false' },
+      `\`username\` is needed with \`api_key\`: the zot identity that owns the key.`,
+    ],
+    [{ context: 'missing' }, `\`context\` is not a directory: "missing" (resolved to ${workspace}/missing).`],
+    [{ context: '' }, `\`context\` is required (the build context path).`],
+    [
+      { dockerfile: 'Containerfile' },
+      `\`dockerfile\` does not name a file: "Containerfile" (relative to the context, resolved to ${workspace}/app/Containerfile).`,
+    ],
+    [{ build_args: 'A=1\nNOEQUALS' }, `\`build_args\` line 2 is not \`KEY=VALUE\`: "NOEQUALS".`],
+    [{ build_args: '=value' }, `\`build_args\` line 1 is not \`KEY=VALUE\`: "=value".`],
+    [{ labels: 'just-a-word' }, `\`labels\` line 1 is not \`KEY=VALUE\`: "just-a-word".`],
+    [{ push: 'maybe' }, `\`push\` must be \`true\` or \`false\`, not "maybe".`],
+    [{ push: 'yes' }, `\`push\` must be \`true\` or \`false\`, not "yes".`],
+    [{ insecure_registry: '1' }, `\`insecure_registry\` must be \`true\` or \`false\`, not "1".`],
+    [{ network: 'bridge0' }, `\`network\` must be \`default\`, \`none\` or \`host\`, not "bridge0".`],
+    [{ target: 'stage one' }, `\`target\` is not a build stage name: "stage one".`],
+    // Grammars at their edges: anchors, lengths, ranges.
+    [
+      { api_key: 'xzak_abc' },
+      '`api_key` is not a zot API key: it must start with `zak_` (a password is not accepted).',
+    ],
+    [
+      { api_key: 'zak_abc!' },
+      '`api_key` is not a zot API key: it must start with `zak_` (a password is not accepted).',
+    ],
+    [{ username: 'c i' }, '`username` must not contain white space or `:`.'],
+    [{ network: 'nonex' }, '`network` must be `default`, `none` or `host`, not "nonex".'],
+    [{ network: 'xnone' }, '`network` must be `default`, `none` or `host`, not "xnone".'],
+    [{ target: '-prod' }, '`target` is not a build stage name: "-prod".'],
+    [{ target: 'prod!' }, '`target` is not a build stage name: "prod!".'],
+    [{ build_args: '1NPM_TOKEN=secret' }, '`build_args` line 1 is not `KEY=VALUE`: "1NPM_TOKEN=…".'],
+    [{ build_args: 'A B=secret' }, '`build_args` line 1 is not `KEY=VALUE`: "A B=…".'],
+    [{ build_args: 'A=1\n\nB-=2\nC!=3' }, '`build_args` line 4 is not `KEY=VALUE`: "C!=…".'],
+    [{ registry: 'registry.example:0' }, '`registry` has a port out of range: 0.'],
+    [{ registry: 'registry.example:65536' }, '`registry` has a port out of range: 65536.'],
+    [
+      { registry: 'ftp://registry.example' },
+      '`registry` must be `host[:port]` without a scheme: "ftp://registry.example".',
+    ],
+    [
+      { registry: 'https://user:pw@r.example' },
+      '`registry` must be `host[:port]` without a scheme: "https://…@r.example".',
+    ],
+    [{ registry: '-bad.example' }, '`registry` is not a host name with an optional port: "-bad.example".'],
+    [
+      { registry: 'r.example:5000x' },
+      '`registry` is not a host name with an optional port: "r.example:5000x".',
+    ],
+    [
+      { registry: 'r.example', image_name: 'a'.repeat(246) },
+      '`image_name` makes a reference longer than 255 characters with the registry.',
+    ],
+    [{ sha: 'g'.repeat(40) }, `\`sha\` is not a full commit SHA (40 or 64 hex digits): "${'g'.repeat(40)}".`],
+    [{ sha: 'a'.repeat(41) }, `\`sha\` is not a full commit SHA (40 or 64 hex digits): "${'a'.repeat(41)}".`],
+    [
+      { sha: 'x' + 'a'.repeat(40) },
+      `\`sha\` is not a full commit SHA (40 or 64 hex digits): "x${'a'.repeat(40)}".`,
+    ],
+    [
+      { skopeo_download_url: 'https://x/skopeo' },
+      '`skopeo_sha256` must be the SHA-256 of the download, 64 hex digits.',
+    ],
+    [{ skopeo_sha256: 'a'.repeat(64) }, '`skopeo_download_url` is needed with `skopeo_sha256`.'],
+    [
+      { skopeo_download_url: 'https://x/skopeo', skopeo_sha256: 'a'.repeat(63) },
+      '`skopeo_sha256` must be the SHA-256 of the download, 64 hex digits.',
+    ],
+    [
+      { skopeo_download_url: 'https://x/skopeo', skopeo_sha256: 'g'.repeat(64) },
+      '`skopeo_sha256` must be the SHA-256 of the download, 64 hex digits.',
+    ],
+    [
+      { skopeo_download_url: 'ftp://x/skopeo', skopeo_sha256: 'a'.repeat(64) },
+      '`skopeo_download_url` is not an http(s) URL: "ftp://x/skopeo".',
+    ],
+    [
+      { skopeo_download_url: 'xhttps://x/skopeo', skopeo_sha256: 'a'.repeat(64) },
+      '`skopeo_download_url` is not an http(s) URL: "xhttps://x/skopeo".',
+    ],
+    [
+      { skopeo_download_url: 'https://x/sko peo', skopeo_sha256: 'a'.repeat(64) },
+      '`skopeo_download_url` is not an http(s) URL: "https://x/sko peo".',
+    ],
+  ])('%j is refused with one problem naming the input: %s', (overrides, problem) => {
+    expect(problemsOf(overrides)).toEqual([problem]);
+  });
+
+  test.each<[Record<string, string>]>([
+    [{ version: 'v'.repeat(128) }],
+    [{ version: 'x' + 'a'.repeat(40) }],
+    [{ version: '_v1' }],
+    [{ sha: 'A'.repeat(64) }],
+    [{ registry: 'Registry.Example:65535' }],
+    [{ registry: 'localhost:1' }],
+    [{ registry: '[::1]' }],
+    [{ registry: 'r.example', image_name: 'a'.repeat(245) }],
+    [{ network: 'none' }],
+    [{ network: 'host' }],
+    [{ network: 'default' }],
+    [{ target: 'prod' }],
+    [{ target: 'b' }],
+    [{ target: '0build.stage_2-x' }],
+    [{ api_key: 'zak_0' }],
+    [{ build_args: 'a.b-c_D=1\r\n\r\n_E=' }],
+    [{ skopeo_download_url: 'http://x/skopeo', skopeo_sha256: 'A'.repeat(64) }],
+  ])('%j is accepted', (overrides) => {
+    expect(problemsOf(overrides)).toEqual([]);
+  });
+
+  test('the parsed values: defaults for empty inputs, lists without blank lines, the download in lower case', () => {
+    const inputs = parse({
+      dockerfile: '',
+      push: '',
+      insecure_registry: 'TRUE',
+      build_args: 'A=1\r\n\r\n B=2 ',
+      skopeo_download_url: 'http://x/skopeo',
+      skopeo_sha256: 'A'.repeat(64),
+      key_expiry_warning_days: '',
+      target: 'prod',
+      network: 'none',
+    });
+    expect(inputs).toEqual({
+      registry: 'registry.ops.eblu.me',
+      insecureRegistry: true,
+      credentials: { username: 'ci', apiKey: KEY },
+      imageName: 'blumeops/devpi',
+      version: 'v1.0.0',
+      sha: SHA,
+      push: true,
+      build: {
+        context: path.join(workspace, 'app'),
+        dockerfile: path.join(workspace, 'app/Dockerfile'),
+        buildArgs: ['A=1', 'B=2'],
+        labels: [],
+        target: 'prod',
+        network: 'none',
+      },
+      keyExpiryWarningDays: 14,
+      skopeoDownload: { url: 'http://x/skopeo', sha256: 'a'.repeat(64) },
+    });
+    expect(parse({ push: 'False', insecure_registry: 'false' })).toMatchObject({
+      push: false,
+      insecureRegistry: false,
+    });
   });
 
   test('several bad inputs are reported together, in one error', () => {

@@ -1,5 +1,6 @@
-import { describe, expect, test } from '@jest/globals';
-import { soonestExpiringKey } from '../../src/key-expiry.js';
+import { describe, expect, jest, test } from '@jest/globals';
+import { soonestExpiringKey, warnOfKeyExpiry } from '../../src/key-expiry.js';
+import type { ApiKeyInfo, RegistryClient } from '../../src/registry/client.js';
 
 const now = new Date('2026-06-01T00:00:00Z');
 const inDays = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString();
@@ -49,5 +50,57 @@ describe('soonestExpiringKey', () => {
       expires: new Date(inDays(3)),
       days: 3,
     });
+  });
+});
+
+describe('warnOfKeyExpiry: what the runner reads', () => {
+  /** Runs it against a client whose key list is `keys` (or fails), returning what went to stdout. */
+  async function warned(
+    keys: (() => Promise<ApiKeyInfo[] | undefined>) | ApiKeyInfo[] | undefined,
+    days = 14,
+  ) {
+    const client = {
+      apiKeys: typeof keys === 'function' ? keys : async () => keys,
+    } as unknown as RegistryClient;
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await warnOfKeyExpiry(client, days, now);
+    } finally {
+      spy.mockRestore();
+    }
+    return written.join('');
+  }
+
+  test.each([
+    [3, 'in 3 days'],
+    [1, 'in 1 day'],
+  ])('a key expiring in %i day(s) gets a warning with its label, date and what to do', async (days, when) => {
+    expect(await warned([{ label: 'ci-key', expirationDate: inDays(days) }])).toBe(
+      `::warning::The API key "ci-key" expires on ${inDays(days).slice(0, 10)} (${when}). ` +
+        'Create a new key in zot and update the secret that feeds `api_key` before then.\n',
+    );
+  });
+
+  test('no key within the threshold: nothing at all', async () => {
+    expect(await warned([{ label: 'k', expirationDate: inDays(30) }])).toBe('');
+  });
+
+  test('a registry without the key list: noted, no warning', async () => {
+    expect(await warned(undefined)).toBe(
+      'The registry has no API key list (not zot?); skipping the expiry check.\n',
+    );
+  });
+
+  test('a failure to read the list is noted, never fails the run', async () => {
+    const failing = async () => {
+      throw new Error('HTTP 500');
+    };
+    expect(await warned(failing)).toBe(
+      'Could not read the API key list (HTTP 500); skipping the expiry check.\n',
+    );
   });
 });

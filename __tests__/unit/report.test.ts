@@ -1,33 +1,141 @@
-import { expect, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Result } from '../../src/names.js';
-import { resultBlock, summaryMarkdown } from '../../src/report.js';
+import {
+  report,
+  resultBlock,
+  setReferenceOutputs,
+  setResultOutputs,
+  summaryMarkdown,
+} from '../../src/report.js';
 import { tagsOf } from '../../src/tags.js';
 
 const tags = tagsOf('r.example', 'team/app', 'v1.0.0', 'a'.repeat(40));
 const digest = `sha256:${'d'.repeat(64)}`;
 
-test('a published image: the references, digest, result, why, and the phases', () => {
+test('the summary of a published image: the references, digest, result, why, and the phases', () => {
   const text = summaryMarkdown({
     tags,
     result: Result.Pushed,
     digest,
     detail: 'Neither existed.',
-    phases: [{ name: 'Build', ms: 1234 }],
+    phases: [
+      { name: 'Build', ms: 1234 },
+      { name: 'Push the commit tag', ms: 50 },
+    ],
   });
-  expect(text).toContain('### r.example/team/app:v1.0.0: pushed');
-  expect(text).toContain('| Version | `r.example/team/app:v1.0.0` |');
-  expect(text).toContain(`| Commit | \`r.example/team/app:${'a'.repeat(40)}\` |`);
-  expect(text).toContain(`| Digest | \`${digest}\` |`);
-  expect(text).toContain('| Result | `pushed` |');
-  expect(text).toContain('Neither existed.');
-  expect(text).toContain('| Build | 1.2 s |');
+  expect(text.split('\n')).toEqual([
+    '### r.example/team/app:v1.0.0: pushed',
+    '',
+    '| | |',
+    '|---|---|',
+    '| Version | `r.example/team/app:v1.0.0` |',
+    `| Commit | \`r.example/team/app:${'a'.repeat(40)}\` |`,
+    `| Digest | \`${digest}\` |`,
+    '| Result | `pushed` |',
+    '',
+    'Neither existed.',
+    '',
+    '| Phase | Time |',
+    '|---|---:|',
+    '| Build | 1.2 s |',
+    '| Push the commit tag | 0.1 s |',
+    '',
+  ]);
 });
 
-test('a run that stopped: why and what to do, quoted', () => {
+test('the summary of a run that stopped: why and what to do, quoted, and the commit', () => {
   const text = summaryMarkdown({ tags, detail: 'It exists.\nBump `version`.', phases: [] });
-  expect(text).toContain('### r.example/team/app:v1.0.0: not published');
-  expect(text).toContain('> It exists.\n> Bump `version`.');
-  expect(text).not.toContain('| Phase |');
+  expect(text.split('\n')).toEqual([
+    '### r.example/team/app:v1.0.0: not published',
+    '',
+    '> It exists.',
+    '> Bump `version`.',
+    '',
+    `Commit \`${'a'.repeat(40)}\`.`,
+    '',
+  ]);
+});
+
+test('a result without a digest has no digest row', () => {
+  const text = summaryMarkdown({ tags, result: Result.Built, detail: 'Built only.', phases: [] });
+  expect(text).not.toContain('Digest');
+  expect(text).toContain('| Result | `built` |');
+});
+
+describe('where the result goes', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-report-'));
+  const files = { GITHUB_OUTPUT: path.join(work, 'output'), GITHUB_STEP_SUMMARY: path.join(work, 'summary') };
+  const saved = { ...process.env };
+  beforeEach(() => {
+    for (const file of Object.values(files)) fs.writeFileSync(file, '');
+    Object.assign(process.env, files);
+  });
+  afterEach(() => {
+    for (const name of Object.keys(files)) delete process.env[name];
+    Object.assign(process.env, saved);
+  });
+  /** The outputs written to GITHUB_OUTPUT, as the runner reads them. */
+  const outputs = () =>
+    Object.fromEntries(
+      [...fs.readFileSync(files.GITHUB_OUTPUT, 'utf8').matchAll(/^(\w+)<<(\S+)\n([\s\S]*?)\n\2$/gm)].map(
+        (m) => [m[1], m[3]],
+      ),
+    );
+
+  test('the references first, then the result and the digest', () => {
+    setReferenceOutputs(tags);
+    setResultOutputs(Result.Completed, digest);
+    expect(outputs()).toEqual({
+      image: 'r.example/team/app',
+      version_ref: 'r.example/team/app:v1.0.0',
+      sha_ref: `r.example/team/app:${'a'.repeat(40)}`,
+      result: 'completed',
+      digest,
+    });
+  });
+
+  test('no digest, no digest output', () => {
+    setResultOutputs(Result.Built, undefined);
+    expect(outputs()).toEqual({ result: 'built' });
+  });
+
+  test('report: the plain block in the log, the summary in the job summary', async () => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await report({ tags, result: Result.Pushed, digest, detail: 'Done.', phases: [] });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).toBe(
+      resultBlock({ tags, result: Result.Pushed, digest, detail: 'Done.', phases: [] }) + '\n',
+    );
+    expect(fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8')).toBe(
+      summaryMarkdown({ tags, result: Result.Pushed, digest, detail: 'Done.', phases: [] }) + '\n',
+    );
+  });
+
+  test('without a job summary file (Forgejo), only the log block', async () => {
+    delete process.env.GITHUB_STEP_SUMMARY;
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await report({ tags, detail: 'Stopped.', phases: [] });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toEqual([resultBlock({ tags, detail: 'Stopped.', phases: [] }) + '\n']);
+    expect(fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8')).toBe('');
+  });
 });
 
 test('the log block of a published image: plain rows a raw log shows as they are', () => {

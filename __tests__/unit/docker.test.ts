@@ -1,0 +1,151 @@
+// The docker commands the action runs, against a stand-in `docker` on PATH that answers as the
+// CLI does: the builder and endpoint probes, and the build with its failures named.
+import { afterAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { build, buildSpec, loadInto } from '../../src/buildx.js';
+import { probeBuilder, probeEndpoint } from '../../src/engine.js';
+import { UserError } from '../../src/errors.js';
+import { tagsOf } from '../../src/tags.js';
+
+const ID = `sha256:${'f'.repeat(64)}`;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-docker-'));
+const bin = path.join(work, 'bin');
+const calls = path.join(work, 'calls');
+fs.mkdirSync(bin);
+fs.writeFileSync(
+  path.join(bin, 'docker'),
+  `#!/bin/sh
+echo "$*" >> '${calls}'
+if [ -n "$FAKE_ERROR" ]; then printf '%s\\n' "$FAKE_ERROR" >&2; exit 1; fi
+case "$1 $2" in
+  "buildx inspect") printf 'Name:   default\\nDriver: %s\\n' "$FAKE_DRIVER" ;;
+  "info --format") echo "$FAKE_STATUS" ;;
+  "context inspect") echo '{"Name":"default","Endpoints":{"docker":{"Host":"tcp://127.0.0.1:2375"}},"TLSMaterial":{}}' ;;
+  "version --format") echo ' 1.24 ' ;;
+  "buildx build")
+    while [ $# -gt 0 ]; do
+      if [ "$1" = --iidfile ]; then shift; printf '%s' "$FAKE_ID" > "$1"; fi
+      shift
+    done ;;
+esac
+`,
+  { mode: 0o755 },
+);
+const savedPath = process.env.PATH;
+process.env.PATH = `${bin}:${savedPath}`;
+afterAll(() => {
+  process.env.PATH = savedPath;
+  for (const name of ['FAKE_ERROR', 'FAKE_DRIVER', 'FAKE_STATUS', 'FAKE_ID']) delete process.env[name];
+});
+beforeEach(() => {
+  fs.writeFileSync(calls, '');
+  process.env.FAKE_ERROR = '';
+  process.env.FAKE_DRIVER = 'docker';
+  process.env.FAKE_STATUS = '[["driver-type","io.containerd.snapshotter.v1"]]';
+  process.env.FAKE_ID = ID;
+});
+
+const spec = buildSpec(
+  { context: work, dockerfile: `${work}/Dockerfile`, buildArgs: [], labels: [], target: '', network: '' },
+  tagsOf('r.example', 'team/app', 'v1', 'a'.repeat(40)),
+  {},
+  new Date(0),
+);
+
+/** Runs `work` with stdout captured (the build echoes its command and output). */
+async function quietly<T>(work: () => Promise<T>): Promise<T | unknown> {
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    return await work().catch((error: unknown) => error);
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('the probes', () => {
+  test('the builder: its driver and whether the engine stores images in containerd', async () => {
+    expect(await probeBuilder()).toEqual({ driver: 'docker', containerdStore: true });
+    process.env.FAKE_DRIVER = 'docker-container';
+    process.env.FAKE_STATUS = '[["Backing Filesystem","extfs"]]';
+    expect(await probeBuilder()).toEqual({ driver: 'docker-container', containerdStore: false });
+    expect(fs.readFileSync(calls, 'utf8')).toContain('info --format {{json .DriverStatus}}');
+  });
+
+  test("the endpoint: the current context's host and the oldest API the engine takes", async () => {
+    expect(await probeEndpoint()).toEqual({
+      host: 'tcp://127.0.0.1:2375',
+      tls: false,
+      minApiVersion: '1.24',
+    });
+  });
+});
+
+describe('the build', () => {
+  test("loaded into the engine: the image ID from buildx's iidfile", async () => {
+    expect(await quietly(() => build(spec, loadInto(work)))).toBe(ID);
+  });
+
+  test('into an OCI layout: no image ID', async () => {
+    expect(
+      await quietly(() => build(spec, { kind: 'oci-layout', directory: `${work}/oci` })),
+    ).toBeUndefined();
+  });
+
+  test.each(['', 'sha256:abc', `x${ID}`])('an unexpected image ID %j is an error', async (id) => {
+    process.env.FAKE_ID = id;
+    const error = await quietly(() => build(spec, loadInto(work)));
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toBe(
+      `docker buildx wrote an unexpected image ID: ${JSON.stringify(id)}.`,
+    );
+  });
+
+  test.each([
+    [
+      "docker: 'buildx' is not a docker command.",
+      /^The docker buildx plugin is missing\. Install it: Debian/,
+    ],
+    ['unknown command "buildx" for "docker"', /^The docker buildx plugin is missing/],
+    ['unknown flag: --file', /^The docker buildx plugin is missing/],
+    [
+      'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+      /^The Docker engine is not reachable at DOCKER_HOST=tcp:\/\/10\.0\.0\.1:2375: start dockerd, or give the job access to its socket\. Nothing was pushed\.$/,
+    ],
+    [
+      'error during connect: Get "http://docker:2375/v1.24/info": EOF',
+      /^The Docker engine is not reachable at/,
+    ],
+    [
+      'failed to solve: process "/bin/sh -c false" did not complete',
+      /^`docker buildx` failed with exit code 1:\nfailed to solve/,
+    ],
+  ])('%j is named for what to do', async (said, message) => {
+    process.env.FAKE_ERROR = said;
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'tcp://10.0.0.1:2375';
+    try {
+      const error = await quietly(() => build(spec, loadInto(work)));
+      expect((error as Error).message).toMatch(message);
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
+  });
+
+  test('an engine not reachable without DOCKER_HOST set says so without naming one', async () => {
+    process.env.FAKE_ERROR = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock.';
+    const saved = process.env.DOCKER_HOST;
+    delete process.env.DOCKER_HOST;
+    try {
+      const error = await quietly(() => probeBuilder());
+      // The probes' failures are not explained here: the hand-over names them (see hand-over.ts).
+      expect(error).toBeInstanceOf(Error);
+      const built = await quietly(() => build(spec, loadInto(work)));
+      expect((built as Error).message).toMatch(/^The Docker engine is not reachable: start dockerd/);
+    } finally {
+      if (saved !== undefined) process.env.DOCKER_HOST = saved;
+    }
+  });
+});
