@@ -153,6 +153,21 @@ describe('skopeo argv never holds the key', () => {
     ]);
   });
 
+  test("every copy: the run's auth file and skopeo's own three retries", () => {
+    const args = tagInRegistryArgs(session, 'r/a@sha256:abc', 'r/a:v1');
+    expect(args.slice(0, 7)).toEqual([
+      'copy',
+      '--command-timeout',
+      '300s',
+      '--authfile',
+      '/run/auth.json',
+      '--retry-times',
+      '3',
+    ]);
+    expect(args).not.toContain('--src-tls-verify=false');
+    expect(args).not.toContain('--dest-tls-verify=false');
+  });
+
   test('a retried copy gets what the budget has left, rounded up, at least a second', () => {
     const source = { reference: 'oci:/run/oci-layout', options: [] };
     expect(pushArgs(session, source, 'r/a:b', '/run/d', 61.2).slice(1, 3)).toEqual([

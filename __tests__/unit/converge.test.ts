@@ -86,6 +86,12 @@ describe('converge', () => {
     expect(published).toEqual([first]);
   });
 
+  test('a plan of another kind on the same digest is followed', async () => {
+    const { outcome, published } = await run(tagVersion(A), [taken()], [tagCommit(A)]);
+    expect(outcome).toMatchObject({ digest: A, reason: tagCommit(A).reason });
+    expect(published).toEqual([tagVersion(A), tagCommit(A)]);
+  });
+
   test('a plan of the same kind on another digest is followed', async () => {
     const { outcome } = await run(tagVersion(A), [taken()], [tagVersion(B)]);
     expect(outcome).toMatchObject({ digest: B });

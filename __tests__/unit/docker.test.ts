@@ -19,14 +19,14 @@ fs.writeFileSync(
   `#!/bin/sh
 echo "$*" >> '${calls}'
 if [ -n "$FAKE_ERROR" ]; then printf '%s\\n' "$FAKE_ERROR" >&2; exit 1; fi
-case "$1 $2" in
+case "$*" in
   "buildx inspect") printf 'Name:   default\\nDriver: %s\\n' "$FAKE_DRIVER" ;;
-  "info --format") echo "$FAKE_STATUS" ;;
-  "context inspect") echo '{"Name":"default","Endpoints":{"docker":{"Host":"tcp://127.0.0.1:2375"}},"TLSMaterial":{}}' ;;
-  "version --format") echo ' 1.24 ' ;;
-  "buildx build")
+  "info --format {{json .DriverStatus}}") echo "$FAKE_STATUS" ;;
+  "context inspect --format {{json .}}") echo '{"Name":"default","Endpoints":{"docker":{"Host":"tcp://127.0.0.1:2375"}},"TLSMaterial":{}}' ;;
+  "version --format {{.Server.MinAPIVersion}}") echo ' 1.24 ' ;;
+  "buildx build"*)
     while [ $# -gt 0 ]; do
-      if [ "$1" = --iidfile ]; then shift; printf '%s' "$FAKE_ID" > "$1"; fi
+      if [ "$1" = --iidfile ]; then shift; printf '%s\\n' "$FAKE_ID" > "$1"; fi
       shift
     done ;;
 esac
@@ -65,8 +65,19 @@ async function quietly<T>(work: () => Promise<T>): Promise<T | unknown> {
 }
 
 describe('the probes', () => {
-  test('the builder: its driver and whether the engine stores images in containerd', async () => {
-    expect(await probeBuilder()).toEqual({ driver: 'docker', containerdStore: true });
+  test('the builder: its driver and whether the engine stores images in containerd, quietly', async () => {
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await probeBuilder()).toEqual({ driver: 'docker', containerdStore: true });
+      expect(await probeEndpoint()).toMatchObject({ minApiVersion: '1.24' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toEqual([]);
     process.env.FAKE_DRIVER = 'docker-container';
     process.env.FAKE_STATUS = '[["Backing Filesystem","extfs"]]';
     expect(await probeBuilder()).toEqual({ driver: 'docker-container', containerdStore: false });
@@ -128,6 +139,10 @@ describe('the build', () => {
     try {
       const error = await quietly(() => build(spec, loadInto(work)));
       expect((error as Error).message).toMatch(message);
+      // What docker said stays reachable as the cause.
+      expect(((error as Error).cause as Error | undefined)?.message ?? (error as Error).message).toContain(
+        said,
+      );
     } finally {
       if (saved === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = saved;

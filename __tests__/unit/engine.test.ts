@@ -13,12 +13,16 @@ describe('what the docker CLI says', () => {
     expect(parseDriver('Name:          default\nDriver:        docker\n\nNodes:\n')).toBe('docker');
     expect(parseDriver('Name:   ci\nDriver: docker-container\nLast Activity: x\n')).toBe('docker-container');
     expect(() => parseDriver('ERROR: no builder')).toThrow(/which driver the buildx builder uses/);
+    // What the CLI said is quoted, cut at 200 characters.
+    expect(() => parseDriver('x'.repeat(500))).toThrow(`said ${JSON.stringify('x'.repeat(200))}.`);
   });
 
   test.each([
     ['[["driver-type","io.containerd.snapshotter.v1"]]', true],
     ['[["Backing Filesystem","extfs"],["Supports d_type","true"]]', false],
     ['null', false],
+    ['[["driver-type","overlay2"]]', false],
+    ['[["Backing Filesystem","io.containerd.snapshotter.v1"]]', false],
     ['not json', false],
   ])('the containerd image store from DriverStatus %s: %s', (status, expected) => {
     expect(usesContainerdStore(status)).toBe(expected);
@@ -91,6 +95,10 @@ describe('the hand-over', () => {
     ['2.0', '1.44', 1],
     ['', '1.22', 1],
     ['1.22', 'x', -1],
+    ['1.5', '2.0', -1],
+    ['10.0', '9.9', 1],
+    ['x1.24', '1.22', 1],
+    ['1.24x', '1.22', 1],
   ])('API %s against %s: %d', (a, b, expected) => {
     expect(compareApiVersions(a, b)).toBe(expected);
   });

@@ -220,6 +220,10 @@ describe('parseInputs', () => {
       { registry: 'https://user:pw@r.example' },
       '`registry` must be `host[:port]` without a scheme: "https://…@r.example".',
     ],
+    [
+      { registry: 'r.example/v2://x' },
+      '`registry` must be `host[:port]` without a path: "r.example/v2://x".',
+    ],
     [{ registry: '-bad.example' }, '`registry` is not a host name with an optional port: "-bad.example".'],
     [
       { registry: 'r.example:5000x' },
@@ -260,7 +264,7 @@ describe('parseInputs', () => {
       { skopeo_download_url: 'https://x/sko peo', skopeo_sha256: 'a'.repeat(64) },
       '`skopeo_download_url` is not an http(s) URL: "https://x/sko peo".',
     ],
-  ])('%j is refused with one problem naming the input: %s', (overrides, problem) => {
+  ])('%j is refused with one problem naming the input', (overrides, problem) => {
     expect(problemsOf(overrides)).toEqual([problem]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { decide, type Plan } from '../../src/policy.js';
-import { tagsOf, type Publication } from '../../src/tags.js';
+import { pinnedRef, shaRef, tagsOf, versionRef, type Publication } from '../../src/tags.js';
 
 const tags = tagsOf('registry.example', 'team/app', 'v1.0.0', 'a'.repeat(40));
 const other = 'b'.repeat(40);
@@ -135,4 +135,49 @@ describe('decide: the registry state decides the run, before anything is built',
       decide({ version: { exists: true, digest: V, revision: other }, commit: { exists: false } }, tags),
     ).toThrow(`built from commit ${other}`);
   });
+});
+
+describe('the refusals, as the user reads them', () => {
+  const refused = (publication: Publication) => {
+    try {
+      decide(publication, tags);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('not refused');
+  };
+
+  test('a version of another commit', () => {
+    expect(
+      refused({ version: { exists: true, digest: V, revision: other }, commit: { exists: false } }),
+    ).toBe(
+      `registry.example/team/app:v1.0.0 already exists (${V}) and was built from commit ${other}, not from ${tags.sha}. ` +
+        'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.',
+    );
+  });
+
+  test('a version without a revision label', () => {
+    expect(refused({ version: { exists: true, digest: V }, commit: { exists: false } })).toBe(
+      `registry.example/team/app:v1.0.0 already exists (${V}) and carries no org.opencontainers.image.revision label (it was not pushed by this action), not from ${tags.sha}. ` +
+        'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.',
+    );
+  });
+
+  test.each([
+    [other, `was built from commit ${other}`],
+    [undefined, 'carries no org.opencontainers.image.revision label'],
+  ])('a commit tag of %s', (revision, origin) => {
+    expect(refused({ version: { exists: false }, commit: { exists: true, digest: C, revision } })).toBe(
+      `registry.example/team/app:${tags.sha} already exists (${C}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
+        'Find out what pushed it; delete it in the registry if it is wrong, then run again.',
+    );
+  });
+});
+
+test('the references of the two tags, and of an image by digest', () => {
+  expect([versionRef(tags), shaRef(tags), pinnedRef(tags, V)]).toEqual([
+    'registry.example/team/app:v1.0.0',
+    `registry.example/team/app:${tags.sha}`,
+    `registry.example/team/app@${V}`,
+  ]);
 });

@@ -25,7 +25,7 @@ if [ "$n" -le "\${FAKE_FAILS:-0}" ]; then printf '%s\\n' "$FAKE_ERROR" >&2; exit
 command=$1
 while [ $# -gt 0 ]; do
   case "$1" in
-    --digestfile) shift; printf '%s' "$FAKE_DIGEST" > "$1" ;;
+    --digestfile) shift; printf '%s\\n' "$FAKE_DIGEST" > "$1" ;;
     --authfile) shift; authfile=$1 ;;
   esac
   shift
@@ -143,10 +143,17 @@ describe('a copy that fails', () => {
 
   test('with a refusal stops at once: another run took the tag', async () => {
     process.env.FAKE_FAILS = '9';
-    process.env.FAKE_ERROR = 'writing manifest: uploading manifest v1 to r.example/a: denied';
+    process.env.FAKE_ERROR =
+      'writing manifest: uploading manifest v1 to r.example/a: denied:  stable tag is immutable ';
     const { outcome } = await logged(() => tagInRegistry(config, 'r.example/a@sha256:1', 'r.example/a:v1'));
     expect(outcome).toBeInstanceOf(TagTaken);
     expect((outcome as TagTaken).taken).toEqual({ reference: 'r.example/a:v1' });
+    expect((outcome as Error).message).toBe(
+      'The registry refused to write r.example/a:v1 (403 DENIED: stable tag is immutable). ' +
+        "This usually means the tag already exists and the CI identity lacks zot's `update` permission, as it should: " +
+        'another run wrote it first. Nothing was overwritten; look at what the tag holds now.',
+    );
+    expect(((outcome as Error).cause as ToolError).detail).toContain('stable tag is immutable');
     expect(recorded()).toHaveLength(1);
   });
 
