@@ -311,6 +311,8 @@ function scrub(text, secrets = []) {
 
 /** The exit code of coreutils' and busybox's `timeout` when the time ran out. */
 const TIMED_OUT = 124;
+/** A stopped tool gets TERM, then KILL this much later. */
+const KILL_AFTER_SECONDS = 10;
 /** How much later than `timeout` the action's own timer stops a child `timeout` failed to stop. */
 const BACKSTOP_SECONDS = 15;
 /**
@@ -356,7 +358,7 @@ async function runToolAllowingFailure(tool, args, options) {
     // action's own timer, a little later, holds where it has none.
     const timeout = findOnPath('timeout');
     const [command, commandArgs] = timeout
-        ? [timeout, ['-k', '10', String(options.timeoutSeconds), tool, ...args]]
+        ? [timeout, ['-k', String(KILL_AFTER_SECONDS), String(options.timeoutSeconds), tool, ...args]]
         : [tool, args];
     let stdout = '';
     let stderr = '';
@@ -364,7 +366,7 @@ async function runToolAllowingFailure(tool, args, options) {
     const child = (0,children/* launch */.ql)(command, commandArgs);
     const limit = setTimeout(() => {
         stopped = true;
-        void child.stop(10_000);
+        void child.stop(KILL_AFTER_SECONDS * 1000);
     }, (options.timeoutSeconds + (timeout ? BACKSTOP_SECONDS : 0)) * 1000);
     const exitCode = await exec/* exec */.m(child.command, child.args, {
         input: options.input,
@@ -1334,19 +1336,26 @@ async function proveTags(digest, skopeo, context, { wroteVersion, interleaved })
     info(`${versionRef(tags)} and ${shaRef(tags)} -> ${digest}`);
     return digest;
 }
-/** Both tags, looked up at once: the version tag must hold `published`; the commit tag is returned. */
-async function versionHolds(published, { tags, client }) {
+/** The digests both tags name now: two HEAD requests at once. */
+async function lookUpBoth({ tags, client, }) {
     const [version, commit] = await Promise.all([
         client.tag(tags.repository, tags.version),
         client.tag(tags.repository, tags.sha),
     ]);
+    return { version, commit };
+}
+/** Both tags, looked up at once: the version tag must hold `published`; the commit tag is returned. */
+async function versionHolds(published, context) {
+    const { tags } = context;
+    const { version, commit } = await lookUpBoth(context);
     if (!version.exists || version.digest !== published)
         throw new errors/* TagTaken */.qD(`${versionRef(tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`, { reference: versionRef(tags), digest: version.exists ? version.digest : undefined });
     return commit;
 }
 /** The commit tag's image must be of this commit; one of another commit is left as it is. */
 async function requireThisCommit(found, ours, { tags, client }) {
-    const { revision } = await readTag(client, tags.repository, tags.sha).then((image) => image.exists ? image : { revision: undefined });
+    const image = await readTag(client, tags.repository, tags.sha);
+    const revision = image.exists ? image.revision : undefined;
     if (revision !== tags.sha)
         throw new errors/* UserError */.yo(`${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`);
 }
@@ -1494,10 +1503,7 @@ async function buildAndPushCommitTag(loggedIn, context) {
 async function pushVersionTag(digest, skopeo, context) {
     const { tags, client, timeline } = context;
     return timeline.phase('Push the version tag', async () => {
-        const [version, commit] = await Promise.all([
-            client.tag(tags.repository, tags.version),
-            client.tag(tags.repository, tags.sha),
-        ]);
+        const { version, commit } = await lookUpBoth(context);
         if (version.exists) {
             // A registry whose HEAD and GET disagree must not send the run after a tag that is not there.
             if (!(await readTag(client, tags.repository, tags.version)).exists)
@@ -1623,11 +1629,10 @@ function request(dispatcher, url, options) {
 
 
 // HTTP to the registry: one deadline per attempt, bounded bodies, retries of what is transient.
-const transport_MiB = 1024 * 1024;
 /** The largest answer read: registries cap manifests at 4 MiB (zot and distribution), configs are smaller. */
-const DOCUMENT_LIMIT = 4 * transport_MiB;
+const DOCUMENT_LIMIT = 4 * MiB;
 /** zot's key list: a few hundred bytes a key. */
-const KEY_LIST_LIMIT = 1 * transport_MiB;
+const KEY_LIST_LIMIT = 1 * MiB;
 /** An error's body is read only for its message. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 /** An answer longer than the limit for its kind: not retried, the registry would send it again. */
@@ -1671,7 +1676,7 @@ class Transport {
         if (ask.authorization)
             headers.authorization = ask.authorization;
         const limit = ask.limit ?? DOCUMENT_LIMIT;
-        return withRetries(ask.retry ?? this.retry, async () => {
+        return withRetries({ ...this.retry, attempts: ask.attempts ?? this.retry.attempts }, async () => {
             let answer;
             // One deadline for the whole answer (connect, headers and body): undici's own timeouts
             // measure silence, which a registry sending a byte a second never breaks.
@@ -1865,7 +1870,6 @@ class Auth {
 
 
 
-
 /** Every manifest kind a registry may hold, so none answers with a converted manifest. */
 const MANIFEST_ACCEPT = [
     'application/vnd.oci.image.manifest.v1+json',
@@ -1941,7 +1945,7 @@ class RegistryClient {
             accept: 'application/json',
             authorization: this.auth.basic(),
             // Only advice hangs on this list: one attempt, no waiting on a registry in trouble.
-            retry: { ...(this.options.retry ?? defaultRetryPolicy), attempts: 1 },
+            attempts: 1,
             limit: KEY_LIST_LIMIT,
         });
         if (answer.status !== 200)

@@ -88,12 +88,22 @@ export async function proveTags(
   return digest;
 }
 
-/** Both tags, looked up at once: the version tag must hold `published`; the commit tag is returned. */
-async function versionHolds(published: string, { tags, client }: ProofContext): Promise<TagState> {
+/** The digests both tags name now: two HEAD requests at once. */
+export async function lookUpBoth({
+  tags,
+  client,
+}: ProofContext): Promise<{ version: TagState; commit: TagState }> {
   const [version, commit] = await Promise.all([
     client.tag(tags.repository, tags.version),
     client.tag(tags.repository, tags.sha),
   ]);
+  return { version, commit };
+}
+
+/** Both tags, looked up at once: the version tag must hold `published`; the commit tag is returned. */
+async function versionHolds(published: string, context: ProofContext): Promise<TagState> {
+  const { tags } = context;
+  const { version, commit } = await lookUpBoth(context);
   if (!version.exists || version.digest !== published)
     throw new TagTaken(
       `${versionRef(tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`,
@@ -104,9 +114,8 @@ async function versionHolds(published: string, { tags, client }: ProofContext): 
 
 /** The commit tag's image must be of this commit; one of another commit is left as it is. */
 async function requireThisCommit(found: string, ours: string, { tags, client }: ProofContext): Promise<void> {
-  const { revision } = await readTag(client, tags.repository, tags.sha).then((image) =>
-    image.exists ? image : { revision: undefined },
-  );
+  const image = await readTag(client, tags.repository, tags.sha);
+  const revision = image.exists ? image.revision : undefined;
   if (revision !== tags.sha)
     throw new UserError(
       `${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`,

@@ -5,7 +5,7 @@ import { buildAndHandOver, discard } from './hand-over.js';
 import { Output, Result } from './names.js';
 import type { Outcome } from './converge.js';
 import type { Plan } from './policy.js';
-import { imageToPublish, proveTags, type ProofContext } from './prove.js';
+import { imageToPublish, lookUpBoth, proveTags, type ProofContext } from './prove.js';
 import { readTag } from './registry/state.js';
 import { ensureSkopeo, type SkopeoDownload } from './skopeo-install.js';
 import { pushImage, tagInRegistry, type SkopeoConfig } from './skopeo.js';
@@ -90,10 +90,7 @@ async function pushVersionTag(
 ): Promise<string> {
   const { tags, client, timeline } = context;
   return timeline.phase('Push the version tag', async () => {
-    const [version, commit] = await Promise.all([
-      client.tag(tags.repository, tags.version),
-      client.tag(tags.repository, tags.sha),
-    ]);
+    const { version, commit } = await lookUpBoth(context);
     if (version.exists) {
       // A registry whose HEAD and GET disagree must not send the run after a tag that is not there.
       if (!(await readTag(client, tags.repository, tags.version)).exists)

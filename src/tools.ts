@@ -27,6 +27,8 @@ export interface RunOptions {
 
 /** The exit code of coreutils' and busybox's `timeout` when the time ran out. */
 const TIMED_OUT = 124;
+/** A stopped tool gets TERM, then KILL this much later. */
+const KILL_AFTER_SECONDS = 10;
 /** How much later than `timeout` the action's own timer stops a child `timeout` failed to stop. */
 const BACKSTOP_SECONDS = 15;
 
@@ -71,7 +73,7 @@ async function runToolAllowingFailure(tool: string, args: string[], options: Run
   // action's own timer, a little later, holds where it has none.
   const timeout = findOnPath('timeout');
   const [command, commandArgs] = timeout
-    ? [timeout, ['-k', '10', String(options.timeoutSeconds), tool, ...args]]
+    ? [timeout, ['-k', String(KILL_AFTER_SECONDS), String(options.timeoutSeconds), tool, ...args]]
     : [tool, args];
   let stdout = '';
   let stderr = '';
@@ -80,7 +82,7 @@ async function runToolAllowingFailure(tool: string, args: string[], options: Run
   const limit = setTimeout(
     () => {
       stopped = true;
-      void child.stop(10_000);
+      void child.stop(KILL_AFTER_SECONDS * 1000);
     },
     (options.timeoutSeconds + (timeout ? BACKSTOP_SECONDS : 0)) * 1000,
   );

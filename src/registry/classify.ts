@@ -42,7 +42,7 @@ export function parseChallenge(value: string | undefined): Challenge | undefined
   return { scheme: match[1].toLowerCase(), params };
 }
 
-const MiB = 1024 * 1024;
+export const MiB = 1024 * 1024;
 
 export function describeSize(bytes: number): string {
   return bytes >= MiB ? `${bytes / MiB} MiB` : `${bytes / 1024} KiB`;

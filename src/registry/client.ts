@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { RegistryError } from '../errors.js';
-import { defaultRetryPolicy } from '../retry.js';
 import type { TagState } from '../tags.js';
 import { registryMessage } from './classify.js';
 import { Auth, type AuthOptions, type Session } from './auth.js';
@@ -108,7 +107,7 @@ export class RegistryClient {
         accept: 'application/json',
         authorization: this.auth.basic(),
         // Only advice hangs on this list: one attempt, no waiting on a registry in trouble.
-        retry: { ...(this.options.retry ?? defaultRetryPolicy), attempts: 1 },
+        attempts: 1,
         limit: KEY_LIST_LIMIT,
       },
     );

@@ -5,6 +5,7 @@ import {
   describeNetworkError,
   describeSize,
   describeTlsFailure,
+  MiB,
   isTlsOrProtocolError,
   registryMessage,
 } from './classify.js';
@@ -12,7 +13,6 @@ import { Agent, redirectInterceptor, request, type Dispatcher } from './http.js'
 
 // HTTP to the registry: one deadline per attempt, bounded bodies, retries of what is transient.
 
-const MiB = 1024 * 1024;
 /** The largest answer read: registries cap manifests at 4 MiB (zot and distribution), configs are smaller. */
 export const DOCUMENT_LIMIT = 4 * MiB;
 /** zot's key list: a few hundred bytes a key. */
@@ -33,7 +33,8 @@ export interface Ask {
   expect: number[];
   accept?: string;
   authorization?: string;
-  retry?: RetryPolicy;
+  /** Fewer attempts than the transport's policy allows (1: no retry). */
+  attempts?: number;
   /** The most bytes read of an expected answer. */
   limit?: number;
 }
@@ -89,7 +90,7 @@ export class Transport {
     if (ask.authorization) headers.authorization = ask.authorization;
     const limit = ask.limit ?? DOCUMENT_LIMIT;
     return withRetries<Answer>(
-      ask.retry ?? this.retry,
+      { ...this.retry, attempts: ask.attempts ?? this.retry.attempts },
       async () => {
         let answer: Answer;
         // One deadline for the whole answer (connect, headers and body): undici's own timeouts
