@@ -1,12 +1,14 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { build, explainBuildFailure, loadInto, type BuildSpec } from './buildx.js';
+import { attests, build, explainBuildFailure, loadInto, type BuildSpec } from './buildx.js';
+import { UserError } from './errors.js';
 import { info } from './log.js';
 import {
   canExportOci,
   probeBuilder,
   probeEndpoint,
   skopeoDaemonAccess,
+  type BuilderFacts,
   type HandOverKind,
 } from './engine.js';
 import type { ImageSource } from './skopeo.js';
@@ -38,16 +40,17 @@ export async function buildAndHandOver(
   timeline: Timeline,
 ): Promise<HandOver> {
   return timeline.phase('Build', async () => {
-    const builder = await probeBuilder().catch((error: unknown) => {
-      throw explainBuildFailure(error);
-    });
+    const builder = await capableBuilder(spec);
     if (canExportOci(builder)) {
       const directory = path.join(runDirectory, 'oci-layout');
       info(
         `Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`,
       );
       await build(spec, { kind: 'oci-layout', directory });
-      return { kind: 'oci-layout', reference: `oci:${directory}`, options: [], files: [directory] };
+      // `--all`: an index goes with every image it names. With attestations, whose manifests
+      // name the images by digest, skopeo must change no digest (the layers are compressed).
+      const options = ['--all', ...(attests(spec) ? ['--preserve-digests'] : [])];
+      return { kind: 'oci-layout', reference: `oci:${directory}`, options, files: [directory] };
     }
     // The engine's endpoint is asked while the image builds: the choice below needs it only after.
     const endpoint = probeEndpoint();
@@ -72,6 +75,32 @@ export async function buildAndHandOver(
     await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT });
     return { kind: 'engine-archive', reference: `docker-archive:${archive}`, options: [], files: [archive] };
   });
+}
+
+/** `push: false`: the image is built and loaded into the engine, as the old action did. */
+export async function buildOnly(spec: BuildSpec, runDirectory: string, timeline: Timeline): Promise<void> {
+  await timeline.phase('Build', async () => {
+    await capableBuilder(spec);
+    await build(spec, loadInto(runDirectory));
+  });
+}
+
+/**
+ * The current builder, once it is known to do what the inputs ask: several platforms,
+ * attestations and annotations need one that writes OCI images. Refused before the build.
+ */
+async function capableBuilder(spec: BuildSpec): Promise<BuilderFacts> {
+  const builder = await probeBuilder().catch((error: unknown) => {
+    throw explainBuildFailure(error);
+  });
+  if (spec.needsOci.length > 0 && !canExportOci(builder))
+    throw new UserError(
+      `${spec.needsOci.map((input) => `\`${input}\``).join(', ')} ${spec.needsOci.length > 1 ? 'need' : 'needs'} a builder that writes OCI images, ` +
+        'and this one is the docker driver on the classic image store, which keeps one platform and no annotations or attestations. ' +
+        'Turn on the containerd image store in the engine (`"features": {"containerd-snapshotter": true}` in daemon.json), ' +
+        'or use a `docker-container` builder (`docker buildx create --use --driver docker-container`). Nothing was built or pushed.',
+    );
+  return builder;
 }
 
 /** Deletes what the hand-over wrote, as soon as the push is over (the post step would, later). */

@@ -1,8 +1,9 @@
 import * as core from '@actions/core';
-import { build, buildSpec, loadInto, type BuildSpec } from './buildx.js';
+import { buildSpec, type BuildSpec } from './buildx.js';
 import { endChildren, recordChildrenIn } from './children.js';
 import { converge } from './converge.js';
 import { UserError, messageOf } from './errors.js';
+import { buildOnly } from './hand-over.js';
 import { parseInputs, type Inputs } from './inputs/parse.js';
 import { warnOfKeyExpiry } from './key-expiry.js';
 import { info } from './log.js';
@@ -73,7 +74,7 @@ async function main(secrets: Secrets): Promise<void> {
           decideAgain: () => decideNow('Check the registry again'),
           log: info,
         })
-      : await buildOnly(plan, spec, runDirectory, timeline);
+      : await buildWithoutPush(plan, spec, runDirectory, timeline);
     setResultOutputs(result, digest);
     await report({ tags, result, digest, detail: reason, phases: timeline.phases });
   } catch (error) {
@@ -99,7 +100,7 @@ function endChildrenWhenCancelled(): void {
 }
 
 function readInputs(): Inputs {
-  const shown = Object.values(Input).filter((name) => name !== Input.ApiKey);
+  const shown = Object.values(Input).filter((name) => name !== Input.ApiKey && name !== Input.Secrets);
   core.debug(`inputs: ${shown.map((name) => `${name}=${JSON.stringify(core.getInput(name))}`).join(' ')}`);
   return parseInputs((name) => core.getInput(name));
 }
@@ -128,13 +129,13 @@ async function logIn(inputs: Inputs, secrets: Secrets, runDirectory: string): Pr
   return config;
 }
 
-async function buildOnly(
+async function buildWithoutPush(
   plan: Plan,
   spec: BuildSpec,
   runDirectory: string,
   timeline: Timeline,
 ): Promise<{ result: Result; digest?: string; reason: string }> {
-  await timeline.phase('Build', () => build(spec, loadInto(runDirectory)));
+  await buildOnly(spec, runDirectory, timeline);
   return { result: Result.Built, reason: plan.reason };
 }
 

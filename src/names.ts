@@ -19,6 +19,15 @@ export enum Input {
   KeyExpiryWarningDays = 'key_expiry_warning_days',
   SkopeoDownloadUrl = 'skopeo_download_url',
   SkopeoSha256 = 'skopeo_sha256',
+  Platforms = 'platforms',
+  Secrets = 'secrets',
+  CacheFrom = 'cache_from',
+  CacheTo = 'cache_to',
+  NoCache = 'no_cache',
+  Pull = 'pull',
+  Annotations = 'annotations',
+  Provenance = 'provenance',
+  Sbom = 'sbom',
 }
 
 /**
@@ -30,6 +39,10 @@ export const INPUT_DEFAULTS: Partial<Record<Input, string>> = {
   [Input.Push]: 'true',
   [Input.InsecureRegistry]: 'false',
   [Input.KeyExpiryWarningDays]: '14',
+  [Input.NoCache]: 'false',
+  [Input.Pull]: 'false',
+  [Input.Provenance]: 'false',
+  [Input.Sbom]: 'false',
 };
 
 export enum Output {

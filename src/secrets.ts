@@ -1,9 +1,11 @@
 import * as core from '@actions/core';
+import { lines, splitSecretLine } from './inputs/grammar.js';
 import { Input } from './names.js';
 
-// The run's one secret is the API key. It is read and masked here, before anything could print
-// it, in every form a log could show (the key, and the Basic header's encoding of it), and the
-// list is handed to whatever runs a tool or prints an error, which scrubs its output with it.
+// The run's secrets are the API key and the build secrets. They are read and masked here, before
+// anything could print them, in every form a log could show (the key, the Basic header's encoding
+// of it, each build secret's value), and the list is handed to whatever runs a tool or prints an
+// error, which scrubs its output with it.
 
 export interface Credentials {
   username: string;
@@ -11,9 +13,9 @@ export interface Credentials {
 }
 
 export interface Secrets {
-  /** Every form of the key that could show up in text. */
+  /** Every form of every secret that could show up in text. */
   readonly list: string[];
-  /** `text` with every form of the key replaced by ***. */
+  /** `text` with every form of every secret replaced by ***. */
   scrub(text: string): string;
 }
 
@@ -23,6 +25,10 @@ export function readSecrets(
 ): Secrets {
   const apiKey = read(Input.ApiKey);
   const list = apiKey ? [apiKey, basicEncoding(read(Input.Username), apiKey)] : [];
+  for (const line of lines(read(Input.Secrets))) {
+    const { value } = splitSecretLine(line);
+    if (value) list.push(value);
+  }
   for (const secret of list) mask(secret);
   return { list, scrub: (text) => scrub(text, list) };
 }

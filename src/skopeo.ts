@@ -83,7 +83,8 @@ export function pushArgs(
 
 /**
  * `skopeo copy` of a manifest already in the registry to another tag of the same repository:
- * the blobs are there, so nothing is uploaded but the manifest, byte for byte.
+ * the blobs are there, so nothing is uploaded but the manifest, byte for byte (an index with
+ * every manifest it names: `--all`).
  */
 export function tagInRegistryArgs(
   config: SkopeoConfig,
@@ -93,6 +94,7 @@ export function tagInRegistryArgs(
 ): string[] {
   return [
     ...copyArgs(config, timeoutSeconds),
+    '--all',
     '--preserve-digests',
     ...(config.insecure ? ['--src-tls-verify=false', '--dest-tls-verify=false'] : []),
     `docker://${source}`,

@@ -21,7 +21,11 @@ export interface RunOptions {
   secrets?: readonly string[];
   /** The tool is stopped (TERM, then KILL 10 s later) after this long, so no child can hang the job. */
   timeoutSeconds: number;
-  /** Variables added to the child's environment (never a secret: environments can be read). */
+  /**
+   * Variables added to the child's environment. Only build secrets go this way (buildx reads
+   * `--secret env=` from there, and only the runner's own user can read a process's environment);
+   * the key never does.
+   */
   env?: Record<string, string>;
 }
 

@@ -1,5 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
-import { buildArgs, buildSpec, loadInto, provenanceLabels, type BuildInputs } from '../../src/buildx.js';
+import {
+  attests,
+  buildArgs,
+  buildSpec,
+  loadInto,
+  makesIndex,
+  provenanceLabels,
+  secretEnvironment,
+  type BuildInputs,
+} from '../../src/buildx.js';
 import {
   explainRefusedWrite,
   isTransientCopyFailure,
@@ -19,6 +28,15 @@ const build: BuildInputs = {
   labels: ['team=ops'],
   target: '',
   network: '',
+  platforms: [],
+  secrets: [],
+  cacheFrom: [],
+  cacheTo: [],
+  noCache: false,
+  pull: false,
+  annotations: [],
+  provenance: 'false',
+  sbom: 'false',
 };
 const tags = tagsOf('registry.example:5000', 'team/app', 'v1.0.0', 'a'.repeat(40));
 const now = new Date('2026-01-02T03:04:05.000Z');
@@ -85,6 +103,173 @@ describe('docker buildx build argv', () => {
     const args = buildArgs(spec(override), loadInto('/tmp/run'));
     const at = args.indexOf(expected[0]);
     expect(args.slice(at, at + 2)).toEqual(expected);
+  });
+
+  const oci = { kind: 'oci-layout', directory: '/tmp/run/oci' } as const;
+  /** The values that follow each `flag` in argv, in order. */
+  const valuesOf = (args: string[], flag: string) =>
+    args.flatMap((arg, i) => (args[i - 1] === flag ? [arg] : []));
+  const REVISION = `org.opencontainers.image.revision=${'a'.repeat(40)}`;
+
+  test.each<[string, Partial<BuildInputs>, string[]]>([
+    ["no platform: the engine's own", {}, []],
+    ['one platform', { platforms: ['linux/arm64'] }, ['--platform', 'linux/arm64']],
+    [
+      'two platforms, as one list',
+      { platforms: ['linux/amd64', 'linux/arm64'] },
+      ['--platform', 'linux/amd64,linux/arm64'],
+    ],
+  ])('%s', (_, override, expected) => {
+    for (const output of [oci, loadInto('/r')]) {
+      const args = buildArgs(spec(override), output);
+      expect(args.slice(0, 4 + expected.length)).toEqual([
+        'buildx',
+        'build',
+        '--file',
+        '/work/app/Dockerfile',
+        ...expected,
+      ]);
+      expect(args.filter((arg) => arg === '--platform')).toHaveLength(expected.length / 2);
+    }
+  });
+
+  test('build secrets: by id and environment variable in argv, their values only in the environment', () => {
+    const secrets = [
+      { id: 'token', value: 's3cret-token' },
+      { id: 'npmrc', value: 'registry=x' },
+    ];
+    const args = buildArgs(spec({ secrets }), oci);
+    expect(valuesOf(args, '--secret')).toEqual([
+      'id=token,env=BUILD_PUSH_IMAGE_SECRET_0',
+      'id=npmrc,env=BUILD_PUSH_IMAGE_SECRET_1',
+    ]);
+    expect(args.join(' ')).not.toMatch(/s3cret-token|registry=x/);
+    expect(secretEnvironment({ secrets })).toEqual({
+      BUILD_PUSH_IMAGE_SECRET_0: 's3cret-token',
+      BUILD_PUSH_IMAGE_SECRET_1: 'registry=x',
+    });
+    expect(secretEnvironment({ secrets: [] })).toEqual({});
+  });
+
+  test.each<[string, Partial<BuildInputs>, string, string[]]>([
+    [
+      'cache sources, one flag each, as given',
+      { cacheFrom: ['type=local,src=/c', 'user/app:cache'] },
+      '--cache-from',
+      ['type=local,src=/c', 'user/app:cache'],
+    ],
+    [
+      'cache exports, one flag each, as given',
+      { cacheTo: ['type=local,dest=/c,mode=max', 'type=inline'] },
+      '--cache-to',
+      ['type=local,dest=/c,mode=max', 'type=inline'],
+    ],
+  ])('%s', (_, override, flag, expected) => {
+    for (const output of [oci, loadInto('/r')])
+      expect(valuesOf(buildArgs(spec(override), output), flag)).toEqual(expected);
+  });
+
+  test.each<[Partial<BuildInputs>, string[]]>([
+    [{}, []],
+    [{ noCache: true }, ['--no-cache']],
+    [{ pull: true }, ['--pull']],
+    [{ noCache: true, pull: true }, ['--no-cache', '--pull']],
+  ])('switches %j', (override, expected) => {
+    const args = buildArgs(spec(override), oci);
+    expect(args.filter((arg) => arg === '--no-cache' || arg === '--pull')).toEqual(expected);
+  });
+
+  test("one platform: the provenance annotations and the user's on the manifest only (BuildKit writes no index)", () => {
+    const args = buildArgs(spec({ annotations: ['org.example.team=ops'] }), oci);
+    expect(valuesOf(args, '--annotation')).toEqual([
+      'manifest:org.example.team=ops',
+      `manifest:${REVISION}`,
+      'manifest:org.opencontainers.image.version=v1.0.0',
+      'manifest:org.opencontainers.image.source=https://forgejo.example/ops/infra',
+      'manifest:org.opencontainers.image.created=2026-01-02T03:04:05.000Z',
+    ]);
+  });
+
+  test.each<[string, Partial<BuildInputs>]>([
+    ['two platforms', { platforms: ['linux/amd64', 'linux/arm64'] }],
+    ['one platform with provenance', { provenance: 'true' }],
+    ['one platform with an SBOM', { sbom: 'true' }],
+  ])(
+    "%s: every annotation on the manifests and on the index, the user's first so that ours win",
+    (_, override) => {
+      const args = buildArgs(spec({ ...override, annotations: [`${REVISION.split('=')[0]}=forged`] }), oci);
+      const annotations = valuesOf(args, '--annotation');
+      expect(annotations).toHaveLength(10);
+      expect(annotations.slice(0, 4)).toEqual([
+        'manifest:org.opencontainers.image.revision=forged',
+        'index:org.opencontainers.image.revision=forged',
+        `manifest:${REVISION}`,
+        `index:${REVISION}`,
+      ]);
+    },
+  );
+
+  test('a loaded image gets no annotations (an engine keeps none): labels only', () => {
+    const args = buildArgs(
+      spec({ annotations: ['a=b'], platforms: ['linux/amd64', 'linux/arm64'] }),
+      loadInto('/r'),
+    );
+    expect(args).not.toContain('--annotation');
+    expect(args).toContain(`${REVISION}`);
+  });
+
+  test.each<[string, Partial<BuildInputs>, string, string[]]>([
+    [
+      'off: no attestation manifests, layers left to skopeo to compress',
+      {},
+      'uncompressed',
+      ['--provenance=false', '--sbom=false'],
+    ],
+    [
+      'provenance: compressed here, as the attestations name the digests',
+      { provenance: 'mode=max' },
+      'gzip',
+      ['--provenance=mode=max', '--sbom=false'],
+    ],
+    ['an SBOM', { sbom: 'true' }, 'gzip', ['--provenance=false', '--sbom=true']],
+  ])('attestations %s', (_, override, compression, flags) => {
+    const args = buildArgs(spec(override), oci);
+    expect(args.slice(-4)).toEqual([
+      `type=oci,tar=false,compression=${compression},dest=/tmp/run/oci`,
+      ...flags,
+      '/work/app',
+    ]);
+  });
+
+  test('attestations reach a load only when asked for (the classic store refuses them before the build)', () => {
+    expect(buildArgs(spec(), loadInto('/r')).filter((arg) => /^--(provenance|sbom)/.test(arg))).toEqual([]);
+    expect(
+      buildArgs(spec({ provenance: 'true' }), loadInto('/r')).filter((arg) =>
+        /^--(provenance|sbom)/.test(arg),
+      ),
+    ).toEqual(['--provenance=true', '--sbom=false']);
+  });
+
+  test.each<[Partial<BuildInputs>, string[]]>([
+    [{}, []],
+    [{ platforms: ['linux/arm64'] }, []],
+    [{ platforms: ['linux/amd64', 'linux/arm64'] }, ['platforms']],
+    [{ provenance: 'true', sbom: 'true' }, ['provenance', 'sbom']],
+    [{ annotations: ['a=b'] }, ['annotations']],
+    [{ secrets: [{ id: 'a', value: 'b' }], cacheFrom: ['x'], noCache: true, pull: true }, []],
+  ])('%j needs a builder that writes OCI for %j', (override, expected) => {
+    expect(spec(override).needsOci).toEqual(expected);
+  });
+
+  test.each<[Partial<BuildInputs>, boolean, boolean]>([
+    [{}, false, false],
+    [{ platforms: ['linux/arm64'] }, false, false],
+    [{ platforms: ['linux/amd64', 'linux/arm64'] }, true, false],
+    [{ provenance: 'true' }, true, true],
+    [{ sbom: 'generator=x' }, true, true],
+  ])('%j makes an index: %s, attests: %s', (override, index, attestations) => {
+    expect(makesIndex({ ...build, ...override })).toBe(index);
+    expect(attests({ ...build, ...override })).toBe(attestations);
   });
 
   test('a user label cannot override a provenance label: buildx keeps the last of a key, and ours come last', () => {
@@ -180,14 +365,19 @@ describe('skopeo argv never holds the key', () => {
     ]);
   });
 
-  test('the tag copy preserves digests; insecure turns off verification on both sides', () => {
+  test('the tag copy preserves digests (an index with all it names); insecure turns off verification on both sides', () => {
     const args = tagInRegistryArgs(
       { ...session, insecure: true },
       'r.example/a@sha256:abc',
       'r.example/a:v1',
     );
     expect(args).toEqual(
-      expect.arrayContaining(['--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false']),
+      expect.arrayContaining([
+        '--all',
+        '--preserve-digests',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+      ]),
     );
     expect(args.slice(-2)).toEqual(['docker://r.example/a@sha256:abc', 'docker://r.example/a:v1']);
   });

@@ -4,7 +4,9 @@ import { afterAll, beforeEach, describe, expect, jest, test } from '@jest/global
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { build, buildSpec, loadInto } from '../../src/buildx.js';
+import { build, buildSpec, loadInto, type BuildInputs } from '../../src/buildx.js';
+import { buildAndHandOver, buildOnly } from '../../src/hand-over.js';
+import { Timeline } from '../../src/timeline.js';
 import { probeBuilder, probeEndpoint } from '../../src/engine.js';
 import { UserError } from '../../src/errors.js';
 import { tagsOf } from '../../src/tags.js';
@@ -25,6 +27,7 @@ case "$*" in
   "context inspect --format {{json .}}") echo '{"Name":"default","Endpoints":{"docker":{"Host":"tcp://127.0.0.1:2375"}},"TLSMaterial":{}}' ;;
   "version --format {{.Server.MinAPIVersion}}") echo ' 1.24 ' ;;
   "buildx build"*)
+    env | grep '^BUILD_PUSH_IMAGE_SECRET_' >> '${calls}'
     while [ $# -gt 0 ]; do
       if [ "$1" = --iidfile ]; then shift; printf '%s\\n' "$FAKE_ID" > "$1"; fi
       shift
@@ -47,12 +50,36 @@ beforeEach(() => {
   process.env.FAKE_ID = ID;
 });
 
-const spec = buildSpec(
-  { context: work, dockerfile: `${work}/Dockerfile`, buildArgs: [], labels: [], target: '', network: '' },
-  tagsOf('r.example', 'team/app', 'v1', 'a'.repeat(40)),
-  {},
-  new Date(0),
-);
+/** The build inputs added with build-push-action's features, all off. */
+const NO_FEATURES = {
+  platforms: [],
+  secrets: [],
+  cacheFrom: [],
+  cacheTo: [],
+  noCache: false,
+  pull: false,
+  annotations: [],
+  provenance: 'false',
+  sbom: 'false',
+};
+
+const specWith = (features: Partial<BuildInputs> = {}) =>
+  buildSpec(
+    {
+      context: work,
+      dockerfile: `${work}/Dockerfile`,
+      buildArgs: [],
+      labels: [],
+      target: '',
+      network: '',
+      ...NO_FEATURES,
+      ...features,
+    },
+    tagsOf('r.example', 'team/app', 'v1', 'a'.repeat(40)),
+    {},
+    new Date(0),
+  );
+const spec = specWith();
 
 /** Runs `work` with stdout captured (the build echoes its command and output). */
 async function quietly<T>(work: () => Promise<T>): Promise<T | unknown> {
@@ -162,5 +189,97 @@ describe('the build', () => {
     } finally {
       if (saved !== undefined) process.env.DOCKER_HOST = saved;
     }
+  });
+});
+
+describe('the hand-over and the builder it needs', () => {
+  const CLASSIC = '[["Backing Filesystem","extfs"]]';
+  const builds = () =>
+    fs
+      .readFileSync(calls, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('buildx build'));
+
+  test.each<[string, Partial<BuildInputs>]>([
+    ['`platforms` needs', { platforms: ['linux/amd64', 'linux/arm64'] }],
+    ['`provenance`, `sbom` need', { provenance: 'true', sbom: 'true' }],
+    ['`annotations` needs', { annotations: ['a=b'] }],
+  ])(
+    'the classic store with the docker driver: %s …, refused before the build, push or not',
+    async (named, features) => {
+      process.env.FAKE_STATUS = CLASSIC;
+      for (const attempt of [
+        async () => void (await buildAndHandOver(specWith(features), work, new Timeline())),
+        () => buildOnly(specWith(features), work, new Timeline()),
+      ]) {
+        const error = await quietly(attempt);
+        expect(error).toBeInstanceOf(UserError);
+        expect((error as Error).message).toBe(
+          `${named} a builder that writes OCI images, and this one is the docker driver on the classic image store, which keeps one platform and no annotations or attestations. ` +
+            'Turn on the containerd image store in the engine (`"features": {"containerd-snapshotter": true}` in daemon.json), ' +
+            'or use a `docker-container` builder (`docker buildx create --use --driver docker-container`). Nothing was built or pushed.',
+        );
+      }
+      expect(builds()).toEqual([]);
+    },
+  );
+
+  test.each<[string, string, string]>([
+    ['the containerd store', 'docker', '[["driver-type","io.containerd.snapshotter.v1"]]'],
+    ['a docker-container builder', 'docker-container', CLASSIC],
+  ])('%s builds two platforms into an OCI layout, pushed with --all', async (_, driver, status) => {
+    process.env.FAKE_DRIVER = driver;
+    process.env.FAKE_STATUS = status;
+    const handOver = await quietly(() =>
+      buildAndHandOver(specWith({ platforms: ['linux/amd64', 'linux/arm64'] }), work, new Timeline()),
+    );
+    expect(handOver).toMatchObject({ kind: 'oci-layout', options: ['--all'] });
+    expect(builds()).toEqual([expect.stringContaining('--platform linux/amd64,linux/arm64')]);
+  });
+
+  test('with attestations, skopeo is told to change no digest', async () => {
+    const handOver = await quietly(() =>
+      buildAndHandOver(specWith({ provenance: 'true' }), work, new Timeline()),
+    );
+    expect(handOver).toMatchObject({ kind: 'oci-layout', options: ['--all', '--preserve-digests'] });
+  });
+
+  test('one platform needs nothing more of the classic store: loaded, as before', async () => {
+    process.env.FAKE_STATUS = CLASSIC;
+    await quietly(() => buildOnly(specWith({ platforms: ['linux/arm64'] }), work, new Timeline()));
+    expect(builds()).toEqual([expect.stringContaining('--platform linux/arm64')]);
+    expect(builds()[0]).toContain('--load');
+  });
+
+  test('build secrets reach buildx through its environment: values there, ids in argv', async () => {
+    await quietly(() =>
+      build(
+        specWith({
+          secrets: [
+            { id: 'token', value: 's3cret' },
+            { id: 'npmrc', value: 'a=b' },
+          ],
+        }),
+        loadInto(work),
+      ),
+    );
+    const lines = fs.readFileSync(calls, 'utf8').split('\n');
+    expect(lines.filter((line) => line.startsWith('BUILD_PUSH_IMAGE_SECRET_')).sort()).toEqual([
+      'BUILD_PUSH_IMAGE_SECRET_0=s3cret',
+      'BUILD_PUSH_IMAGE_SECRET_1=a=b',
+    ]);
+    expect(builds()[0]).toContain(
+      '--secret id=token,env=BUILD_PUSH_IMAGE_SECRET_0 --secret id=npmrc,env=BUILD_PUSH_IMAGE_SECRET_1',
+    );
+    expect(builds()[0]).not.toContain('s3cret');
+  });
+
+  test('a failing build with a secret in its output shows *** in its place', async () => {
+    process.env.FAKE_ERROR = 'failed to solve: the token s3cret was refused';
+    const error = await quietly(() =>
+      build(specWith({ secrets: [{ id: 'token', value: 's3cret' }] }), loadInto(work)),
+    );
+    expect((error as Error).message).toContain('the token *** was refused');
+    expect((error as Error).message).not.toContain('s3cret');
   });
 });

@@ -264,6 +264,37 @@ describe('parseInputs', () => {
       { skopeo_download_url: 'https://x/sko peo', skopeo_sha256: 'a'.repeat(64) },
       '`skopeo_download_url` is not an http(s) URL: "https://x/sko peo".',
     ],
+    [
+      { platforms: 'linux/amd64, linux' },
+      '`platforms` has "linux", which is not a platform such as `linux/amd64` or `linux/arm/v7`.',
+    ],
+    [
+      { platforms: 'Linux/AMD64' },
+      '`platforms` has "Linux/AMD64", which is not a platform such as `linux/amd64` or `linux/arm/v7`.',
+    ],
+    [{ platforms: 'linux/arm64\nlinux/amd64,linux/arm64' }, '`platforms` lists "linux/arm64" twice.'],
+    [
+      { secrets: 'token=a\nnot-a-pair' },
+      '`secrets` line 2 is not `id=value` (the line is not shown: it may be the secret).',
+    ],
+    [
+      { secrets: 'my token=abc' },
+      '`secrets` line 1 is not `id=value` with an id of letters, digits, `_ . -`: "my token=…".',
+    ],
+    [{ secrets: '=abc' }, '`secrets` line 1 is not `id=value` with an id of letters, digits, `_ . -`: "=…".'],
+    [{ secrets: 'token=' }, '`secrets` line 1 gives the secret "token" no value.'],
+    [{ secrets: 'token=a\n\ntoken=b' }, '`secrets` line 3 gives the secret "token" a second time.'],
+    [{ no_cache: 'yes' }, '`no_cache` must be `true` or `false`, not "yes".'],
+    [{ pull: '1' }, '`pull` must be `true` or `false`, not "1".'],
+    [
+      { provenance: 'max' },
+      '`provenance` must be `true`, `false` or buildx\'s options such as `mode=max`, not "max".',
+    ],
+    [
+      { sbom: 'generator=a b' },
+      '`sbom` must be `true`, `false` or buildx\'s options such as `mode=max`, not "generator=a b".',
+    ],
+    [{ annotations: 'org.example.team' }, '`annotations` line 1 is not `KEY=VALUE`: "org.example.team".'],
   ])('%j is refused with one problem naming the input', (overrides, problem) => {
     expect(problemsOf(overrides)).toEqual([problem]);
   });
@@ -286,6 +317,11 @@ describe('parseInputs', () => {
     [{ api_key: 'zak_0' }],
     [{ build_args: 'a.b-c_D=1\r\n\r\n_E=' }],
     [{ skopeo_download_url: 'http://x/skopeo', skopeo_sha256: 'A'.repeat(64) }],
+    [{ platforms: 'linux/arm/v7,linux/386' }],
+    [{ secrets: 'a.b-c_D=x=y z' }],
+    [{ provenance: 'mode=max', sbom: 'generator=registry.local/scanner:1,x-y=z' }],
+    [{ provenance: 'TRUE', sbom: 'False' }],
+    [{ cache_from: 'type=local,src=/tmp/a b', cache_to: 'user/app:cache' }],
   ])('%j is accepted', (overrides) => {
     expect(problemsOf(overrides)).toEqual([]);
   });
@@ -317,6 +353,15 @@ describe('parseInputs', () => {
         labels: [],
         target: 'prod',
         network: 'none',
+        platforms: [],
+        secrets: [],
+        cacheFrom: [],
+        cacheTo: [],
+        noCache: false,
+        pull: false,
+        annotations: [],
+        provenance: 'false',
+        sbom: 'false',
       },
       keyExpiryWarningDays: 14,
       skopeoDownload: { url: 'http://x/skopeo', sha256: 'a'.repeat(64) },
@@ -346,10 +391,47 @@ describe('parseInputs', () => {
     [Input.Version, { version: KEY }],
     [Input.ImageName, { image_name: `team/${KEY}` }],
     [Input.Network, { network: KEY }],
+    [Input.CacheTo, { cache_to: `type=registry,ref=x,password=${KEY}` }],
+    [Input.Annotations, { annotations: `note=${KEY}` }],
   ])('the key in `%s` is refused, named, and not echoed', (input, overrides) => {
     const problems = problemsOf(overrides).filter((problem) => problem.includes('contains the API key'));
     expect(problems).toEqual([expect.stringContaining(`\`${input}\``)]);
     expect(problemsOf(overrides).join('\n')).not.toContain(KEY);
+  });
+
+  test('a build secret that is the API key is refused, named for what it would expose, and not echoed', () => {
+    const problems = problemsOf({ secrets: `token=${KEY}` });
+    expect(problems).toEqual([
+      '`secrets` holds the API key: every RUN step that mounts it could read the key that pushes. Give the build its own credentials.',
+    ]);
+  });
+
+  test("the build's features: platforms by commas or lines, secrets by id, cache lines as given, attestations", () => {
+    const build = parse({
+      platforms: ' linux/amd64 ,\nlinux/arm64/v8\n',
+      secrets: 'token=s3cr=t\n\n npmrc = x ',
+      cache_from: 'type=local,src=/c\n\n',
+      cache_to: ' type=local,dest=/c,mode=max ',
+      no_cache: 'true',
+      pull: 'True',
+      annotations: 'org.opencontainers.image.description=An app',
+      provenance: 'true',
+      sbom: 'generator=local/scanner',
+    }).build;
+    expect(build).toMatchObject({
+      platforms: ['linux/amd64', 'linux/arm64/v8'],
+      secrets: [
+        { id: 'token', value: 's3cr=t' },
+        { id: 'npmrc', value: ' x' },
+      ],
+      cacheFrom: ['type=local,src=/c'],
+      cacheTo: ['type=local,dest=/c,mode=max'],
+      noCache: true,
+      pull: true,
+      annotations: ['org.opencontainers.image.description=An app'],
+      provenance: 'true',
+      sbom: 'generator=local/scanner',
+    });
   });
 
   test('a commit-like tag that is not 40 or 64 hex digits is a fine version', () => {

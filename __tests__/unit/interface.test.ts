@@ -53,7 +53,11 @@ describe('action.yaml', () => {
       Input.Dockerfile,
       Input.InsecureRegistry,
       Input.KeyExpiryWarningDays,
+      Input.NoCache,
+      Input.Provenance,
+      Input.Pull,
       Input.Push,
+      Input.Sbom,
     ]);
   });
 

@@ -3,6 +3,7 @@ import { MockAgent } from 'undici';
 import { RegistryError } from '../../src/errors.js';
 import { parseChallenge } from '../../src/registry/classify.js';
 import { RegistryClient } from '../../src/registry/client.js';
+import { readTag } from '../../src/registry/state.js';
 import { parseRetryAfter, type RetryPolicy } from '../../src/retry.js';
 
 const HOST = 'registry.test';
@@ -174,57 +175,185 @@ describe('tag: one HEAD request decides', () => {
   });
 });
 
-describe("image: a tag's digest and labels in as few requests as possible", () => {
+describe("readTag: a tag's digest and the commit it was built from, in as few requests as possible", () => {
+  const REV = 'b'.repeat(40);
+  const OTHER = 'e'.repeat(40);
+  const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
+  const json = (body: unknown, digest?: string) =>
+    [JSON.stringify(body), digest ? { headers: { 'docker-content-digest': digest } } : {}] as const;
+
   test('a free tag costs one request', async () => {
     const { pool, client, agent } = pinged();
     pool
       .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
       .reply(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
-    await expect(client.image('a', 'v1')).resolves.toEqual({ exists: false });
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({ exists: false });
     agent.assertNoPendingInterceptors();
   });
 
-  test('an image: the manifest by tag, then its configuration', async () => {
-    const { pool, client } = pinged();
+  test('an image: the manifest by tag, then the revision label of its configuration', async () => {
+    const { pool, client, agent } = pinged();
     pool
       .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
-      .reply(
-        200,
-        { schemaVersion: 2, config: { digest: 'sha256:cfg' } },
-        { headers: { 'docker-content-digest': DIGEST } },
-      );
+      .reply(200, ...json({ schemaVersion: 2, config: { digest: 'sha256:cfg' } }, DIGEST));
     pool
       .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
-      .reply(200, { config: { Labels: { x: 'y' } } });
-    await expect(client.image('a', 'v1')).resolves.toEqual({
+      .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': REV, x: 'y' } } });
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
       exists: true,
       digest: DIGEST,
-      labels: { x: 'y' },
+      revision: REV,
     });
+    agent.assertNoPendingInterceptors();
   });
 
-  test('an index: the labels of its first image', async () => {
+  test('an image whose manifest carries the revision annotation: one request, the annotation wins over the label', async () => {
+    const { pool, client, agent } = pinged();
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(
+      200,
+      ...json(
+        {
+          schemaVersion: 2,
+          config: { digest: 'sha256:cfg' },
+          annotations: { 'org.opencontainers.image.revision': REV },
+        },
+        DIGEST,
+      ),
+    );
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
+      exists: true,
+      digest: DIGEST,
+      revision: REV,
+    });
+    agent.assertNoPendingInterceptors();
+  });
+
+  test('an image without the label or a configuration: no revision', async () => {
     const { pool, client } = pinged();
     pool
       .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
-      .reply(
-        200,
-        { schemaVersion: 2, manifests: [{ digest: 'sha256:img' }] },
-        { headers: { 'docker-content-digest': DIGEST } },
-      );
+      .reply(200, ...json({ schemaVersion: 2 }, DIGEST));
     pool
-      .intercept({ path: '/v2/a/manifests/sha256:img', method: 'GET' })
-      .reply(200, { schemaVersion: 2, config: { digest: 'sha256:cfg' } });
+      .intercept({ path: '/v2/a/manifests/v2', method: 'GET' })
+      .reply(200, ...json({ schemaVersion: 2, config: { digest: 'sha256:cfg' } }, DIGEST));
     pool
       .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
       .reply(200, { config: { Labels: null } });
-    await expect(client.image('a', 'v1')).resolves.toEqual({ exists: true, digest: DIGEST, labels: {} });
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
+      exists: true,
+      digest: DIGEST,
+      revision: undefined,
+    });
+    await expect(readTag(client, 'a', 'v2')).resolves.toEqual({
+      exists: true,
+      digest: DIGEST,
+      revision: undefined,
+    });
+  });
+
+  test('an index with the revision annotation: one request, whatever its platforms', async () => {
+    const { pool, client, agent } = pinged();
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(
+      200,
+      ...json(
+        {
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          manifests: [
+            { digest: digestOf('1'), platform: { os: 'linux', architecture: 'amd64' } },
+            { digest: digestOf('2'), platform: { os: 'linux', architecture: 'arm64' } },
+          ],
+          annotations: { 'org.opencontainers.image.revision': REV },
+        },
+        DIGEST,
+      ),
+    );
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
+      exists: true,
+      digest: DIGEST,
+      revision: REV,
+    });
+    agent.assertNoPendingInterceptors();
+  });
+
+  /** An index of two platforms and an attestation manifest, without an index annotation. */
+  function indexWithoutAnnotation(pool: ReturnType<typeof pinged>['pool'], revisions: [string, string]) {
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(
+      200,
+      ...json(
+        {
+          schemaVersion: 2,
+          manifests: [
+            { digest: digestOf('1'), platform: { os: 'linux', architecture: 'amd64' } },
+            { digest: digestOf('2'), platform: { os: 'linux', architecture: 'arm64' } },
+            {
+              digest: digestOf('3'),
+              platform: { os: 'unknown', architecture: 'unknown' },
+              annotations: {
+                'vnd.docker.reference.type': 'attestation-manifest',
+                'vnd.docker.reference.digest': digestOf('1'),
+              },
+            },
+          ],
+        },
+        DIGEST,
+      ),
+    );
+    revisions.forEach((revision, index) => {
+      const config = digestOf(String.fromCharCode(97 + index));
+      pool
+        .intercept({ path: `/v2/a/manifests/${digestOf(String(index + 1))}`, method: 'GET' })
+        .reply(200, ...json({ schemaVersion: 2, config: { digest: config } }, digestOf(String(index + 1))));
+      pool
+        .intercept({ path: `/v2/a/blobs/${config}`, method: 'GET' })
+        .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': revision } } });
+    });
+  }
+
+  test("an index without the annotation: every platform's label, which agree; the attestation manifest is not read", async () => {
+    const { pool, client, agent } = pinged();
+    indexWithoutAnnotation(pool, [REV, REV]);
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
+      exists: true,
+      digest: DIGEST,
+      revision: REV,
+    });
+    // Five requests: the index, two manifests, two configurations; never the attestation.
+    agent.assertNoPendingInterceptors();
+  });
+
+  test('an index whose platforms name different commits is not judged: an error naming both', async () => {
+    const { pool, client } = pinged();
+    indexWithoutAnnotation(pool, [REV, OTHER]);
+    await expect(readTag(client, 'a', 'v1')).rejects.toThrow(
+      `a:v1 is an index whose platforms were built from different commits (${REV}, ${OTHER}): it was not pushed by this action, and is left as it is. Find out what pushed it.`,
+    );
+  });
+
+  test('an index of attestations only, or of entries without digests: no revision, nothing more read', async () => {
+    const { pool, client, agent } = pinged();
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(
+      200,
+      ...json(
+        {
+          schemaVersion: 2,
+          manifests: [{ digest: digestOf('3'), platform: { os: 'unknown', architecture: 'unknown' } }, {}],
+        },
+        DIGEST,
+      ),
+    );
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
+      exists: true,
+      digest: DIGEST,
+      revision: undefined,
+    });
+    agent.assertNoPendingInterceptors();
   });
 
   test('a 503 on the manifest is retried and never taken for a free tag', async () => {
     const { pool, client } = pinged();
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(503, '').times(3);
-    await expect(client.image('a', 'v1')).rejects.toThrow(/HTTP 503 after 3 attempts/);
+    await expect(readTag(client, 'a', 'v1')).rejects.toThrow(/HTTP 503 after 3 attempts/);
   });
 });
 
@@ -251,7 +380,7 @@ describe('a hostile registry is bounded', () => {
   test('a manifest over 4 MiB is refused, naming the limit, without retrying', async () => {
     const { pool, client, sleep } = pinged();
     pool.intercept({ path: manifestPath, method: 'GET' }).reply(200, Buffer.alloc(4 * 1024 * 1024 + 1, 0x20));
-    const error = await client.image('team/app', 'v1').catch((e: unknown) => e);
+    const error = await readTag(client, 'team/app', 'v1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as Error).message).toMatch(/answer is larger than 4 MiB/);
     expect(sleep).not.toHaveBeenCalled();
@@ -264,10 +393,10 @@ describe('a hostile registry is bounded', () => {
     pool
       .intercept({ path: manifestPath, method: 'GET' })
       .reply(200, body, { headers: { 'docker-content-digest': DIGEST } });
-    await expect(client.image('team/app', 'v1')).resolves.toEqual({
+    await expect(readTag(client, 'team/app', 'v1')).resolves.toEqual({
       exists: true,
       digest: DIGEST,
-      labels: {},
+      revision: undefined,
     });
   });
 
@@ -282,7 +411,7 @@ describe('a hostile registry is bounded', () => {
   test('an error body is cut at 64 KiB and the error still reported', async () => {
     const { pool, client } = pinged();
     pool.intercept({ path: manifestPath, method: 'GET' }).reply(400, Buffer.alloc(10 * 1024 * 1024, 0x41));
-    await expect(client.image('team/app', 'v1')).rejects.toThrow(/answered HTTP 400/);
+    await expect(readTag(client, 'team/app', 'v1')).rejects.toThrow(/answered HTTP 400/);
   });
 
   test('two tags of one image read its configuration once', async () => {
@@ -295,9 +424,12 @@ describe('a hostile registry is bounded', () => {
         .reply(200, manifest, { headers: { 'docker-content-digest': DIGEST } });
     pool
       .intercept({ path: `/v2/team/app/blobs/${config}`, method: 'GET' })
-      .reply(200, { config: { Labels: { a: 'b' } } });
-    const [one, two] = await Promise.all([client.image('team/app', 'v1'), client.image('team/app', 'abc')]);
-    expect(one).toEqual({ exists: true, digest: DIGEST, labels: { a: 'b' } });
+      .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': 'r' } } });
+    const [one, two] = await Promise.all([
+      readTag(client, 'team/app', 'v1'),
+      readTag(client, 'team/app', 'abc'),
+    ]);
+    expect(one).toEqual({ exists: true, digest: DIGEST, revision: 'r' });
     expect(two).toEqual(one);
     agent.assertNoPendingInterceptors();
   });

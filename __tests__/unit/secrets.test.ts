@@ -32,3 +32,16 @@ test('scrub hides every occurrence and ignores an empty secret', () => {
   expect(scrub('a zak_s b zak_s', ['zak_s', ''])).toBe('a *** b ***');
   expect(scrub('abc', [])).toBe('abc');
 });
+
+test("each build secret's value is masked and scrubbed too, its id is not, a line without a value masks nothing", () => {
+  const masked: string[] = [];
+  const values: Partial<Record<Input, string>> = {
+    [Input.Secrets]: 'token=s3cret\r\n\n npmrc = a=b \nempty=\nnot-a-pair',
+  };
+  const secrets = readSecrets(
+    (name) => values[name] ?? '',
+    (secret) => masked.push(secret),
+  );
+  expect(masked).toEqual(['s3cret', ' a=b']);
+  expect(secrets.scrub('token s3cret, npmrc a=b, a=c')).toBe('token ***, npmrc***, a=c');
+});

@@ -52,6 +52,20 @@ export function checkTag(tag: string, input: Input, whenEmpty: string, problems:
     );
 }
 
+/** The non-empty lines of a multi-line input, trimmed. */
+export function lines(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/** A build secret's line, `id=value`: the id (trimmed), and the value after the first `=` as it is. */
+export function splitSecretLine(line: string): { id: string; value: string } {
+  const eq = line.indexOf('=');
+  return eq < 0 ? { id: line, value: '' } : { id: line.slice(0, eq).trim(), value: line.slice(eq + 1) };
+}
+
 /** `KEY=VALUE` lines (build args, labels); a bad line is quoted by its key only, never its value. */
 export function parseKeyValueLines(value: string, input: Input, problems: Problems): string[] {
   const pairs: string[] = [];

@@ -7,8 +7,8 @@ import { parseBoolean } from './grammar.js';
 import { resolveBuildPaths } from './paths.js';
 import { Problems } from './problems.js';
 import { readInputs } from './read.js';
+import { checkBuildOptions } from './build-options.js';
 import {
-  checkBuildOptions,
   checkCredentials,
   checkImageName,
   checkKeyElsewhere,

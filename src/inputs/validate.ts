@@ -1,8 +1,7 @@
-import type { BuildInputs } from '../buildx.js';
 import { Input } from '../names.js';
 import type { Credentials } from '../secrets.js';
 import type { SkopeoDownload } from '../skopeo-install.js';
-import { REPOSITORY, SHA, checkRegistry, checkTag, parseKeyValueLines } from './grammar.js';
+import { REPOSITORY, SHA, checkRegistry, checkTag } from './grammar.js';
 import { quote, type Problems } from './problems.js';
 import type { RawInputs } from './read.js';
 
@@ -10,8 +9,6 @@ import type { RawInputs } from './read.js';
 // the file system (paths.ts does).
 
 const API_KEY = /^zak_[A-Za-z0-9]+$/;
-const STAGE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const NETWORK = /^(?:default|none|host)$/;
 
 export function checkImageName(raw: RawInputs, problems: Problems): string {
   const { [Input.ImageName]: name, [Input.Registry]: registry } = raw;
@@ -79,20 +76,6 @@ export function checkCredentials(raw: RawInputs, push: boolean, problems: Proble
   return username && keyIsZots ? { username, apiKey } : undefined;
 }
 
-export function checkBuildOptions(
-  raw: RawInputs,
-  problems: Problems,
-): Omit<BuildInputs, 'context' | 'dockerfile'> {
-  const { [Input.Target]: target, [Input.Network]: network } = raw;
-  const buildArgs = parseKeyValueLines(raw[Input.BuildArgs], Input.BuildArgs, problems);
-  const labels = parseKeyValueLines(raw[Input.Labels], Input.Labels, problems);
-  if (target && !STAGE.test(target))
-    problems.add(Input.Target, `is not a build stage name: ${quote(target)}.`);
-  if (network && !NETWORK.test(network))
-    problems.add(Input.Network, `must be \`default\`, \`none\` or \`host\`, not ${quote(network)}.`);
-  return { buildArgs, labels, target, network };
-}
-
 export function checkKeyExpiryWarningDays(value: string, problems: Problems): number {
   if (!/^\d+$/.test(value) || Number(value) > 3650)
     problems.add(Input.KeyExpiryWarningDays, `must be a whole number of days, not ${quote(value)}.`);
@@ -123,6 +106,8 @@ export function checkKeyElsewhere(raw: RawInputs, problems: Problems): void {
     if (input !== Input.ApiKey && raw[input].includes(apiKey))
       problems.add(
         input,
-        'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.',
+        input === Input.Secrets
+          ? 'holds the API key: every RUN step that mounts it could read the key that pushes. Give the build its own credentials.'
+          : 'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.',
       );
 }

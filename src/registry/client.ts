@@ -29,9 +29,8 @@ export interface ApiKeyInfo {
   isExpired?: boolean;
 }
 
-export type ImageState = { exists: false } | { exists: true; digest: string; labels: Record<string, string> };
-
-interface Manifest {
+/** A manifest or an index as the registry holds it: its digest and its parsed JSON. */
+export interface Manifest {
   digest: string;
   json: Record<string, unknown>;
 }
@@ -74,24 +73,6 @@ export class RegistryClient {
   }
 
   /**
-   * The tag's digest and its image's labels (the first image of an index), in as few requests
-   * as the answer allows: the manifest by tag (404: free), then the image configuration.
-   */
-  async image(name: string, tag: string): Promise<ImageState> {
-    const found = await this.manifestIfAny(name, tag);
-    if (!found) return { exists: false };
-    let { json } = found;
-    if (Array.isArray(json.manifests)) {
-      const first = (json.manifests as { digest?: string }[])[0];
-      if (!first?.digest) return { exists: true, digest: found.digest, labels: {} };
-      json = (await this.manifest(name, first.digest)).json;
-    }
-    const config = (json.config as { digest?: string } | undefined)?.digest;
-    if (!config) return { exists: true, digest: found.digest, labels: {} };
-    return { exists: true, digest: found.digest, labels: await this.labels(name, tag, config) };
-  }
-
-  /**
    * zot's list of the identity's API keys (`GET /zot/auth/apikey`), or undefined where the
    * registry has no such endpoint. The keys themselves are never part of the answer.
    */
@@ -121,7 +102,7 @@ export class RegistryClient {
   }
 
   /** An image configuration's labels, read once per digest however many tags ask. */
-  private labels(name: string, tag: string, config: string): Promise<Record<string, string>> {
+  configLabels(name: string, tag: string, config: string): Promise<Record<string, string>> {
     const key = `${name}@${config}`;
     let labels = this.configs.get(key);
     if (!labels) {
@@ -140,14 +121,14 @@ export class RegistryClient {
     return labels;
   }
 
-  /** The manifest at a tag or digest, or undefined where there is none (404). */
-  private async manifestIfAny(name: string, reference: string): Promise<Manifest | undefined> {
+  /** The manifest at a tag or digest, or undefined where there is none (404: free). */
+  async manifestIfAny(name: string, reference: string): Promise<Manifest | undefined> {
     const answer = await this.getManifest(name, reference, [200, 404]);
     return answer.status === 404 ? undefined : manifestOf(answer, name);
   }
 
   /** The manifest, which must exist: the registry has just named it. */
-  private async manifest(name: string, reference: string): Promise<Manifest> {
+  async manifest(name: string, reference: string): Promise<Manifest> {
     return manifestOf(await this.getManifest(name, reference, [200]), name);
   }
 

@@ -1,14 +1,18 @@
+import { UserError } from '../errors.js';
 import { info } from '../log.js';
 import { REVISION_LABEL } from '../names.js';
 import type { Publication, TaggedImage, Tags } from '../tags.js';
-import type { RegistryClient } from './client.js';
+import type { Manifest, RegistryClient } from './client.js';
 
 // What the registry holds for this run's two tags, read for the re-run policy.
 
+/** How an index marks the manifests that carry attestations rather than a platform's image. */
+const ATTESTATION_TYPE = 'vnd.docker.reference.type';
+
 /**
- * Both tags at once, each with its image's revision label: the manifests (1 request each), and
- * the configuration when a tag exists (once, when both tags hold one image), whatever the number
- * of tags in the repository.
+ * Both tags at once, each with the commit its image was built from: the manifests (1 request
+ * each), and more only where the manifest does not carry the revision (see revisionOf),
+ * whatever the number of tags in the repository.
  */
 export async function readPublication(client: RegistryClient, tags: Tags): Promise<Publication> {
   const [version, commit] = await Promise.all([
@@ -25,10 +29,69 @@ export async function readPublication(client: RegistryClient, tags: Tags): Promi
   return { version, commit };
 }
 
-/** A tag's digest and the commit its image was built from (its revision label). */
+/** A tag's digest and the commit its image (or index) was built from. */
 export async function readTag(client: RegistryClient, name: string, tag: string): Promise<TaggedImage> {
-  const image = await client.image(name, tag);
-  return image.exists
-    ? { exists: true, digest: image.digest, revision: image.labels[REVISION_LABEL] }
-    : image;
+  const manifest = await client.manifestIfAny(name, tag);
+  if (!manifest) return { exists: false };
+  return { exists: true, digest: manifest.digest, revision: await revisionOf(client, name, tag, manifest) };
+}
+
+/**
+ * The commit an image was built from: the `org.opencontainers.image.revision` annotation of
+ * its manifest or index (no further request), else its configuration's label. An index without
+ * the annotation is read platform by platform (attestation entries left out): every platform's
+ * revision must be the same, or the tag is not this action's to judge.
+ */
+async function revisionOf(
+  client: RegistryClient,
+  name: string,
+  tag: string,
+  manifest: Manifest,
+): Promise<string | undefined> {
+  const annotated = annotationsOf(manifest.json)[REVISION_LABEL];
+  if (annotated) return annotated;
+  if (!Array.isArray(manifest.json.manifests)) return labelledRevision(client, name, tag, manifest);
+  const platforms = (manifest.json.manifests as Descriptor[]).filter(isPlatformImage);
+  const revisions = await Promise.all(
+    platforms.map(async (entry) => {
+      const image = await client.manifest(name, entry.digest);
+      return annotationsOf(image.json)[REVISION_LABEL] ?? (await labelledRevision(client, name, tag, image));
+    }),
+  );
+  const distinct = [...new Set(revisions)];
+  if (distinct.length > 1)
+    throw new UserError(
+      `${name}:${tag} is an index whose platforms were built from different commits (${distinct.map((r) => r ?? 'none').join(', ')}): ` +
+        'it was not pushed by this action, and is left as it is. Find out what pushed it.',
+    );
+  return distinct[0];
+}
+
+interface Descriptor {
+  digest: string;
+  platform?: { os?: string };
+  annotations?: Record<string, unknown>;
+}
+
+/** An index entry that is a platform's image: not an attestation manifest (`unknown/unknown`). */
+function isPlatformImage(entry: Descriptor): boolean {
+  if (typeof entry?.digest !== 'string') return false;
+  return entry.annotations?.[ATTESTATION_TYPE] !== 'attestation-manifest' && entry.platform?.os !== 'unknown';
+}
+
+function annotationsOf(json: Record<string, unknown>): Record<string, string | undefined> {
+  const annotations = json.annotations;
+  return annotations && typeof annotations === 'object' ? (annotations as Record<string, string>) : {};
+}
+
+/** An image manifest's revision label, from its configuration (read once per digest). */
+async function labelledRevision(
+  client: RegistryClient,
+  name: string,
+  tag: string,
+  manifest: Manifest,
+): Promise<string | undefined> {
+  const config = (manifest.json.config as { digest?: string } | undefined)?.digest;
+  if (!config) return undefined;
+  return (await client.configLabels(name, tag, config))[REVISION_LABEL];
 }

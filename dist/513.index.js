@@ -1,5 +1,5 @@
-export const id = 937;
-export const ids = [937];
+export const id = 513;
+export const ids = [513];
 export const modules = {
 
 /***/ 1700:
@@ -211,7 +211,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 1937:
+/***/ 9513:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -275,12 +275,116 @@ function info(text) {
     core/* info */.pq(neutralise(text));
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
+;// CONCATENATED MODULE: ./src/inputs/problems.ts
+/** The problems found in the inputs, each naming its input, gathered to be reported at once. */
+class Problems {
+    list = [];
+    add(input, what) {
+        this.list.push(`\`${input}\` ${what}`);
+    }
+    get none() {
+        return this.list.length === 0;
+    }
+}
+/** Quotes a value for a message, making control characters visible. */
+function quote(value) {
+    return JSON.stringify(value);
+}
+
+;// CONCATENATED MODULE: ./src/inputs/grammar.ts
+
+
+
+// The grammars of single inputs: booleans, the registry's host, tags and KEY=VALUE lines.
+// Names and tags follow the OCI distribution spec (see the project's notes on the registry).
+const NAME_COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+const REPOSITORY = new RegExp(`^${NAME_COMPONENT}(?:/${NAME_COMPONENT})*$`);
+const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+/** A full commit SHA: SHA-1 (40 hex digits) or SHA-256 (64). */
+const SHA = /^[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?$/;
+const HOST_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+const REGISTRY = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-fA-F:.]+\\])(?::(\\d{1,5}))?$`);
+const LINE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+function parseBoolean(value, input, problems) {
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (!['false', 'False', 'FALSE'].includes(value))
+        problems.add(input, `must be \`true\` or \`false\`, not ${quote(value)}.`);
+    return false;
+}
+function checkRegistry(registry, problems) {
+    const problem = (what) => problems.add(names/* Input */.pd.Registry, what);
+    if (!registry)
+        return problem('is required (`host[:port]`).');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(registry))
+        return problem(`must be \`host[:port]\` without a scheme: ${quote(registry.replace(/\/\/[^/@]*@/, '//…@'))}.`);
+    if (registry.includes('@'))
+        return problem('must not hold credentials (`user:password@`): use `username` and `api_key`.');
+    if (registry.includes('/'))
+        return problem(`must be \`host[:port]\` without a path: ${quote(registry)}.`);
+    const match = REGISTRY.exec(registry);
+    if (!match)
+        return problem(`is not a host name with an optional port: ${quote(registry)}.`);
+    const bracketed = /^\[(.*)\]/.exec(registry);
+    if (bracketed && !external_node_net_.isIPv6(bracketed[1]))
+        return problem(`has an invalid IPv6 address: ${quote(registry)}.`);
+    if (match[1] !== undefined) {
+        const port = Number(match[1]);
+        if (port < 1 || port > 65535)
+            problem(`has a port out of range: ${match[1]}.`);
+    }
+}
+function checkTag(tag, input, whenEmpty, problems) {
+    if (!tag)
+        problems.add(input, whenEmpty);
+    else if (tag.length > 128)
+        problems.add(input, `is longer than 128 characters (${tag.length}).`);
+    else if (!TAG.test(tag))
+        problems.add(input, `is not a valid tag: ${quote(tag)} (letters, digits, _ . -, not starting with . or -).`);
+}
+/** The non-empty lines of a multi-line input, trimmed. */
+function lines(value) {
+    return value
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter(Boolean);
+}
+/** A build secret's line, `id=value`: the id (trimmed), and the value after the first `=` as it is. */
+function splitSecretLine(line) {
+    const eq = line.indexOf('=');
+    return eq < 0 ? { id: line, value: '' } : { id: line.slice(0, eq).trim(), value: line.slice(eq + 1) };
+}
+/** `KEY=VALUE` lines (build args, labels); a bad line is quoted by its key only, never its value. */
+function parseKeyValueLines(value, input, problems) {
+    const pairs = [];
+    value.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line)
+            return;
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq) : '';
+        if (!key || !LINE_KEY.test(key))
+            problems.add(input, `line ${index + 1} is not \`KEY=VALUE\`: ${quote(eq > 0 ? key + '=…' : line)}.`);
+        else
+            pairs.push(line);
+    });
+    return pairs;
+}
+
 ;// CONCATENATED MODULE: ./src/secrets.ts
+
 
 
 function readSecrets(read, mask = core/* setSecret */.Pq) {
     const apiKey = read(names/* Input */.pd.ApiKey);
     const list = apiKey ? [apiKey, basicEncoding(read(names/* Input */.pd.Username), apiKey)] : [];
+    for (const line of lines(read(names/* Input */.pd.Secrets))) {
+        const { value } = splitSecretLine(line);
+        if (value)
+            list.push(value);
+    }
     for (const secret of list)
         mask(secret);
     return { list, scrub: (text) => scrub(text, list) };
@@ -438,12 +542,47 @@ function provenanceLabels(tags, env, now) {
     return labels;
 }
 function buildSpec(inputs, tags, env, now) {
+    const provenance = provenanceLabels(tags, env, now);
     return {
         ...inputs,
-        // The user's labels come first so that the provenance labels cannot be overridden.
-        labels: [...inputs.labels, ...provenanceLabels(tags, env, now)],
+        // The user's come first so that the provenance labels and annotations cannot be overridden.
+        labels: [...inputs.labels, ...provenance],
+        annotations: [...inputs.annotations, ...provenance],
         localTags: [`${tags.repository}:${tags.version}`, `${tags.repository}:${tags.sha}`],
+        needsOci: needsOci(inputs),
     };
+}
+/** Attestation manifests are asked for: the image becomes an index, whatever its platforms. */
+function attests(inputs) {
+    return inputs.provenance !== 'false' || inputs.sbom !== 'false';
+}
+/** The build makes an OCI image index: two platforms or more, or attestations. */
+function makesIndex(inputs) {
+    return inputs.platforms.length > 1 || attests(inputs);
+}
+/**
+ * What only a builder that writes OCI images can do: an index of several platforms,
+ * attestation manifests, annotations (an engine's classic image store keeps none of them).
+ */
+function needsOci(inputs) {
+    const needs = [];
+    if (inputs.platforms.length > 1)
+        needs.push(names/* Input */.pd.Platforms);
+    if (inputs.provenance !== 'false')
+        needs.push(names/* Input */.pd.Provenance);
+    if (inputs.sbom !== 'false')
+        needs.push(names/* Input */.pd.Sbom);
+    if (inputs.annotations.length > 0)
+        needs.push(names/* Input */.pd.Annotations);
+    return needs;
+}
+/** The environment variable that hands the i-th build secret to buildx (`--secret id=…,env=…`). */
+function secretVariable(index) {
+    return `BUILD_PUSH_IMAGE_SECRET_${index}`;
+}
+/** The build secrets as buildx reads them: from its own environment, never from argv. */
+function secretEnvironment(spec) {
+    return Object.fromEntries(spec.secrets.map((secret, index) => [secretVariable(index), secret.value]));
 }
 /** Loaded into the engine, the image's ID kept in this run's folder. */
 function loadInto(runDirectory) {
@@ -452,6 +591,8 @@ function loadInto(runDirectory) {
 /** The argv of `docker buildx build`: built here, checked by table tests, run by `build`. */
 function buildArgs(spec, output) {
     const args = ['buildx', 'build', '--file', spec.dockerfile];
+    if (spec.platforms.length > 0)
+        args.push('--platform', spec.platforms.join(','));
     for (const label of spec.labels)
         args.push('--label', label);
     for (const arg of spec.buildArgs)
@@ -460,18 +601,39 @@ function buildArgs(spec, output) {
         args.push('--target', spec.target);
     if (spec.network)
         args.push('--network', spec.network);
+    spec.secrets.forEach(({ id }, index) => args.push('--secret', `id=${id},env=${secretVariable(index)}`));
+    for (const cache of spec.cacheFrom)
+        args.push('--cache-from', cache);
+    for (const cache of spec.cacheTo)
+        args.push('--cache-to', cache);
+    if (spec.noCache)
+        args.push('--no-cache');
+    if (spec.pull)
+        args.push('--pull');
     if (output.kind === 'load') {
+        // A loaded image keeps labels only: annotations go with the OCI layout that is pushed.
         for (const tag of spec.localTags)
             args.push('--tag', tag);
         args.push('--load', '--iidfile', output.iidFile);
+        if (attests(spec))
+            args.push(`--provenance=${spec.provenance}`, `--sbom=${spec.sbom}`);
     }
     else {
+        for (const annotation of spec.annotations) {
+            args.push('--annotation', `manifest:${annotation}`);
+            // BuildKit refuses index annotations where it writes no index (one platform, no attestations).
+            if (makesIndex(spec))
+                args.push('--annotation', `index:${annotation}`);
+        }
         // Layers go out uncompressed: skopeo compresses them while it pushes, on every core, which
-        // is quicker than BuildKit compressing them before they are even written out.
-        // No attestation manifests (platform unknown/unknown): they are what made the user's
-        // registry choke on Docker's own pushes. An engine's load never carries them.
-        args.push('--output', `type=oci,tar=false,compression=uncompressed,${csvField(`dest=${output.directory}`)}`);
-        args.push('--provenance=false', '--sbom=false');
+        // is quicker than BuildKit compressing them before they are even written out. Attestation
+        // manifests name the image manifests by digest, so with them the layers are compressed
+        // here and skopeo pushes every digest as it is (see hand-over.ts).
+        const compression = attests(spec) ? 'gzip' : 'uncompressed';
+        args.push('--output', `type=oci,tar=false,compression=${compression},${csvField(`dest=${output.directory}`)}`);
+        // Attestation manifests (platform unknown/unknown) only when asked for: they are what made
+        // the user's registry choke on Docker's own pushes.
+        args.push(`--provenance=${spec.provenance}`, `--sbom=${spec.sbom}`);
     }
     args.push(spec.context);
     return args;
@@ -481,7 +643,11 @@ function csvField(field) {
     return /[",]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
 async function build(spec, output) {
-    await runTool('docker', buildArgs(spec, output), { timeoutSeconds: BUILD_TIMEOUT }).catch((error) => {
+    await runTool('docker', buildArgs(spec, output), {
+        timeoutSeconds: BUILD_TIMEOUT,
+        env: secretEnvironment(spec),
+        secrets: spec.secrets.map((secret) => secret.value),
+    }).catch((error) => {
         throw explainBuildFailure(error);
     });
     if (output.kind !== 'load')
@@ -540,90 +706,173 @@ function digestOf(plan) {
     return plan.kind === 'build-and-push' ? undefined : plan.digest;
 }
 
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __webpack_require__(7030);
-;// CONCATENATED MODULE: ./src/inputs/problems.ts
-/** The problems found in the inputs, each naming its input, gathered to be reported at once. */
-class Problems {
-    list = [];
-    add(input, what) {
-        this.list.push(`\`${input}\` ${what}`);
+;// CONCATENATED MODULE: ./src/engine.ts
+
+
+/** The Docker API version skopeo's `docker-daemon:` transport speaks (containers/image pins it). */
+const SKOPEO_DAEMON_API = '1.22';
+const PROBE_TIMEOUT = 60;
+/** The current builder's driver and the engine's image store: two docker commands, at once. */
+async function probeBuilder() {
+    const [inspect, info] = await Promise.all([
+        runTool('docker', ['buildx', 'inspect'], { silent: true, timeoutSeconds: PROBE_TIMEOUT }),
+        runTool('docker', ['info', '--format', '{{json .DriverStatus}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+    ]);
+    return { driver: parseDriver(inspect.stdout), containerdStore: usesContainerdStore(info.stdout) };
+}
+/** The engine's endpoint and the oldest API it accepts: two docker commands, at once. */
+async function probeEndpoint() {
+    const [context, version] = await Promise.all([
+        runTool('docker', ['context', 'inspect', '--format', '{{json .}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+        runTool('docker', ['version', '--format', '{{.Server.MinAPIVersion}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+    ]);
+    return { ...parseContext(context.stdout, process.env), minApiVersion: version.stdout.trim() };
+}
+/** `Driver: docker-container` from `docker buildx inspect`. */
+function parseDriver(inspectOutput) {
+    const driver = /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1];
+    if (!driver)
+        throw new errors/* UserError */.yo(`Could not tell which driver the buildx builder uses: \`docker buildx inspect\` said ${JSON.stringify(inspectOutput.slice(0, 200))}.`);
+    return driver;
+}
+/** `docker info`'s DriverStatus names containerd's snapshotter when the containerd image store is on. */
+function usesContainerdStore(driverStatusJson) {
+    try {
+        const status = JSON.parse(driverStatusJson);
+        return (status ?? []).some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'));
     }
-    get none() {
-        return this.list.length === 0;
-    }
-}
-/** Quotes a value for a message, making control characters visible. */
-function quote(value) {
-    return JSON.stringify(value);
-}
-
-;// CONCATENATED MODULE: ./src/inputs/grammar.ts
-
-
-
-// The grammars of single inputs: booleans, the registry's host, tags and KEY=VALUE lines.
-// Names and tags follow the OCI distribution spec (see the project's notes on the registry).
-const NAME_COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
-const REPOSITORY = new RegExp(`^${NAME_COMPONENT}(?:/${NAME_COMPONENT})*$`);
-const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-/** A full commit SHA: SHA-1 (40 hex digits) or SHA-256 (64). */
-const SHA = /^[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?$/;
-const HOST_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
-const REGISTRY = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-fA-F:.]+\\])(?::(\\d{1,5}))?$`);
-const LINE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-function parseBoolean(value, input, problems) {
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (!['false', 'False', 'FALSE'].includes(value))
-        problems.add(input, `must be \`true\` or \`false\`, not ${quote(value)}.`);
-    return false;
-}
-function checkRegistry(registry, problems) {
-    const problem = (what) => problems.add(names/* Input */.pd.Registry, what);
-    if (!registry)
-        return problem('is required (`host[:port]`).');
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(registry))
-        return problem(`must be \`host[:port]\` without a scheme: ${quote(registry.replace(/\/\/[^/@]*@/, '//…@'))}.`);
-    if (registry.includes('@'))
-        return problem('must not hold credentials (`user:password@`): use `username` and `api_key`.');
-    if (registry.includes('/'))
-        return problem(`must be \`host[:port]\` without a path: ${quote(registry)}.`);
-    const match = REGISTRY.exec(registry);
-    if (!match)
-        return problem(`is not a host name with an optional port: ${quote(registry)}.`);
-    const bracketed = /^\[(.*)\]/.exec(registry);
-    if (bracketed && !external_node_net_.isIPv6(bracketed[1]))
-        return problem(`has an invalid IPv6 address: ${quote(registry)}.`);
-    if (match[1] !== undefined) {
-        const port = Number(match[1]);
-        if (port < 1 || port > 65535)
-            problem(`has a port out of range: ${match[1]}.`);
+    catch {
+        return false;
     }
 }
-function checkTag(tag, input, whenEmpty, problems) {
-    if (!tag)
-        problems.add(input, whenEmpty);
-    else if (tag.length > 128)
-        problems.add(input, `is longer than 128 characters (${tag.length}).`);
-    else if (!TAG.test(tag))
-        problems.add(input, `is not a valid tag: ${quote(tag)} (letters, digits, _ . -, not starting with . or -).`);
+function parseContext(contextJson, env) {
+    const context = JSON.parse(contextJson);
+    const host = context.Endpoints?.docker?.Host;
+    if (!host)
+        throw new errors/* UserError */.yo('The current docker context names no engine endpoint.');
+    const tls = Boolean(env.DOCKER_TLS_VERIFY) || Object.keys(context.TLSMaterial ?? {}).length > 0;
+    return { host, tls };
 }
-/** `KEY=VALUE` lines (build args, labels); a bad line is quoted by its key only, never its value. */
-function parseKeyValueLines(value, input, problems) {
-    const pairs = [];
-    value.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (!line)
-            return;
-        const eq = line.indexOf('=');
-        const key = eq > 0 ? line.slice(0, eq) : '';
-        if (!key || !LINE_KEY.test(key))
-            problems.add(input, `line ${index + 1} is not \`KEY=VALUE\`: ${quote(eq > 0 ? key + '=…' : line)}.`);
-        else
-            pairs.push(line);
+/**
+ * The builder exports an OCI layout itself (any driver but `docker`, or the docker driver on the
+ * containerd image store): skopeo then pushes from that folder and the engine is not involved.
+ */
+function canExportOci(builder) {
+    return builder.driver !== 'docker' || builder.containerdStore;
+}
+/**
+ * Where skopeo's `docker-daemon:` transport can read this engine, in the form skopeo takes
+ * (`unix://…`, or `http://host:port` for plain tcp); or why it cannot.
+ */
+function skopeoDaemonAccess(endpoint) {
+    const { host, tls, minApiVersion } = endpoint;
+    if (tls)
+        return { why: `the engine at ${host} needs TLS, and skopeo would need its client certificates` };
+    if (compareApiVersions(minApiVersion, SKOPEO_DAEMON_API) > 0)
+        return {
+            why: `the engine at ${host} refuses Docker API versions below ${minApiVersion}, and skopeo's docker-daemon transport speaks ${SKOPEO_DAEMON_API}`,
+        };
+    if (host.startsWith('unix://'))
+        return { host };
+    if (host.startsWith('tcp://'))
+        return { host: `http://${host.slice('tcp://'.length)}` };
+    return { why: `skopeo cannot reach an engine at ${host}` };
+}
+/** Compares `1.24` with `1.22` numerically; an unreadable version counts as newer than any. */
+function compareApiVersions(a, b) {
+    const parse = (v) => (/^\d+\.\d+$/.test(v) ? v.split('.').map(Number) : undefined);
+    const [x, y] = [parse(a), parse(b)];
+    if (!x || !y)
+        return x ? -1 : y ? 1 : 0;
+    return x[0] !== y[0] ? Math.sign(x[0] - y[0]) : Math.sign(x[1] - y[1]);
+}
+
+;// CONCATENATED MODULE: ./src/hand-over.ts
+
+
+
+
+
+
+
+/** `docker save` of a large image over a slow sidecar link: bounded like the build, generously. */
+const SAVE_TIMEOUT = 60 * 60;
+/**
+ * Builds the image and hands it to skopeo the fastest way this builder and engine allow,
+ * saying which in the log:
+ *   - an OCI layout written by the builder itself (any driver but `docker`, or the docker driver
+ *     on the containerd image store): no load into the engine, no export out of it;
+ *   - else the engine's image, read by skopeo's `docker-daemon:` transport where it can speak
+ *     the engine's API (Docker 24 and older, not over TLS);
+ *   - else `docker save` into this run's folder and `docker-archive:` (Docker 25 and later
+ *     refuse skopeo's API version; a TLS endpoint would need skopeo to have the certificates).
+ */
+async function buildAndHandOver(spec, runDirectory, timeline) {
+    return timeline.phase('Build', async () => {
+        const builder = await capableBuilder(spec);
+        if (canExportOci(builder)) {
+            const directory = external_node_path_.join(runDirectory, 'oci-layout');
+            info(`Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`);
+            await build(spec, { kind: 'oci-layout', directory });
+            // `--all`: an index goes with every image it names. With attestations, whose manifests
+            // name the images by digest, skopeo must change no digest (the layers are compressed).
+            const options = ['--all', ...(attests(spec) ? ['--preserve-digests'] : [])];
+            return { kind: 'oci-layout', reference: `oci:${directory}`, options, files: [directory] };
+        }
+        // The engine's endpoint is asked while the image builds: the choice below needs it only after.
+        const endpoint = probeEndpoint();
+        endpoint.catch(() => undefined);
+        const imageId = await build(spec, loadInto(runDirectory));
+        const access = skopeoDaemonAccess(await endpoint);
+        if ('host' in access) {
+            info(`Hand-over (engine-daemon): skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`);
+            return {
+                kind: 'engine-daemon',
+                reference: `docker-daemon:${imageId}`,
+                options: ['--src-daemon-host', access.host],
+                files: [],
+            };
+        }
+        info(`Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`);
+        const archive = external_node_path_.join(runDirectory, 'image.tar');
+        await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT });
+        return { kind: 'engine-archive', reference: `docker-archive:${archive}`, options: [], files: [archive] };
     });
-    return pairs;
+}
+/** `push: false`: the image is built and loaded into the engine, as the old action did. */
+async function buildOnly(spec, runDirectory, timeline) {
+    await timeline.phase('Build', async () => {
+        await capableBuilder(spec);
+        await build(spec, loadInto(runDirectory));
+    });
+}
+/**
+ * The current builder, once it is known to do what the inputs ask: several platforms,
+ * attestations and annotations need one that writes OCI images. Refused before the build.
+ */
+async function capableBuilder(spec) {
+    const builder = await probeBuilder().catch((error) => {
+        throw explainBuildFailure(error);
+    });
+    if (spec.needsOci.length > 0 && !canExportOci(builder))
+        throw new errors/* UserError */.yo(`${spec.needsOci.map((input) => `\`${input}\``).join(', ')} ${spec.needsOci.length > 1 ? 'need' : 'needs'} a builder that writes OCI images, ` +
+            'and this one is the docker driver on the classic image store, which keeps one platform and no annotations or attestations. ' +
+            'Turn on the containerd image store in the engine (`"features": {"containerd-snapshotter": true}` in daemon.json), ' +
+            'or use a `docker-container` builder (`docker buildx create --use --driver docker-container`). Nothing was built or pushed.');
+    return builder;
+}
+/** Deletes what the hand-over wrote, as soon as the push is over (the post step would, later). */
+async function discard(handOver) {
+    await Promise.all(handOver.files.map((file) => promises_.rm(file, { recursive: true, force: true })));
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/paths.ts
@@ -669,6 +918,87 @@ function readInputs(read) {
     return raw;
 }
 
+;// CONCATENATED MODULE: ./src/inputs/build-options.ts
+
+
+
+// The build's own inputs, checked as build-push-action's users would write them.
+const STAGE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NETWORK = /^(?:default|none|host)$/;
+/** `os/arch` with an optional variant, as buildx's `--platform` takes each entry. */
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
+const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+/** buildx's attestation options after `--provenance=` or `--sbom=`, such as `mode=max`. */
+const ATTESTATION_OPTIONS = /^[a-z-]+=[^\s,=]+(?:,[a-z-]+=[^\s,=]+)*$/;
+function checkBuildOptions(raw, problems) {
+    const { [names/* Input */.pd.Target]: target, [names/* Input */.pd.Network]: network } = raw;
+    if (target && !STAGE.test(target))
+        problems.add(names/* Input */.pd.Target, `is not a build stage name: ${quote(target)}.`);
+    if (network && !NETWORK.test(network))
+        problems.add(names/* Input */.pd.Network, `must be \`default\`, \`none\` or \`host\`, not ${quote(network)}.`);
+    return {
+        buildArgs: parseKeyValueLines(raw[names/* Input */.pd.BuildArgs], names/* Input */.pd.BuildArgs, problems),
+        labels: parseKeyValueLines(raw[names/* Input */.pd.Labels], names/* Input */.pd.Labels, problems),
+        target,
+        network,
+        platforms: checkPlatforms(raw[names/* Input */.pd.Platforms], problems),
+        secrets: checkBuildSecrets(raw[names/* Input */.pd.Secrets], problems),
+        cacheFrom: lines(raw[names/* Input */.pd.CacheFrom]),
+        cacheTo: lines(raw[names/* Input */.pd.CacheTo]),
+        noCache: parseBoolean(raw[names/* Input */.pd.NoCache], names/* Input */.pd.NoCache, problems),
+        pull: parseBoolean(raw[names/* Input */.pd.Pull], names/* Input */.pd.Pull, problems),
+        annotations: parseKeyValueLines(raw[names/* Input */.pd.Annotations], names/* Input */.pd.Annotations, problems),
+        provenance: checkAttestation(raw[names/* Input */.pd.Provenance], names/* Input */.pd.Provenance, problems),
+        sbom: checkAttestation(raw[names/* Input */.pd.Sbom], names/* Input */.pd.Sbom, problems),
+    };
+}
+/** `linux/amd64,linux/arm64`: separated by commas or lines, as build-push-action reads it. */
+function checkPlatforms(value, problems) {
+    const platforms = value
+        .split(/[,\n]/)
+        .map((platform) => platform.trim())
+        .filter(Boolean);
+    for (const platform of platforms)
+        if (!PLATFORM.test(platform))
+            problems.add(names/* Input */.pd.Platforms, `has ${quote(platform)}, which is not a platform such as \`linux/amd64\` or \`linux/arm/v7\`.`);
+    const twice = platforms.filter((platform, index) => platforms.indexOf(platform) !== index);
+    if (twice.length > 0)
+        problems.add(names/* Input */.pd.Platforms, `lists ${quote(twice[0])} twice.`);
+    return platforms;
+}
+/** `id=value` lines; a problem names the line and the id, never the value. */
+function checkBuildSecrets(value, problems) {
+    const secrets = [];
+    value.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line)
+            return;
+        const { id, value: secret } = splitSecretLine(line);
+        const where = `line ${index + 1}`;
+        // Without `=`, the line may be the value itself: it is never quoted.
+        if (!line.includes('='))
+            problems.add(names/* Input */.pd.Secrets, `${where} is not \`id=value\` (the line is not shown: it may be the secret).`);
+        else if (!SECRET_ID.test(id))
+            problems.add(names/* Input */.pd.Secrets, `${where} is not \`id=value\` with an id of letters, digits, \`_ . -\`: ${quote(`${id.slice(0, 40)}=…`)}.`);
+        else if (!secret)
+            problems.add(names/* Input */.pd.Secrets, `${where} gives the secret ${quote(id)} no value.`);
+        else if (secrets.some((known) => known.id === id))
+            problems.add(names/* Input */.pd.Secrets, `${where} gives the secret ${quote(id)} a second time.`);
+        else
+            secrets.push({ id, value: secret });
+    });
+    return secrets;
+}
+/** `false` (the default), `true`, or buildx's options for the attestation (`mode=max`). */
+function checkAttestation(value, input, problems) {
+    if (/^(true|false)$/i.test(value))
+        return value.toLowerCase();
+    if (ATTESTATION_OPTIONS.test(value))
+        return value;
+    problems.add(input, `must be \`true\`, \`false\` or buildx's options such as \`mode=max\`, not ${quote(value)}.`);
+    return 'false';
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/validate.ts
 
 
@@ -676,8 +1006,6 @@ function readInputs(read) {
 // Each input checked against what it must be, one concern per function; nothing here touches
 // the file system (paths.ts does).
 const API_KEY = /^zak_[A-Za-z0-9]+$/;
-const STAGE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const NETWORK = /^(?:default|none|host)$/;
 function checkImageName(raw, problems) {
     const { [names/* Input */.pd.ImageName]: name, [names/* Input */.pd.Registry]: registry } = raw;
     checkRegistry(registry, problems);
@@ -727,16 +1055,6 @@ function checkCredentials(raw, push, problems) {
         problems.add(names/* Input */.pd.Username, 'is needed with `api_key`: the zot identity that owns the key.');
     return username && keyIsZots ? { username, apiKey } : undefined;
 }
-function checkBuildOptions(raw, problems) {
-    const { [names/* Input */.pd.Target]: target, [names/* Input */.pd.Network]: network } = raw;
-    const buildArgs = parseKeyValueLines(raw[names/* Input */.pd.BuildArgs], names/* Input */.pd.BuildArgs, problems);
-    const labels = parseKeyValueLines(raw[names/* Input */.pd.Labels], names/* Input */.pd.Labels, problems);
-    if (target && !STAGE.test(target))
-        problems.add(names/* Input */.pd.Target, `is not a build stage name: ${quote(target)}.`);
-    if (network && !NETWORK.test(network))
-        problems.add(names/* Input */.pd.Network, `must be \`default\`, \`none\` or \`host\`, not ${quote(network)}.`);
-    return { buildArgs, labels, target, network };
-}
 function checkKeyExpiryWarningDays(value, problems) {
     if (!/^\d+$/.test(value) || Number(value) > 3650)
         problems.add(names/* Input */.pd.KeyExpiryWarningDays, `must be a whole number of days, not ${quote(value)}.`);
@@ -766,10 +1084,13 @@ function checkKeyElsewhere(raw, problems) {
         return;
     for (const input of Object.values(names/* Input */.pd))
         if (input !== names/* Input */.pd.ApiKey && raw[input].includes(apiKey))
-            problems.add(input, 'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.');
+            problems.add(input, input === names/* Input */.pd.Secrets
+                ? 'holds the API key: every RUN step that mounts it could read the key that pushes. Give the build its own credentials.'
+                : 'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.');
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
 
 
 
@@ -917,159 +1238,17 @@ function refusal(version, tags) {
         'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.');
 }
 
-;// CONCATENATED MODULE: ./src/engine.ts
-
-
-/** The Docker API version skopeo's `docker-daemon:` transport speaks (containers/image pins it). */
-const SKOPEO_DAEMON_API = '1.22';
-const PROBE_TIMEOUT = 60;
-/** The current builder's driver and the engine's image store: two docker commands, at once. */
-async function probeBuilder() {
-    const [inspect, info] = await Promise.all([
-        runTool('docker', ['buildx', 'inspect'], { silent: true, timeoutSeconds: PROBE_TIMEOUT }),
-        runTool('docker', ['info', '--format', '{{json .DriverStatus}}'], {
-            silent: true,
-            timeoutSeconds: PROBE_TIMEOUT,
-        }),
-    ]);
-    return { driver: parseDriver(inspect.stdout), containerdStore: usesContainerdStore(info.stdout) };
-}
-/** The engine's endpoint and the oldest API it accepts: two docker commands, at once. */
-async function probeEndpoint() {
-    const [context, version] = await Promise.all([
-        runTool('docker', ['context', 'inspect', '--format', '{{json .}}'], {
-            silent: true,
-            timeoutSeconds: PROBE_TIMEOUT,
-        }),
-        runTool('docker', ['version', '--format', '{{.Server.MinAPIVersion}}'], {
-            silent: true,
-            timeoutSeconds: PROBE_TIMEOUT,
-        }),
-    ]);
-    return { ...parseContext(context.stdout, process.env), minApiVersion: version.stdout.trim() };
-}
-/** `Driver: docker-container` from `docker buildx inspect`. */
-function parseDriver(inspectOutput) {
-    const driver = /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1];
-    if (!driver)
-        throw new errors/* UserError */.yo(`Could not tell which driver the buildx builder uses: \`docker buildx inspect\` said ${JSON.stringify(inspectOutput.slice(0, 200))}.`);
-    return driver;
-}
-/** `docker info`'s DriverStatus names containerd's snapshotter when the containerd image store is on. */
-function usesContainerdStore(driverStatusJson) {
-    try {
-        const status = JSON.parse(driverStatusJson);
-        return (status ?? []).some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'));
-    }
-    catch {
-        return false;
-    }
-}
-function parseContext(contextJson, env) {
-    const context = JSON.parse(contextJson);
-    const host = context.Endpoints?.docker?.Host;
-    if (!host)
-        throw new errors/* UserError */.yo('The current docker context names no engine endpoint.');
-    const tls = Boolean(env.DOCKER_TLS_VERIFY) || Object.keys(context.TLSMaterial ?? {}).length > 0;
-    return { host, tls };
-}
-/**
- * The builder exports an OCI layout itself (any driver but `docker`, or the docker driver on the
- * containerd image store): skopeo then pushes from that folder and the engine is not involved.
- */
-function canExportOci(builder) {
-    return builder.driver !== 'docker' || builder.containerdStore;
-}
-/**
- * Where skopeo's `docker-daemon:` transport can read this engine, in the form skopeo takes
- * (`unix://…`, or `http://host:port` for plain tcp); or why it cannot.
- */
-function skopeoDaemonAccess(endpoint) {
-    const { host, tls, minApiVersion } = endpoint;
-    if (tls)
-        return { why: `the engine at ${host} needs TLS, and skopeo would need its client certificates` };
-    if (compareApiVersions(minApiVersion, SKOPEO_DAEMON_API) > 0)
-        return {
-            why: `the engine at ${host} refuses Docker API versions below ${minApiVersion}, and skopeo's docker-daemon transport speaks ${SKOPEO_DAEMON_API}`,
-        };
-    if (host.startsWith('unix://'))
-        return { host };
-    if (host.startsWith('tcp://'))
-        return { host: `http://${host.slice('tcp://'.length)}` };
-    return { why: `skopeo cannot reach an engine at ${host}` };
-}
-/** Compares `1.24` with `1.22` numerically; an unreadable version counts as newer than any. */
-function compareApiVersions(a, b) {
-    const parse = (v) => (/^\d+\.\d+$/.test(v) ? v.split('.').map(Number) : undefined);
-    const [x, y] = [parse(a), parse(b)];
-    if (!x || !y)
-        return x ? -1 : y ? 1 : 0;
-    return x[0] !== y[0] ? Math.sign(x[0] - y[0]) : Math.sign(x[1] - y[1]);
-}
-
-;// CONCATENATED MODULE: ./src/hand-over.ts
-
-
-
-
-
-
-/** `docker save` of a large image over a slow sidecar link: bounded like the build, generously. */
-const SAVE_TIMEOUT = 60 * 60;
-/**
- * Builds the image and hands it to skopeo the fastest way this builder and engine allow,
- * saying which in the log:
- *   - an OCI layout written by the builder itself (any driver but `docker`, or the docker driver
- *     on the containerd image store): no load into the engine, no export out of it;
- *   - else the engine's image, read by skopeo's `docker-daemon:` transport where it can speak
- *     the engine's API (Docker 24 and older, not over TLS);
- *   - else `docker save` into this run's folder and `docker-archive:` (Docker 25 and later
- *     refuse skopeo's API version; a TLS endpoint would need skopeo to have the certificates).
- */
-async function buildAndHandOver(spec, runDirectory, timeline) {
-    return timeline.phase('Build', async () => {
-        const builder = await probeBuilder().catch((error) => {
-            throw explainBuildFailure(error);
-        });
-        if (canExportOci(builder)) {
-            const directory = external_node_path_.join(runDirectory, 'oci-layout');
-            info(`Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`);
-            await build(spec, { kind: 'oci-layout', directory });
-            return { kind: 'oci-layout', reference: `oci:${directory}`, options: [], files: [directory] };
-        }
-        // The engine's endpoint is asked while the image builds: the choice below needs it only after.
-        const endpoint = probeEndpoint();
-        endpoint.catch(() => undefined);
-        const imageId = await build(spec, loadInto(runDirectory));
-        const access = skopeoDaemonAccess(await endpoint);
-        if ('host' in access) {
-            info(`Hand-over (engine-daemon): skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`);
-            return {
-                kind: 'engine-daemon',
-                reference: `docker-daemon:${imageId}`,
-                options: ['--src-daemon-host', access.host],
-                files: [],
-            };
-        }
-        info(`Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`);
-        const archive = external_node_path_.join(runDirectory, 'image.tar');
-        await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT });
-        return { kind: 'engine-archive', reference: `docker-archive:${archive}`, options: [], files: [archive] };
-    });
-}
-/** Deletes what the hand-over wrote, as soon as the push is over (the post step would, later). */
-async function discard(handOver) {
-    await Promise.all(handOver.files.map((file) => promises_.rm(file, { recursive: true, force: true })));
-}
-
 ;// CONCATENATED MODULE: ./src/registry/state.ts
 
 
+
 // What the registry holds for this run's two tags, read for the re-run policy.
+/** How an index marks the manifests that carry attestations rather than a platform's image. */
+const ATTESTATION_TYPE = 'vnd.docker.reference.type';
 /**
- * Both tags at once, each with its image's revision label: the manifests (1 request each), and
- * the configuration when a tag exists (once, when both tags hold one image), whatever the number
- * of tags in the repository.
+ * Both tags at once, each with the commit its image was built from: the manifests (1 request
+ * each), and more only where the manifest does not carry the revision (see revisionOf),
+ * whatever the number of tags in the repository.
  */
 async function readPublication(client, tags) {
     const [version, commit] = await Promise.all([
@@ -1083,12 +1262,52 @@ async function readPublication(client, tags) {
         info(`${tag}: ${state.exists ? `${state.digest}, built from ${state.revision ?? 'an unknown commit'}` : 'absent'}`);
     return { version, commit };
 }
-/** A tag's digest and the commit its image was built from (its revision label). */
+/** A tag's digest and the commit its image (or index) was built from. */
 async function readTag(client, name, tag) {
-    const image = await client.image(name, tag);
-    return image.exists
-        ? { exists: true, digest: image.digest, revision: image.labels[names/* REVISION_LABEL */.P1] }
-        : image;
+    const manifest = await client.manifestIfAny(name, tag);
+    if (!manifest)
+        return { exists: false };
+    return { exists: true, digest: manifest.digest, revision: await revisionOf(client, name, tag, manifest) };
+}
+/**
+ * The commit an image was built from: the `org.opencontainers.image.revision` annotation of
+ * its manifest or index (no further request), else its configuration's label. An index without
+ * the annotation is read platform by platform (attestation entries left out): every platform's
+ * revision must be the same, or the tag is not this action's to judge.
+ */
+async function revisionOf(client, name, tag, manifest) {
+    const annotated = annotationsOf(manifest.json)[names/* REVISION_LABEL */.P1];
+    if (annotated)
+        return annotated;
+    if (!Array.isArray(manifest.json.manifests))
+        return labelledRevision(client, name, tag, manifest);
+    const platforms = manifest.json.manifests.filter(isPlatformImage);
+    const revisions = await Promise.all(platforms.map(async (entry) => {
+        const image = await client.manifest(name, entry.digest);
+        return annotationsOf(image.json)[names/* REVISION_LABEL */.P1] ?? (await labelledRevision(client, name, tag, image));
+    }));
+    const distinct = [...new Set(revisions)];
+    if (distinct.length > 1)
+        throw new errors/* UserError */.yo(`${name}:${tag} is an index whose platforms were built from different commits (${distinct.map((r) => r ?? 'none').join(', ')}): ` +
+            'it was not pushed by this action, and is left as it is. Find out what pushed it.');
+    return distinct[0];
+}
+/** An index entry that is a platform's image: not an attestation manifest (`unknown/unknown`). */
+function isPlatformImage(entry) {
+    if (typeof entry?.digest !== 'string')
+        return false;
+    return entry.annotations?.[ATTESTATION_TYPE] !== 'attestation-manifest' && entry.platform?.os !== 'unknown';
+}
+function annotationsOf(json) {
+    const annotations = json.annotations;
+    return annotations && typeof annotations === 'object' ? annotations : {};
+}
+/** An image manifest's revision label, from its configuration (read once per digest). */
+async function labelledRevision(client, name, tag, manifest) {
+    const config = manifest.json.config?.digest;
+    if (!config)
+        return undefined;
+    return (await client.configLabels(name, tag, config))[names/* REVISION_LABEL */.P1];
 }
 
 ;// CONCATENATED MODULE: ./src/retry.ts
@@ -1189,11 +1408,13 @@ function pushArgs(config, source, destination, digestFile, timeoutSeconds = SKOP
 }
 /**
  * `skopeo copy` of a manifest already in the registry to another tag of the same repository:
- * the blobs are there, so nothing is uploaded but the manifest, byte for byte.
+ * the blobs are there, so nothing is uploaded but the manifest, byte for byte (an index with
+ * every manifest it names: `--all`).
  */
 function tagInRegistryArgs(config, source, destination, timeoutSeconds = SKOPEO_BUDGET.tag) {
     return [
         ...copyArgs(config, timeoutSeconds),
+        '--all',
         '--preserve-digests',
         ...(config.insecure ? ['--src-tls-verify=false', '--dest-tls-verify=false'] : []),
         `docker://${source}`,
@@ -1914,26 +2135,6 @@ class RegistryClient {
         return { exists: true, digest };
     }
     /**
-     * The tag's digest and its image's labels (the first image of an index), in as few requests
-     * as the answer allows: the manifest by tag (404: free), then the image configuration.
-     */
-    async image(name, tag) {
-        const found = await this.manifestIfAny(name, tag);
-        if (!found)
-            return { exists: false };
-        let { json } = found;
-        if (Array.isArray(json.manifests)) {
-            const first = json.manifests[0];
-            if (!first?.digest)
-                return { exists: true, digest: found.digest, labels: {} };
-            json = (await this.manifest(name, first.digest)).json;
-        }
-        const config = json.config?.digest;
-        if (!config)
-            return { exists: true, digest: found.digest, labels: {} };
-        return { exists: true, digest: found.digest, labels: await this.labels(name, tag, config) };
-    }
-    /**
      * zot's list of the identity's API keys (`GET /zot/auth/apikey`), or undefined where the
      * registry has no such endpoint. The keys themselves are never part of the answer.
      */
@@ -1957,7 +2158,7 @@ class RegistryClient {
         await this.transport.close();
     }
     /** An image configuration's labels, read once per digest however many tags ask. */
-    labels(name, tag, config) {
+    configLabels(name, tag, config) {
         const key = `${name}@${config}`;
         let labels = this.configs.get(key);
         if (!labels) {
@@ -1973,7 +2174,7 @@ class RegistryClient {
         }
         return labels;
     }
-    /** The manifest at a tag or digest, or undefined where there is none (404). */
+    /** The manifest at a tag or digest, or undefined where there is none (404: free). */
     async manifestIfAny(name, reference) {
         const answer = await this.getManifest(name, reference, [200, 404]);
         return answer.status === 404 ? undefined : manifestOf(answer, name);
@@ -2164,6 +2365,7 @@ class Timeline {
 
 
 
+
 /** The main step. The state it saves first tells the post step (see index.ts) apart. */
 async function run() {
     core/* saveState */.LZ(names/* State */.Uw.IsPost, 'true');
@@ -2217,7 +2419,7 @@ async function main(secrets) {
                 decideAgain: () => decideNow('Check the registry again'),
                 log: info,
             })
-            : await buildOnly(plan, spec, runDirectory, timeline);
+            : await buildWithoutPush(plan, spec, runDirectory, timeline);
         setResultOutputs(result, digest);
         await report({ tags, result, digest, detail: reason, phases: timeline.phases });
     }
@@ -2242,7 +2444,7 @@ function endChildrenWhenCancelled() {
         });
 }
 function main_readInputs() {
-    const shown = Object.values(names/* Input */.pd).filter((name) => name !== names/* Input */.pd.ApiKey);
+    const shown = Object.values(names/* Input */.pd).filter((name) => name !== names/* Input */.pd.ApiKey && name !== names/* Input */.pd.Secrets);
     core/* debug */.Yz(`inputs: ${shown.map((name) => `${name}=${JSON.stringify(core/* getInput */.V4(name))}`).join(' ')}`);
     return parseInputs((name) => core/* getInput */.V4(name));
 }
@@ -2269,8 +2471,8 @@ async function logIn(inputs, secrets, runDirectory) {
     await login(config, credentials);
     return config;
 }
-async function buildOnly(plan, spec, runDirectory, timeline) {
-    await timeline.phase('Build', () => build(spec, loadInto(runDirectory)));
+async function buildWithoutPush(plan, spec, runDirectory, timeline) {
+    await buildOnly(spec, runDirectory, timeline);
     return { result: names/* Result */.Q7.Built, reason: plan.reason };
 }
 function once(start) {
