@@ -7,6 +7,8 @@ import {
   addManyTags,
   blobUploads,
   builds,
+  engine,
+  handOverOf,
   compressedSize,
   errors,
   makeContext,
@@ -57,7 +59,7 @@ describe('counts', () => {
     expect(uploadedBytes(lines, name)).toBeLessThanOrEqual(1.05 * size);
   });
 
-  test('the tag check of a re-run is 3 requests in a repository with 400 other tags, no tags/list', async () => {
+  test('the tag check of a re-run is 2 or 3 requests in a repository with 400 other tags, no tags/list', async () => {
     const name = uniqueName('counts');
     const sha = randomSha();
     const context = makeContext();
@@ -71,9 +73,11 @@ describe('counts', () => {
     // The tag fixture's own requests (Node's fetch) can reach nginx's log after it returned.
     const lines = log().filter((line) => !line.endsWith('"node"'));
     const requests = actionRequests(lines, name).sort();
-    expect(requests).toHaveLength(3);
+    // Both manifests; the configuration once, where the manifest carries no revision annotation
+    // (an OCI layout's manifest does, an image from the classic store's engine only the label).
+    const config = expect.stringMatching(new RegExp(`^GET /v2/${name}/blobs/sha256:[0-9a-f]{64} 200$`));
     expect(requests).toEqual([
-      expect.stringMatching(new RegExp(`^GET /v2/${name}/blobs/sha256:[0-9a-f]{64} 200$`)),
+      ...(handOverOf(engine) === 'oci-layout' ? [] : [config]),
       `GET /v2/${name}/manifests/${sha} 200`,
       `GET /v2/${name}/manifests/v1.0.0 200`,
     ]);

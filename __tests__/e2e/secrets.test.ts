@@ -1,17 +1,35 @@
 // The key never appears: not in the log, not in any process's argv or in the environment
-// docker and skopeo get, not in the runner's files, not in a file left behind.
+// docker and skopeo get, not in the runner's files, not in a file left behind. A build secret
+// reaches only the build: not argv, not the log, not the pushed image.
 import { describe, expect, jest, test } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { errors, makeContext, randomSha, runAction, testbed, uniqueName, type ActionRun } from './harness.js';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  errors,
+  makeContext,
+  pushInputs,
+  randomSha,
+  runAction,
+  testbed,
+  uniqueName,
+  type ActionRun,
+} from './harness.js';
+import { fileInImage, imageBlobs } from './image-contents.js';
 
 jest.setTimeout(240_000);
 const bed = testbed();
 const basic = Buffer.from(`${bed.username}:${bed.apiKey}`).toString('base64');
 
-/** Reads every process's argv (and the environment of docker and skopeo) until stopped. */
-function sampleProcesses(): { stop: () => { samples: number; commands: Set<string>; leaks: string[] } } {
+/**
+ * Reads every process's argv (and the environment of docker and skopeo) until stopped, looking
+ * for the key in both, and for `alsoInArgv` in argv.
+ */
+function sampleProcesses(alsoInArgv: string[] = []): {
+  stop: () => { samples: number; commands: Set<string>; leaks: string[] };
+} {
+  const inArgv = [bed.apiKey, basic, ...alsoInArgv];
   const commands = new Set<string>();
   const leaks: string[] = [];
   let samples = 0;
@@ -22,7 +40,7 @@ function sampleProcesses(): { stop: () => { samples: number; commands: Set<strin
         const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
         const command = path.basename(argv.split(' ')[0] ?? '');
         commands.add(command);
-        if (argv.includes(bed.apiKey) || argv.includes(basic)) leaks.push(`argv of ${pid}: ${command}`);
+        if (inArgv.some((secret) => argv.includes(secret))) leaks.push(`argv of ${pid}: ${command}`);
         if (command === 'skopeo' || command === 'docker' || argv.includes('docker-buildx')) {
           const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
           if (environ.includes(bed.apiKey)) leaks.push(`environment of ${pid}: ${command}`);
@@ -115,5 +133,48 @@ describe('secret hygiene', () => {
     expect(run.stdout).toContain('skopeo logged in to');
     expect(run.post.exitCode).toBe(0);
     expectNoKeyAnywhere(run, home);
+  });
+
+  test('a build secret is used by RUN --mount=type=secret, and is in no argv, no log line and no blob of the image', async () => {
+    const secret = `s3cret-${randomBytes(12).toString('hex')}`;
+    const name = uniqueName('secret');
+    const sha = randomSha();
+    const context = makeContext(
+      'FROM build-push-image-test/busybox:local\n' +
+        'RUN --mount=type=secret,id=token,required=true busybox sha256sum /run/secrets/token > /token.sha\n',
+    );
+    const sampler = sampleProcesses([secret]);
+    const run = await runAction({
+      inputs: pushInputs(bed, name, { context, network: 'none', secrets: `token=${secret}` }),
+      sha,
+    });
+    const { samples, commands, leaks } = sampler.stop();
+    expect(errors(run)).toEqual([]);
+    expect(run.outputs.result).toBe('pushed');
+    // Used: the image holds the secret's hash, written by the RUN step that mounted it.
+    const hash = createHash('sha256').update(secret).digest('hex');
+    expect(await fileInImage(`${bed.registry}/${name}:v1.0.0`, 'token.sha')).toBe(
+      `${hash}  /run/secrets/token\n`,
+    );
+    // Not in any process's argv (docker and buildx included), nor in docker's recorded argv.
+    expect(leaks).toEqual([]);
+    expect(samples).toBeGreaterThan(10);
+    expect(commands).toContain('docker');
+    expect(run.dockerCalls.join('\n')).toContain('--secret id=token,env=BUILD_PUSH_IMAGE_SECRET_0');
+    expect(run.dockerCalls.join('\n')).not.toContain(secret);
+    // Not in the log: masked for the runner, the mask command aside.
+    expect(run.stdout).toContain(`::add-mask::${secret}`);
+    const log = [run.stdout, run.stderr, run.post.stdout, run.post.stderr]
+      .join('\n')
+      .replace(`::add-mask::${secret}`, '');
+    expect(log).not.toContain(secret);
+    // Not in any layer, the configuration (its history included) or the manifest.
+    const blobs = await imageBlobs(`${bed.registry}/${name}:v1.0.0`);
+    expect(blobs.length).toBeGreaterThanOrEqual(3);
+    expect(blobs.filter((blob) => blob.includes(secret))).toEqual([]);
+    expect(blobs.some((blob) => blob.includes(hash))).toBe(true);
+    // Not in the runner's files.
+    for (const file of ['output', 'state', 'env', 'summary', 'post-state'])
+      expect(fs.readFileSync(path.join(run.work, file), 'utf8')).not.toContain(secret);
   });
 });

@@ -2,6 +2,9 @@
 # Installs the parts the end-to-end suite runs against, on Debian bookworm (idempotent, as root):
 #   - Debian's docker.io engine (Docker 20.10, on the default socket), skopeo, nginx,
 #     docker-registry, and busybox-static for a locally made base image;
+#   - qemu-user-static and binfmt-support, so that a build runs arm64 RUN steps on this host;
+#     and busybox-static for arm64, fetched as a .deb (with apt lists of its own, the machine's
+#     architectures untouched) into $TESTBED_DIR/busybox-arm64 for a two-platform base image;
 #   - docker-buildx from trixie (only that package: trixie is pinned below 100);
 #   - trixie's docker.io (Docker 26) and containerd (1.7), unpacked with `dpkg -x` into
 #     $TESTBED_DIR/trixie: the engines a runner's Docker-in-Docker sidecar has. They run with
@@ -15,15 +18,19 @@ trixie_root="$TESTBED_DIR/trixie"
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 need=()
-for pkg in curl ca-certificates docker.io skopeo nginx-light docker-registry busybox-static runc; do
+for pkg in curl ca-certificates docker.io skopeo nginx-light docker-registry busybox-static runc \
+  qemu-user-static binfmt-support; do
   installed "$pkg" || need+=("$pkg")
 done
 buildx_missing=0
 installed docker-buildx || buildx_missing=1
 engines_missing=0
 [ -x "$trixie_root/usr/sbin/dockerd" ] && [ -x "$trixie_root/usr/bin/containerd" ] || engines_missing=1
+arm64_busybox="$TESTBED_DIR/busybox-arm64/busybox"
+arm64_missing=0
+[ -x "$arm64_busybox" ] || arm64_missing=1
 
-if [ ${#need[@]} -eq 0 ] && [ $buildx_missing -eq 0 ] && [ $engines_missing -eq 0 ]; then
+if [ ${#need[@]} -eq 0 ] && [ $buildx_missing -eq 0 ] && [ $engines_missing -eq 0 ] && [ $arm64_missing -eq 0 ]; then
   echo "test bed packages already installed"
   exit 0
 fi
@@ -72,4 +79,19 @@ if [ $engines_missing -eq 1 ]; then
   rm -rf "$debs"
   "$trixie_root/usr/sbin/dockerd" --version
   "$trixie_root/usr/bin/containerd" --version
+fi
+if [ $arm64_missing -eq 1 ]; then
+  # The same sources, read for arm64 into lists of their own: dpkg's architectures stay as they are.
+  apt_arm64="$TESTBED_DIR/apt-arm64"
+  mkdir -p "$apt_arm64/lists/partial" "$apt_arm64/cache/archives/partial" "$TESTBED_DIR/busybox-arm64"
+  arm64_apt=(-qq -o APT::Architectures::=arm64 -o APT::Architecture=arm64
+    -o Dir::State::Lists="$apt_arm64/lists" -o Dir::Cache="$apt_arm64/cache" -o Dir::State::status=/dev/null)
+  apt-get "${arm64_apt[@]}" update
+  unpacked=$(mktemp -d)
+  (cd "$unpacked" && apt-get "${arm64_apt[@]}" download busybox-static/bookworm 2>/dev/null &&
+    dpkg -x ./*.deb root)
+  cp "$unpacked/root/bin/busybox" "$arm64_busybox"
+  rm -rf "$unpacked" "$apt_arm64"
+  file_type=$(od -An -j18 -N2 -tx1 "$arm64_busybox" | tr -d ' ')
+  [ "$file_type" = b700 ] || { echo "install.sh: $arm64_busybox is not an arm64 binary" >&2; exit 1; }
 fi

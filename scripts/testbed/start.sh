@@ -109,6 +109,39 @@ for host in $engines; do
 done
 [ -z "$rootfs" ] || rm -rf "$rootfs"
 
+# --- arm64 builds on this amd64 host: qemu-user-static's handlers in binfmt_misc. They carry the
+# F flag (the interpreter is opened when registered), so they work inside a build's container.
+if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+  mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+fi
+[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64
+grep -q '^flags: .*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 || {
+  echo "test bed: the qemu-aarch64 handler lacks the F flag; builds could not run arm64 steps" >&2
+  exit 1
+}
+
+# --- a two-platform base image (linux/amd64 and linux/arm64) in the containerd-store engine, the
+# one engine that holds an index: busybox-static of each architecture imported with
+# `docker import --platform`, then joined under one tag by a build that only names them.
+multi=tcp://127.0.0.1:2376
+if ! docker_at "$multi" image inspect build-push-image-test/busybox:multi >/dev/null 2>&1; then
+  work=$(mktemp -d)
+  for arch in amd64 arm64; do
+    mkdir -p "$work/$arch/bin"
+    if [ "$arch" = amd64 ]; then cp "$(command -v busybox)" "$work/$arch/bin/busybox"; else
+      cp "$TESTBED_DIR/busybox-arm64/busybox" "$work/$arch/bin/busybox"
+    fi
+    ln -s busybox "$work/$arch/bin/sh"
+    tar -C "$work/$arch" -c . |
+      docker_at "$multi" import --platform "linux/$arch" - "build-push-image-test/busybox:$arch" >/dev/null
+  done
+  mkdir -p "$work/join"
+  printf 'FROM build-push-image-test/busybox:${TARGETARCH}\n' >"$work/join/Dockerfile"
+  docker_at "$multi" buildx build --quiet --platform linux/amd64,linux/arm64 \
+    --tag build-push-image-test/busybox:multi --load "$work/join" >/dev/null
+  rm -rf "$work"
+fi
+
 # --- credentials of the test identity (made once per test bed)
 if [ ! -f "$TESTBED_DIR/credentials" ]; then
   key="zak_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
