@@ -12,6 +12,9 @@
 // cold start; and per engine the bytes uploaded per run. Each sample builds fresh content into
 // a fresh repository, so no layer is cached or mounted from an earlier sample. BENCH_RUNS
 // (default 3) samples per variant and engine.
+// Then two platforms (linux/amd64 and linux/arm64, arm64 RUN steps under qemu) on the
+// containerd-store engine: this action against `docker buildx build --platform … --push`.
+// BENCH_ONLY=platforms runs that part alone.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -23,6 +26,10 @@ import { addManyTags, compressedSize, readTestbed } from './testbed/testbed.mjs'
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 4);
 const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 25);
+const ONLY = process.env.BENCH_ONLY ?? '';
+const TWO_PLATFORMS = 'linux/amd64,linux/arm64';
+/** The engine that builds two platforms: the containerd image store (see the test bed). */
+const MULTI_ENGINE = 'tcp://127.0.0.1:2376';
 const bed = readTestbed();
 const { registry, username, apiKey } = bed;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-bench-'));
@@ -37,6 +44,23 @@ function makeContext() {
     fs.writeFileSync(path.join(dir, `layer${i}.bin`), randomBytes(LAYER_MB * 1024 * 1024));
     lines.push(`COPY layer${i}.bin /layer${i}.bin`);
   }
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), lines.join('\n') + '\n');
+  return dir;
+}
+
+/**
+ * A fresh two-platform context: LAYERS/2 shared layers copied in, then a RUN step per platform
+ * writing LAYER_MB of its own random bytes (under qemu for arm64), on the test bed's
+ * two-platform base image.
+ */
+function makeTwoPlatformContext() {
+  const dir = fs.mkdtempSync(path.join(work, 'context-'));
+  const lines = ['FROM build-push-image-test/busybox:multi'];
+  for (let i = 0; i < Math.max(1, LAYERS / 2); i++) {
+    fs.writeFileSync(path.join(dir, `layer${i}.bin`), randomBytes(LAYER_MB * 1024 * 1024));
+    lines.push(`COPY layer${i}.bin /layer${i}.bin`);
+  }
+  lines.push(`RUN busybox head -c ${LAYER_MB * 1024 * 1024} /dev/urandom > /platform.bin`);
   fs.writeFileSync(path.join(dir, 'Dockerfile'), lines.join('\n') + '\n');
   return dir;
 }
@@ -81,9 +105,9 @@ function actionInputs(image, context, version = 'v1.0.0') {
   };
 }
 
-async function thisAction(context) {
+async function thisAction(context, more = {}) {
   const image = name('action');
-  const result = await runAction({ inputs: actionInputs(image, context), sha: sha() });
+  const result = await runAction({ inputs: { ...actionInputs(image, context), ...more }, sha: sha() });
   if (result.exitCode !== 0) throw new Error(`the action failed:\n${result.stdout}`);
   // The action's own account of where the time went, from the result block at the end of its log.
   process.stdout.write(`    ${/^ {2}phases +(.*)$/m.exec(result.stdout)?.[1] ?? ''}\n`);
@@ -127,7 +151,7 @@ async function oldFlow(context) {
 }
 
 const dockerConfig = path.join(work, 'docker-config');
-async function buildxPush(context) {
+async function buildxPush(context, more = []) {
   const image = name('buildx-push');
   fs.mkdirSync(dockerConfig, { recursive: true });
   const env = { ...process.env, DOCKER_CONFIG: dockerConfig };
@@ -142,6 +166,7 @@ async function buildxPush(context) {
       `${registry}/${image}:${sha()}`,
       '--tag',
       `${registry}/${image}:v1.0.0`,
+      ...more,
       context,
     ],
     undefined,
@@ -164,7 +189,47 @@ function uploadedBytes(lines, image) {
     .reduce((sum, line) => sum + Number(line.split(' ')[3]), 0);
 }
 
+/** Two platforms on the containerd-store engine: this action, then buildx --push, interleaved. */
+async function twoPlatforms() {
+  process.env.DOCKER_HOST = MULTI_ENGINE;
+  const samples = { action: [], push: [] };
+  for (let i = 0; i < RUNS; i++) {
+    for (const [kind, variant] of [
+      ['action', (context) => thisAction(context, { platforms: TWO_PLATFORMS, network: 'none' })],
+      ['push', (context) => buildxPush(context, ['--platform', TWO_PLATFORMS, '--network', 'none'])],
+    ]) {
+      const context = makeTwoPlatformContext();
+      samples[kind].push(await timed(() => variant(context)));
+      fs.rmSync(context, { recursive: true, force: true });
+      process.stdout.write(`  two platforms sample ${i + 1} ${kind}: ${seconds(samples[kind].at(-1))}\n`);
+    }
+  }
+  delete process.env.DOCKER_HOST;
+  const [mine, push] = [median(samples.action), median(samples.push)];
+  return [
+    [`${MULTI_ENGINE}, ${TWO_PLATFORMS}: this action (median)`, seconds(mine)],
+    [`${MULTI_ENGINE}, ${TWO_PLATFORMS}: docker login + buildx --push (median)`, seconds(push)],
+    [`${MULTI_ENGINE}, ${TWO_PLATFORMS}: action / buildx --push`, (mine / push).toFixed(3)],
+  ];
+}
+
+/** @param {[string, string][]} rows */
+function printTable(rows) {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  console.log('\n| measure | value |\n|---|---|');
+  for (const [label, value] of rows) console.log(`| ${label.padEnd(width)} | ${value} |`);
+  console.log(
+    `\nnode ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
+  );
+}
+
 async function main() {
+  if (ONLY === 'platforms') {
+    console.log(`two-platform benchmark: ${RUNS} samples a variant, registry ${registry}\n`);
+    printTable(await twoPlatforms());
+    fs.rmSync(work, { recursive: true, force: true });
+    return;
+  }
   console.log(
     `build-push-image benchmark: ${RUNS} samples a variant and engine, image of ${LAYERS} x ${LAYER_MB} MB random layers, registry ${registry}\n`,
   );
@@ -310,12 +375,8 @@ async function main() {
     ['cold start of dist/ (median of 10)', seconds(median(coldStart))],
     ['bare node start (median of 10)', seconds(median(bareNode))],
   );
-  const width = Math.max(...rows.map(([label]) => label.length));
-  console.log('\n| measure | value |\n|---|---|');
-  for (const [label, value] of rows) console.log(`| ${label.padEnd(width)} | ${value} |`);
-  console.log(
-    `\nnode ${process.version}, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
-  );
+  rows.push(...(await twoPlatforms()));
+  printTable(rows);
   fs.rmSync(work, { recursive: true, force: true });
 }
 

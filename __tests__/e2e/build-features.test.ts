@@ -242,4 +242,32 @@ describe(`the build cache on ${engine}`, () => {
       fs.rmSync(cache, { recursive: true, force: true });
     },
   );
+
+  test('an inline cache read back from the registry: no cache tag, nothing but reads, the RUN layer the same after the builder was pruned', async () => {
+    const context = makeContext(
+      'FROM build-push-image-test/busybox:local\nRUN busybox head -c 32 /dev/urandom > /random\n',
+    );
+    const name = uniqueName('inline');
+    const push = (version: string, more: Record<string, string>) =>
+      runAction({
+        inputs: pushInputs(bed, name, { context, network: 'none', version, ...more }),
+        sha: randomSha(),
+      });
+    const first = await push('v1', { cache_to: 'type=inline' });
+    expect(errors(first)).toEqual([]);
+    await execFileAsync('docker', ['buildx', 'prune', '--all', '--force'], { env: dockerEnvFor(engine) });
+    const log = accessLogMark(bed);
+    const second = await push('v2', { cache_from: `type=registry,ref=${bed.registry}/${name}:v1` });
+    expect(errors(second)).toEqual([]);
+    expect(second.stdout).toContain(`importing cache manifest from ${bed.registry}/${name}:v1`);
+    const [v1, v2] = await Promise.all(['v1', 'v2'].map((v) => layers(`${bed.registry}/${name}:${v}`)));
+    expect(v2).toEqual(v1);
+    // The builder only read v1: the only tags written are the run's own two.
+    const tagWrites = log()
+      .filter((line) => /^PUT /.test(line) && line.includes(`/v2/${name}/manifests/`))
+      .map((line) => line.split(' ')[1].split('/manifests/')[1]);
+    expect(tagWrites.filter((tag) => !tag.startsWith('sha256:')).sort()).toEqual(
+      [second.outputs.sha_ref.split(':').at(-1), 'v2'].sort(),
+    );
+  });
 });
