@@ -274,6 +274,30 @@ describe('parseInputs', () => {
     ],
     [{ platforms: 'linux/arm64\nlinux/amd64,linux/arm64' }, '`platforms` lists "linux/arm64" twice.'],
     [
+      { platforms: 'x:linux/amd64' },
+      '`platforms` has "x:linux/amd64", which is not a platform such as `linux/amd64` or `linux/arm/v7`.',
+    ],
+    [
+      { platforms: 'linux/arm/v7/x' },
+      '`platforms` has "linux/arm/v7/x", which is not a platform such as `linux/amd64` or `linux/arm/v7`.',
+    ],
+    [
+      { secrets: `a b${'c'.repeat(50)}=x` },
+      `\`secrets\` line 1 is not \`id=value\` with an id of letters, digits, \`_ . -\`: "a b${'c'.repeat(37)}=…".`,
+    ],
+    [
+      { provenance: 'untrue' },
+      '`provenance` must be `true`, `false` or buildx\'s options such as `mode=max`, not "untrue".',
+    ],
+    [
+      { sbom: 'falsey' },
+      '`sbom` must be `true`, `false` or buildx\'s options such as `mode=max`, not "falsey".',
+    ],
+    [
+      { provenance: 'Mode=max' },
+      '`provenance` must be `true`, `false` or buildx\'s options such as `mode=max`, not "Mode=max".',
+    ],
+    [
       { secrets: 'token=a\nnot-a-pair' },
       '`secrets` line 2 is not `id=value` (the line is not shown: it may be the secret).',
     ],
@@ -319,7 +343,7 @@ describe('parseInputs', () => {
     [{ skopeo_download_url: 'http://x/skopeo', skopeo_sha256: 'A'.repeat(64) }],
     [{ platforms: 'linux/arm/v7,linux/386' }],
     [{ secrets: 'a.b-c_D=x=y z' }],
-    [{ provenance: 'mode=max', sbom: 'generator=registry.local/scanner:1,x-y=z' }],
+    [{ provenance: 'mode=max', sbom: 'generator=registry.local/scanner:1,x-y=zz' }],
     [{ provenance: 'TRUE', sbom: 'False' }],
     [{ cache_from: 'type=local,src=/tmp/a b', cache_to: 'user/app:cache' }],
   ])('%j is accepted', (overrides) => {
@@ -366,6 +390,7 @@ describe('parseInputs', () => {
       keyExpiryWarningDays: 14,
       skopeoDownload: { url: 'http://x/skopeo', sha256: 'a'.repeat(64) },
     });
+    expect(parse({ push: 'FALSE', no_cache: 'False' }).build.noCache).toBe(false);
     expect(parse({ push: 'False', insecure_registry: 'false' })).toMatchObject({
       push: false,
       insecureRegistry: false,

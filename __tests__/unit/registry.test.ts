@@ -3,7 +3,8 @@ import { MockAgent } from 'undici';
 import { RegistryError } from '../../src/errors.js';
 import { parseChallenge } from '../../src/registry/classify.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { readTag } from '../../src/registry/state.js';
+import { readPublication, readTag } from '../../src/registry/state.js';
+import { tagsOf } from '../../src/tags.js';
 import { parseRetryAfter, type RetryPolicy } from '../../src/retry.js';
 
 const HOST = 'registry.test';
@@ -277,7 +278,11 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
   });
 
   /** An index of two platforms and an attestation manifest, without an index annotation. */
-  function indexWithoutAnnotation(pool: ReturnType<typeof pinged>['pool'], revisions: [string, string]) {
+  /** An index of two platforms and an attestation marked by its annotation alone (no platform). */
+  function indexWithoutAnnotation(
+    pool: ReturnType<typeof pinged>['pool'],
+    revisions: [string | undefined, string | undefined],
+  ) {
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(
       200,
       ...json(
@@ -288,7 +293,6 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
             { digest: digestOf('2'), platform: { os: 'linux', architecture: 'arm64' } },
             {
               digest: digestOf('3'),
-              platform: { os: 'unknown', architecture: 'unknown' },
               annotations: {
                 'vnd.docker.reference.type': 'attestation-manifest',
                 'vnd.docker.reference.digest': digestOf('1'),
@@ -306,7 +310,9 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
         .reply(200, ...json({ schemaVersion: 2, config: { digest: config } }, digestOf(String(index + 1))));
       pool
         .intercept({ path: `/v2/a/blobs/${config}`, method: 'GET' })
-        .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': revision } } });
+        .reply(200, {
+          config: { Labels: revision ? { 'org.opencontainers.image.revision': revision } : null },
+        });
     });
   }
 
@@ -337,7 +343,11 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
       ...json(
         {
           schemaVersion: 2,
-          manifests: [{ digest: digestOf('3'), platform: { os: 'unknown', architecture: 'unknown' } }, {}],
+          manifests: [
+            { digest: digestOf('3'), platform: { os: 'unknown', architecture: 'unknown' } },
+            {},
+            null,
+          ],
         },
         DIGEST,
       ),
@@ -348,6 +358,46 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
       revision: undefined,
     });
     agent.assertNoPendingInterceptors();
+  });
+
+  test('an index with one platform labelled and one not is not judged either: the unlabelled one is named none', async () => {
+    const { pool, client } = pinged();
+    indexWithoutAnnotation(pool, [REV, undefined]);
+    await expect(readTag(client, 'a', 'v1')).rejects.toThrow(`(${REV}, none)`);
+  });
+
+  test('annotations that are null count as none: the label decides', async () => {
+    const { pool, client } = pinged();
+    pool
+      .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
+      .reply(200, ...json({ schemaVersion: 2, config: { digest: 'sha256:cfg' }, annotations: null }, DIGEST));
+    pool
+      .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
+      .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': REV } } });
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
+      exists: true,
+      digest: DIGEST,
+      revision: REV,
+    });
+  });
+
+  test('readPublication logs each tag: its digest and commit, or absent', async () => {
+    const { pool, client } = pinged();
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(404, '');
+    pool
+      .intercept({ path: `/v2/a/manifests/${REV}`, method: 'GET' })
+      .reply(200, ...json({ schemaVersion: 2, annotations: {} }, DIGEST));
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await readPublication(client, tagsOf(HOST, 'a', 'v1', REV));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).toBe(`v1: absent\n${REV}: ${DIGEST}, built from an unknown commit\n`);
   });
 
   test('a 503 on the manifest is retried and never taken for a free tag', async () => {
