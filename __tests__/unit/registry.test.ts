@@ -308,11 +308,9 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
       pool
         .intercept({ path: `/v2/a/manifests/${digestOf(String(index + 1))}`, method: 'GET' })
         .reply(200, ...json({ schemaVersion: 2, config: { digest: config } }, digestOf(String(index + 1))));
-      pool
-        .intercept({ path: `/v2/a/blobs/${config}`, method: 'GET' })
-        .reply(200, {
-          config: { Labels: revision ? { 'org.opencontainers.image.revision': revision } : null },
-        });
+      pool.intercept({ path: `/v2/a/blobs/${config}`, method: 'GET' }).reply(200, {
+        config: { Labels: revision ? { 'org.opencontainers.image.revision': revision } : null },
+      });
     });
   }
 
