@@ -1276,16 +1276,13 @@ async function readTag(client, name, tag) {
  * revision must be the same, or the tag is not this action's to judge.
  */
 async function revisionOf(client, name, tag, manifest) {
+    if (!Array.isArray(manifest.json.manifests))
+        return imageRevision(client, name, tag, manifest);
     const annotated = annotationsOf(manifest.json)[names/* REVISION_LABEL */.P1];
     if (annotated)
         return annotated;
-    if (!Array.isArray(manifest.json.manifests))
-        return labelledRevision(client, name, tag, manifest);
     const platforms = manifest.json.manifests.filter(isPlatformImage);
-    const revisions = await Promise.all(platforms.map(async (entry) => {
-        const image = await client.manifest(name, entry.digest);
-        return annotationsOf(image.json)[names/* REVISION_LABEL */.P1] ?? (await labelledRevision(client, name, tag, image));
-    }));
+    const revisions = await Promise.all(platforms.map(async (entry) => imageRevision(client, name, tag, await client.manifest(name, entry.digest))));
     const distinct = [...new Set(revisions)];
     if (distinct.length > 1)
         throw new errors/* UserError */.yo(`${name}:${tag} is an index whose platforms were built from different commits (${distinct.map((r) => r ?? 'none').join(', ')}): ` +
@@ -1302,8 +1299,11 @@ function annotationsOf(json) {
     const annotations = json.annotations;
     return annotations && typeof annotations === 'object' ? annotations : {};
 }
-/** An image manifest's revision label, from its configuration (read once per digest). */
-async function labelledRevision(client, name, tag, manifest) {
+/** An image manifest's revision: its annotation, else its configuration's label (read once per digest). */
+async function imageRevision(client, name, tag, manifest) {
+    const annotated = annotationsOf(manifest.json)[names/* REVISION_LABEL */.P1];
+    if (annotated)
+        return annotated;
     const config = manifest.json.config?.digest;
     if (!config)
         return undefined;
@@ -2107,8 +2107,10 @@ class RegistryClient {
     transport;
     auth;
     session;
-    /** Image configurations by repository and digest: two tags of one image read it once. */
+    /** Configurations' labels, and manifests named by digest, by repository and digest: content
+     * addressed, so two tags of one image or index read each once. */
     configs = new Map();
+    manifests = new Map();
     constructor(options) {
         this.options = options;
         this.transport = new Transport(options);
@@ -2131,7 +2133,9 @@ class RegistryClient {
         if (answer.status === 404)
             return { exists: false };
         // A registry that leaves out the header: the digest is the hash of the manifest bytes.
-        const digest = header(answer, 'docker-content-digest') ?? (await this.manifest(name, tag)).digest;
+        // Read afresh every time: a tag may move, so its manifest is never remembered.
+        const digest = header(answer, 'docker-content-digest') ??
+            manifestOf(await this.getManifest(name, tag, [200]), name).digest;
         return { exists: true, digest };
     }
     /**
@@ -2159,29 +2163,23 @@ class RegistryClient {
     }
     /** An image configuration's labels, read once per digest however many tags ask. */
     configLabels(name, tag, config) {
-        const key = `${name}@${config}`;
-        let labels = this.configs.get(key);
-        if (!labels) {
-            labels = this.send('GET', `/v2/${name}/blobs/${config}`, name, {
+        return remember(this.configs, `${name}@${config}`, async () => {
+            const answer = await this.send('GET', `/v2/${name}/blobs/${config}`, name, {
                 what: `read the configuration of ${name}:${tag}`,
                 expect: [200],
-            }).then((answer) => {
-                const parsed = parseJson(answer.body, `the configuration of ${name}:${tag}`);
-                return parsed.config?.Labels ?? {};
             });
-            labels.catch(() => this.configs.delete(key));
-            this.configs.set(key, labels);
-        }
-        return labels;
+            const parsed = parseJson(answer.body, `the configuration of ${name}:${tag}`);
+            return parsed.config?.Labels ?? {};
+        });
     }
     /** The manifest at a tag or digest, or undefined where there is none (404: free). */
     async manifestIfAny(name, reference) {
         const answer = await this.getManifest(name, reference, [200, 404]);
         return answer.status === 404 ? undefined : manifestOf(answer, name);
     }
-    /** The manifest, which must exist: the registry has just named it. */
-    async manifest(name, reference) {
-        return manifestOf(await this.getManifest(name, reference, [200]), name);
+    /** The manifest an index names by digest, which must exist: read once however many tags ask. */
+    manifest(name, digest) {
+        return remember(this.manifests, `${name}@${digest}`, async () => manifestOf(await this.getManifest(name, digest, [200]), name));
     }
     getManifest(name, reference, expect) {
         return this.send('GET', `/v2/${name}/manifests/${reference}`, name, {
@@ -2212,6 +2210,16 @@ class RegistryClient {
             throw new errors/* RegistryError */.gl(`The registry ${this.options.host} denied the request to ${ask.what} (403${registryMessage(answer.body)}): the identity lacks \`read\` on ${repository}.`);
         return answer;
     }
+}
+/** What `make` answers for `key`, asked once while it succeeds; a failure is asked again next time. */
+function remember(cache, key, make) {
+    let answer = cache.get(key);
+    if (!answer) {
+        answer = make();
+        answer.catch(() => cache.delete(key));
+        cache.set(key, answer);
+    }
+    return answer;
 }
 function manifestOf(answer, name) {
     const digest = header(answer, 'docker-content-digest') ??

@@ -48,7 +48,10 @@ export interface BuildInputs {
 export interface BuildSpec extends BuildInputs {
   /** Local tags the image gets when loaded, as the old action's `<image_name>:<version>`. */
   localTags: string[];
-  /** The inputs this build uses that only a builder writing OCI images can honour. */
+  /**
+   * The inputs this build uses that only a builder writing OCI images can honour: decided from
+   * the workflow's inputs, before the provenance annotations join the user's.
+   */
   needsOci: Input[];
 }
 

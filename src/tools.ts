@@ -22,9 +22,9 @@ export interface RunOptions {
   /** The tool is stopped (TERM, then KILL 10 s later) after this long, so no child can hang the job. */
   timeoutSeconds: number;
   /**
-   * Variables added to the child's environment. Only build secrets go this way (buildx reads
-   * `--secret env=` from there, and only the runner's own user can read a process's environment);
-   * the key never does.
+   * Variables added to the child's environment: skopeo's TMPDIR, and the build secrets (buildx
+   * reads `--secret env=` from there; only the runner's own user can read a process's
+   * environment). Never the key.
    */
   env?: Record<string, string>;
 }

@@ -15,14 +15,16 @@ import {
   engine,
   errors,
   handOverOf,
+  inspect,
   makeContext,
+  manifestWrites,
   pushInputs,
   randomSha,
   runAction,
   testbed,
   uniqueName,
 } from './harness.js';
-import { fileInImage, imageConfig, inspectPlatform, rawManifest } from './image-contents.js';
+import { fileInImage, imageConfig, rawManifest } from './image-contents.js';
 
 jest.setTimeout(300_000);
 const execFileAsync = promisify(execFile);
@@ -79,13 +81,14 @@ describe(`two platforms on ${engine}`, () => {
       ]);
       expect(index.annotations?.[REVISION]).toBe(sha);
       // Both tags and the output name the index.
-      const versionDigest = (await inspectPlatform(`${reference}:v1.0.0`)).Digest;
-      expect((await inspectPlatform(`${reference}:${sha}`)).Digest).toBe(versionDigest);
+      const versionDigest = (await inspect(`${reference}:v1.0.0`))?.Digest;
+      expect(versionDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect((await inspect(`${reference}:${sha}`))?.Digest).toBe(versionDigest);
       expect(run.outputs.digest).toBe(versionDigest);
       // The arm64 image: its configuration, its label, and what its RUN step saw.
-      const arm64 = await inspectPlatform(`${reference}:v1.0.0`, 'arm64');
-      expect(arm64.Architecture).toBe('arm64');
-      expect(arm64.Labels?.[REVISION]).toBe(sha);
+      const arm64 = await inspect(`${reference}:v1.0.0`, 'arm64');
+      expect(arm64?.Architecture).toBe('arm64');
+      expect(arm64?.Labels[REVISION]).toBe(sha);
       expect(await fileInImage(`${reference}:v1.0.0`, 'arch', 'arm64')).toBe('aarch64\n');
       expect(await fileInImage(`${reference}:v1.0.0`, 'arch', 'amd64')).toBe('x86_64\n');
 
@@ -263,9 +266,7 @@ describe(`the build cache on ${engine}`, () => {
     const [v1, v2] = await Promise.all(['v1', 'v2'].map((v) => layers(`${bed.registry}/${name}:${v}`)));
     expect(v2).toEqual(v1);
     // The builder only read v1: the only tags written are the run's own two.
-    const tagWrites = log()
-      .filter((line) => /^PUT /.test(line) && line.includes(`/v2/${name}/manifests/`))
-      .map((line) => line.split(' ')[1].split('/manifests/')[1]);
+    const tagWrites = manifestWrites(log(), name).map((write) => write.split(' ')[1].split('/manifests/')[1]);
     expect(tagWrites.filter((tag) => !tag.startsWith('sha256:')).sort()).toEqual(
       [second.outputs.sha_ref.split(':').at(-1), 'v2'].sort(),
     );

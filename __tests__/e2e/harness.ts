@@ -157,17 +157,22 @@ export function makeContext(dockerfile = 'FROM scratch\nCOPY payload /payload\n'
   return dir;
 }
 
-/** skopeo inspect, anonymously: an independent client's view of a tag. */
+/**
+ * skopeo inspect, anonymously: an independent client's view of a tag (of one platform's image
+ * in an index with `arch`); undefined where there is no such tag.
+ */
 export async function inspect(
   reference: string,
-): Promise<{ Digest: string; Labels: Record<string, string> } | undefined> {
+  arch?: string,
+): Promise<{ Digest: string; Architecture: string; Labels: Record<string, string> } | undefined> {
   try {
     const { stdout } = await execFileAsync('skopeo', [
       'inspect',
+      ...(arch ? ['--override-arch', arch] : []),
       '--tls-verify=false',
       `docker://${reference}`,
     ]);
-    return JSON.parse(stdout) as { Digest: string; Labels: Record<string, string> };
+    return JSON.parse(stdout) as { Digest: string; Architecture: string; Labels: Record<string, string> };
   } catch (error) {
     if (
       /manifest unknown|not found|MANIFEST_UNKNOWN|NAME_UNKNOWN/i.test(

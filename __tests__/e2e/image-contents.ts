@@ -25,59 +25,38 @@ export interface RawManifest {
   annotations?: Record<string, string>;
 }
 
+/** `skopeo inspect` with `options`, anonymously, parsed. */
+async function skopeoInspect<T>(reference: string, options: string[]): Promise<T> {
+  const { stdout } = await execFileAsync('skopeo', [
+    'inspect',
+    ...options,
+    '--tls-verify=false',
+    `docker://${reference}`,
+  ]);
+  return JSON.parse(stdout) as T;
+}
+
+const platformOption = (arch?: string) => (arch ? ['--override-arch', arch] : []);
+
 /** The manifest or index a reference names, as the registry holds it. */
-export async function rawManifest(reference: string): Promise<RawManifest> {
-  const { stdout } = await execFileAsync('skopeo', [
-    'inspect',
-    '--raw',
-    '--tls-verify=false',
-    `docker://${reference}`,
-  ]);
-  return JSON.parse(stdout) as RawManifest;
+export function rawManifest(reference: string): Promise<RawManifest> {
+  return skopeoInspect(reference, ['--raw']);
 }
 
-/** `skopeo inspect` of one platform's image (`--override-arch`), or of the host's. */
-export async function inspectPlatform(
+/** The image configuration of one platform's image (the host's without `arch`). */
+export function imageConfig(
   reference: string,
   arch?: string,
-): Promise<{ Digest: string; Architecture: string; Labels: Record<string, string> | null }> {
-  const override = arch ? ['--override-arch', arch] : [];
-  const { stdout } = await execFileAsync('skopeo', [
-    'inspect',
-    ...override,
-    '--tls-verify=false',
-    `docker://${reference}`,
-  ]);
-  return JSON.parse(stdout);
-}
-
-/** The image configuration of one platform's image. */
-export async function imageConfig(
-  reference: string,
-  arch?: string,
-): Promise<{
-  rootfs: { diff_ids: string[] };
-  history?: unknown[];
-  config?: { Labels?: Record<string, string> };
-}> {
-  const override = arch ? ['--override-arch', arch] : [];
-  const { stdout } = await execFileAsync('skopeo', [
-    'inspect',
-    '--config',
-    ...override,
-    '--tls-verify=false',
-    `docker://${reference}`,
-  ]);
-  return JSON.parse(stdout);
+): Promise<{ rootfs: { diff_ids: string[] }; config?: { Labels?: Record<string, string> } }> {
+  return skopeoInspect(reference, ['--config', ...platformOption(arch)]);
 }
 
 /** One platform's image copied out of the registry into an OCI layout: its folder. */
 async function copyOut(reference: string, arch?: string): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-image-'));
-  const override = arch ? ['--override-arch', arch] : [];
   await execFileAsync('skopeo', [
     'copy',
-    ...override,
+    ...platformOption(arch),
     '--src-tls-verify=false',
     `docker://${reference}`,
     `oci:${dir}/layout`,

@@ -180,6 +180,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
   const REV = 'b'.repeat(40);
   const OTHER = 'e'.repeat(40);
   const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
+  const found = (revision?: string) => ({ exists: true, digest: DIGEST, revision });
   const json = (body: unknown, digest?: string) =>
     [JSON.stringify(body), digest ? { headers: { 'docker-content-digest': digest } } : {}] as const;
 
@@ -200,11 +201,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
     pool
       .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
       .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': REV, x: 'y' } } });
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
-      exists: true,
-      digest: DIGEST,
-      revision: REV,
-    });
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(REV));
     agent.assertNoPendingInterceptors();
   });
 
@@ -221,11 +218,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
         DIGEST,
       ),
     );
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
-      exists: true,
-      digest: DIGEST,
-      revision: REV,
-    });
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(REV));
     agent.assertNoPendingInterceptors();
   });
 
@@ -240,16 +233,8 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
     pool
       .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
       .reply(200, { config: { Labels: null } });
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
-      exists: true,
-      digest: DIGEST,
-      revision: undefined,
-    });
-    await expect(readTag(client, 'a', 'v2')).resolves.toEqual({
-      exists: true,
-      digest: DIGEST,
-      revision: undefined,
-    });
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found());
+    await expect(readTag(client, 'a', 'v2')).resolves.toEqual(found());
   });
 
   test('an index with the revision annotation: one request, whatever its platforms', async () => {
@@ -269,40 +254,37 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
         DIGEST,
       ),
     );
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
-      exists: true,
-      digest: DIGEST,
-      revision: REV,
-    });
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(REV));
     agent.assertNoPendingInterceptors();
   });
 
-  /** An index of two platforms and an attestation manifest, without an index annotation. */
   /** An index of two platforms and an attestation marked by its annotation alone (no platform). */
   function indexWithoutAnnotation(
     pool: ReturnType<typeof pinged>['pool'],
     revisions: [string | undefined, string | undefined],
+    tags = ['v1'],
   ) {
-    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(
-      200,
-      ...json(
-        {
-          schemaVersion: 2,
-          manifests: [
-            { digest: digestOf('1'), platform: { os: 'linux', architecture: 'amd64' } },
-            { digest: digestOf('2'), platform: { os: 'linux', architecture: 'arm64' } },
-            {
-              digest: digestOf('3'),
-              annotations: {
-                'vnd.docker.reference.type': 'attestation-manifest',
-                'vnd.docker.reference.digest': digestOf('1'),
+    for (const tag of tags)
+      pool.intercept({ path: `/v2/a/manifests/${tag}`, method: 'GET' }).reply(
+        200,
+        ...json(
+          {
+            schemaVersion: 2,
+            manifests: [
+              { digest: digestOf('1'), platform: { os: 'linux', architecture: 'amd64' } },
+              { digest: digestOf('2'), platform: { os: 'linux', architecture: 'arm64' } },
+              {
+                digest: digestOf('3'),
+                annotations: {
+                  'vnd.docker.reference.type': 'attestation-manifest',
+                  'vnd.docker.reference.digest': digestOf('1'),
+                },
               },
-            },
-          ],
-        },
-        DIGEST,
-      ),
-    );
+            ],
+          },
+          DIGEST,
+        ),
+      );
     revisions.forEach((revision, index) => {
       const config = digestOf(String.fromCharCode(97 + index));
       pool
@@ -317,12 +299,17 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
   test("an index without the annotation: every platform's label, which agree; the attestation manifest is not read", async () => {
     const { pool, client, agent } = pinged();
     indexWithoutAnnotation(pool, [REV, REV]);
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
-      exists: true,
-      digest: DIGEST,
-      revision: REV,
-    });
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(REV));
     // Five requests: the index, two manifests, two configurations; never the attestation.
+    agent.assertNoPendingInterceptors();
+  });
+
+  test("two tags of one index without the annotation: each platform's manifest and configuration read once", async () => {
+    const { pool, client, agent } = pinged();
+    // One interceptor a request: a second read of a platform's manifest would find none and fail.
+    indexWithoutAnnotation(pool, [REV, REV], ['v1', REV]);
+    const both = await Promise.all([readTag(client, 'a', 'v1'), readTag(client, 'a', REV)]);
+    expect(both).toEqual([found(REV), found(REV)]);
     agent.assertNoPendingInterceptors();
   });
 
@@ -350,11 +337,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
         DIGEST,
       ),
     );
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
-      exists: true,
-      digest: DIGEST,
-      revision: undefined,
-    });
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found());
     agent.assertNoPendingInterceptors();
   });
 
@@ -372,11 +355,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
     pool
       .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
       .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': REV } } });
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({
-      exists: true,
-      digest: DIGEST,
-      revision: REV,
-    });
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(REV));
   });
 
   test('readPublication logs each tag: its digest and commit, or absent', async () => {

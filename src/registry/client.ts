@@ -43,8 +43,10 @@ export class RegistryClient {
   private readonly transport: Transport;
   private readonly auth: Auth;
   private session?: Promise<Session>;
-  /** Image configurations by repository and digest: two tags of one image read it once. */
+  /** Configurations' labels, and manifests named by digest, by repository and digest: content
+   * addressed, so two tags of one image or index read each once. */
   private readonly configs = new Map<string, Promise<Record<string, string>>>();
+  private readonly manifests = new Map<string, Promise<Manifest>>();
 
   constructor(private readonly options: RegistryOptions) {
     this.transport = new Transport(options);
@@ -68,7 +70,10 @@ export class RegistryClient {
     });
     if (answer.status === 404) return { exists: false };
     // A registry that leaves out the header: the digest is the hash of the manifest bytes.
-    const digest = header(answer, 'docker-content-digest') ?? (await this.manifest(name, tag)).digest;
+    // Read afresh every time: a tag may move, so its manifest is never remembered.
+    const digest =
+      header(answer, 'docker-content-digest') ??
+      manifestOf(await this.getManifest(name, tag, [200]), name).digest;
     return { exists: true, digest };
   }
 
@@ -103,22 +108,16 @@ export class RegistryClient {
 
   /** An image configuration's labels, read once per digest however many tags ask. */
   configLabels(name: string, tag: string, config: string): Promise<Record<string, string>> {
-    const key = `${name}@${config}`;
-    let labels = this.configs.get(key);
-    if (!labels) {
-      labels = this.send('GET', `/v2/${name}/blobs/${config}`, name, {
+    return remember(this.configs, `${name}@${config}`, async () => {
+      const answer = await this.send('GET', `/v2/${name}/blobs/${config}`, name, {
         what: `read the configuration of ${name}:${tag}`,
         expect: [200],
-      }).then((answer) => {
-        const parsed = parseJson(answer.body, `the configuration of ${name}:${tag}`) as {
-          config?: { Labels?: Record<string, string> | null };
-        };
-        return parsed.config?.Labels ?? {};
       });
-      labels.catch(() => this.configs.delete(key));
-      this.configs.set(key, labels);
-    }
-    return labels;
+      const parsed = parseJson(answer.body, `the configuration of ${name}:${tag}`) as {
+        config?: { Labels?: Record<string, string> | null };
+      };
+      return parsed.config?.Labels ?? {};
+    });
   }
 
   /** The manifest at a tag or digest, or undefined where there is none (404: free). */
@@ -127,9 +126,11 @@ export class RegistryClient {
     return answer.status === 404 ? undefined : manifestOf(answer, name);
   }
 
-  /** The manifest, which must exist: the registry has just named it. */
-  async manifest(name: string, reference: string): Promise<Manifest> {
-    return manifestOf(await this.getManifest(name, reference, [200]), name);
+  /** The manifest an index names by digest, which must exist: read once however many tags ask. */
+  manifest(name: string, digest: string): Promise<Manifest> {
+    return remember(this.manifests, `${name}@${digest}`, async () =>
+      manifestOf(await this.getManifest(name, digest, [200]), name),
+    );
   }
 
   private getManifest(name: string, reference: string, expect: number[]): Promise<Answer> {
@@ -171,6 +172,17 @@ export class RegistryClient {
       );
     return answer;
   }
+}
+
+/** What `make` answers for `key`, asked once while it succeeds; a failure is asked again next time. */
+function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let answer = cache.get(key);
+  if (!answer) {
+    answer = make();
+    answer.catch(() => cache.delete(key));
+    cache.set(key, answer);
+  }
+  return answer;
 }
 
 function manifestOf(answer: Answer, name: string): Manifest {

@@ -48,15 +48,14 @@ async function revisionOf(
   tag: string,
   manifest: Manifest,
 ): Promise<string | undefined> {
+  if (!Array.isArray(manifest.json.manifests)) return imageRevision(client, name, tag, manifest);
   const annotated = annotationsOf(manifest.json)[REVISION_LABEL];
   if (annotated) return annotated;
-  if (!Array.isArray(manifest.json.manifests)) return labelledRevision(client, name, tag, manifest);
   const platforms = (manifest.json.manifests as Descriptor[]).filter(isPlatformImage);
   const revisions = await Promise.all(
-    platforms.map(async (entry) => {
-      const image = await client.manifest(name, entry.digest);
-      return annotationsOf(image.json)[REVISION_LABEL] ?? (await labelledRevision(client, name, tag, image));
-    }),
+    platforms.map(async (entry) =>
+      imageRevision(client, name, tag, await client.manifest(name, entry.digest)),
+    ),
   );
   const distinct = [...new Set(revisions)];
   if (distinct.length > 1)
@@ -84,13 +83,15 @@ function annotationsOf(json: Record<string, unknown>): Record<string, string | u
   return annotations && typeof annotations === 'object' ? (annotations as Record<string, string>) : {};
 }
 
-/** An image manifest's revision label, from its configuration (read once per digest). */
-async function labelledRevision(
+/** An image manifest's revision: its annotation, else its configuration's label (read once per digest). */
+async function imageRevision(
   client: RegistryClient,
   name: string,
   tag: string,
   manifest: Manifest,
 ): Promise<string | undefined> {
+  const annotated = annotationsOf(manifest.json)[REVISION_LABEL];
+  if (annotated) return annotated;
   const config = (manifest.json.config as { digest?: string } | undefined)?.digest;
   if (!config) return undefined;
   return (await client.configLabels(name, tag, config))[REVISION_LABEL];
