@@ -259,15 +259,23 @@ var external_node_fs_ = __webpack_require__(3024);
 var children = __webpack_require__(1700);
 ;// CONCATENATED MODULE: ./src/log.ts
 
-/**
- * Text from outside (a registry's answer, a tool's output, an image's label) made safe for the
- * log: a runner reads any line that starts with `::`, leading white space aside, as a workflow
- * command (`::set-output`, `::add-mask`, `::error`…). Such lines get a visible `| ` in front.
- */
+// Text from outside (a registry's answer, a tool's output, an image's label, an input echoed in a
+// command line) must never reach a runner as a workflow command. The runners read two forms:
+//   - `::name k=v::value`: act and Gitea's runner at the very start of the raw line; GitHub's
+//     runner after .NET's TrimStart(), which also strips U+0085 (NEL) and other Unicode spaces;
+//   - `##[name k=v]value`: act and Gitea's runner at the start of the line; GitHub's runner
+//     anywhere in it (its older parser looks for `##[` with IndexOf).
+// So a line whose first visible characters are `::` gets a visible `| ` in front, and every
+// `##[` becomes `##\[`, wherever it stands.
+/** What may stand before `::` and still be trimmed away by some runner: white space of any kind, control and format characters. */
+const COMMAND_START = /^[\s\p{Z}\p{Cc}\p{Cf}]*::/u;
 function neutralise(text) {
     return text
         .split(/\r\n|\r|\n/)
-        .map((line) => (/^\s*::/.test(line) ? `| ${line}` : line))
+        .map((line) => {
+        const escaped = line.replaceAll('##[', '##\\[');
+        return COMMAND_START.test(escaped) ? `| ${escaped}` : escaped;
+    })
         .join('\n');
 }
 /** Every log line of the main step goes through here, so none can issue a workflow command. */
