@@ -1522,10 +1522,10 @@ const SETTLE_MS = 2000;
 async function imageToPublish(digest, commit, context) {
     if (!commit.exists || commit.digest === digest)
         return digest;
-    await requireThisCommit(commit.digest, digest, context);
+    const theirs = await requireThisCommit(commit.digest, digest, context);
     info(`${shaRef(context.tags)} holds another image of this commit (${commit.digest}), pushed by another run at the same time ` +
         '(this registry lets tags be overwritten): the commit tag decides, publishing that one.');
-    return commit.digest;
+    return theirs;
 }
 /**
  * After a write: the version tag must hold `digest` (else another run wrote it meanwhile and
@@ -1545,10 +1545,10 @@ async function proveTags(digest, skopeo, context, { wroteVersion, interleaved })
                 reference: shaRef(tags),
                 digest: commit.digest,
             });
-        await requireThisCommit(commit.digest, digest, context);
+        const theirs = await requireThisCommit(commit.digest, digest, context);
         info(`${shaRef(tags)} now holds another image of this commit (${commit.digest}), pushed last by another run at the same time (this registry lets tags be overwritten): ` +
             `the commit tag decides, so ${versionRef(tags)} gives way to it.`);
-        digest = commit.digest;
+        digest = theirs;
         await tagInRegistry(skopeo, pinnedRef(tags, digest), versionRef(tags));
         interleaved = true;
     }
@@ -1581,12 +1581,16 @@ async function versionHolds(published, context) {
         throw new errors/* TagTaken */.qD(`${versionRef(tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`, { reference: versionRef(tags), digest: version.exists ? version.digest : undefined });
     return commit;
 }
-/** The commit tag's image must be of this commit; one of another commit is left as it is. */
+/**
+ * The commit tag's image must be of this commit; one of another commit is left as it is.
+ * Returns its digest as read from its bytes: a look-up's header (`found`) is only a hint.
+ */
 async function requireThisCommit(found, ours, { tags, client }) {
     const image = await readTag(client, tags.repository, tags.sha);
     const revision = image.exists ? image.revision : undefined;
-    if (revision !== tags.sha)
-        throw new errors/* UserError */.yo(`${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`);
+    if (!image.exists || revision !== tags.sha)
+        throw new errors/* UserError */.yo(`${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${image.exists ? image.digest : found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`);
+    return image.digest;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -1734,12 +1738,14 @@ async function pushVersionTag(digest, skopeo, context) {
     return timeline.phase('Push the version tag', async () => {
         const { version, commit } = await lookUpBoth(context);
         if (version.exists) {
-            // A registry whose HEAD and GET disagree must not send the run after a tag that is not there.
-            if (!(await readTag(client, tags.repository, tags.version)).exists)
+            // A registry whose HEAD and GET disagree must not send the run after a tag that is not
+            // there; the digest named is the one read from the manifest's bytes, not the HEAD's header.
+            const read = await readTag(client, tags.repository, tags.version);
+            if (!read.exists)
                 throw new errors/* RegistryError */.gl(`The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
                     `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`);
-            throw new errors/* TagTaken */.qD(`${versionRef(tags)} was pushed by another run while this one was working (${version.digest}); it was left as it is. ` +
-                `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`, { reference: versionRef(tags), digest: version.digest });
+            throw new errors/* TagTaken */.qD(`${versionRef(tags)} was pushed by another run while this one was working (${read.digest}); it was left as it is. ` +
+                `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`, { reference: versionRef(tags), digest: read.digest });
         }
         const chosen = await imageToPublish(digest, commit, context);
         await tagInRegistry(skopeo, pinnedRef(tags, chosen), versionRef(tags));
@@ -2099,6 +2105,7 @@ class Auth {
 
 
 
+
 /** Every manifest kind a registry may hold, so none answers with a converted manifest. */
 const MANIFEST_ACCEPT = [
     'application/vnd.oci.image.manifest.v1+json',
@@ -2140,11 +2147,16 @@ class RegistryClient {
         });
         if (answer.status === 404)
             return { exists: false };
-        // A registry that leaves out the header: the digest is the hash of the manifest bytes.
-        // Read afresh every time: a tag may move, so its manifest is never remembered.
-        const digest = header(answer, 'docker-content-digest') ??
-            manifestOf(await this.getManifest(name, tag, [200]), name).digest;
-        return { exists: true, digest };
+        // The header is a hint, held to the digest grammar: the callers only compare it with a
+        // digest of bytes already read (see publish.ts), and adopt none without a GET. A registry
+        // that leaves it out: the digest is the hash of the manifest bytes, read afresh every
+        // time (a tag may move, so its manifest is never remembered).
+        const hint = header(answer, 'docker-content-digest');
+        if (hint === undefined)
+            return { exists: true, digest: manifestOf(await this.getManifest(name, tag, [200]), name, tag).digest };
+        if (!DIGEST.test(hint))
+            throw new errors/* RegistryError */.gl(`The registry answered a look-up of ${name}:${tag} with a Docker-Content-Digest that is not a sha256 digest (${shown(hint)}): it is not trusted with anything. Nothing more was written.`);
+        return { exists: true, digest: hint };
     }
     /**
      * zot's list of the identity's API keys (`GET /zot/auth/apikey`), or undefined where the
@@ -2183,11 +2195,16 @@ class RegistryClient {
     /** The manifest at a tag or digest, or undefined where there is none (404: free). */
     async manifestIfAny(name, reference) {
         const answer = await this.getManifest(name, reference, [200, 404]);
-        return answer.status === 404 ? undefined : manifestOf(answer, name);
+        return answer.status === 404 ? undefined : manifestOf(answer, name, reference);
     }
     /** The manifest an index names by digest, which must exist: read once however many tags ask. */
     manifest(name, digest) {
-        return remember(this.manifests, `${name}@${digest}`, async () => manifestOf(await this.getManifest(name, digest, [200]), name));
+        return remember(this.manifests, `${name}@${digest}`, async () => {
+            const manifest = manifestOf(await this.getManifest(name, digest, [200]), name, digest);
+            if (manifest.digest !== digest)
+                throw new errors/* RegistryError */.gl(`The registry answered a read of ${name}@${digest} with a manifest whose bytes hash to ${manifest.digest}: it is not the one asked for. Nothing more was written.`);
+            return manifest;
+        });
     }
     getManifest(name, reference, expect) {
         return this.send('GET', `/v2/${name}/manifests/${reference}`, name, {
@@ -2229,10 +2246,22 @@ function remember(cache, key, make) {
     }
     return answer;
 }
-function manifestOf(answer, name) {
-    const digest = header(answer, 'docker-content-digest') ??
-        `sha256:${(0,external_node_crypto_.createHash)('sha256').update(answer.body).digest('hex')}`;
+/**
+ * A manifest and its digest: the sha256 of the bytes read. The registry's Docker-Content-Digest,
+ * where it sends one, must say the same; else nothing it says about this manifest is trusted.
+ */
+function manifestOf(answer, name, reference) {
+    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(answer.body).digest('hex')}`;
+    const claimed = header(answer, 'docker-content-digest');
+    if (claimed !== undefined && claimed !== digest)
+        throw new errors/* RegistryError */.gl(`The registry sent ${name}${reference.includes(':') ? '@' : ':'}${reference} with Docker-Content-Digest ${shown(claimed)}, but the manifest's bytes hash to ${digest}. ` +
+            'A registry whose digests do not match its manifests is not trusted: nothing more was written. Check the registry (or a proxy in front of it) and run again.');
     return { digest, json: parseJson(answer.body, `the manifest of ${name}`) };
+}
+/** A value the registry sent, shown safely: digest characters only, at most 80 of them. */
+function shown(value) {
+    const safe = value.slice(0, 80).replace(/[^A-Za-z0-9:._-]/g, '?');
+    return `\`${safe}${value.length > 80 ? '…' : ''}\``;
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts

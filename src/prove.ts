@@ -29,12 +29,12 @@ export async function imageToPublish(
   context: ProofContext,
 ): Promise<string> {
   if (!commit.exists || commit.digest === digest) return digest;
-  await requireThisCommit(commit.digest, digest, context);
+  const theirs = await requireThisCommit(commit.digest, digest, context);
   info(
     `${shaRef(context.tags)} holds another image of this commit (${commit.digest}), pushed by another run at the same time ` +
       '(this registry lets tags be overwritten): the commit tag decides, publishing that one.',
   );
-  return commit.digest;
+  return theirs;
 }
 
 /**
@@ -63,12 +63,12 @@ export async function proveTags(
           digest: commit.digest,
         },
       );
-    await requireThisCommit(commit.digest, digest, context);
+    const theirs = await requireThisCommit(commit.digest, digest, context);
     info(
       `${shaRef(tags)} now holds another image of this commit (${commit.digest}), pushed last by another run at the same time (this registry lets tags be overwritten): ` +
         `the commit tag decides, so ${versionRef(tags)} gives way to it.`,
     );
-    digest = commit.digest;
+    digest = theirs;
     await tagInRegistry(skopeo, pinnedRef(tags, digest), versionRef(tags));
     interleaved = true;
   } else if (!commit.exists) {
@@ -112,12 +112,20 @@ async function versionHolds(published: string, context: ProofContext): Promise<T
   return commit;
 }
 
-/** The commit tag's image must be of this commit; one of another commit is left as it is. */
-async function requireThisCommit(found: string, ours: string, { tags, client }: ProofContext): Promise<void> {
+/**
+ * The commit tag's image must be of this commit; one of another commit is left as it is.
+ * Returns its digest as read from its bytes: a look-up's header (`found`) is only a hint.
+ */
+async function requireThisCommit(
+  found: string,
+  ours: string,
+  { tags, client }: ProofContext,
+): Promise<string> {
   const image = await readTag(client, tags.repository, tags.sha);
   const revision = image.exists ? image.revision : undefined;
-  if (revision !== tags.sha)
+  if (!image.exists || revision !== tags.sha)
     throw new UserError(
-      `${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`,
+      `${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${image.exists ? image.digest : found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`,
     );
+  return image.digest;
 }

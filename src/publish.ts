@@ -92,16 +92,18 @@ async function pushVersionTag(
   return timeline.phase('Push the version tag', async () => {
     const { version, commit } = await lookUpBoth(context);
     if (version.exists) {
-      // A registry whose HEAD and GET disagree must not send the run after a tag that is not there.
-      if (!(await readTag(client, tags.repository, tags.version)).exists)
+      // A registry whose HEAD and GET disagree must not send the run after a tag that is not
+      // there; the digest named is the one read from the manifest's bytes, not the HEAD's header.
+      const read = await readTag(client, tags.repository, tags.version);
+      if (!read.exists)
         throw new RegistryError(
           `The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
             `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`,
         );
       throw new TagTaken(
-        `${versionRef(tags)} was pushed by another run while this one was working (${version.digest}); it was left as it is. ` +
+        `${versionRef(tags)} was pushed by another run while this one was working (${read.digest}); it was left as it is. ` +
           `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`,
-        { reference: versionRef(tags), digest: version.digest },
+        { reference: versionRef(tags), digest: read.digest },
       );
     }
     const chosen = await imageToPublish(digest, commit, context);

@@ -1,4 +1,5 @@
 import { describe, expect, jest, test } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { MockAgent } from 'undici';
 import { RegistryError } from '../../src/errors.js';
 import { parseChallenge } from '../../src/registry/classify.js';
@@ -12,6 +13,11 @@ const ORIGIN = `https://${HOST}`;
 const CREDENTIALS = { username: 'ci', apiKey: `zak_${'f'.repeat(32)}` };
 const BASIC = `Basic ${Buffer.from(`ci:${CREDENTIALS.apiKey}`).toString('base64')}`;
 const DIGEST = `sha256:${'d'.repeat(64)}`;
+/** The digest of a manifest's bytes (a string or Buffer as sent, else its JSON). */
+const sha256Of = (body: unknown) =>
+  `sha256:${createHash('sha256')
+    .update(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body))
+    .digest('hex')}`;
 const zotPing = { 'www-authenticate': 'basic realm="zot"' };
 
 function setup(
@@ -180,9 +186,11 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
   const REV = 'b'.repeat(40);
   const OTHER = 'e'.repeat(40);
   const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
-  const found = (revision?: string) => ({ exists: true, digest: DIGEST, revision });
-  const json = (body: unknown, digest?: string) =>
-    [JSON.stringify(body), digest ? { headers: { 'docker-content-digest': digest } } : {}] as const;
+  /** A manifest's answer, with the Docker-Content-Digest of its bytes, as registries send it. */
+  const json = (body: unknown) =>
+    [JSON.stringify(body), { headers: { 'docker-content-digest': sha256Of(body) } }] as const;
+  /** What readTag finds for the manifest `body`. */
+  const found = (body: unknown, revision?: string) => ({ exists: true, digest: sha256Of(body), revision });
 
   test('a free tag costs one request', async () => {
     const { pool, client, agent } = pinged();
@@ -195,111 +203,99 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
 
   test('an image: the manifest by tag, then the revision label of its configuration', async () => {
     const { pool, client, agent } = pinged();
-    pool
-      .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
-      .reply(200, ...json({ schemaVersion: 2, config: { digest: 'sha256:cfg' } }, DIGEST));
+    const manifest = { schemaVersion: 2, config: { digest: 'sha256:cfg' } };
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, ...json(manifest));
     pool
       .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
       .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': REV, x: 'y' } } });
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(REV));
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(manifest, REV));
     agent.assertNoPendingInterceptors();
   });
 
   test('an image whose manifest carries the revision annotation: one request, the annotation wins over the label', async () => {
     const { pool, client, agent } = pinged();
-    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(
-      200,
-      ...json(
-        {
-          schemaVersion: 2,
-          config: { digest: 'sha256:cfg' },
-          annotations: { 'org.opencontainers.image.revision': REV },
-        },
-        DIGEST,
-      ),
-    );
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(REV));
+    const manifest = {
+      schemaVersion: 2,
+      config: { digest: 'sha256:cfg' },
+      annotations: { 'org.opencontainers.image.revision': REV },
+    };
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, ...json(manifest));
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(manifest, REV));
     agent.assertNoPendingInterceptors();
   });
 
   test('an image without the label or a configuration: no revision', async () => {
     const { pool, client } = pinged();
-    pool
-      .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
-      .reply(200, ...json({ schemaVersion: 2 }, DIGEST));
-    pool
-      .intercept({ path: '/v2/a/manifests/v2', method: 'GET' })
-      .reply(200, ...json({ schemaVersion: 2, config: { digest: 'sha256:cfg' } }, DIGEST));
+    const bare = { schemaVersion: 2 };
+    const unlabelled = { schemaVersion: 2, config: { digest: 'sha256:cfg' } };
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, ...json(bare));
+    pool.intercept({ path: '/v2/a/manifests/v2', method: 'GET' }).reply(200, ...json(unlabelled));
     pool
       .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
       .reply(200, { config: { Labels: null } });
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found());
-    await expect(readTag(client, 'a', 'v2')).resolves.toEqual(found());
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(bare));
+    await expect(readTag(client, 'a', 'v2')).resolves.toEqual(found(unlabelled));
   });
 
   test('an index with the revision annotation: one request, whatever its platforms', async () => {
     const { pool, client, agent } = pinged();
-    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(
-      200,
-      ...json(
-        {
-          schemaVersion: 2,
-          mediaType: 'application/vnd.oci.image.index.v1+json',
-          manifests: [
-            { digest: digestOf('1'), platform: { os: 'linux', architecture: 'amd64' } },
-            { digest: digestOf('2'), platform: { os: 'linux', architecture: 'arm64' } },
-          ],
-          annotations: { 'org.opencontainers.image.revision': REV },
-        },
-        DIGEST,
-      ),
-    );
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(REV));
+    const index = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { digest: digestOf('1'), platform: { os: 'linux', architecture: 'amd64' } },
+        { digest: digestOf('2'), platform: { os: 'linux', architecture: 'arm64' } },
+      ],
+      annotations: { 'org.opencontainers.image.revision': REV },
+    };
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, ...json(index));
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(index, REV));
     agent.assertNoPendingInterceptors();
   });
 
-  /** An index of two platforms and an attestation marked by its annotation alone (no platform). */
+  /**
+   * An index of two platforms and an attestation marked by its annotation alone (no platform),
+   * served at `tags`; returns the index.
+   */
   function indexWithoutAnnotation(
     pool: ReturnType<typeof pinged>['pool'],
     revisions: [string | undefined, string | undefined],
     tags = ['v1'],
   ) {
-    for (const tag of tags)
-      pool.intercept({ path: `/v2/a/manifests/${tag}`, method: 'GET' }).reply(
-        200,
-        ...json(
-          {
-            schemaVersion: 2,
-            manifests: [
-              { digest: digestOf('1'), platform: { os: 'linux', architecture: 'amd64' } },
-              { digest: digestOf('2'), platform: { os: 'linux', architecture: 'arm64' } },
-              {
-                digest: digestOf('3'),
-                annotations: {
-                  'vnd.docker.reference.type': 'attestation-manifest',
-                  'vnd.docker.reference.digest': digestOf('1'),
-                },
-              },
-            ],
-          },
-          DIGEST,
-        ),
-      );
-    revisions.forEach((revision, index) => {
+    const platforms = revisions.map((revision, index) => {
       const config = digestOf(String.fromCharCode(97 + index));
+      const manifest = { schemaVersion: 2, config: { digest: config } };
       pool
-        .intercept({ path: `/v2/a/manifests/${digestOf(String(index + 1))}`, method: 'GET' })
-        .reply(200, ...json({ schemaVersion: 2, config: { digest: config } }, digestOf(String(index + 1))));
+        .intercept({ path: `/v2/a/manifests/${sha256Of(manifest)}`, method: 'GET' })
+        .reply(200, ...json(manifest));
       pool.intercept({ path: `/v2/a/blobs/${config}`, method: 'GET' }).reply(200, {
         config: { Labels: revision ? { 'org.opencontainers.image.revision': revision } : null },
       });
+      return sha256Of(manifest);
     });
+    const index = {
+      schemaVersion: 2,
+      manifests: [
+        { digest: platforms[0], platform: { os: 'linux', architecture: 'amd64' } },
+        { digest: platforms[1], platform: { os: 'linux', architecture: 'arm64' } },
+        {
+          digest: digestOf('3'),
+          annotations: {
+            'vnd.docker.reference.type': 'attestation-manifest',
+            'vnd.docker.reference.digest': platforms[0],
+          },
+        },
+      ],
+    };
+    for (const tag of tags)
+      pool.intercept({ path: `/v2/a/manifests/${tag}`, method: 'GET' }).reply(200, ...json(index));
+    return index;
   }
 
   test("an index without the annotation: every platform's label, which agree; the attestation manifest is not read", async () => {
     const { pool, client, agent } = pinged();
-    indexWithoutAnnotation(pool, [REV, REV]);
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(REV));
+    const index = indexWithoutAnnotation(pool, [REV, REV]);
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(index, REV));
     // Five requests: the index, two manifests, two configurations; never the attestation.
     agent.assertNoPendingInterceptors();
   });
@@ -307,9 +303,9 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
   test("two tags of one index without the annotation: each platform's manifest and configuration read once", async () => {
     const { pool, client, agent } = pinged();
     // One interceptor a request: a second read of a platform's manifest would find none and fail.
-    indexWithoutAnnotation(pool, [REV, REV], ['v1', REV]);
+    const index = indexWithoutAnnotation(pool, [REV, REV], ['v1', REV]);
     const both = await Promise.all([readTag(client, 'a', 'v1'), readTag(client, 'a', REV)]);
-    expect(both).toEqual([found(REV), found(REV)]);
+    expect(both).toEqual([found(index, REV), found(index, REV)]);
     agent.assertNoPendingInterceptors();
   });
 
@@ -323,21 +319,12 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
 
   test('an index of attestations only, or of entries without digests: no revision, nothing more read', async () => {
     const { pool, client, agent } = pinged();
-    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(
-      200,
-      ...json(
-        {
-          schemaVersion: 2,
-          manifests: [
-            { digest: digestOf('3'), platform: { os: 'unknown', architecture: 'unknown' } },
-            {},
-            null,
-          ],
-        },
-        DIGEST,
-      ),
-    );
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found());
+    const index = {
+      schemaVersion: 2,
+      manifests: [{ digest: digestOf('3'), platform: { os: 'unknown', architecture: 'unknown' } }, {}, null],
+    };
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, ...json(index));
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(index));
     agent.assertNoPendingInterceptors();
   });
 
@@ -349,21 +336,19 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
 
   test('annotations that are null count as none: the label decides', async () => {
     const { pool, client } = pinged();
-    pool
-      .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
-      .reply(200, ...json({ schemaVersion: 2, config: { digest: 'sha256:cfg' }, annotations: null }, DIGEST));
+    const manifest = { schemaVersion: 2, config: { digest: 'sha256:cfg' }, annotations: null };
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, ...json(manifest));
     pool
       .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
       .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': REV } } });
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(REV));
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(manifest, REV));
   });
 
   test('readPublication logs each tag: its digest and commit, or absent', async () => {
     const { pool, client } = pinged();
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(404, '');
-    pool
-      .intercept({ path: `/v2/a/manifests/${REV}`, method: 'GET' })
-      .reply(200, ...json({ schemaVersion: 2, annotations: {} }, DIGEST));
+    const manifest = { schemaVersion: 2, annotations: {} };
+    pool.intercept({ path: `/v2/a/manifests/${REV}`, method: 'GET' }).reply(200, ...json(manifest));
     const written: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       written.push(String(chunk));
@@ -374,7 +359,9 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
     } finally {
       spy.mockRestore();
     }
-    expect(written.join('')).toBe(`v1: absent\n${REV}: ${DIGEST}, built from an unknown commit\n`);
+    expect(written.join('')).toBe(
+      `v1: absent\n${REV}: ${sha256Of(manifest)}, built from an unknown commit\n`,
+    );
   });
 
   test('a 503 on the manifest is retried and never taken for a free tag', async () => {
@@ -419,10 +406,10 @@ describe('a hostile registry is bounded', () => {
     body.write('{"schemaVersion":2,"layers":[]}');
     pool
       .intercept({ path: manifestPath, method: 'GET' })
-      .reply(200, body, { headers: { 'docker-content-digest': DIGEST } });
+      .reply(200, body, { headers: { 'docker-content-digest': sha256Of(body) } });
     await expect(readTag(client, 'team/app', 'v1')).resolves.toEqual({
       exists: true,
-      digest: DIGEST,
+      digest: sha256Of(body),
       revision: undefined,
     });
   });
@@ -448,7 +435,7 @@ describe('a hostile registry is bounded', () => {
     for (const tag of ['v1', 'abc'])
       pool
         .intercept({ path: `/v2/team/app/manifests/${tag}`, method: 'GET' })
-        .reply(200, manifest, { headers: { 'docker-content-digest': DIGEST } });
+        .reply(200, manifest, { headers: { 'docker-content-digest': sha256Of(manifest) } });
     pool
       .intercept({ path: `/v2/team/app/blobs/${config}`, method: 'GET' })
       .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': 'r' } } });
@@ -456,7 +443,7 @@ describe('a hostile registry is bounded', () => {
       readTag(client, 'team/app', 'v1'),
       readTag(client, 'team/app', 'abc'),
     ]);
-    expect(one).toEqual({ exists: true, digest: DIGEST, revision: 'r' });
+    expect(one).toEqual({ exists: true, digest: sha256Of(manifest), revision: 'r' });
     expect(two).toEqual(one);
     agent.assertNoPendingInterceptors();
   });
@@ -505,5 +492,73 @@ describe('credentials stay with the registry', () => {
     agent.get('https://elsewhere.test').intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}');
     await expect(client.checkCredentials()).rejects.toThrow(/answered HTTP 302/);
     expect(agent.pendingInterceptors()).toHaveLength(1);
+  });
+});
+
+describe('a digest the action reports or decides on is the sha256 of bytes it read', () => {
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    annotations: { 'org.opencontainers.image.revision': 'r' },
+  });
+  const TRUE = sha256Of(manifest);
+  const LIE = `sha256:${'b'.repeat(64)}`;
+
+  test('a manifest without the header: the hash of its bytes', async () => {
+    const { pool, client } = pinged();
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, manifest);
+    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({ exists: true, digest: TRUE, revision: 'r' });
+  });
+
+  test('a header that disagrees with the bytes fails closed, naming both', async () => {
+    const { pool, client } = pinged();
+    pool
+      .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
+      .reply(200, manifest, { headers: { 'docker-content-digest': LIE } });
+    const error = await readTag(client, 'a', 'v1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as Error).message).toBe(
+      `The registry sent a:v1 with Docker-Content-Digest \`${LIE}\`, but the manifest's bytes hash to ${TRUE}. ` +
+        'A registry whose digests do not match its manifests is not trusted: nothing more was written. Check the registry (or a proxy in front of it) and run again.',
+    );
+  });
+
+  test('a header holding markup is shown as digest characters only', async () => {
+    const { pool, client } = pinged();
+    pool
+      .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
+      .reply(200, manifest, { headers: { 'docker-content-digest': '<img src=x onerror=alert(1)>' } });
+    const message = String(await readTag(client, 'a', 'v1').catch((e: unknown) => (e as Error).message));
+    expect(message).toContain('Docker-Content-Digest `?img?src?x?onerror?alert?1??`');
+    expect(message).not.toMatch(/[<>=]|alert\(/);
+  });
+
+  test('a look-up whose header is not a digest fails closed; a well-formed one is a hint', async () => {
+    const { pool, client } = pinged();
+    pool
+      .intercept({ path: '/v2/a/manifests/v1', method: 'HEAD' })
+      .reply(200, '', { headers: { 'docker-content-digest': `sha256:${'A'.repeat(64)}\n::x` } });
+    await expect(client.tag('a', 'v1')).rejects.toThrow(
+      /a look-up of a:v1 with a Docker-Content-Digest that is not a sha256 digest \(`sha256:A{64}\?::x`\)/,
+    );
+    pool
+      .intercept({ path: '/v2/a/manifests/v2', method: 'HEAD' })
+      .reply(200, '', { headers: { 'docker-content-digest': LIE } });
+    await expect(client.tag('a', 'v2')).resolves.toEqual({ exists: true, digest: LIE });
+  });
+
+  test('a look-up without the header reads the manifest and hashes it', async () => {
+    const { pool, client, agent } = pinged();
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'HEAD' }).reply(200, '');
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, manifest);
+    await expect(client.tag('a', 'v1')).resolves.toEqual({ exists: true, digest: TRUE });
+    agent.assertNoPendingInterceptors();
+  });
+
+  test("an index's platform read by digest must hash to that digest", async () => {
+    const { pool, client } = pinged();
+    pool.intercept({ path: `/v2/a/manifests/${LIE}`, method: 'GET' }).reply(200, manifest);
+    await expect(client.manifest('a', LIE)).rejects.toThrow(
+      `The registry answered a read of a@${LIE} with a manifest whose bytes hash to ${TRUE}: it is not the one asked for.`,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RegistryError } from '../errors.js';
-import type { TagState } from '../tags.js';
+import { DIGEST, type TagState } from '../tags.js';
 import { registryMessage } from './classify.js';
 import { Auth, type AuthOptions, type Session } from './auth.js';
 import {
@@ -69,12 +69,18 @@ export class RegistryClient {
       expect: [200, 404],
     });
     if (answer.status === 404) return { exists: false };
-    // A registry that leaves out the header: the digest is the hash of the manifest bytes.
-    // Read afresh every time: a tag may move, so its manifest is never remembered.
-    const digest =
-      header(answer, 'docker-content-digest') ??
-      manifestOf(await this.getManifest(name, tag, [200]), name).digest;
-    return { exists: true, digest };
+    // The header is a hint, held to the digest grammar: the callers only compare it with a
+    // digest of bytes already read (see publish.ts), and adopt none without a GET. A registry
+    // that leaves it out: the digest is the hash of the manifest bytes, read afresh every
+    // time (a tag may move, so its manifest is never remembered).
+    const hint = header(answer, 'docker-content-digest');
+    if (hint === undefined)
+      return { exists: true, digest: manifestOf(await this.getManifest(name, tag, [200]), name, tag).digest };
+    if (!DIGEST.test(hint))
+      throw new RegistryError(
+        `The registry answered a look-up of ${name}:${tag} with a Docker-Content-Digest that is not a sha256 digest (${shown(hint)}): it is not trusted with anything. Nothing more was written.`,
+      );
+    return { exists: true, digest: hint };
   }
 
   /**
@@ -123,14 +129,19 @@ export class RegistryClient {
   /** The manifest at a tag or digest, or undefined where there is none (404: free). */
   async manifestIfAny(name: string, reference: string): Promise<Manifest | undefined> {
     const answer = await this.getManifest(name, reference, [200, 404]);
-    return answer.status === 404 ? undefined : manifestOf(answer, name);
+    return answer.status === 404 ? undefined : manifestOf(answer, name, reference);
   }
 
   /** The manifest an index names by digest, which must exist: read once however many tags ask. */
   manifest(name: string, digest: string): Promise<Manifest> {
-    return remember(this.manifests, `${name}@${digest}`, async () =>
-      manifestOf(await this.getManifest(name, digest, [200]), name),
-    );
+    return remember(this.manifests, `${name}@${digest}`, async () => {
+      const manifest = manifestOf(await this.getManifest(name, digest, [200]), name, digest);
+      if (manifest.digest !== digest)
+        throw new RegistryError(
+          `The registry answered a read of ${name}@${digest} with a manifest whose bytes hash to ${manifest.digest}: it is not the one asked for. Nothing more was written.`,
+        );
+      return manifest;
+    });
   }
 
   private getManifest(name: string, reference: string, expect: number[]): Promise<Answer> {
@@ -185,9 +196,23 @@ function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Pr
   return answer;
 }
 
-function manifestOf(answer: Answer, name: string): Manifest {
-  const digest =
-    header(answer, 'docker-content-digest') ??
-    `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
+/**
+ * A manifest and its digest: the sha256 of the bytes read. The registry's Docker-Content-Digest,
+ * where it sends one, must say the same; else nothing it says about this manifest is trusted.
+ */
+function manifestOf(answer: Answer, name: string, reference: string): Manifest {
+  const digest = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
+  const claimed = header(answer, 'docker-content-digest');
+  if (claimed !== undefined && claimed !== digest)
+    throw new RegistryError(
+      `The registry sent ${name}${reference.includes(':') ? '@' : ':'}${reference} with Docker-Content-Digest ${shown(claimed)}, but the manifest's bytes hash to ${digest}. ` +
+        'A registry whose digests do not match its manifests is not trusted: nothing more was written. Check the registry (or a proxy in front of it) and run again.',
+    );
   return { digest, json: parseJson(answer.body, `the manifest of ${name}`) as Record<string, unknown> };
+}
+
+/** A value the registry sent, shown safely: digest characters only, at most 80 of them. */
+function shown(value: string): string {
+  const safe = value.slice(0, 80).replace(/[^A-Za-z0-9:._-]/g, '?');
+  return `\`${safe}${value.length > 80 ? '…' : ''}\``;
 }
