@@ -387,7 +387,7 @@ function parseKeyValueLines(value, input, problems) {
 
 function readSecrets(read, mask = core/* setSecret */.Pq) {
     const apiKey = read(names/* Input */.pd.ApiKey);
-    const list = apiKey ? [apiKey, basicEncoding(read(names/* Input */.pd.Username), apiKey)] : [];
+    const list = apiKey ? keyForms(read(names/* Input */.pd.Username), apiKey) : [];
     for (const line of lines(read(names/* Input */.pd.Secrets))) {
         const { value } = splitSecretLine(line);
         if (value)
@@ -401,6 +401,32 @@ function readSecrets(read, mask = core/* setSecret */.Pq) {
 function basicAuthorization(credentials) {
     return `Basic ${basicEncoding(credentials.username, credentials.apiKey)}`;
 }
+/**
+ * Every form in which the key could leak into text, an image or a log: as it is; the Basic
+ * header's encoding of `username:key`; base64 (and base64url) of the key at each of the three
+ * byte alignments it may have inside a longer encoded text, as GitHub's masker registers them
+ * (only the characters that do not depend on the bytes around it); URL-encoded; JSON-escaped.
+ * Derived forms shorter than four base64 groups are left out: masking them would blank the log.
+ */
+function keyForms(username, apiKey) {
+    const bytes = Buffer.from(apiKey);
+    const aligned = [0, 1, 2].flatMap((shift) => {
+        const whole = bytes.subarray(shift, shift + Math.floor((bytes.length - shift) / 3) * 3);
+        return [whole.toString('base64'), whole.toString('base64url')];
+    });
+    const basic = basicEncoding(username, apiKey);
+    const forms = [
+        apiKey,
+        basic,
+        encodeURIComponent(basic),
+        ...aligned,
+        encodeURIComponent(apiKey),
+        JSON.stringify(apiKey).slice(1, -1),
+    ];
+    return [...new Set(forms)].filter((form, index) => index < 2 || form.length >= MIN_MASKED);
+}
+/** The shortest derived form worth masking (four base64 groups). */
+const MIN_MASKED = 16;
 function basicEncoding(username, apiKey) {
     return Buffer.from(`${username}:${apiKey}`).toString('base64');
 }
@@ -1011,6 +1037,7 @@ function checkAttestation(value, input, problems) {
 
 
 
+
 // Each input checked against what it must be, one concern per function; nothing here touches
 // the file system (paths.ts does).
 const API_KEY = /^zak_[A-Za-z0-9]+$/;
@@ -1090,8 +1117,10 @@ function checkKeyElsewhere(raw, problems) {
     const apiKey = raw[names/* Input */.pd.ApiKey];
     if (!apiKey)
         return;
+    // Every form that is masked, and those a leak would likely take (see keyForms).
+    const forms = keyForms(raw[names/* Input */.pd.Username], apiKey);
     for (const input of Object.values(names/* Input */.pd))
-        if (input !== names/* Input */.pd.ApiKey && raw[input].includes(apiKey))
+        if (input !== names/* Input */.pd.ApiKey && forms.some((form) => raw[input].includes(form)))
             problems.add(input, input === names/* Input */.pd.Secrets
                 ? 'holds the API key: every RUN step that mounts it could read the key that pushes. Give the build its own credentials.'
                 : 'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.');
@@ -1134,7 +1163,7 @@ function parseInputs(read, cwd = process.cwd()) {
     checkKeyElsewhere(raw, problems);
     // Another problem may quote an input that holds the key: never the key itself.
     if (!problems.none)
-        throw new errors/* InputError */.dz(problems.list.map((p) => scrub(p, [raw[names/* Input */.pd.ApiKey]])));
+        throw new errors/* InputError */.dz(problems.list.map((p) => scrub(p, keyForms(raw[names/* Input */.pd.Username], raw[names/* Input */.pd.ApiKey]))));
     return inputs;
 }
 

@@ -24,7 +24,7 @@ export function readSecrets(
   mask: (secret: string) => void = core.setSecret,
 ): Secrets {
   const apiKey = read(Input.ApiKey);
-  const list = apiKey ? [apiKey, basicEncoding(read(Input.Username), apiKey)] : [];
+  const list = apiKey ? keyForms(read(Input.Username), apiKey) : [];
   for (const line of lines(read(Input.Secrets))) {
     const { value } = splitSecretLine(line);
     if (value) list.push(value);
@@ -37,6 +37,34 @@ export function readSecrets(
 export function basicAuthorization(credentials: Credentials): string {
   return `Basic ${basicEncoding(credentials.username, credentials.apiKey)}`;
 }
+
+/**
+ * Every form in which the key could leak into text, an image or a log: as it is; the Basic
+ * header's encoding of `username:key`; base64 (and base64url) of the key at each of the three
+ * byte alignments it may have inside a longer encoded text, as GitHub's masker registers them
+ * (only the characters that do not depend on the bytes around it); URL-encoded; JSON-escaped.
+ * Derived forms shorter than four base64 groups are left out: masking them would blank the log.
+ */
+export function keyForms(username: string, apiKey: string): string[] {
+  const bytes = Buffer.from(apiKey);
+  const aligned = [0, 1, 2].flatMap((shift) => {
+    const whole = bytes.subarray(shift, shift + Math.floor((bytes.length - shift) / 3) * 3);
+    return [whole.toString('base64'), whole.toString('base64url')];
+  });
+  const basic = basicEncoding(username, apiKey);
+  const forms = [
+    apiKey,
+    basic,
+    encodeURIComponent(basic),
+    ...aligned,
+    encodeURIComponent(apiKey),
+    JSON.stringify(apiKey).slice(1, -1),
+  ];
+  return [...new Set(forms)].filter((form, index) => index < 2 || form.length >= MIN_MASKED);
+}
+
+/** The shortest derived form worth masking (four base64 groups). */
+const MIN_MASKED = 16;
 
 function basicEncoding(username: string, apiKey: string): string {
   return Buffer.from(`${username}:${apiKey}`).toString('base64');

@@ -424,6 +424,35 @@ describe('parseInputs', () => {
     expect(problemsOf(overrides).join('\n')).not.toContain(KEY);
   });
 
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
+  test.each([
+    ['base64 of user:key in a label', { labels: `auth=${base64(`ci:${KEY}`)}` }, Input.Labels],
+    ['base64 of the key in a build arg', { build_args: `TOKEN=${base64(KEY)}` }, Input.BuildArgs],
+    [
+      'base64 of a text holding the key, one byte in',
+      { build_args: `T=${base64(`x${KEY}`)}` },
+      Input.BuildArgs,
+    ],
+    ['base64 of a text holding the key, two bytes in', { labels: `a=${base64(`xy${KEY}\n`)}` }, Input.Labels],
+    [
+      'base64url of the key',
+      { annotations: `a=${Buffer.from(`:${KEY}`).toString('base64url')}` },
+      Input.Annotations,
+    ],
+    ['the key URL-encoded in a URL', { cache_from: `type=registry,ref=x?auth=ci%3A${KEY}` }, Input.CacheFrom],
+    [
+      'the Basic encoding URL-encoded',
+      { cache_to: `type=registry,ref=x,auth=${encodeURIComponent(base64(`ci:${KEY}`))}` },
+      Input.CacheTo,
+    ],
+    ['the key JSON-escaped', { labels: `j={"key":"${JSON.stringify(KEY).slice(1, -1)}"}` }, Input.Labels],
+  ])('%s is refused, named, and not echoed', (_, overrides, input) => {
+    const problems = problemsOf(overrides);
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^\`${input}\` contains the API key`))]);
+    for (const form of [KEY, base64(`ci:${KEY}`), base64(KEY)])
+      expect(problems.join('\n')).not.toContain(form);
+  });
+
   test('a build secret that is the API key is refused, named for what it would expose, and not echoed', () => {
     const problems = problemsOf({ secrets: `token=${KEY}` });
     expect(problems).toEqual([

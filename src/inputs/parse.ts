@@ -1,7 +1,7 @@
 import type { BuildInputs } from '../buildx.js';
 import { InputError } from '../errors.js';
 import { Input } from '../names.js';
-import { scrub, type Credentials } from '../secrets.js';
+import { keyForms, scrub, type Credentials } from '../secrets.js';
 import type { SkopeoDownload } from '../skopeo-install.js';
 import { parseBoolean } from './grammar.js';
 import { resolveBuildPaths } from './paths.js';
@@ -60,6 +60,9 @@ export function parseInputs(read: (name: Input) => string, cwd = process.cwd()):
   };
   checkKeyElsewhere(raw, problems);
   // Another problem may quote an input that holds the key: never the key itself.
-  if (!problems.none) throw new InputError(problems.list.map((p) => scrub(p, [raw[Input.ApiKey]])));
+  if (!problems.none)
+    throw new InputError(
+      problems.list.map((p) => scrub(p, keyForms(raw[Input.Username], raw[Input.ApiKey]))),
+    );
   return inputs;
 }

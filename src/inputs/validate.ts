@@ -1,5 +1,5 @@
 import { Input } from '../names.js';
-import type { Credentials } from '../secrets.js';
+import { keyForms, type Credentials } from '../secrets.js';
 import type { SkopeoDownload } from '../skopeo-install.js';
 import { REPOSITORY, SHA, checkRegistry, checkTag } from './grammar.js';
 import { quote, type Problems } from './problems.js';
@@ -102,8 +102,10 @@ export function checkSkopeoDownload(raw: RawInputs, problems: Problems): SkopeoD
 export function checkKeyElsewhere(raw: RawInputs, problems: Problems): void {
   const apiKey = raw[Input.ApiKey];
   if (!apiKey) return;
+  // Every form that is masked, and those a leak would likely take (see keyForms).
+  const forms = keyForms(raw[Input.Username], apiKey);
   for (const input of Object.values(Input))
-    if (input !== Input.ApiKey && raw[input].includes(apiKey))
+    if (input !== Input.ApiKey && forms.some((form) => raw[input].includes(form)))
       problems.add(
         input,
         input === Input.Secrets
