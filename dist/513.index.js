@@ -341,8 +341,15 @@ function checkRegistry(registry, problems) {
     if (match[1] !== undefined) {
         const port = Number(match[1]);
         if (port < 1 || port > 65535)
-            problem(`has a port out of range: ${match[1]}.`);
+            return problem(`has a port out of range: ${match[1]}.`);
     }
+    // The action checks and skopeo pushes to one registry: forms skopeo reads otherwise are refused.
+    if (bracketed)
+        return problem(`is an IPv6 address (${quote(registry)}), which skopeo cannot push to (it answers \`invalid reference format\`): ` +
+            `give a host name that resolves to it instead${bracketed[1] === '::1' ? ', such as `localhost' + (match[1] ? `:${match[1]}` : '') + '`' : ''}.`);
+    if (!registry.includes('.') && match[1] === undefined && registry !== 'localhost')
+        return problem(`is a host name without a dot or a port (${quote(registry)}): skopeo would read \`${registry}/…\` as a repository on Docker Hub and push there. ` +
+            `Write the registry's full host name (such as \`${registry}.example.org\`), or add its port (\`${registry}:443\`).`);
 }
 function checkTag(tag, input, whenEmpty, problems) {
     if (!tag)

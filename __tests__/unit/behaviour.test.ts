@@ -103,7 +103,7 @@ describe('build_args and labels', () => {
 });
 
 describe('registry', () => {
-  test.each(['r.example:1', 'r.example:65535', '[::1]:5000', 'a-b.c'])('%j is accepted', (registry) => {
+  test.each(['r.example:1', 'r.example:65535', 'localhost:5000', 'a-b.c'])('%j is accepted', (registry) => {
     expect(parse({ registry }).registry).toBe(registry);
   });
 

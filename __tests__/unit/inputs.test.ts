@@ -63,7 +63,7 @@ describe('parseInputs', () => {
 
   test('a registry with a port, and IPv4 or IPv6 hosts', () => {
     expect(parse({ registry: '127.0.0.1:5000' }).registry).toBe('127.0.0.1:5000');
-    expect(parse({ registry: '[::1]:5000' }).registry).toBe('[::1]:5000');
+    expect(parse({ registry: 'zot:5000' }).registry).toBe('zot:5000');
     expect(parse({ registry: 'localhost' }).registry).toBe('localhost');
   });
 
@@ -165,6 +165,22 @@ describe('parseInputs', () => {
     [{ registry: '[:::]' }, `\`registry\` has an invalid IPv6 address: "[:::]".`],
     [{ registry: '[::1' }, `\`registry\` is not a host name with an optional port: "[::1".`],
     [{ registry: '[1.2.3.4]:5000' }, `\`registry\` has an invalid IPv6 address: "[1.2.3.4]:5000".`],
+    [
+      { registry: '[::1]:5765' },
+      '`registry` is an IPv6 address ("[::1]:5765"), which skopeo cannot push to (it answers `invalid reference format`): give a host name that resolves to it instead, such as `localhost:5765`.',
+    ],
+    [
+      { registry: '[::1]' },
+      '`registry` is an IPv6 address ("[::1]"), which skopeo cannot push to (it answers `invalid reference format`): give a host name that resolves to it instead, such as `localhost`.',
+    ],
+    [
+      { registry: '[2001:db8::1]:443' },
+      '`registry` is an IPv6 address ("[2001:db8::1]:443"), which skopeo cannot push to (it answers `invalid reference format`): give a host name that resolves to it instead.',
+    ],
+    [
+      { registry: 'zot' },
+      '`registry` is a host name without a dot or a port ("zot"): skopeo would read `zot/…` as a repository on Docker Hub and push there. Write the registry\'s full host name (such as `zot.example.org`), or add its port (`zot:443`).',
+    ],
     [
       { api_key: 'hunter2' },
       `\`api_key\` is not a zot API key: it must start with \`zak_\` (a password is not accepted).`,
@@ -330,7 +346,7 @@ describe('parseInputs', () => {
     [{ sha: 'A'.repeat(64) }],
     [{ registry: 'Registry.Example:65535' }],
     [{ registry: 'localhost:1' }],
-    [{ registry: '[::1]' }],
+    [{ registry: 'zot:443' }],
     [{ registry: 'r.example', image_name: 'a'.repeat(245) }],
     [{ network: 'none' }],
     [{ network: 'host' }],
