@@ -518,6 +518,7 @@ async function runToolAllowingFailure(tool, args, options) {
         silent: true,
         ignoreReturnCode: true,
         env: { ...childEnvironment(), ...options.env },
+        cwd: options.cwd,
         listeners: {
             stdout: (data) => (stdout += data.toString()),
             stderr: (data) => (stderr += data.toString()),
@@ -845,6 +846,13 @@ function compareApiVersions(a, b) {
 
 
 
+/**
+ * What the hand-over writes in the run's folder. skopeo reads it by these names, relative to
+ * the folder it runs in (the run's): its `oci:` and `docker-archive:` references end the path at
+ * the first `:`, so a RUNNER_TEMP holding one would send it to another file.
+ */
+const OCI_LAYOUT = 'oci-layout';
+const ARCHIVE = 'image.tar';
 /** `docker save` of a large image over a slow sidecar link: bounded like the build, generously. */
 const SAVE_TIMEOUT = 60 * 60;
 /**
@@ -861,13 +869,13 @@ async function buildAndHandOver(spec, runDirectory, timeline) {
     return timeline.phase('Build', async () => {
         const builder = await capableBuilder(spec);
         if (canExportOci(builder)) {
-            const directory = external_node_path_.join(runDirectory, 'oci-layout');
+            const directory = external_node_path_.join(runDirectory, OCI_LAYOUT);
             info(`Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`);
             await build(spec, { kind: 'oci-layout', directory });
             // `--all`: an index goes with every image it names. With attestations, whose manifests
             // name the images by digest, skopeo must change no digest (the layers are compressed).
             const options = ['--all', ...(attests(spec) ? ['--preserve-digests'] : [])];
-            return { kind: 'oci-layout', reference: `oci:${directory}`, options, files: [directory] };
+            return { kind: 'oci-layout', reference: `oci:${OCI_LAYOUT}`, options, files: [directory] };
         }
         // The engine's endpoint is asked while the image builds: the choice below needs it only after.
         const endpoint = probeEndpoint();
@@ -884,9 +892,9 @@ async function buildAndHandOver(spec, runDirectory, timeline) {
             };
         }
         info(`Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`);
-        const archive = external_node_path_.join(runDirectory, 'image.tar');
+        const archive = external_node_path_.join(runDirectory, ARCHIVE);
         await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT });
-        return { kind: 'engine-archive', reference: `docker-archive:${archive}`, options: [], files: [archive] };
+        return { kind: 'engine-archive', reference: `docker-archive:${ARCHIVE}`, options: [], files: [archive] };
     });
 }
 /** `push: false`: the image is built and loaded into the engine, as the old action did. */
@@ -1483,9 +1491,7 @@ async function login(config, credentials) {
  */
 async function pushImage(config, source, destination, runDirectory) {
     const digestFile = external_node_path_.join(runDirectory, 'pushed-digest');
-    await copy(config, SKOPEO_BUDGET.push, (left) => pushArgs(config, source, destination, digestFile, left), destination, {
-        TMPDIR: runDirectory,
-    });
+    await copy(config, SKOPEO_BUDGET.push, (left) => pushArgs(config, source, destination, digestFile, left), destination, { env: { TMPDIR: runDirectory }, cwd: runDirectory });
     const digest = (await promises_.readFile(digestFile, 'utf8')).trim();
     if (!DIGEST.test(digest))
         throw new errors/* UserError */.yo(`skopeo reported an unexpected digest for ${destination}: ${JSON.stringify(digest)}.`);
@@ -1504,7 +1510,7 @@ function isTransientCopyFailure(detail) {
  * budget: each gets what the ones before it left. A refused write is explained at once; the
  * last failure is shown as skopeo said it.
  */
-async function copy(config, budgetSeconds, args, destination, env) {
+async function copy(config, budgetSeconds, args, destination, where = {}) {
     const retry = config.retry ?? { ...defaultRetryPolicy, attempts: 3 };
     const deadline = Date.now() + budgetSeconds * 1000;
     let last;
@@ -1513,7 +1519,11 @@ async function copy(config, budgetSeconds, args, destination, env) {
         if (left < 1 && last)
             throw last;
         try {
-            await runTool('skopeo', args(left), { secrets: config.secrets, timeoutSeconds: left + GRACE, env });
+            await runTool('skopeo', args(left), {
+                secrets: config.secrets,
+                timeoutSeconds: left + GRACE,
+                ...where,
+            });
             return { done: true, value: undefined };
         }
         catch (error) {

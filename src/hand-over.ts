@@ -21,6 +21,14 @@ export interface HandOver extends ImageSource {
   files: string[];
 }
 
+/**
+ * What the hand-over writes in the run's folder. skopeo reads it by these names, relative to
+ * the folder it runs in (the run's): its `oci:` and `docker-archive:` references end the path at
+ * the first `:`, so a RUNNER_TEMP holding one would send it to another file.
+ */
+const OCI_LAYOUT = 'oci-layout';
+const ARCHIVE = 'image.tar';
+
 /** `docker save` of a large image over a slow sidecar link: bounded like the build, generously. */
 const SAVE_TIMEOUT = 60 * 60;
 
@@ -42,7 +50,7 @@ export async function buildAndHandOver(
   return timeline.phase('Build', async () => {
     const builder = await capableBuilder(spec);
     if (canExportOci(builder)) {
-      const directory = path.join(runDirectory, 'oci-layout');
+      const directory = path.join(runDirectory, OCI_LAYOUT);
       info(
         `Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`,
       );
@@ -50,7 +58,7 @@ export async function buildAndHandOver(
       // `--all`: an index goes with every image it names. With attestations, whose manifests
       // name the images by digest, skopeo must change no digest (the layers are compressed).
       const options = ['--all', ...(attests(spec) ? ['--preserve-digests'] : [])];
-      return { kind: 'oci-layout', reference: `oci:${directory}`, options, files: [directory] };
+      return { kind: 'oci-layout', reference: `oci:${OCI_LAYOUT}`, options, files: [directory] };
     }
     // The engine's endpoint is asked while the image builds: the choice below needs it only after.
     const endpoint = probeEndpoint();
@@ -71,9 +79,9 @@ export async function buildAndHandOver(
     info(
       `Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`,
     );
-    const archive = path.join(runDirectory, 'image.tar');
+    const archive = path.join(runDirectory, ARCHIVE);
     await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT });
-    return { kind: 'engine-archive', reference: `docker-archive:${archive}`, options: [], files: [archive] };
+    return { kind: 'engine-archive', reference: `docker-archive:${ARCHIVE}`, options: [], files: [archive] };
   });
 }
 

@@ -5,7 +5,7 @@ import { info } from './log.js';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from './retry.js';
 import type { Credentials } from './secrets.js';
 import { DIGEST } from './tags.js';
-import { runTool } from './tools.js';
+import { runTool, type RunOptions } from './tools.js';
 
 /** How this run's skopeo commands reach the registry. */
 export interface SkopeoConfig {
@@ -56,7 +56,10 @@ function copyArgs(config: SkopeoConfig, timeoutSeconds: number): string[] {
   return ['copy', ...commandTimeout(timeoutSeconds), '--authfile', config.authFile, '--retry-times', '3'];
 }
 
-/** Where skopeo reads the built image: `oci:DIR`, `docker-daemon:ID` or `docker-archive:FILE`, with its options. */
+/**
+ * Where skopeo reads the built image: `oci:DIR`, `docker-daemon:ID` or `docker-archive:FILE`
+ * (paths relative to the run's folder, where skopeo runs), with its options.
+ */
 export interface ImageSource {
   reference: string;
   options: string[];
@@ -131,9 +134,7 @@ export async function pushImage(
     SKOPEO_BUDGET.push,
     (left) => pushArgs(config, source, destination, digestFile, left),
     destination,
-    {
-      TMPDIR: runDirectory,
-    },
+    { env: { TMPDIR: runDirectory }, cwd: runDirectory },
   );
   const digest = (await fs.readFile(digestFile, 'utf8')).trim();
   if (!DIGEST.test(digest))
@@ -174,7 +175,7 @@ async function copy(
   budgetSeconds: number,
   args: (secondsLeft: number) => string[],
   destination: string,
-  env?: Record<string, string>,
+  where: Pick<RunOptions, 'env' | 'cwd'> = {},
 ): Promise<void> {
   const retry = config.retry ?? { ...defaultRetryPolicy, attempts: 3 };
   const deadline = Date.now() + budgetSeconds * 1000;
@@ -185,7 +186,11 @@ async function copy(
       const left = (deadline - Date.now()) / 1000;
       if (left < 1 && last) throw last;
       try {
-        await runTool('skopeo', args(left), { secrets: config.secrets, timeoutSeconds: left + GRACE, env });
+        await runTool('skopeo', args(left), {
+          secrets: config.secrets,
+          timeoutSeconds: left + GRACE,
+          ...where,
+        });
         return { done: true, value: undefined };
       } catch (error) {
         last = explainRefusedWrite(error, destination);

@@ -27,6 +27,8 @@ export interface RunOptions {
    * environment). Never the key.
    */
   env?: Record<string, string>;
+  /** The folder the tool runs in (skopeo reads the hand-over by a path relative to it). */
+  cwd?: string;
 }
 
 /** The exit code of coreutils' and busybox's `timeout` when the time ran out. */
@@ -96,6 +98,7 @@ async function runToolAllowingFailure(tool: string, args: string[], options: Run
       silent: true,
       ignoreReturnCode: true,
       env: { ...childEnvironment(), ...options.env },
+      cwd: options.cwd,
       listeners: {
         stdout: (data: Buffer) => (stdout += data.toString()),
         stderr: (data: Buffer) => (stderr += data.toString()),

@@ -237,6 +237,26 @@ describe('the hand-over and the builder it needs', () => {
     expect(builds()).toEqual([expect.stringContaining('--platform linux/amd64,linux/arm64')]);
   });
 
+  test.each<[string, string, string, string]>([
+    [
+      'an OCI layout',
+      '[["driver-type","io.containerd.snapshotter.v1"]]',
+      'oci:oci-layout',
+      '--output type=oci,',
+    ],
+    ['a docker save archive', CLASSIC, 'docker-archive:image.tar', 'save --output '],
+  ])(
+    "%s is handed to skopeo by a name relative to the run's folder, whatever RUNNER_TEMP holds (`:` ends skopeo's path)",
+    async (_, status, reference, written) => {
+      process.env.FAKE_STATUS = status;
+      const odd = fs.mkdtempSync(path.join(work, 'a:b,c-'));
+      const handOver = await quietly(() => buildAndHandOver(specWith({}), odd, new Timeline()));
+      expect(handOver).toMatchObject({ reference });
+      expect(fs.readFileSync(calls, 'utf8')).toContain(written);
+      expect((handOver as { files: string[] }).files.every((file) => file.startsWith(`${odd}/`))).toBe(true);
+    },
+  );
+
   test('with attestations, skopeo is told to change no digest', async () => {
     const handOver = await quietly(() =>
       buildAndHandOver(specWith({ provenance: 'true' }), work, new Timeline()),

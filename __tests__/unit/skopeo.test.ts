@@ -20,6 +20,7 @@ fs.writeFileSync(
   path.join(bin, 'skopeo'),
   `#!/bin/sh
 echo "$* TMPDIR=$TMPDIR" >> '${calls}'
+pwd > '${calls}.cwd'
 n=$(wc -l < '${calls}')
 if [ "$n" -le "\${FAKE_FAILS:-0}" ]; then printf '%s\\n' "$FAKE_ERROR" >&2; exit 1; fi
 command=$1
@@ -101,6 +102,16 @@ describe('pushImage', () => {
     expect(recorded()[0]).toMatch(
       new RegExp(`^copy .* oci:${work}/layout docker://r.example/a:c1 TMPDIR=${work}$`),
     );
+  });
+
+  test("skopeo runs in the run's folder, so the hand-over's relative reference names only what the action wrote", async () => {
+    const odd = fs.mkdtempSync(path.join(work, 'a:b,c-'));
+    const { outcome } = await logged(() =>
+      pushImage(config, { reference: 'oci:oci-layout', options: [] }, 'r.example/a:c1', odd),
+    );
+    expect(outcome).toBe(DIGEST);
+    expect(fs.readFileSync(`${calls}.cwd`, 'utf8').trim()).toBe(fs.realpathSync(odd));
+    expect(recorded()[0]).toContain(' oci:oci-layout docker://r.example/a:c1 ');
   });
 
   test.each(['', 'sha256:abc', `${DIGEST}x`, `md5:${'e'.repeat(64)}`])(
