@@ -10,7 +10,7 @@ export const modules = {
 /* harmony export */   q8: () => (/* binding */ recordChildrenIn),
 /* harmony export */   ql: () => (/* binding */ launch)
 /* harmony export */ });
-/* unused harmony export isRunning */
+/* unused harmony exports startTime, isRunning */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
@@ -22,12 +22,21 @@ export const modules = {
 
 // The child processes this run starts (docker, skopeo), so that a cancelled step ends them and
 // the post step makes sure none is left. Each child runs behind `sh`, which writes its process
-// ID to a file of its own in this run's folder and then becomes the command; the file is
-// removed when the child ends. `timeout`, the usual command, leads a process group of its own
+// ID and its start time (field 22 of /proc/<pid>/stat, which exec keeps) to a file of its own in
+// this run's folder and then becomes the command; the file is removed when the child ends. A
+// process is signalled only while its ID, command and start time are all still the recorded
+// ones: a recycled ID is never signalled. `timeout`, the usual command, leads a process group of its own
 // (the tool and anything it starts), so ending a child means ending that group.
 // Loaded by the post step too: node built-ins only.
 /** By its full path: the job's PATH may lack it (a runner without coreutils still has it). */
 const SHELL = '/bin/sh';
+/**
+ * Writes `<pid> <start time>` to the file named by $0, then becomes the command. The start time
+ * is read with shell built-ins only (a function has its own positional parameters, so "$@" is
+ * kept): the fields after the command's name, which may hold spaces, end with `) `.
+ */
+const RECORD_AND_EXEC = 'started() { read -r s < /proc/$$/stat || return; s=${s##*) }; set -- $s; shift 19; echo "$1"; }; ' +
+    'echo "$$ $(started 2>/dev/null)" > "$0" && exec "$@"';
 let ledger;
 let started = 0;
 /** From now on, every child started through `launch` is recorded in `directory`. */
@@ -54,7 +63,7 @@ function launch(command, args) {
     const file = node_path__WEBPACK_IMPORTED_MODULE_2__.join(currentLedger(), `${started++}.${node_path__WEBPACK_IMPORTED_MODULE_2__.basename(command)}`);
     return {
         command: SHELL,
-        args: ['-c', 'echo "$$" > "$0" && exec "$@"', file, command, ...args],
+        args: ['-c', RECORD_AND_EXEC, file, command, ...args],
         ended: () => node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(file, { force: true }),
         stop: async (graceMs) => {
             const pid = recordedPid(file, node_path__WEBPACK_IMPORTED_MODULE_2__.basename(command));
@@ -80,16 +89,31 @@ async function endChildren(directory = ledger, graceMs = 1000) {
     await end(running, graceMs);
     return running.length;
 }
-/** The process ID recorded in `file`, while that process still runs `command`. */
+/** The process ID recorded in `file`, while that process still runs `command` and started when recorded. */
 function recordedPid(file, command) {
-    let pid;
+    let fields;
     try {
-        pid = Number(node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(file, 'utf8').trim());
+        fields = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(file, 'utf8').trim().split(' ');
     }
     catch {
         return undefined;
     }
-    return Number.isInteger(pid) && pid > 1 && runs(pid, command) ? pid : undefined;
+    const pid = Number(fields[0]);
+    const started = fields[1];
+    if (!Number.isInteger(pid) || pid <= 1 || !started)
+        return undefined;
+    return runs(pid, command) && startTime(pid) === started ? pid : undefined;
+}
+/** When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat). */
+function startTime(pid) {
+    try {
+        const stat = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // The command's name (field 2) is in parentheses and may hold spaces: count after its end.
+        return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
 }
 async function end(running, graceMs) {
     for (const pid of running)
@@ -217,44 +241,134 @@ function messageOf(error) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   post: () => (/* binding */ post)
 /* harmony export */ });
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* unused harmony export run */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6058);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _children_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1700);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3916);
 /* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6455);
+/* harmony import */ var _run_directory_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6832);
 
 
 
 
 
-// The post step runs on every job, so it starts light: no @actions/core (which loads an HTTP
-// client), only the state the runner hands over as STATE_* and two workflow commands.
-function warning(message) {
-    const escaped = message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-    process.stdout.write(`::warning::${escaped}\n`);
-}
-/** Removes this run's folder, credentials included, after a failure too. Warns; never fails the job. */
-async function post(env = process.env) {
-    const directory = env[`STATE_${_names_js__WEBPACK_IMPORTED_MODULE_4__/* .State */ .Uw.RunDirectory}`];
+
+// The post step runs on every job, so it starts light: none of main's modules (undici, the
+// registry client), only the state main saved and the run folder's checks.
+/**
+ * Removes this run's folder, credentials included, after a failure too, and ends any child
+ * the main step left running. It acts only on the folder this run's main step made (see
+ * notThisRunsFolder), whatever the state says. Warns; never fails the job.
+ */
+async function post() {
+    const directory = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_names_js__WEBPACK_IMPORTED_MODULE_4__/* .State */ .Uw.RunDirectory);
     if (!directory)
         return;
-    if (!node_path__WEBPACK_IMPORTED_MODULE_1__.basename(directory).startsWith(_names_js__WEBPACK_IMPORTED_MODULE_4__/* .RUN_DIRECTORY_PREFIX */ .xr)) {
-        warning(`Not removing ${directory}: it is not a folder this action made.`);
+    const why = (0,_run_directory_js__WEBPACK_IMPORTED_MODULE_5__/* .notThisRunsFolder */ .mK)(directory, _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_names_js__WEBPACK_IMPORTED_MODULE_4__/* .State */ .Uw.RunToken));
+    if (why) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Not removing ${JSON.stringify(directory)}: ${why}.`);
         return;
     }
     // A step that was cancelled, or killed before it could, may have left children running.
-    const ended = await (0,_children_js__WEBPACK_IMPORTED_MODULE_2__/* .endChildren */ .PH)(node_path__WEBPACK_IMPORTED_MODULE_1__.join(directory, 'children'));
+    const ended = await (0,_children_js__WEBPACK_IMPORTED_MODULE_2__/* .endChildren */ .PH)((0,_run_directory_js__WEBPACK_IMPORTED_MODULE_5__/* .childrenDirectory */ .di)(directory));
     if (ended > 0)
-        process.stdout.write(`Ended ${ended} process(es) the main step had left running.\n`);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Ended ${ended} process(es) the main step had left running.`);
     try {
-        await node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm(directory, { recursive: true, force: true });
-        process.stdout.write(`Removed ${directory} (credentials of this run).\n`);
+        await node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm(directory, { recursive: true, force: true });
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Removed ${directory} (credentials of this run).`);
     }
     catch (error) {
-        warning(`Could not remove ${directory}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}. It holds this run's registry credentials: delete it.`);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not remove ${directory}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}. It holds this run's registry credentials: delete it.`);
     }
+}
+/** The entry point `@github/local-action --post` calls. */
+const run = (/* unused pure expression or super */ null && (post));
+
+
+/***/ }),
+
+/***/ 6832:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Gj: () => (/* binding */ runParent),
+/* harmony export */   HZ: () => (/* binding */ createRunDirectory),
+/* harmony export */   di: () => (/* binding */ childrenDirectory),
+/* harmony export */   mK: () => (/* binding */ notThisRunsFolder)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6058);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6455);
+
+
+
+
+
+
+// This run's own folder (the auth file, the hand-over, the child records), and how the post
+// step knows it for this run's: directly under RUNNER_TEMP, not a link, holding a marker file
+// whose random token the saved state holds too.
+/** The marker file in the run's folder, holding the token the state holds. */
+const MARKER = '.build-push-image-run';
+/**
+ * Where run folders are made: RUNNER_TEMP (else the system's temp folder), absolute and with
+ * every link resolved, so that the build context check and the post step compare real paths.
+ */
+function runParent(env = process.env, cwd = process.cwd()) {
+    const parent = node_path__WEBPACK_IMPORTED_MODULE_4__.resolve(cwd, env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_3__.tmpdir());
+    try {
+        return node_fs__WEBPACK_IMPORTED_MODULE_2__.realpathSync(parent);
+    }
+    catch {
+        return parent;
+    }
+}
+/**
+ * A fresh folder for this run only, under RUNNER_TEMP, so that two jobs on one runner share
+ * nothing. Its path and token, never its content, are handed to the post step, which deletes it.
+ */
+async function createRunDirectory(env = process.env) {
+    const directory = await node_fs__WEBPACK_IMPORTED_MODULE_2__.promises.mkdtemp(node_path__WEBPACK_IMPORTED_MODULE_4__.join(runParent(env), _names_js__WEBPACK_IMPORTED_MODULE_5__/* .RUN_DIRECTORY_PREFIX */ .xr));
+    await node_fs__WEBPACK_IMPORTED_MODULE_2__.promises.chmod(directory, 0o700);
+    const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(16).toString('hex');
+    await node_fs__WEBPACK_IMPORTED_MODULE_2__.promises.writeFile(node_path__WEBPACK_IMPORTED_MODULE_4__.join(directory, MARKER), token, { mode: 0o600, flag: 'wx' });
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_names_js__WEBPACK_IMPORTED_MODULE_5__/* .State */ .Uw.RunDirectory, directory);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_names_js__WEBPACK_IMPORTED_MODULE_5__/* .State */ .Uw.RunToken, token);
+    return directory;
+}
+/**
+ * Why `directory` is not this run's folder, or undefined when it is: directly under the run
+ * parent, a real folder (not a link), its name ours, its marker a plain file holding `token`.
+ */
+function notThisRunsFolder(directory, token, env = process.env) {
+    if (!node_path__WEBPACK_IMPORTED_MODULE_4__.isAbsolute(directory) || node_path__WEBPACK_IMPORTED_MODULE_4__.dirname(directory) !== runParent(env))
+        return `it is not directly under RUNNER_TEMP (${runParent(env)})`;
+    if (!node_path__WEBPACK_IMPORTED_MODULE_4__.basename(directory).startsWith(_names_js__WEBPACK_IMPORTED_MODULE_5__/* .RUN_DIRECTORY_PREFIX */ .xr))
+        return 'it is not a folder this action made';
+    try {
+        if (!node_fs__WEBPACK_IMPORTED_MODULE_2__.lstatSync(directory).isDirectory())
+            return 'it is not a folder (a link, or a file)';
+        const marker = node_path__WEBPACK_IMPORTED_MODULE_4__.join(directory, MARKER);
+        if (!node_fs__WEBPACK_IMPORTED_MODULE_2__.lstatSync(marker).isFile() || !token || node_fs__WEBPACK_IMPORTED_MODULE_2__.readFileSync(marker, 'utf8') !== token)
+            return "its marker does not hold this run's token";
+    }
+    catch {
+        return "it holds no marker of this run's";
+    }
+    return undefined;
+}
+/** Where the run records the child processes it starts (see children.ts). */
+function childrenDirectory(runDirectory) {
+    return node_path__WEBPACK_IMPORTED_MODULE_4__.join(runDirectory, 'children');
 }
 
 

@@ -4,13 +4,24 @@ import * as path from 'node:path';
 
 // The child processes this run starts (docker, skopeo), so that a cancelled step ends them and
 // the post step makes sure none is left. Each child runs behind `sh`, which writes its process
-// ID to a file of its own in this run's folder and then becomes the command; the file is
-// removed when the child ends. `timeout`, the usual command, leads a process group of its own
+// ID and its start time (field 22 of /proc/<pid>/stat, which exec keeps) to a file of its own in
+// this run's folder and then becomes the command; the file is removed when the child ends. A
+// process is signalled only while its ID, command and start time are all still the recorded
+// ones: a recycled ID is never signalled. `timeout`, the usual command, leads a process group of its own
 // (the tool and anything it starts), so ending a child means ending that group.
 // Loaded by the post step too: node built-ins only.
 
 /** By its full path: the job's PATH may lack it (a runner without coreutils still has it). */
 const SHELL = '/bin/sh';
+
+/**
+ * Writes `<pid> <start time>` to the file named by $0, then becomes the command. The start time
+ * is read with shell built-ins only (a function has its own positional parameters, so "$@" is
+ * kept): the fields after the command's name, which may hold spaces, end with `) `.
+ */
+const RECORD_AND_EXEC =
+  'started() { read -r s < /proc/$$/stat || return; s=${s##*) }; set -- $s; shift 19; echo "$1"; }; ' +
+  'echo "$$ $(started 2>/dev/null)" > "$0" && exec "$@"';
 
 let ledger: string | undefined;
 let started = 0;
@@ -49,7 +60,7 @@ export function launch(command: string, args: string[]): Launch {
   const file = path.join(currentLedger(), `${started++}.${path.basename(command)}`);
   return {
     command: SHELL,
-    args: ['-c', 'echo "$$" > "$0" && exec "$@"', file, command, ...args],
+    args: ['-c', RECORD_AND_EXEC, file, command, ...args],
     ended: () => fs.rmSync(file, { force: true }),
     stop: async (graceMs) => {
       const pid = recordedPid(file, path.basename(command));
@@ -74,15 +85,29 @@ export async function endChildren(directory = ledger, graceMs = 1000): Promise<n
   return running.length;
 }
 
-/** The process ID recorded in `file`, while that process still runs `command`. */
+/** The process ID recorded in `file`, while that process still runs `command` and started when recorded. */
 function recordedPid(file: string, command: string): number | undefined {
-  let pid: number;
+  let fields: string[];
   try {
-    pid = Number(fs.readFileSync(file, 'utf8').trim());
+    fields = fs.readFileSync(file, 'utf8').trim().split(' ');
   } catch {
     return undefined;
   }
-  return Number.isInteger(pid) && pid > 1 && runs(pid, command) ? pid : undefined;
+  const pid = Number(fields[0]);
+  const started = fields[1];
+  if (!Number.isInteger(pid) || pid <= 1 || !started) return undefined;
+  return runs(pid, command) && startTime(pid) === started ? pid : undefined;
+}
+
+/** When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat). */
+export function startTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command's name (field 2) is in parentheses and may hold spaces: count after its end.
+    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }
 
 async function end(running: number[], graceMs: number): Promise<void> {

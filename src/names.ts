@@ -56,6 +56,8 @@ export enum Output {
 export enum State {
   IsPost = 'isPost',
   RunDirectory = 'runDirectory',
+  /** The random token in the run folder's marker file: the post step removes only that folder. */
+  RunToken = 'runToken',
 }
 
 /** The per-run folder's name starts so; the post step removes nothing else. */

@@ -1,34 +1,38 @@
+import * as core from '@actions/core';
 import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import { endChildren } from './children.js';
 import { messageOf } from './errors.js';
-import { RUN_DIRECTORY_PREFIX, State } from './names.js';
+import { State } from './names.js';
+import { childrenDirectory, notThisRunsFolder } from './run-directory.js';
 
-// The post step runs on every job, so it starts light: no @actions/core (which loads an HTTP
-// client), only the state the runner hands over as STATE_* and two workflow commands.
+// The post step runs on every job, so it starts light: none of main's modules (undici, the
+// registry client), only the state main saved and the run folder's checks.
 
-function warning(message: string): void {
-  const escaped = message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  process.stdout.write(`::warning::${escaped}\n`);
-}
-
-/** Removes this run's folder, credentials included, after a failure too. Warns; never fails the job. */
-export async function post(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const directory = env[`STATE_${State.RunDirectory}`];
+/**
+ * Removes this run's folder, credentials included, after a failure too, and ends any child
+ * the main step left running. It acts only on the folder this run's main step made (see
+ * notThisRunsFolder), whatever the state says. Warns; never fails the job.
+ */
+export async function post(): Promise<void> {
+  const directory = core.getState(State.RunDirectory);
   if (!directory) return;
-  if (!path.basename(directory).startsWith(RUN_DIRECTORY_PREFIX)) {
-    warning(`Not removing ${directory}: it is not a folder this action made.`);
+  const why = notThisRunsFolder(directory, core.getState(State.RunToken));
+  if (why) {
+    core.warning(`Not removing ${JSON.stringify(directory)}: ${why}.`);
     return;
   }
   // A step that was cancelled, or killed before it could, may have left children running.
-  const ended = await endChildren(path.join(directory, 'children'));
-  if (ended > 0) process.stdout.write(`Ended ${ended} process(es) the main step had left running.\n`);
+  const ended = await endChildren(childrenDirectory(directory));
+  if (ended > 0) core.info(`Ended ${ended} process(es) the main step had left running.`);
   try {
     await fs.rm(directory, { recursive: true, force: true });
-    process.stdout.write(`Removed ${directory} (credentials of this run).\n`);
+    core.info(`Removed ${directory} (credentials of this run).`);
   } catch (error) {
-    warning(
+    core.warning(
       `Could not remove ${directory}: ${messageOf(error)}. It holds this run's registry credentials: delete it.`,
     );
   }
 }
+
+/** The entry point `@github/local-action --post` calls. */
+export const run = post;

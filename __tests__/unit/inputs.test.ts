@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '../../src/errors.js';
 import { parseInputs } from '../../src/inputs/parse.js';
+import { runParent } from '../../src/run-directory.js';
 import { Input } from '../../src/names.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-inputs-'));
@@ -512,5 +513,60 @@ describe('parseInputs', () => {
   test('credentials in a registry input are not echoed either', () => {
     const problems = problemsOf({ registry: 'https://user:pw@registry.example' });
     expect(problems.join('\n')).not.toContain('pw');
+  });
+});
+
+describe("the build context never holds the run's folder", () => {
+  const real = fs.realpathSync(workspace);
+  const parseWith = (context: string, runnerTemp: string) =>
+    parseInputs(
+      (name: Input) => (({ ...valid, context }) as Record<string, string>)[name] ?? '',
+      workspace,
+      runParent({ RUNNER_TEMP: runnerTemp }, workspace),
+    );
+  const problemOf = (context: string, runnerTemp: string): string[] => {
+    try {
+      parseWith(context, runnerTemp);
+    } catch (error) {
+      if (error instanceof InputError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+  const refusal = (context: string, runParentPath: string) =>
+    `\`context\` "${context}" contains RUNNER_TEMP (${runParentPath}), where this action keeps the run's registry credentials: the build could copy them into the image. ` +
+    'Build from a folder that does not contain RUNNER_TEMP (such as the repository), or give the job a RUNNER_TEMP outside the context.';
+
+  fs.mkdirSync(path.join(workspace, '_temp'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, 'Dockerfile'), 'FROM scratch\n');
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-outside-'));
+  fs.symlinkSync(path.join(workspace, 'app'), path.join(outside, 'temp-link'));
+
+  test.each([
+    [
+      'RUNNER_TEMP inside the workspace, context .',
+      '.',
+      path.join(workspace, '_temp'),
+      path.join(real, '_temp'),
+    ],
+    ['a relative RUNNER_TEMP', '.', '_temp', path.join(real, '_temp')],
+    ['the context is RUNNER_TEMP itself', '_temp', path.join(workspace, '_temp'), path.join(real, '_temp')],
+    ['a context above RUNNER_TEMP', '/', path.join(workspace, '_temp'), path.join(real, '_temp')],
+    [
+      'a RUNNER_TEMP that is a link into the context',
+      'app',
+      path.join(outside, 'temp-link'),
+      fs.realpathSync(path.join(workspace, 'app')),
+    ],
+  ])('%s is refused, naming `context`', (_, context, runnerTemp, resolved) => {
+    const problems = problemOf(context, runnerTemp).filter((problem) => problem.startsWith('`context`'));
+    expect(problems).toEqual([refusal(context, resolved)]);
+  });
+
+  test('a context beside RUNNER_TEMP, or one whose name merely starts the same, is accepted', () => {
+    expect(problemOf('app', path.join(workspace, '_temp'))).toEqual([]);
+    fs.mkdirSync(path.join(workspace, 'ap'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, 'ap', 'Dockerfile'), 'FROM scratch\n');
+    expect(problemOf('ap', path.join(workspace, 'app'))).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import type { SkopeoDownload } from '../skopeo-install.js';
 import { parseBoolean } from './grammar.js';
 import { resolveBuildPaths } from './paths.js';
 import { Problems } from './problems.js';
+import { runParent } from '../run-directory.js';
 import { readInputs } from './read.js';
 import { checkBuildOptions } from './build-options.js';
 import {
@@ -38,7 +39,11 @@ export interface Inputs {
  * Reads, checks and resolves every input before anything runs. All problems are gathered into
  * one InputError, each naming its input, so a workflow author fixes them in one go.
  */
-export function parseInputs(read: (name: Input) => string, cwd = process.cwd()): Inputs {
+export function parseInputs(
+  read: (name: Input) => string,
+  cwd = process.cwd(),
+  runFolders = runParent(process.env, cwd),
+): Inputs {
   const raw = readInputs(read);
   const problems = new Problems();
   const push = parseBoolean(raw[Input.Push], Input.Push, problems);
@@ -52,7 +57,12 @@ export function parseInputs(read: (name: Input) => string, cwd = process.cwd()):
     credentials: checkCredentials(raw, push, problems),
     push,
     build: {
-      ...resolveBuildPaths(raw[Input.Context], raw[Input.Dockerfile], cwd, problems),
+      ...resolveBuildPaths(
+        raw[Input.Context],
+        raw[Input.Dockerfile],
+        { cwd, runParent: runFolders },
+        problems,
+      ),
       ...checkBuildOptions(raw, problems),
     },
     keyExpiryWarningDays: checkKeyExpiryWarningDays(raw[Input.KeyExpiryWarningDays], problems),

@@ -10,9 +10,10 @@ import { quote, type Problems } from './problems.js';
 export function resolveBuildPaths(
   context: string,
   dockerfile: string,
-  cwd: string,
+  where: { cwd: string; runParent: string },
   problems: Problems,
 ): { context: string; dockerfile: string } {
+  const { cwd, runParent } = where;
   if (!context) {
     problems.add(Input.Context, 'is required (the build context path).');
     return { context: '', dockerfile: '' };
@@ -22,6 +23,14 @@ export function resolveBuildPaths(
     problems.add(Input.Context, `is not a directory: ${quote(context)} (resolved to ${contextPath}).`);
     return { context: contextPath, dockerfile: '' };
   }
+  // The run's folder holds the registry credentials: a context holding it could put them in
+  // the image. No folder is out of reach of a context such as `/`, so such a context is refused.
+  if (contains(fs.realpathSync(contextPath), runParent))
+    problems.add(
+      Input.Context,
+      `${quote(context)} contains RUNNER_TEMP (${runParent}), where this action keeps the run's registry credentials: the build could copy them into the image. ` +
+        'Build from a folder that does not contain RUNNER_TEMP (such as the repository), or give the job a RUNNER_TEMP outside the context.',
+    );
   const dockerfilePath = path.resolve(contextPath, dockerfile);
   if (!isA('file', dockerfilePath))
     problems.add(
@@ -38,4 +47,10 @@ function isA(kind: 'file' | 'directory', p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `inner` is `outer` or below it (both real paths). */
+function contains(outer: string, inner: string): boolean {
+  const relative = path.relative(outer, inner);
+  return relative === '' || (relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative));
 }

@@ -1,5 +1,5 @@
-export const id = 513;
-export const ids = [513];
+export const id = 460;
+export const ids = [460];
 export const modules = {
 
 /***/ 1700:
@@ -10,7 +10,7 @@ export const modules = {
 /* harmony export */   q8: () => (/* binding */ recordChildrenIn),
 /* harmony export */   ql: () => (/* binding */ launch)
 /* harmony export */ });
-/* unused harmony export isRunning */
+/* unused harmony exports startTime, isRunning */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
@@ -22,12 +22,21 @@ export const modules = {
 
 // The child processes this run starts (docker, skopeo), so that a cancelled step ends them and
 // the post step makes sure none is left. Each child runs behind `sh`, which writes its process
-// ID to a file of its own in this run's folder and then becomes the command; the file is
-// removed when the child ends. `timeout`, the usual command, leads a process group of its own
+// ID and its start time (field 22 of /proc/<pid>/stat, which exec keeps) to a file of its own in
+// this run's folder and then becomes the command; the file is removed when the child ends. A
+// process is signalled only while its ID, command and start time are all still the recorded
+// ones: a recycled ID is never signalled. `timeout`, the usual command, leads a process group of its own
 // (the tool and anything it starts), so ending a child means ending that group.
 // Loaded by the post step too: node built-ins only.
 /** By its full path: the job's PATH may lack it (a runner without coreutils still has it). */
 const SHELL = '/bin/sh';
+/**
+ * Writes `<pid> <start time>` to the file named by $0, then becomes the command. The start time
+ * is read with shell built-ins only (a function has its own positional parameters, so "$@" is
+ * kept): the fields after the command's name, which may hold spaces, end with `) `.
+ */
+const RECORD_AND_EXEC = 'started() { read -r s < /proc/$$/stat || return; s=${s##*) }; set -- $s; shift 19; echo "$1"; }; ' +
+    'echo "$$ $(started 2>/dev/null)" > "$0" && exec "$@"';
 let ledger;
 let started = 0;
 /** From now on, every child started through `launch` is recorded in `directory`. */
@@ -54,7 +63,7 @@ function launch(command, args) {
     const file = node_path__WEBPACK_IMPORTED_MODULE_2__.join(currentLedger(), `${started++}.${node_path__WEBPACK_IMPORTED_MODULE_2__.basename(command)}`);
     return {
         command: SHELL,
-        args: ['-c', 'echo "$$" > "$0" && exec "$@"', file, command, ...args],
+        args: ['-c', RECORD_AND_EXEC, file, command, ...args],
         ended: () => node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(file, { force: true }),
         stop: async (graceMs) => {
             const pid = recordedPid(file, node_path__WEBPACK_IMPORTED_MODULE_2__.basename(command));
@@ -80,16 +89,31 @@ async function endChildren(directory = ledger, graceMs = 1000) {
     await end(running, graceMs);
     return running.length;
 }
-/** The process ID recorded in `file`, while that process still runs `command`. */
+/** The process ID recorded in `file`, while that process still runs `command` and started when recorded. */
 function recordedPid(file, command) {
-    let pid;
+    let fields;
     try {
-        pid = Number(node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(file, 'utf8').trim());
+        fields = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(file, 'utf8').trim().split(' ');
     }
     catch {
         return undefined;
     }
-    return Number.isInteger(pid) && pid > 1 && runs(pid, command) ? pid : undefined;
+    const pid = Number(fields[0]);
+    const started = fields[1];
+    if (!Number.isInteger(pid) || pid <= 1 || !started)
+        return undefined;
+    return runs(pid, command) && startTime(pid) === started ? pid : undefined;
+}
+/** When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat). */
+function startTime(pid) {
+    try {
+        const stat = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // The command's name (field 2) is in parentheses and may hold spaces: count after its end.
+        return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
 }
 async function end(running, graceMs) {
     for (const pid of running)
@@ -211,7 +235,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 9513:
+/***/ 3460:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -251,8 +275,8 @@ function tagsOf(registry, repository, version, sha) {
     return { image: `${registry}/${repository}`, repository, version, sha };
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 1 modules
-var exec = __webpack_require__(1955);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var exec = __webpack_require__(5260);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./src/children.ts
@@ -933,7 +957,8 @@ async function discard(handOver) {
  * The build context (a directory, relative to the workspace) and the Dockerfile (a file,
  * relative to the context, as the old action resolved it), as absolute paths.
  */
-function resolveBuildPaths(context, dockerfile, cwd, problems) {
+function resolveBuildPaths(context, dockerfile, where, problems) {
+    const { cwd, runParent } = where;
     if (!context) {
         problems.add(names/* Input */.pd.Context, 'is required (the build context path).');
         return { context: '', dockerfile: '' };
@@ -943,6 +968,11 @@ function resolveBuildPaths(context, dockerfile, cwd, problems) {
         problems.add(names/* Input */.pd.Context, `is not a directory: ${quote(context)} (resolved to ${contextPath}).`);
         return { context: contextPath, dockerfile: '' };
     }
+    // The run's folder holds the registry credentials: a context holding it could put them in
+    // the image. No folder is out of reach of a context such as `/`, so such a context is refused.
+    if (contains(external_node_fs_.realpathSync(contextPath), runParent))
+        problems.add(names/* Input */.pd.Context, `${quote(context)} contains RUNNER_TEMP (${runParent}), where this action keeps the run's registry credentials: the build could copy them into the image. ` +
+            'Build from a folder that does not contain RUNNER_TEMP (such as the repository), or give the job a RUNNER_TEMP outside the context.');
     const dockerfilePath = external_node_path_.resolve(contextPath, dockerfile);
     if (!isA('file', dockerfilePath))
         problems.add(names/* Input */.pd.Dockerfile, `does not name a file: ${quote(dockerfile)} (relative to the context, resolved to ${dockerfilePath}).`);
@@ -957,7 +987,14 @@ function isA(kind, p) {
         return false;
     }
 }
+/** `inner` is `outer` or below it (both real paths). */
+function contains(outer, inner) {
+    const relative = external_node_path_.relative(outer, inner);
+    return relative === '' || (relative.split(external_node_path_.sep)[0] !== '..' && !external_node_path_.isAbsolute(relative));
+}
 
+// EXTERNAL MODULE: ./src/run-directory.ts
+var run_directory = __webpack_require__(6832);
 ;// CONCATENATED MODULE: ./src/inputs/read.ts
 
 function readInputs(read) {
@@ -1151,11 +1188,12 @@ function checkKeyElsewhere(raw, problems) {
 
 
 
+
 /**
  * Reads, checks and resolves every input before anything runs. All problems are gathered into
  * one InputError, each naming its input, so a workflow author fixes them in one go.
  */
-function parseInputs(read, cwd = process.cwd()) {
+function parseInputs(read, cwd = process.cwd(), runFolders = (0,run_directory/* runParent */.Gj)(process.env, cwd)) {
     const raw = readInputs(read);
     const problems = new Problems();
     const push = parseBoolean(raw[names/* Input */.pd.Push], names/* Input */.pd.Push, problems);
@@ -1169,7 +1207,7 @@ function parseInputs(read, cwd = process.cwd()) {
         credentials: checkCredentials(raw, push, problems),
         push,
         build: {
-            ...resolveBuildPaths(raw[names/* Input */.pd.Context], raw[names/* Input */.pd.Dockerfile], cwd, problems),
+            ...resolveBuildPaths(raw[names/* Input */.pd.Context], raw[names/* Input */.pd.Dockerfile], { cwd, runParent: runFolders }, problems),
             ...checkBuildOptions(raw, problems),
         },
         keyExpiryWarningDays: checkKeyExpiryWarningDays(raw[names/* Input */.pd.KeyExpiryWarningDays], problems),
@@ -2394,31 +2432,6 @@ function summaryMarkdown(report) {
     return lines.join('\n');
 }
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(8161);
-;// CONCATENATED MODULE: ./src/run-directory.ts
-
-
-
-
-
-/**
- * A fresh folder for this run only (the auth file, the image ID, the pushed digest), under
- * RUNNER_TEMP, so that two jobs on one runner share nothing. Its path, never its content, is
- * handed to the post step (post.ts), which deletes it.
- */
-async function createRunDirectory(env = process.env) {
-    const parent = env.RUNNER_TEMP || external_node_os_.tmpdir();
-    const directory = await promises_.mkdtemp(external_node_path_.join(parent, names/* RUN_DIRECTORY_PREFIX */.xr));
-    await promises_.chmod(directory, 0o700);
-    core/* saveState */.LZ(names/* State */.Uw.RunDirectory, directory);
-    return directory;
-}
-/** Where the run records the child processes it starts (see children.ts). */
-function childrenDirectory(runDirectory) {
-    return external_node_path_.join(runDirectory, 'children');
-}
-
 ;// CONCATENATED MODULE: ./src/timeline.ts
 
 /** Runs each phase in a log group and keeps how long it took, for the job summary. */
@@ -2478,8 +2491,8 @@ async function main(secrets) {
     const inputs = main_readInputs();
     const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha);
     setReferenceOutputs(tags);
-    const runDirectory = await createRunDirectory();
-    (0,children/* recordChildrenIn */.q8)(childrenDirectory(runDirectory));
+    const runDirectory = await (0,run_directory/* createRunDirectory */.HZ)();
+    (0,children/* recordChildrenIn */.q8)((0,run_directory/* childrenDirectory */.di)(runDirectory));
     const client = new RegistryClient({
         host: inputs.registry,
         insecure: inputs.insecureRegistry,
@@ -2569,6 +2582,91 @@ async function buildWithoutPush(plan, spec, runDirectory, timeline) {
 function once(start) {
     let started;
     return () => (started ??= start());
+}
+
+
+/***/ }),
+
+/***/ 6832:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Gj: () => (/* binding */ runParent),
+/* harmony export */   HZ: () => (/* binding */ createRunDirectory),
+/* harmony export */   di: () => (/* binding */ childrenDirectory),
+/* harmony export */   mK: () => (/* binding */ notThisRunsFolder)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6058);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6455);
+
+
+
+
+
+
+// This run's own folder (the auth file, the hand-over, the child records), and how the post
+// step knows it for this run's: directly under RUNNER_TEMP, not a link, holding a marker file
+// whose random token the saved state holds too.
+/** The marker file in the run's folder, holding the token the state holds. */
+const MARKER = '.build-push-image-run';
+/**
+ * Where run folders are made: RUNNER_TEMP (else the system's temp folder), absolute and with
+ * every link resolved, so that the build context check and the post step compare real paths.
+ */
+function runParent(env = process.env, cwd = process.cwd()) {
+    const parent = node_path__WEBPACK_IMPORTED_MODULE_4__.resolve(cwd, env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_3__.tmpdir());
+    try {
+        return node_fs__WEBPACK_IMPORTED_MODULE_2__.realpathSync(parent);
+    }
+    catch {
+        return parent;
+    }
+}
+/**
+ * A fresh folder for this run only, under RUNNER_TEMP, so that two jobs on one runner share
+ * nothing. Its path and token, never its content, are handed to the post step, which deletes it.
+ */
+async function createRunDirectory(env = process.env) {
+    const directory = await node_fs__WEBPACK_IMPORTED_MODULE_2__.promises.mkdtemp(node_path__WEBPACK_IMPORTED_MODULE_4__.join(runParent(env), _names_js__WEBPACK_IMPORTED_MODULE_5__/* .RUN_DIRECTORY_PREFIX */ .xr));
+    await node_fs__WEBPACK_IMPORTED_MODULE_2__.promises.chmod(directory, 0o700);
+    const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(16).toString('hex');
+    await node_fs__WEBPACK_IMPORTED_MODULE_2__.promises.writeFile(node_path__WEBPACK_IMPORTED_MODULE_4__.join(directory, MARKER), token, { mode: 0o600, flag: 'wx' });
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_names_js__WEBPACK_IMPORTED_MODULE_5__/* .State */ .Uw.RunDirectory, directory);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_names_js__WEBPACK_IMPORTED_MODULE_5__/* .State */ .Uw.RunToken, token);
+    return directory;
+}
+/**
+ * Why `directory` is not this run's folder, or undefined when it is: directly under the run
+ * parent, a real folder (not a link), its name ours, its marker a plain file holding `token`.
+ */
+function notThisRunsFolder(directory, token, env = process.env) {
+    if (!node_path__WEBPACK_IMPORTED_MODULE_4__.isAbsolute(directory) || node_path__WEBPACK_IMPORTED_MODULE_4__.dirname(directory) !== runParent(env))
+        return `it is not directly under RUNNER_TEMP (${runParent(env)})`;
+    if (!node_path__WEBPACK_IMPORTED_MODULE_4__.basename(directory).startsWith(_names_js__WEBPACK_IMPORTED_MODULE_5__/* .RUN_DIRECTORY_PREFIX */ .xr))
+        return 'it is not a folder this action made';
+    try {
+        if (!node_fs__WEBPACK_IMPORTED_MODULE_2__.lstatSync(directory).isDirectory())
+            return 'it is not a folder (a link, or a file)';
+        const marker = node_path__WEBPACK_IMPORTED_MODULE_4__.join(directory, MARKER);
+        if (!node_fs__WEBPACK_IMPORTED_MODULE_2__.lstatSync(marker).isFile() || !token || node_fs__WEBPACK_IMPORTED_MODULE_2__.readFileSync(marker, 'utf8') !== token)
+            return "its marker does not hold this run's token";
+    }
+    catch {
+        return "it holds no marker of this run's";
+    }
+    return undefined;
+}
+/** Where the run records the child processes it starts (see children.ts). */
+function childrenDirectory(runDirectory) {
+    return node_path__WEBPACK_IMPORTED_MODULE_4__.join(runDirectory, 'children');
 }
 
 
