@@ -14,7 +14,9 @@ export type FaultAnswer =
   | 'hang'
   | { status: number; headers?: Record<string, string>; body?: string }
   /** 200 and a body that never ends: a byte a second (`trickle`) or as fast as it goes (`flood`). */
-  | { stream: 'trickle' | 'flood' };
+  | { stream: 'trickle' | 'flood' }
+  /** The registry's own answer, with these headers put in (or over its own). */
+  | { passWith: Record<string, string> };
 
 /** Decides the fate of a request; `seen` counts earlier requests with the same method and path. */
 export type Fault = (request: { method: string; path: string; seen: number }) => FaultAnswer;
@@ -94,7 +96,7 @@ export async function startFaultRegistry(
       send();
       return;
     }
-    if (answer !== 'pass') {
+    if (answer !== 'pass' && 'status' in answer) {
       requests.push(`${key} ${answer.status}`);
       req.resume();
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
@@ -105,7 +107,7 @@ export async function startFaultRegistry(
       { host: upstreamHost, port: Number(upstreamPort), agent, method, path: req.url, headers: req.headers },
       (upstreamAnswer) => {
         requests.push(`${key} ${upstreamAnswer.statusCode}`);
-        const headers = { ...upstreamAnswer.headers };
+        const headers = { ...upstreamAnswer.headers, ...(answer !== 'pass' ? answer.passWith : {}) };
         // The registry behind speaks http and says so in upload locations; this front is https.
         if (options.tls && headers.location) headers.location = headers.location.replace(/^http:/, 'https:');
         res.writeHead(upstreamAnswer.statusCode ?? 502, headers);
