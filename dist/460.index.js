@@ -2480,7 +2480,8 @@ async function run() {
     }
     catch (error) {
         // The last line of defence: no message leaves with the key in it.
-        core/* setFailed */.C1(secrets.scrub((0,errors/* messageOf */.bD)(error)));
+        // …and none that a runner could read as a workflow command (it may quote a registry).
+        core/* setFailed */.C1(neutralise(secrets.scrub((0,errors/* messageOf */.bD)(error))));
     }
 }
 /**

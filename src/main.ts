@@ -6,7 +6,7 @@ import { UserError, messageOf } from './errors.js';
 import { buildOnly } from './hand-over.js';
 import { parseInputs, type Inputs } from './inputs/parse.js';
 import { warnOfKeyExpiry } from './key-expiry.js';
-import { info } from './log.js';
+import { info, neutralise } from './log.js';
 import { Input, Result, State } from './names.js';
 import { decide, type Plan } from './policy.js';
 import { publish, type PublishContext } from './publish.js';
@@ -29,7 +29,8 @@ export async function run(): Promise<void> {
     await main(secrets);
   } catch (error) {
     // The last line of defence: no message leaves with the key in it.
-    core.setFailed(secrets.scrub(messageOf(error)));
+    // …and none that a runner could read as a workflow command (it may quote a registry).
+    core.setFailed(neutralise(secrets.scrub(messageOf(error))));
   }
 }
 
