@@ -2353,6 +2353,7 @@ function shown(value) {
 
 
 
+
 /** The references are known from the inputs: set them first, so a failure still reports them. */
 function setReferenceOutputs(tags) {
     core/* setOutput */.uH(names/* Output */.k7.Image, tags.image);
@@ -2399,8 +2400,15 @@ function seconds(ms) {
 async function writeSummary(report) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    core/* summary */.z.addRaw(summaryMarkdown(report), true);
-    await core/* summary */.z.write();
+    // A summary that cannot be written changes nothing that was done: it warns, and the result
+    // stands as the log block above says.
+    try {
+        await core/* summary */.z.addRaw(summaryMarkdown(report), true).write();
+    }
+    catch (error) {
+        core/* summary */.z.emptyBuffer();
+        core/* warning */.$e(`Could not write the job summary (${neutralise((0,errors/* messageOf */.bD)(error))}); the result is in the log above.`);
+    }
 }
 function summaryMarkdown(report) {
     const { tags } = report;

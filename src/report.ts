@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { messageOf } from './errors.js';
 import { Output, Result } from './names.js';
 import { info, neutralise } from './log.js';
 import { shaRef, versionRef, type Tags } from './tags.js';
@@ -62,8 +63,16 @@ function seconds(ms: number): string {
  */
 async function writeSummary(report: Report): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  core.summary.addRaw(summaryMarkdown(report), true);
-  await core.summary.write();
+  // A summary that cannot be written changes nothing that was done: it warns, and the result
+  // stands as the log block above says.
+  try {
+    await core.summary.addRaw(summaryMarkdown(report), true).write();
+  } catch (error) {
+    core.summary.emptyBuffer();
+    core.warning(
+      `Could not write the job summary (${neutralise(messageOf(error))}); the result is in the log above.`,
+    );
+  }
 }
 
 export function summaryMarkdown(report: Report): string {
