@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { root } from '../../scripts/local-runner.mjs';
+import { startTime } from '../../src/children.js';
 import { anyCommandIn } from '../helpers/workflow-commands.js';
 import { startFaultRegistry, type FaultRegistry } from './fault-registry.js';
 import {
@@ -240,9 +241,7 @@ describe('the post step acts only on the folder this run made', () => {
     const other = spawn('sleep', ['60'], { stdio: 'ignore', detached: true });
     other.unref();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const stat = fs.readFileSync(`/proc/${other.pid}/stat`, 'utf8');
-    const started = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
-    fs.writeFileSync(path.join(victim, 'children', '0.sleep'), `${other.pid} ${started}\n`);
+    fs.writeFileSync(path.join(victim, 'children', '0.sleep'), `${other.pid} ${startTime(other.pid!)}\n`);
     fs.writeFileSync(path.join(victim, '.build-push-image-run'), 'token');
     const runnerTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-rt-'));
     const post = execFileSync(process.env.BPI_NODE || process.execPath, [path.join(root, 'dist/index.js')], {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +11,7 @@ import {
   summaryMarkdown,
 } from '../../src/report.js';
 import { tagsOf } from '../../src/tags.js';
+import { capturingStdout } from '../helpers/stdout.js';
 
 const tags = tagsOf('r.example', 'team/app', 'v1.0.0', 'a'.repeat(40));
 const digest = `sha256:${'d'.repeat(64)}`;
@@ -103,17 +104,10 @@ describe('where the result goes', () => {
   });
 
   test('report: the plain block in the log, the summary in the job summary', async () => {
-    const written: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
-      await report({ tags, result: Result.Pushed, digest, detail: 'Done.', phases: [] });
-    } finally {
-      spy.mockRestore();
-    }
-    expect(written.join('')).toBe(
+    const { written } = await capturingStdout(() =>
+      report({ tags, result: Result.Pushed, digest, detail: 'Done.', phases: [] }),
+    );
+    expect(written).toBe(
       resultBlock({ tags, result: Result.Pushed, digest, detail: 'Done.', phases: [] }) + '\n',
     );
     expect(fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8')).toBe(
@@ -123,17 +117,8 @@ describe('where the result goes', () => {
 
   test('without a job summary file (Forgejo), only the log block', async () => {
     delete process.env.GITHUB_STEP_SUMMARY;
-    const written: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
-      await report({ tags, detail: 'Stopped.', phases: [] });
-    } finally {
-      spy.mockRestore();
-    }
-    expect(written).toEqual([resultBlock({ tags, detail: 'Stopped.', phases: [] }) + '\n']);
+    const { written } = await capturingStdout(() => report({ tags, detail: 'Stopped.', phases: [] }));
+    expect(written).toBe(resultBlock({ tags, detail: 'Stopped.', phases: [] }) + '\n');
     expect(fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8')).toBe('');
   });
 });
