@@ -2,7 +2,134 @@ export const id = 661;
 export const ids = [661];
 export const modules = {
 
-/***/ 1700:
+/***/ 3916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   bD: () => (/* binding */ messageOf),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   gl: () => (/* binding */ RegistryError),
+/* harmony export */   qD: () => (/* binding */ TagTaken),
+/* harmony export */   v4: () => (/* binding */ ToolError),
+/* harmony export */   yo: () => (/* binding */ UserError)
+/* harmony export */ });
+/** A failure the user can act on: its message is shown as it is, as the step's one error. */
+class UserError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'UserError';
+    }
+}
+/** One or more inputs are invalid; the message names each of them. */
+class InputError extends UserError {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1
+            ? `Invalid input: ${problems[0]}`
+            : `Invalid inputs:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+        this.problems = problems;
+        this.name = 'InputError';
+    }
+}
+/** The registry answered in a way the action cannot act on safely; nothing was written. */
+class RegistryError extends UserError {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'RegistryError';
+    }
+}
+/**
+ * A tag this run meant to write was taken first (the registry refused the write with 403, or
+ * the last look before the write found it): the registry's state has moved on, so the run
+ * reads it again and decides anew.
+ */
+class TagTaken extends UserError {
+    taken;
+    constructor(message, 
+    /** What was taken: the tag's reference, and the digest found there when the run looked. */
+    taken, options) {
+        super(message, options);
+        this.taken = taken;
+        this.name = 'TagTaken';
+    }
+}
+/** A tool exited non-zero; `detail` is the end of its output, secrets scrubbed. */
+class ToolError extends UserError {
+    command;
+    exitCode;
+    detail;
+    constructor(command, exitCode, detail) {
+        super(`\`${command}\` failed with exit code ${exitCode}:\n${detail}`);
+        this.command = command;
+        this.exitCode = exitCode;
+        this.detail = detail;
+        this.name = 'ToolError';
+    }
+}
+function messageOf(error) {
+    if (error instanceof Error)
+        return error.message;
+    return String(error);
+}
+
+
+/***/ }),
+
+/***/ 6661:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   post: () => (/* binding */ post)
+/* harmony export */ });
+/* unused harmony export run */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6058);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _process_children_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1414);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3916);
+/* harmony import */ var _process_run_folder_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2013);
+/* harmony import */ var _process_saved_state_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(7470);
+
+
+
+
+
+
+// The post step runs on every job, so it starts light: none of main's modules (undici, the
+// registry client), only the state main saved and the run folder's checks.
+/**
+ * Removes this run's folder, credentials included, after a failure too, and ends any child
+ * the main step left running. It acts only on the folder this run's main step made (see
+ * notThisRunsFolder), whatever the state says. Warns; never fails the job.
+ */
+async function post() {
+    const { directory, token } = (0,_process_saved_state_js__WEBPACK_IMPORTED_MODULE_5__/* .savedRunFolder */ .F2)();
+    if (!directory)
+        return;
+    const why = (0,_process_run_folder_js__WEBPACK_IMPORTED_MODULE_4__/* .notThisRunsFolder */ .mK)(directory, token);
+    if (why) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Not removing ${JSON.stringify(directory)}: ${why}.`);
+        return;
+    }
+    // A step that was cancelled, or killed before it could, may have left children running.
+    const ended = await (0,_process_children_js__WEBPACK_IMPORTED_MODULE_2__/* .endChildren */ .PH)((0,_process_run_folder_js__WEBPACK_IMPORTED_MODULE_4__/* .childrenDirectory */ .di)(directory));
+    if (ended > 0)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Ended ${ended} process(es) the main step had left running.`);
+    try {
+        await node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm(directory, { recursive: true, force: true });
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Removed ${directory} (credentials of this run).`);
+    }
+    catch (error) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not remove ${directory}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}. It holds this run's registry credentials: delete it.`);
+    }
+}
+/** The entry point `@github/local-action --post` calls. */
+const run = (/* unused pure expression or super */ null && (post));
+
+
+/***/ }),
+
+/***/ 1414:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -162,134 +289,7 @@ function runs(pid, command) {
 
 /***/ }),
 
-/***/ 3916:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   bD: () => (/* binding */ messageOf),
-/* harmony export */   dz: () => (/* binding */ InputError),
-/* harmony export */   gl: () => (/* binding */ RegistryError),
-/* harmony export */   qD: () => (/* binding */ TagTaken),
-/* harmony export */   v4: () => (/* binding */ ToolError),
-/* harmony export */   yo: () => (/* binding */ UserError)
-/* harmony export */ });
-/** A failure the user can act on: its message is shown as it is, as the step's one error. */
-class UserError extends Error {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'UserError';
-    }
-}
-/** One or more inputs are invalid; the message names each of them. */
-class InputError extends UserError {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1
-            ? `Invalid input: ${problems[0]}`
-            : `Invalid inputs:\n${problems.map((p) => `- ${p}`).join('\n')}`);
-        this.problems = problems;
-        this.name = 'InputError';
-    }
-}
-/** The registry answered in a way the action cannot act on safely; nothing was written. */
-class RegistryError extends UserError {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'RegistryError';
-    }
-}
-/**
- * A tag this run meant to write was taken first (the registry refused the write with 403, or
- * the last look before the write found it): the registry's state has moved on, so the run
- * reads it again and decides anew.
- */
-class TagTaken extends UserError {
-    taken;
-    constructor(message, 
-    /** What was taken: the tag's reference, and the digest found there when the run looked. */
-    taken, options) {
-        super(message, options);
-        this.taken = taken;
-        this.name = 'TagTaken';
-    }
-}
-/** A tool exited non-zero; `detail` is the end of its output, secrets scrubbed. */
-class ToolError extends UserError {
-    command;
-    exitCode;
-    detail;
-    constructor(command, exitCode, detail) {
-        super(`\`${command}\` failed with exit code ${exitCode}:\n${detail}`);
-        this.command = command;
-        this.exitCode = exitCode;
-        this.detail = detail;
-        this.name = 'ToolError';
-    }
-}
-function messageOf(error) {
-    if (error instanceof Error)
-        return error.message;
-    return String(error);
-}
-
-
-/***/ }),
-
-/***/ 6661:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   post: () => (/* binding */ post)
-/* harmony export */ });
-/* unused harmony export run */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6058);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _children_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1700);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3916);
-/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6455);
-/* harmony import */ var _run_directory_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6832);
-
-
-
-
-
-
-// The post step runs on every job, so it starts light: none of main's modules (undici, the
-// registry client), only the state main saved and the run folder's checks.
-/**
- * Removes this run's folder, credentials included, after a failure too, and ends any child
- * the main step left running. It acts only on the folder this run's main step made (see
- * notThisRunsFolder), whatever the state says. Warns; never fails the job.
- */
-async function post() {
-    const directory = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_names_js__WEBPACK_IMPORTED_MODULE_4__/* .State */ .Uw.RunDirectory);
-    if (!directory)
-        return;
-    const why = (0,_run_directory_js__WEBPACK_IMPORTED_MODULE_5__/* .notThisRunsFolder */ .mK)(directory, _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_names_js__WEBPACK_IMPORTED_MODULE_4__/* .State */ .Uw.RunToken));
-    if (why) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Not removing ${JSON.stringify(directory)}: ${why}.`);
-        return;
-    }
-    // A step that was cancelled, or killed before it could, may have left children running.
-    const ended = await (0,_children_js__WEBPACK_IMPORTED_MODULE_2__/* .endChildren */ .PH)((0,_run_directory_js__WEBPACK_IMPORTED_MODULE_5__/* .childrenDirectory */ .di)(directory));
-    if (ended > 0)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Ended ${ended} process(es) the main step had left running.`);
-    try {
-        await node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm(directory, { recursive: true, force: true });
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Removed ${directory} (credentials of this run).`);
-    }
-    catch (error) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not remove ${directory}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}. It holds this run's registry credentials: delete it.`);
-    }
-}
-/** The entry point `@github/local-action --post` calls. */
-const run = (/* unused pure expression or super */ null && (post));
-
-
-/***/ }),
-
-/***/ 6832:
+/***/ 2013:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -298,16 +298,16 @@ const run = (/* unused pure expression or super */ null && (post));
 /* harmony export */   di: () => (/* binding */ childrenDirectory),
 /* harmony export */   mK: () => (/* binding */ notThisRunsFolder)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6058);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6455);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6455);
+/* harmony import */ var _saved_state_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(7470);
 
 
 
@@ -324,9 +324,9 @@ const MARKER = '.build-push-image-run';
  * every link resolved, so that the build context check and the post step compare real paths.
  */
 function runParent(env = process.env, cwd = process.cwd()) {
-    const parent = node_path__WEBPACK_IMPORTED_MODULE_4__.resolve(cwd, env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_3__.tmpdir());
+    const parent = node_path__WEBPACK_IMPORTED_MODULE_3__.resolve(cwd, env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_2__.tmpdir());
     try {
-        return node_fs__WEBPACK_IMPORTED_MODULE_2__.realpathSync(parent);
+        return node_fs__WEBPACK_IMPORTED_MODULE_1__.realpathSync(parent);
     }
     catch {
         return parent;
@@ -337,12 +337,11 @@ function runParent(env = process.env, cwd = process.cwd()) {
  * nothing. Its path and token, never its content, are handed to the post step, which deletes it.
  */
 async function createRunDirectory(env = process.env) {
-    const directory = await node_fs__WEBPACK_IMPORTED_MODULE_2__.promises.mkdtemp(node_path__WEBPACK_IMPORTED_MODULE_4__.join(runParent(env), _names_js__WEBPACK_IMPORTED_MODULE_5__/* .RUN_DIRECTORY_PREFIX */ .xr));
-    await node_fs__WEBPACK_IMPORTED_MODULE_2__.promises.chmod(directory, 0o700);
-    const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(16).toString('hex');
-    await node_fs__WEBPACK_IMPORTED_MODULE_2__.promises.writeFile(node_path__WEBPACK_IMPORTED_MODULE_4__.join(directory, MARKER), token, { mode: 0o600, flag: 'wx' });
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_names_js__WEBPACK_IMPORTED_MODULE_5__/* .State */ .Uw.RunDirectory, directory);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_names_js__WEBPACK_IMPORTED_MODULE_5__/* .State */ .Uw.RunToken, token);
+    const directory = await node_fs__WEBPACK_IMPORTED_MODULE_1__.promises.mkdtemp(node_path__WEBPACK_IMPORTED_MODULE_3__.join(runParent(env), _names_js__WEBPACK_IMPORTED_MODULE_4__/* .RUN_DIRECTORY_PREFIX */ .xr));
+    await node_fs__WEBPACK_IMPORTED_MODULE_1__.promises.chmod(directory, 0o700);
+    const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(16).toString('hex');
+    await node_fs__WEBPACK_IMPORTED_MODULE_1__.promises.writeFile(node_path__WEBPACK_IMPORTED_MODULE_3__.join(directory, MARKER), token, { mode: 0o600, flag: 'wx' });
+    (0,_saved_state_js__WEBPACK_IMPORTED_MODULE_5__/* .saveRunFolder */ .rf)(directory, token);
     return directory;
 }
 /**
@@ -350,15 +349,15 @@ async function createRunDirectory(env = process.env) {
  * parent, a real folder (not a link), its name ours, its marker a plain file holding `token`.
  */
 function notThisRunsFolder(directory, token, env = process.env) {
-    if (!node_path__WEBPACK_IMPORTED_MODULE_4__.isAbsolute(directory) || node_path__WEBPACK_IMPORTED_MODULE_4__.dirname(directory) !== runParent(env))
+    if (!node_path__WEBPACK_IMPORTED_MODULE_3__.isAbsolute(directory) || node_path__WEBPACK_IMPORTED_MODULE_3__.dirname(directory) !== runParent(env))
         return `it is not directly under RUNNER_TEMP (${runParent(env)})`;
-    if (!node_path__WEBPACK_IMPORTED_MODULE_4__.basename(directory).startsWith(_names_js__WEBPACK_IMPORTED_MODULE_5__/* .RUN_DIRECTORY_PREFIX */ .xr))
+    if (!node_path__WEBPACK_IMPORTED_MODULE_3__.basename(directory).startsWith(_names_js__WEBPACK_IMPORTED_MODULE_4__/* .RUN_DIRECTORY_PREFIX */ .xr))
         return 'it is not a folder this action made';
     try {
-        if (!node_fs__WEBPACK_IMPORTED_MODULE_2__.lstatSync(directory).isDirectory())
+        if (!node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync(directory).isDirectory())
             return 'it is not a folder (a link, or a file)';
-        const marker = node_path__WEBPACK_IMPORTED_MODULE_4__.join(directory, MARKER);
-        if (!node_fs__WEBPACK_IMPORTED_MODULE_2__.lstatSync(marker).isFile() || !token || node_fs__WEBPACK_IMPORTED_MODULE_2__.readFileSync(marker, 'utf8') !== token)
+        const marker = node_path__WEBPACK_IMPORTED_MODULE_3__.join(directory, MARKER);
+        if (!node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync(marker).isFile() || !token || node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync(marker, 'utf8') !== token)
             return "its marker does not hold this run's token";
     }
     catch {
@@ -368,7 +367,7 @@ function notThisRunsFolder(directory, token, env = process.env) {
 }
 /** Where the run records the child processes it starts (see children.ts). */
 function childrenDirectory(runDirectory) {
-    return node_path__WEBPACK_IMPORTED_MODULE_4__.join(runDirectory, 'children');
+    return node_path__WEBPACK_IMPORTED_MODULE_3__.join(runDirectory, 'children');
 }
 
 

@@ -1,45 +1,47 @@
 import * as core from '@actions/core';
-import { buildSpec, type BuildSpec } from './buildx.js';
-import { endChildren, recordChildrenIn } from './children.js';
-import { converge } from './converge.js';
+import { buildSpec } from './build/buildx.js';
 import { UserError, messageOf } from './errors.js';
-import { buildOnly } from './hand-over.js';
 import { parseInputs, type Inputs } from './inputs/parse.js';
-import { warnOfKeyExpiry } from './key-expiry.js';
-import { info, neutralise } from './log.js';
-import { Input, Result, State } from './names.js';
-import { decide, type Plan } from './policy.js';
-import { publish, type PublishContext } from './publish.js';
+import { describeInputs, readRawInputs } from './inputs/read.js';
+import { readSecrets, type Secrets } from './inputs/secrets.js';
+import { endChildren, recordChildrenIn } from './process/children.js';
+import { defaultRetryPolicy } from './process/retry.js';
+import { childrenDirectory, createRunDirectory } from './process/run-folder.js';
+import { markMainStep } from './process/saved-state.js';
+import type { PublicationContext } from './publication/context.js';
+import { publish } from './publication/executor.js';
+import { plan, publicationFor, type Plan } from './publication/plan.js';
+import { tagsOf } from './publication/tags.js';
+import { realWriter } from './publication/writer.js';
 import { RegistryClient } from './registry/client.js';
-import { readPublication } from './registry/state.js';
-import { report, setReferenceOutputs, setResultOutputs } from './report.js';
-import { defaultRetryPolicy } from './retry.js';
-import { childrenDirectory, createRunDirectory } from './run-directory.js';
-import { readSecrets, type Secrets } from './secrets.js';
-import { authFileIn, login, type SkopeoConfig } from './skopeo.js';
-import { tagsOf } from './tags.js';
-import { Timeline } from './timeline.js';
+import { warnOfKeyExpiry } from './registry/key-expiry.js';
+import { registryView } from './registry/tagged-images.js';
+import { info, neutralise } from './report/log.js';
+import { report, setDigestOutput, setReferenceOutputs, setResultOutputs } from './report/result.js';
+import { Timeline } from './report/timeline.js';
+import { authFileIn, login, type SkopeoConfig } from './skopeo/commands.js';
 
 /** The main step. The state it saves first tells the post step (see index.ts) apart. */
 export async function run(): Promise<void> {
-  core.saveState(State.IsPost, 'true');
-  const secrets = readSecrets((name) => core.getInput(name));
+  markMainStep();
+  // Every input is read once, here; the secrets among them are masked before anything else.
+  const raw = readRawInputs((name) => core.getInput(name));
+  const secrets = readSecrets(raw);
+  core.debug(describeInputs(raw));
   endChildrenWhenCancelled();
   try {
-    await main(secrets);
+    await main(parseInputs(raw), secrets);
   } catch (error) {
-    // The last line of defence: no message leaves with the key in it.
-    // …and none that a runner could read as a workflow command (it may quote a registry).
+    // The last line of defence: no message leaves with the key in it, or as a workflow command.
     core.setFailed(neutralise(secrets.scrub(messageOf(error))));
   }
 }
 
 /**
- * Check the inputs; prove the key; read what the registry holds for both tags and decide; then
- * build and push only what is missing (or only build, without `push`); report.
+ * Prove the key; read what the registry holds and plan what is missing; write it, the
+ * version tag last (or, without `push`, only build); report.
  */
-async function main(secrets: Secrets): Promise<void> {
-  const inputs = readInputs();
+async function main(inputs: Inputs, secrets: Secrets): Promise<void> {
   const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha);
   setReferenceOutputs(tags);
   const runDirectory = await createRunDirectory();
@@ -48,34 +50,37 @@ async function main(secrets: Secrets): Promise<void> {
     host: inputs.registry,
     insecure: inputs.insecureRegistry,
     credentials: inputs.credentials,
-    timeoutMs: registryTimeoutMs(process.env),
+    timeoutMs: inputs.registryTimeoutMs,
     log: info,
   });
   const timeline = new Timeline();
   try {
     await timeline.phase('Check the key', () => checkKey(inputs, client));
-    const decideNow = async (phase: string): Promise<Plan> =>
-      decide(await timeline.phase(phase, () => readPublication(client, tags)), tags);
-    const plan = await decideNow('Check the registry');
-    info(plan.reason);
-    const spec = buildSpec(inputs.build, tags, process.env, new Date());
-    const context: PublishContext = {
+    const registry = registryView(client, tags);
+    const publication = publicationFor(inputs.push);
+    const planNow = async (phase: string): Promise<Plan> =>
+      plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication);
+    const first = await planNow('Check the registry');
+    info(first.reason);
+    const context: PublicationContext = {
       tags,
-      client,
-      spec,
-      runDirectory,
-      timeline,
+      registry,
+      writer: realWriter({
+        tags,
+        spec: buildSpec(inputs.build, tags, process.env, new Date()),
+        runDirectory,
+        timeline,
+        skopeoDownload: inputs.skopeoDownload,
+        logIn: () => logIn(inputs, secrets, runDirectory),
+      }),
+      phase: (name, work) => timeline.phase(name, work),
       sleep: defaultRetryPolicy.sleep,
-      skopeoDownload: inputs.skopeoDownload,
-      logIn: once(() => logIn(inputs, secrets, runDirectory)),
+      log: info,
+      pushed: setDigestOutput,
     };
-    const { result, digest, reason } = inputs.push
-      ? await converge(plan, {
-          publish: (next) => publish(next, context),
-          decideAgain: () => decideNow('Check the registry again'),
-          log: info,
-        })
-      : await buildWithoutPush(plan, spec, runDirectory, timeline);
+    const { result, digest, reason } = await publish(first, context, () =>
+      planNow('Check the registry again'),
+    );
     setResultOutputs(result, digest);
     await report({ tags, result, digest, detail: reason, phases: timeline.phases });
   } catch (error) {
@@ -86,12 +91,6 @@ async function main(secrets: Secrets): Promise<void> {
   }
 }
 
-/** How long one registry request may wait for an answer: BUILD_PUSH_IMAGE_TIMEOUT_SECONDS, 30 by default. */
-export function registryTimeoutMs(env: NodeJS.ProcessEnv): number {
-  const seconds = Number(env.BUILD_PUSH_IMAGE_TIMEOUT_SECONDS);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
-}
-
 /** A cancelled step ends what it started (a build, a push holding credentials), then dies of the same signal. */
 function endChildrenWhenCancelled(): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const)
@@ -100,15 +99,9 @@ function endChildrenWhenCancelled(): void {
     });
 }
 
-function readInputs(): Inputs {
-  const shown = Object.values(Input).filter((name) => name !== Input.ApiKey && name !== Input.Secrets);
-  core.debug(`inputs: ${shown.map((name) => `${name}=${JSON.stringify(core.getInput(name))}`).join(' ')}`);
-  return parseInputs((name) => core.getInput(name));
-}
-
 /** One authenticated request proves the key before anything is built or pushed. */
 async function checkKey(inputs: Inputs, client: RegistryClient): Promise<void> {
-  await client.checkCredentials();
+  await client.proveAccess();
   if (!inputs.credentials) {
     info(`Reading ${inputs.registry} anonymously (not pushing).`);
     return;
@@ -128,19 +121,4 @@ async function logIn(inputs: Inputs, secrets: Secrets, runDirectory: string): Pr
   };
   await login(config, credentials);
   return config;
-}
-
-async function buildWithoutPush(
-  plan: Plan,
-  spec: BuildSpec,
-  runDirectory: string,
-  timeline: Timeline,
-): Promise<{ result: Result; digest?: string; reason: string }> {
-  await buildOnly(spec, runDirectory, timeline);
-  return { result: Result.Built, reason: plan.reason };
-}
-
-function once<T>(start: () => Promise<T>): () => Promise<T> {
-  let started: Promise<T> | undefined;
-  return () => (started ??= start());
 }

@@ -1,9 +1,9 @@
 import * as core from '@actions/core';
 import * as fs from 'node:fs/promises';
-import { endChildren } from './children.js';
+import { endChildren } from './process/children.js';
 import { messageOf } from './errors.js';
-import { State } from './names.js';
-import { childrenDirectory, notThisRunsFolder } from './run-directory.js';
+import { childrenDirectory, notThisRunsFolder } from './process/run-folder.js';
+import { savedRunFolder } from './process/saved-state.js';
 
 // The post step runs on every job, so it starts light: none of main's modules (undici, the
 // registry client), only the state main saved and the run folder's checks.
@@ -14,9 +14,9 @@ import { childrenDirectory, notThisRunsFolder } from './run-directory.js';
  * notThisRunsFolder), whatever the state says. Warns; never fails the job.
  */
 export async function post(): Promise<void> {
-  const directory = core.getState(State.RunDirectory);
+  const { directory, token } = savedRunFolder();
   if (!directory) return;
-  const why = notThisRunsFolder(directory, core.getState(State.RunToken));
+  const why = notThisRunsFolder(directory, token);
   if (why) {
     core.warning(`Not removing ${JSON.stringify(directory)}: ${why}.`);
     return;

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { root } from '../../scripts/local-runner.mjs';
-import { startTime } from '../../src/children.js';
+import { startTime } from '../../src/process/children.js';
 import { anyCommandIn } from '../helpers/workflow-commands.js';
 import { startFaultRegistry, type FaultRegistry } from './fault-registry.js';
 import {

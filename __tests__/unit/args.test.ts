@@ -8,7 +8,7 @@ import {
   provenanceLabels,
   secretEnvironment,
   type BuildInputs,
-} from '../../src/buildx.js';
+} from '../../src/build/buildx.js';
 import {
   explainRefusedWrite,
   isTransientCopyFailure,
@@ -16,10 +16,10 @@ import {
   pushArgs,
   tagInRegistryArgs,
   type SkopeoConfig,
-} from '../../src/skopeo.js';
+} from '../../src/skopeo/commands.js';
 import { TagTaken, ToolError } from '../../src/errors.js';
-import { tagsOf } from '../../src/tags.js';
-import { childEnvironment } from '../../src/tools.js';
+import { tagsOf } from '../../src/publication/tags.js';
+import { childEnvironment } from '../../src/process/tools.js';
 
 const build: BuildInputs = {
   context: '/work/app',

@@ -2,17 +2,18 @@
 // it: input parsing at its edges, the skopeo argv for an insecure registry, which skopeo
 // failures are tried again, Retry-After, the key-expiry threshold, and TLS failures named.
 import { describe, expect, jest, test } from '@jest/globals';
+import { readRawInputs } from '../../src/inputs/read.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MockAgent } from 'undici';
 import { InputError } from '../../src/errors.js';
 import { parseInputs } from '../../src/inputs/parse.js';
-import { soonestExpiringKey } from '../../src/key-expiry.js';
+import { soonestExpiringKey } from '../../src/registry/key-expiry.js';
 import { Input } from '../../src/names.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { parseRetryAfter } from '../../src/retry.js';
-import { isTransientCopyFailure, loginArgs } from '../../src/skopeo.js';
+import { parseRetryAfter } from '../../src/process/retry.js';
+import { isTransientCopyFailure, loginArgs } from '../../src/skopeo/commands.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-behaviour-'));
 fs.writeFileSync(path.join(workspace, 'Dockerfile'), 'FROM scratch\n');
@@ -27,7 +28,10 @@ const base: Record<string, string> = {
   sha: 'c'.repeat(40),
 };
 const parse = (overrides: Record<string, string>) =>
-  parseInputs((name: Input) => ({ ...base, ...overrides })[name] ?? '', workspace);
+  parseInputs(
+    readRawInputs((name: Input) => ({ ...base, ...overrides })[name] ?? ''),
+    workspace,
+  );
 function problems(overrides: Record<string, string>): string[] {
   try {
     parse(overrides);
@@ -224,7 +228,7 @@ describe('a TLS failure is named, never retried as a network fault', () => {
     'ERR_TLS_HANDSHAKE_TIMEOUT',
   ])('%s', async (code) => {
     const { client, sleep } = failingWith(coded(code, 'x'));
-    await expect(client.checkCredentials()).rejects.toThrow(`TLS with the registry r.test failed (${code})`);
+    await expect(client.proveAccess()).rejects.toThrow(`TLS with the registry r.test failed (${code})`);
     expect(sleep).not.toHaveBeenCalled();
   });
 
@@ -234,19 +238,17 @@ describe('a TLS failure is named, never retried as a network fault', () => {
       cause: coded('CERT_HAS_EXPIRED'),
     });
     const { client } = failingWith(wrapped);
-    await expect(client.checkCredentials()).rejects.toThrow('(CERT_HAS_EXPIRED)');
+    await expect(client.proveAccess()).rejects.toThrow('(CERT_HAS_EXPIRED)');
   });
 
   test('a code that only ends like a TLS one is a network fault, tried again', async () => {
     const { client, sleep } = failingWith(coded('XERR_SSL', 'socket hang up'));
-    await expect(client.checkCredentials()).rejects.toThrow(/XERR_SSL \(socket hang up\) after 3 attempts/);
+    await expect(client.proveAccess()).rejects.toThrow(/XERR_SSL \(socket hang up\) after 3 attempts/);
     expect(sleep).toHaveBeenCalledTimes(2);
   });
 
   test('a timeout says how long it waited', async () => {
     const { client } = failingWith(coded('UND_ERR_HEADERS_TIMEOUT', 'Headers Timeout Error'));
-    await expect(client.checkCredentials()).rejects.toThrow(
-      /no answer within 30s \(UND_ERR_HEADERS_TIMEOUT\)/,
-    );
+    await expect(client.proveAccess()).rejects.toThrow(/no answer within 30s \(UND_ERR_HEADERS_TIMEOUT\)/);
   });
 });

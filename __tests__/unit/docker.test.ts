@@ -4,12 +4,12 @@ import { afterAll, beforeEach, describe, expect, jest, test } from '@jest/global
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { build, buildSpec, loadInto, type BuildInputs } from '../../src/buildx.js';
-import { buildAndHandOver, buildOnly } from '../../src/hand-over.js';
-import { Timeline } from '../../src/timeline.js';
-import { probeBuilder, probeEndpoint } from '../../src/engine.js';
+import { build, buildSpec, loadInto, type BuildInputs } from '../../src/build/buildx.js';
+import { buildAndHandOver, buildOnly } from '../../src/build/hand-over.js';
+import { Timeline } from '../../src/report/timeline.js';
+import { probeBuilder, probeEndpoint } from '../../src/build/engine.js';
 import { UserError } from '../../src/errors.js';
-import { tagsOf } from '../../src/tags.js';
+import { tagsOf } from '../../src/publication/tags.js';
 
 const ID = `sha256:${'f'.repeat(64)}`;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-docker-'));

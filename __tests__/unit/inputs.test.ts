@@ -1,10 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
+import { describeInputs, readRawInputs } from '../../src/inputs/read.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '../../src/errors.js';
-import { parseInputs } from '../../src/inputs/parse.js';
-import { runParent } from '../../src/run-directory.js';
+import { parseInputs, registryTimeoutMs } from '../../src/inputs/parse.js';
+import { runParent } from '../../src/process/run-folder.js';
 import { Input } from '../../src/names.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-inputs-'));
@@ -33,7 +34,10 @@ const valid: Record<string, string> = {
 
 function parse(overrides: Record<string, string> = {}) {
   const values = { ...valid, ...overrides };
-  return parseInputs((name: Input) => values[name] ?? '', workspace);
+  return parseInputs(
+    readRawInputs((name: Input) => values[name] ?? ''),
+    workspace,
+  );
 }
 
 function problemsOf(overrides: Record<string, string>): string[] {
@@ -381,6 +385,7 @@ describe('parseInputs', () => {
     });
     expect(inputs).toEqual({
       registry: 'registry.ops.eblu.me',
+      registryTimeoutMs: 30_000,
       insecureRegistry: true,
       credentials: { username: 'ci', apiKey: KEY },
       imageName: 'blumeops/devpi',
@@ -520,7 +525,7 @@ describe("the build context never holds the run's folder", () => {
   const real = fs.realpathSync(workspace);
   const parseWith = (context: string, runnerTemp: string) =>
     parseInputs(
-      (name: Input) => (({ ...valid, context }) as Record<string, string>)[name] ?? '',
+      readRawInputs((name: Input) => (({ ...valid, context }) as Record<string, string>)[name] ?? ''),
       workspace,
       runParent({ RUNNER_TEMP: runnerTemp }, workspace),
     );
@@ -569,4 +574,32 @@ describe("the build context never holds the run's folder", () => {
     fs.writeFileSync(path.join(workspace, 'ap', 'Dockerfile'), 'FROM scratch\n');
     expect(problemOf('ap', path.join(workspace, 'app'))).toEqual([]);
   });
+});
+
+describe('BUILD_PUSH_IMAGE_TIMEOUT_SECONDS, read with the inputs', () => {
+  test.each<[string | undefined, number]>([
+    [undefined, 30_000],
+    ['5', 5000],
+    ['0.5', 500],
+    ['0', 30_000],
+    ['-3', 30_000],
+    ['soon', 30_000],
+  ])('%j gives %i ms', (value, ms) => {
+    expect(registryTimeoutMs(value === undefined ? {} : { BUILD_PUSH_IMAGE_TIMEOUT_SECONDS: value })).toBe(
+      ms,
+    );
+    const raw = readRawInputs((name: Input) => valid[name] ?? '');
+    const env = value === undefined ? {} : { BUILD_PUSH_IMAGE_TIMEOUT_SECONDS: value };
+    expect(parseInputs(raw, workspace, undefined, env).registryTimeoutMs).toBe(ms);
+  });
+});
+
+test('describeInputs shows every input but the key and the build secrets', () => {
+  const raw = readRawInputs((name: Input) => ({ ...valid, secrets: 'token=s3cret' })[name as string] ?? '');
+  const shown = describeInputs(raw);
+  expect(shown).toContain('image_name="blumeops/devpi"');
+  expect(shown).toContain('dockerfile="Dockerfile"');
+  expect(shown).not.toContain(KEY);
+  expect(shown).not.toContain('s3cret');
+  expect(shown).not.toMatch(/api_key=|secrets=/);
 });

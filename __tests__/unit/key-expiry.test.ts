@@ -1,5 +1,5 @@
 import { describe, expect, jest, test } from '@jest/globals';
-import { soonestExpiringKey, warnOfKeyExpiry } from '../../src/key-expiry.js';
+import { soonestExpiringKey, warnOfKeyExpiry } from '../../src/registry/key-expiry.js';
 import type { ApiKeyInfo, RegistryClient } from '../../src/registry/client.js';
 
 const now = new Date('2026-06-01T00:00:00Z');

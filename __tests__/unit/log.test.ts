@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { neutralise } from '../../src/log.js';
+import { neutralise } from '../../src/report/log.js';
 import { anyCommandIn } from '../helpers/workflow-commands.js';
 
 describe('neutralise', () => {

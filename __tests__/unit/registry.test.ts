@@ -4,9 +4,9 @@ import { MockAgent } from 'undici';
 import { RegistryError } from '../../src/errors.js';
 import { parseChallenge } from '../../src/registry/classify.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { readPublication, readTag } from '../../src/registry/state.js';
-import { tagsOf } from '../../src/tags.js';
-import { parseRetryAfter, type RetryPolicy } from '../../src/retry.js';
+import { readTaggedImages, readTaggedImage } from '../../src/registry/tagged-images.js';
+import { tagsOf } from '../../src/publication/tags.js';
+import { parseRetryAfter, type RetryPolicy } from '../../src/process/retry.js';
 
 const HOST = 'registry.test';
 const ORIGIN = `https://${HOST}`;
@@ -44,20 +44,20 @@ function pinged() {
   return s;
 }
 
-describe('checkCredentials (the /v2/ ping)', () => {
+describe('checkIdentity (the /v2/ ping)', () => {
   test('zot answers 200 to a key it accepts', async () => {
     const { pool, client, agent } = setup();
     pool
       .intercept({ path: '/v2/', method: 'GET', headers: { authorization: BASIC } })
       .reply(200, '{}', { headers: zotPing });
-    await expect(client.checkCredentials()).resolves.toBeUndefined();
+    await expect(client.proveAccess()).resolves.toBeUndefined();
     agent.assertNoPendingInterceptors();
   });
 
   test('a 401 means the key was rejected: expired, revoked or wrong, and says so without the key', async () => {
     const { pool, client } = setup();
     pool.intercept({ path: '/v2/', method: 'GET' }).reply(401, '{}', { headers: zotPing });
-    const error = await client.checkCredentials().catch((e: unknown) => e);
+    const error = await client.proveAccess().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as Error).message).toMatch(/rejected the API key of `ci` \(401\).*expired or been revoked/);
     expect((error as Error).message).not.toContain(CREDENTIALS.apiKey);
@@ -72,7 +72,7 @@ describe('checkCredentials (the /v2/ ping)', () => {
       .get('https://auth.test')
       .intercept({ path: '/token?service=registry.test', method: 'GET', headers: { authorization: BASIC } })
       .reply(200, { token: 't0' });
-    await client.checkCredentials();
+    await client.proveAccess();
     agent
       .get('https://auth.test')
       .intercept({ path: '/token?service=registry.test&scope=repository%3Ateam%2Fapp%3Apull', method: 'GET' })
@@ -84,7 +84,7 @@ describe('checkCredentials (the /v2/ ping)', () => {
         headers: { authorization: 'Bearer t1' },
       })
       .reply(404, '');
-    await expect(client.tag('team/app', 'v1')).resolves.toEqual({ exists: false });
+    await expect(client.lookUp('team/app', 'v1')).resolves.toEqual({ exists: false });
   });
 
   test('an insecure registry that does not speak TLS is reached over http', async () => {
@@ -95,7 +95,7 @@ describe('checkCredentials (the /v2/ ping)', () => {
     const http = agent.get(`http://${HOST}`);
     http.intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}', { headers: zotPing });
     http.intercept({ path: '/v2/a/manifests/v1', method: 'HEAD' }).reply(404, '');
-    await expect(client.tag('a', 'v1')).resolves.toEqual({ exists: false });
+    await expect(client.lookUp('a', 'v1')).resolves.toEqual({ exists: false });
   });
 
   test('a TLS failure on a secure registry is never downgraded', async () => {
@@ -105,7 +105,7 @@ describe('checkCredentials (the /v2/ ping)', () => {
       .replyWithError(
         Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
       );
-    await expect(client.checkCredentials()).rejects.toThrow(
+    await expect(client.proveAccess()).rejects.toThrow(
       /TLS with the registry registry.test failed.*insecure_registry/,
     );
   });
@@ -121,13 +121,13 @@ describe('tag: one HEAD request decides', () => {
         headers: { accept: /application\/vnd\.oci\.image\.index\.v1\+json/ },
       })
       .reply(200, '', { headers: { 'docker-content-digest': DIGEST } });
-    await expect(client.tag('team/app', 'v1.0.0')).resolves.toEqual({ exists: true, digest: DIGEST });
+    await expect(client.lookUp('team/app', 'v1.0.0')).resolves.toEqual({ exists: true, digest: DIGEST });
   });
 
   test('404: the tag is free', async () => {
     const { pool, client } = pinged();
     pool.intercept({ path: '/v2/team/app/manifests/v1.0.0', method: 'HEAD' }).reply(404, '');
-    await expect(client.tag('team/app', 'v1.0.0')).resolves.toEqual({ exists: false });
+    await expect(client.lookUp('team/app', 'v1.0.0')).resolves.toEqual({ exists: false });
   });
 
   test.each([
@@ -137,14 +137,14 @@ describe('tag: one HEAD request decides', () => {
   ])('%i fails at once, never taken for "free"', async (status, message) => {
     const { pool, client, sleep } = pinged();
     pool.intercept({ path: '/v2/team/app/manifests/v1.0.0', method: 'HEAD' }).reply(status, '');
-    await expect(client.tag('team/app', 'v1.0.0')).rejects.toThrow(message);
+    await expect(client.lookUp('team/app', 'v1.0.0')).rejects.toThrow(message);
     expect(sleep).not.toHaveBeenCalled();
   });
 
   test.each([500, 502, 503, 429])('%i is retried, then fails closed', async (status) => {
     const { pool, client, sleep } = pinged();
     pool.intercept({ path: '/v2/team/app/manifests/v1.0.0', method: 'HEAD' }).reply(status, '').times(3);
-    await expect(client.tag('team/app', 'v1.0.0')).rejects.toThrow(
+    await expect(client.lookUp('team/app', 'v1.0.0')).rejects.toThrow(
       new RegExp(`HTTP ${status} after 3 attempts. Nothing was pushed`),
     );
     expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([100, 200]);
@@ -156,7 +156,7 @@ describe('tag: one HEAD request decides', () => {
     pool.intercept({ path, method: 'HEAD' }).reply(429, '', { headers: { 'retry-after': '2' } });
     pool.intercept({ path, method: 'HEAD' }).reply(429, '', { headers: { 'retry-after': '3600' } });
     pool.intercept({ path, method: 'HEAD' }).reply(404, '');
-    await expect(client.tag('team/app', 'v1.0.0')).resolves.toEqual({ exists: false });
+    await expect(client.lookUp('team/app', 'v1.0.0')).resolves.toEqual({ exists: false });
     expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([2000, 5000]);
   });
 
@@ -166,7 +166,7 @@ describe('tag: one HEAD request decides', () => {
       .intercept({ path: '/v2/team/app/manifests/v1.0.0', method: 'HEAD' })
       .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
       .times(3);
-    await expect(client.tag('team/app', 'v1.0.0')).rejects.toThrow(/ECONNREFUSED.*after 3 attempts/);
+    await expect(client.lookUp('team/app', 'v1.0.0')).rejects.toThrow(/ECONNREFUSED.*after 3 attempts/);
   });
 
   test('a registry that leaves out the digest header: the digest is the hash of the manifest', async () => {
@@ -175,21 +175,21 @@ describe('tag: one HEAD request decides', () => {
     const { createHash } = await import('node:crypto');
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'HEAD' }).reply(200, '');
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, manifest);
-    await expect(client.tag('a', 'v1')).resolves.toEqual({
+    await expect(client.lookUp('a', 'v1')).resolves.toEqual({
       exists: true,
       digest: `sha256:${createHash('sha256').update(manifest).digest('hex')}`,
     });
   });
 });
 
-describe("readTag: a tag's digest and the commit it was built from, in as few requests as possible", () => {
+describe("readTaggedImage: a tag's digest and the commit it was built from, in as few requests as possible", () => {
   const REV = 'b'.repeat(40);
   const OTHER = 'e'.repeat(40);
   const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
   /** A manifest's answer, with the Docker-Content-Digest of its bytes, as registries send it. */
   const json = (body: unknown) =>
     [JSON.stringify(body), { headers: { 'docker-content-digest': sha256Of(body) } }] as const;
-  /** What readTag finds for the manifest `body`. */
+  /** What readTaggedImage finds for the manifest `body`. */
   const found = (body: unknown, revision?: string) => ({ exists: true, digest: sha256Of(body), revision });
 
   test('a free tag costs one request', async () => {
@@ -197,7 +197,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
     pool
       .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
       .reply(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({ exists: false });
+    await expect(readTaggedImage(client, 'a', 'v1')).resolves.toEqual({ exists: false });
     agent.assertNoPendingInterceptors();
   });
 
@@ -208,7 +208,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
     pool
       .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
       .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': REV, x: 'y' } } });
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(manifest, REV));
+    await expect(readTaggedImage(client, 'a', 'v1')).resolves.toEqual(found(manifest, REV));
     agent.assertNoPendingInterceptors();
   });
 
@@ -220,7 +220,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
       annotations: { 'org.opencontainers.image.revision': REV },
     };
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, ...json(manifest));
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(manifest, REV));
+    await expect(readTaggedImage(client, 'a', 'v1')).resolves.toEqual(found(manifest, REV));
     agent.assertNoPendingInterceptors();
   });
 
@@ -233,8 +233,8 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
     pool
       .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
       .reply(200, { config: { Labels: null } });
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(bare));
-    await expect(readTag(client, 'a', 'v2')).resolves.toEqual(found(unlabelled));
+    await expect(readTaggedImage(client, 'a', 'v1')).resolves.toEqual(found(bare));
+    await expect(readTaggedImage(client, 'a', 'v2')).resolves.toEqual(found(unlabelled));
   });
 
   test('an index with the revision annotation: one request, whatever its platforms', async () => {
@@ -249,7 +249,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
       annotations: { 'org.opencontainers.image.revision': REV },
     };
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, ...json(index));
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(index, REV));
+    await expect(readTaggedImage(client, 'a', 'v1')).resolves.toEqual(found(index, REV));
     agent.assertNoPendingInterceptors();
   });
 
@@ -295,7 +295,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
   test("an index without the annotation: every platform's label, which agree; the attestation manifest is not read", async () => {
     const { pool, client, agent } = pinged();
     const index = indexWithoutAnnotation(pool, [REV, REV]);
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(index, REV));
+    await expect(readTaggedImage(client, 'a', 'v1')).resolves.toEqual(found(index, REV));
     // Five requests: the index, two manifests, two configurations; never the attestation.
     agent.assertNoPendingInterceptors();
   });
@@ -304,7 +304,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
     const { pool, client, agent } = pinged();
     // One interceptor a request: a second read of a platform's manifest would find none and fail.
     const index = indexWithoutAnnotation(pool, [REV, REV], ['v1', REV]);
-    const both = await Promise.all([readTag(client, 'a', 'v1'), readTag(client, 'a', REV)]);
+    const both = await Promise.all([readTaggedImage(client, 'a', 'v1'), readTaggedImage(client, 'a', REV)]);
     expect(both).toEqual([found(index, REV), found(index, REV)]);
     agent.assertNoPendingInterceptors();
   });
@@ -312,7 +312,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
   test('an index whose platforms name different commits is not judged: an error naming both', async () => {
     const { pool, client } = pinged();
     indexWithoutAnnotation(pool, [REV, OTHER]);
-    await expect(readTag(client, 'a', 'v1')).rejects.toThrow(
+    await expect(readTaggedImage(client, 'a', 'v1')).rejects.toThrow(
       `a:v1 is an index whose platforms were built from different commits (${REV}, ${OTHER}): it was not pushed by this action, and is left as it is. Find out what pushed it.`,
     );
   });
@@ -324,14 +324,14 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
       manifests: [{ digest: digestOf('3'), platform: { os: 'unknown', architecture: 'unknown' } }, {}, null],
     };
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, ...json(index));
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(index));
+    await expect(readTaggedImage(client, 'a', 'v1')).resolves.toEqual(found(index));
     agent.assertNoPendingInterceptors();
   });
 
   test('an index with one platform labelled and one not is not judged either: the unlabelled one is named none', async () => {
     const { pool, client } = pinged();
     indexWithoutAnnotation(pool, [REV, undefined]);
-    await expect(readTag(client, 'a', 'v1')).rejects.toThrow(`(${REV}, none)`);
+    await expect(readTaggedImage(client, 'a', 'v1')).rejects.toThrow(`(${REV}, none)`);
   });
 
   test('annotations that are null count as none: the label decides', async () => {
@@ -341,10 +341,10 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
     pool
       .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
       .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': REV } } });
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual(found(manifest, REV));
+    await expect(readTaggedImage(client, 'a', 'v1')).resolves.toEqual(found(manifest, REV));
   });
 
-  test('readPublication logs each tag: its digest and commit, or absent', async () => {
+  test('readTaggedImages logs each tag: its digest and commit, or absent', async () => {
     const { pool, client } = pinged();
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(404, '');
     const manifest = { schemaVersion: 2, annotations: {} };
@@ -355,7 +355,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
       return true;
     });
     try {
-      await readPublication(client, tagsOf(HOST, 'a', 'v1', REV));
+      await readTaggedImages(client, tagsOf(HOST, 'a', 'v1', REV));
     } finally {
       spy.mockRestore();
     }
@@ -367,7 +367,7 @@ describe("readTag: a tag's digest and the commit it was built from, in as few re
   test('a 503 on the manifest is retried and never taken for a free tag', async () => {
     const { pool, client } = pinged();
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(503, '').times(3);
-    await expect(readTag(client, 'a', 'v1')).rejects.toThrow(/HTTP 503 after 3 attempts/);
+    await expect(readTaggedImage(client, 'a', 'v1')).rejects.toThrow(/HTTP 503 after 3 attempts/);
   });
 });
 
@@ -394,7 +394,7 @@ describe('a hostile registry is bounded', () => {
   test('a manifest over 4 MiB is refused, naming the limit, without retrying', async () => {
     const { pool, client, sleep } = pinged();
     pool.intercept({ path: manifestPath, method: 'GET' }).reply(200, Buffer.alloc(4 * 1024 * 1024 + 1, 0x20));
-    const error = await readTag(client, 'team/app', 'v1').catch((e: unknown) => e);
+    const error = await readTaggedImage(client, 'team/app', 'v1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as Error).message).toMatch(/answer is larger than 4 MiB/);
     expect(sleep).not.toHaveBeenCalled();
@@ -407,7 +407,7 @@ describe('a hostile registry is bounded', () => {
     pool
       .intercept({ path: manifestPath, method: 'GET' })
       .reply(200, body, { headers: { 'docker-content-digest': sha256Of(body) } });
-    await expect(readTag(client, 'team/app', 'v1')).resolves.toEqual({
+    await expect(readTaggedImage(client, 'team/app', 'v1')).resolves.toEqual({
       exists: true,
       digest: sha256Of(body),
       revision: undefined,
@@ -425,7 +425,7 @@ describe('a hostile registry is bounded', () => {
   test('an error body is cut at 64 KiB and the error still reported', async () => {
     const { pool, client } = pinged();
     pool.intercept({ path: manifestPath, method: 'GET' }).reply(400, Buffer.alloc(10 * 1024 * 1024, 0x41));
-    await expect(readTag(client, 'team/app', 'v1')).rejects.toThrow(/answered HTTP 400/);
+    await expect(readTaggedImage(client, 'team/app', 'v1')).rejects.toThrow(/answered HTTP 400/);
   });
 
   test('two tags of one image read its configuration once', async () => {
@@ -440,8 +440,8 @@ describe('a hostile registry is bounded', () => {
       .intercept({ path: `/v2/team/app/blobs/${config}`, method: 'GET' })
       .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': 'r' } } });
     const [one, two] = await Promise.all([
-      readTag(client, 'team/app', 'v1'),
-      readTag(client, 'team/app', 'abc'),
+      readTaggedImage(client, 'team/app', 'v1'),
+      readTaggedImage(client, 'team/app', 'abc'),
     ]);
     expect(one).toEqual({ exists: true, digest: sha256Of(manifest), revision: 'r' });
     expect(two).toEqual(one);
@@ -456,7 +456,7 @@ describe('credentials stay with the registry', () => {
       headers: { 'www-authenticate': 'Bearer realm="http://auth.test/token",service="registry.test"' },
     });
     agent.get('http://auth.test').intercept({ path: /token/, method: 'GET' }).reply(200, { token: 't' });
-    await expect(client.checkCredentials()).rejects.toThrow(
+    await expect(client.proveAccess()).rejects.toThrow(
       /sends clients for tokens to http:\/\/auth.test, which is not https/,
     );
     expect(agent.pendingInterceptors()).toHaveLength(1);
@@ -481,7 +481,7 @@ describe('credentials stay with the registry', () => {
       .get('http://auth.test')
       .intercept({ path: '/token', method: 'GET', headers: { authorization: BASIC } })
       .reply(200, { token: 't' });
-    await expect(client.checkCredentials()).resolves.toBeUndefined();
+    await expect(client.proveAccess()).resolves.toBeUndefined();
   });
 
   test('a ping redirected elsewhere is not followed, so it cannot pass for an accepted key', async () => {
@@ -490,7 +490,7 @@ describe('credentials stay with the registry', () => {
       .intercept({ path: '/v2/', method: 'GET' })
       .reply(302, '', { headers: { location: 'https://elsewhere.test/v2/' } });
     agent.get('https://elsewhere.test').intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}');
-    await expect(client.checkCredentials()).rejects.toThrow(/answered HTTP 302/);
+    await expect(client.proveAccess()).rejects.toThrow(/answered HTTP 302/);
     expect(agent.pendingInterceptors()).toHaveLength(1);
   });
 });
@@ -506,7 +506,11 @@ describe('a digest the action reports or decides on is the sha256 of bytes it re
   test('a manifest without the header: the hash of its bytes', async () => {
     const { pool, client } = pinged();
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, manifest);
-    await expect(readTag(client, 'a', 'v1')).resolves.toEqual({ exists: true, digest: TRUE, revision: 'r' });
+    await expect(readTaggedImage(client, 'a', 'v1')).resolves.toEqual({
+      exists: true,
+      digest: TRUE,
+      revision: 'r',
+    });
   });
 
   test('a header that disagrees with the bytes fails closed, naming both', async () => {
@@ -514,7 +518,7 @@ describe('a digest the action reports or decides on is the sha256 of bytes it re
     pool
       .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
       .reply(200, manifest, { headers: { 'docker-content-digest': LIE } });
-    const error = await readTag(client, 'a', 'v1').catch((e: unknown) => e);
+    const error = await readTaggedImage(client, 'a', 'v1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as Error).message).toBe(
       `The registry sent a:v1 with Docker-Content-Digest \`${LIE}\`, but the manifest's bytes hash to ${TRUE}. ` +
@@ -527,7 +531,9 @@ describe('a digest the action reports or decides on is the sha256 of bytes it re
     pool
       .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
       .reply(200, manifest, { headers: { 'docker-content-digest': '<img src=x onerror=alert(1)>' } });
-    const message = String(await readTag(client, 'a', 'v1').catch((e: unknown) => (e as Error).message));
+    const message = String(
+      await readTaggedImage(client, 'a', 'v1').catch((e: unknown) => (e as Error).message),
+    );
     expect(message).toContain('Docker-Content-Digest `?img?src?x?onerror?alert?1??`');
     expect(message).not.toMatch(/[<>=]|alert\(/);
   });
@@ -537,20 +543,20 @@ describe('a digest the action reports or decides on is the sha256 of bytes it re
     pool
       .intercept({ path: '/v2/a/manifests/v1', method: 'HEAD' })
       .reply(200, '', { headers: { 'docker-content-digest': `sha256:${'A'.repeat(64)}\n::x` } });
-    await expect(client.tag('a', 'v1')).rejects.toThrow(
+    await expect(client.lookUp('a', 'v1')).rejects.toThrow(
       /a look-up of a:v1 with a Docker-Content-Digest that is not a sha256 digest \(`sha256:A{64}\?::x`\)/,
     );
     pool
       .intercept({ path: '/v2/a/manifests/v2', method: 'HEAD' })
       .reply(200, '', { headers: { 'docker-content-digest': LIE } });
-    await expect(client.tag('a', 'v2')).resolves.toEqual({ exists: true, digest: LIE });
+    await expect(client.lookUp('a', 'v2')).resolves.toEqual({ exists: true, digest: LIE });
   });
 
   test('a look-up without the header reads the manifest and hashes it', async () => {
     const { pool, client, agent } = pinged();
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'HEAD' }).reply(200, '');
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, manifest);
-    await expect(client.tag('a', 'v1')).resolves.toEqual({ exists: true, digest: TRUE });
+    await expect(client.lookUp('a', 'v1')).resolves.toEqual({ exists: true, digest: TRUE });
     agent.assertNoPendingInterceptors();
   });
 

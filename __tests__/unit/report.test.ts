@@ -9,8 +9,8 @@ import {
   setReferenceOutputs,
   setResultOutputs,
   summaryMarkdown,
-} from '../../src/report.js';
-import { tagsOf } from '../../src/tags.js';
+} from '../../src/report/result.js';
+import { tagsOf } from '../../src/publication/tags.js';
 import { capturingStdout } from '../helpers/stdout.js';
 
 const tags = tagsOf('r.example', 'team/app', 'v1.0.0', 'a'.repeat(40));

@@ -1,7 +1,8 @@
 // The key's one owner: read once, masked in every form a log could show, scrubbed everywhere.
 import { describe, expect, test } from '@jest/globals';
+import { readRawInputs } from '../../src/inputs/read.js';
 import { Input } from '../../src/names.js';
-import { keyForms, readSecrets, scrub } from '../../src/secrets.js';
+import { keyForms, readSecrets, scrub } from '../../src/inputs/secrets.js';
 
 const KEY = `zak_${'k'.repeat(32)}`;
 const BASIC = Buffer.from(`ci:${KEY}`).toString('base64');
@@ -10,7 +11,7 @@ test('the key and its Basic encoding are masked before anything else is read', (
   const masked: string[] = [];
   const values: Partial<Record<Input, string>> = { [Input.ApiKey]: KEY, [Input.Username]: 'ci' };
   const secrets = readSecrets(
-    (name) => values[name] ?? '',
+    readRawInputs((name) => values[name] ?? ''),
     (secret) => masked.push(secret),
   );
   expect(masked.slice(0, 2)).toEqual([KEY, BASIC]);
@@ -53,7 +54,7 @@ describe('keyForms: every form a leak of the key would take', () => {
 test('without a key nothing is masked and text passes unchanged', () => {
   const masked: string[] = [];
   const secrets = readSecrets(
-    () => '',
+    readRawInputs(() => ''),
     (secret) => masked.push(secret),
   );
   expect(masked).toEqual([]);
@@ -71,7 +72,7 @@ test("each build secret's value is masked and scrubbed too, its id is not, a lin
     [Input.Secrets]: 'token=s3cret\r\n\n npmrc = a=b \nempty=\nnot-a-pair',
   };
   const secrets = readSecrets(
-    (name) => values[name] ?? '',
+    readRawInputs((name) => values[name] ?? ''),
     (secret) => masked.push(secret),
   );
   expect(masked).toEqual(['s3cret', ' a=b']);

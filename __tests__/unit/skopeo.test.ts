@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TagTaken, ToolError, UserError } from '../../src/errors.js';
-import type { RetryPolicy } from '../../src/retry.js';
-import { login, pushImage, tagInRegistry, type SkopeoConfig } from '../../src/skopeo.js';
+import type { RetryPolicy } from '../../src/process/retry.js';
+import { login, pushImage, tagInRegistry, type SkopeoConfig } from '../../src/skopeo/commands.js';
 
 const KEY = `zak_${'9'.repeat(32)}`;
 const DIGEST = `sha256:${'e'.repeat(64)}`;

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ToolError } from '../../src/errors.js';
-import { findOnPath, runTool } from '../../src/tools.js';
+import { findOnPath, runTool } from '../../src/process/tools.js';
 
 const KEY = `zak_${'a1'.repeat(16)}`;
 

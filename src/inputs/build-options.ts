@@ -1,4 +1,4 @@
-import type { BuildInputs, BuildSecret } from '../buildx.js';
+import type { BuildInputs, BuildSecret } from '../build/buildx.js';
 import { Input } from '../names.js';
 import { lines, parseBoolean, parseKeyValueLines, splitSecretLine } from './grammar.js';
 import { quote, type Problems } from './problems.js';

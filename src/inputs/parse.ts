@@ -1,16 +1,16 @@
-import type { BuildInputs } from '../buildx.js';
+import type { BuildInputs } from '../build/buildx.js';
 import { InputError } from '../errors.js';
 import { Input } from '../names.js';
-import { keyForms, scrub, type Credentials } from '../secrets.js';
-import type { SkopeoDownload } from '../skopeo-install.js';
+import { keyForms, scrub, type Credentials } from './secrets.js';
+import type { SkopeoDownload } from '../skopeo/install.js';
 import { parseBoolean } from './grammar.js';
 import { resolveBuildPaths } from './paths.js';
 import { Problems } from './problems.js';
-import { runParent } from '../run-directory.js';
-import { readInputs } from './read.js';
+import { runParent } from '../process/run-folder.js';
+import type { RawInputs } from './read.js';
 import { checkBuildOptions } from './build-options.js';
 import {
-  checkCredentials,
+  checkIdentity,
   checkImageName,
   checkKeyElsewhere,
   checkKeyExpiryWarningDays,
@@ -33,18 +33,20 @@ export interface Inputs {
   keyExpiryWarningDays: number;
   /** Where to fetch skopeo when the runner has none, and the checksum it must have. */
   skopeoDownload?: SkopeoDownload;
+  /** How long one registry request may wait for an answer. */
+  registryTimeoutMs: number;
 }
 
 /**
- * Reads, checks and resolves every input before anything runs. All problems are gathered into
+ * Checks and resolves every input (read once, see read.ts) before anything runs. All problems are gathered into
  * one InputError, each naming its input, so a workflow author fixes them in one go.
  */
 export function parseInputs(
-  read: (name: Input) => string,
+  raw: RawInputs,
   cwd = process.cwd(),
   runFolders = runParent(process.env, cwd),
+  env: NodeJS.ProcessEnv = process.env,
 ): Inputs {
-  const raw = readInputs(read);
   const problems = new Problems();
   const push = parseBoolean(raw[Input.Push], Input.Push, problems);
   const insecureRegistry = parseBoolean(raw[Input.InsecureRegistry], Input.InsecureRegistry, problems);
@@ -54,7 +56,7 @@ export function parseInputs(
     imageName: checkImageName(raw, problems),
     version: checkVersion(raw[Input.Version], problems),
     sha: checkSha(raw[Input.Sha], problems),
-    credentials: checkCredentials(raw, push, problems),
+    credentials: checkIdentity(raw, push, problems),
     push,
     build: {
       ...resolveBuildPaths(
@@ -67,6 +69,7 @@ export function parseInputs(
     },
     keyExpiryWarningDays: checkKeyExpiryWarningDays(raw[Input.KeyExpiryWarningDays], problems),
     skopeoDownload: checkSkopeoDownload(raw, problems),
+    registryTimeoutMs: registryTimeoutMs(env),
   };
   checkKeyElsewhere(raw, problems);
   // Another problem may quote an input that holds the key: never the key itself.
@@ -75,4 +78,10 @@ export function parseInputs(
       problems.list.map((p) => scrub(p, keyForms(raw[Input.Username], raw[Input.ApiKey]))),
     );
   return inputs;
+}
+
+/** BUILD_PUSH_IMAGE_TIMEOUT_SECONDS, read with the inputs: 30 s when unset or not a positive number. */
+export function registryTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.BUILD_PUSH_IMAGE_TIMEOUT_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
 }

@@ -1,6 +1,6 @@
 import { Input } from '../names.js';
-import { keyForms, type Credentials } from '../secrets.js';
-import type { SkopeoDownload } from '../skopeo-install.js';
+import { keyForms, type Credentials } from './secrets.js';
+import type { SkopeoDownload } from '../skopeo/install.js';
 import { REPOSITORY, SHA, checkRegistry, checkTag } from './grammar.js';
 import { quote, type Problems } from './problems.js';
 import type { RawInputs } from './read.js';
@@ -56,7 +56,7 @@ export function checkSha(sha: string, problems: Problems): string {
  * The identity and its key. Pushing needs both; without push, none reads anonymously (a pull
  * request gets no key) and a username alone does too, but a key needs its username.
  */
-export function checkCredentials(raw: RawInputs, push: boolean, problems: Problems): Credentials | undefined {
+export function checkIdentity(raw: RawInputs, push: boolean, problems: Problems): Credentials | undefined {
   const { [Input.Username]: username, [Input.ApiKey]: apiKey } = raw;
   const keyIsZots = API_KEY.test(apiKey);
   // Never echo the value: it may be a real secret of another kind.

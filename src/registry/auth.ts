@@ -1,5 +1,5 @@
 import { RegistryError, messageOf } from '../errors.js';
-import { basicAuthorization, type Credentials } from '../secrets.js';
+import { basicAuthorization, type Credentials } from '../inputs/secrets.js';
 import { isTlsOrProtocolError, parseChallenge } from './classify.js';
 import type { Dispatcher } from './http.js';
 import { header, parseJson, type Answer, type Transport } from './transport.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RegistryError } from '../errors.js';
-import { DIGEST, type TagState } from '../tags.js';
+import { DIGEST, type TagState } from '../publication/tags.js';
 import { registryMessage } from './classify.js';
 import { Auth, type AuthOptions, type Session } from './auth.js';
 import {
@@ -57,12 +57,12 @@ export class RegistryClient {
    * Proves that the credentials are accepted, with one authenticated request before anything
    * is built (zot checks credentials on every request that carries them).
    */
-  async checkCredentials(): Promise<void> {
+  async proveAccess(): Promise<void> {
     await this.connect();
   }
 
   /** Does the tag exist, and at which digest? One HEAD request, whatever the number of tags. */
-  async tag(name: string, tag: string): Promise<TagState> {
+  async lookUp(name: string, tag: string): Promise<TagState> {
     const answer = await this.send('HEAD', `/v2/${name}/manifests/${tag}`, name, {
       accept: MANIFEST_ACCEPT,
       what: `look up the tag ${name}:${tag}`,

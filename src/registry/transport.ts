@@ -1,5 +1,5 @@
 import { RegistryError } from '../errors.js';
-import { defaultRetryPolicy, parseRetryAfter, withRetries, type RetryPolicy } from '../retry.js';
+import { defaultRetryPolicy, parseRetryAfter, withRetries, type RetryPolicy } from '../process/retry.js';
 import {
   classifyStatus,
   describeNetworkError,

@@ -2,9 +2,9 @@ import * as core from '@actions/core';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError, messageOf } from './errors.js';
-import { info } from './log.js';
-import { findOnPath } from './tools.js';
+import { UserError, messageOf } from '../errors.js';
+import { info } from '../report/log.js';
+import { findOnPath } from '../process/tools.js';
 
 /** A skopeo binary (or a .tar.gz holding one) to download, and the SHA-256 it must have. */
 export interface SkopeoDownload {

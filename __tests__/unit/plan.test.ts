@@ -1,19 +1,20 @@
 import { describe, expect, test } from '@jest/globals';
-import { decide, type Plan } from '../../src/policy.js';
-import { pinnedRef, shaRef, tagsOf, versionRef, type Publication } from '../../src/tags.js';
+import { plan, publicationFor, samePlan, type Plan } from '../../src/publication/plan.js';
+import { pinnedRef, shaRef, tagsOf, versionRef, type Held } from '../../src/publication/tags.js';
 
 const tags = tagsOf('registry.example', 'team/app', 'v1.0.0', 'a'.repeat(40));
 const other = 'b'.repeat(40);
 const V = 'sha256:' + '1'.repeat(64);
 const C = 'sha256:' + '2'.repeat(64);
 
-describe('decide: the registry state decides the run, before anything is built', () => {
-  test.each<[string, Publication, Plan]>([
+describe('plan: what the registry holds decides the writes, before anything is built', () => {
+  test.each<[string, Held, Plan]>([
     [
       'nothing there: build and push',
       { version: { exists: false }, commit: { exists: false } },
       {
-        kind: 'build-and-push',
+        image: 'build',
+        writes: [{ step: 'commit-tag' }, { step: 'version-tag' }],
         reason: 'Neither v1.0.0 nor the commit tag exists: building and pushing both.',
       },
     ],
@@ -21,8 +22,8 @@ describe('decide: the registry state decides the run, before anything is built',
       'commit tag only: point the version at it',
       { version: { exists: false }, commit: { exists: true, digest: C, revision: tags.sha } },
       {
-        kind: 'tag-version',
-        digest: C,
+        image: C,
+        writes: [{ step: 'version-tag' }],
         reason:
           'The commit tag exists but v1.0.0 does not (an earlier run stopped half-way): pointing v1.0.0 at it, no build.',
       },
@@ -34,8 +35,8 @@ describe('decide: the registry state decides the run, before anything is built',
         commit: { exists: true, digest: V, revision: tags.sha },
       },
       {
-        kind: 'nothing',
-        digest: V,
+        image: V,
+        writes: [],
         reason: 'v1.0.0 and the commit tag already exist and were built from this commit: nothing to write.',
       },
     ],
@@ -43,8 +44,8 @@ describe('decide: the registry state decides the run, before anything is built',
       'version from this commit, no commit tag: add it',
       { version: { exists: true, digest: V, revision: tags.sha }, commit: { exists: false } },
       {
-        kind: 'tag-commit',
-        digest: V,
+        image: V,
+        writes: [{ step: 'commit-tag' }],
         reason: 'v1.0.0 was built from this commit but the commit tag is missing: adding it, no build.',
       },
     ],
@@ -55,19 +56,18 @@ describe('decide: the registry state decides the run, before anything is built',
         commit: { exists: true, digest: C, revision: tags.sha },
       },
       {
-        kind: 'tag-commit',
-        digest: V,
-        repair: true,
+        image: V,
+        writes: [{ step: 'commit-tag', repair: true }],
         reason:
           `The commit tag holds another image of this commit (${C}) than v1.0.0 (${V}): two runs interleaved on a registry that lets tags be overwritten. ` +
           "Pointing the commit tag at v1.0.0's image, no build.",
       },
     ],
-  ])('%s', (_, publication, plan) => {
-    expect(decide(publication, tags)).toEqual(plan);
+  ])('%s', (_, held, expected) => {
+    expect(plan(held, tags)).toEqual(expected);
   });
 
-  test.each<[string, Publication]>([
+  test.each<[string, Held]>([
     [
       'from another commit',
       { version: { exists: true, digest: V, revision: other }, commit: { exists: false } },
@@ -78,13 +78,13 @@ describe('decide: the registry state decides the run, before anything is built',
     ],
     ['without a revision label', { version: { exists: true, digest: V }, commit: { exists: false } }],
   ])('a version tag %s is refused, naming the tag, digest and origin', (_, publication) => {
-    expect(() => decide(publication, tags)).toThrow(
+    expect(() => plan(publication, tags)).toThrow(
       new RegExp(`registry.example/team/app:v1.0.0 already exists \\(${V}\\)`),
     );
   });
 
   test('a repair of the commit tag is marked as one; adding a missing commit tag is not', () => {
-    const split = decide(
+    const split = plan(
       {
         version: { exists: true, digest: V, revision: tags.sha },
         commit: { exists: true, digest: C, revision: tags.sha },
@@ -92,19 +92,19 @@ describe('decide: the registry state decides the run, before anything is built',
       tags,
     );
     expect(split).toEqual({
-      kind: 'tag-commit',
-      digest: V,
-      repair: true,
+      image: V,
+      writes: [{ step: 'commit-tag', repair: true }],
       reason: expect.stringContaining(C),
     });
-    const missing = decide(
+    const missing = plan(
       { version: { exists: true, digest: V, revision: tags.sha }, commit: { exists: false } },
       tags,
     );
-    expect(missing).not.toHaveProperty('repair');
+    expect(missing.writes).toEqual([{ step: 'commit-tag' }]);
+    expect(missing.writes[0]).not.toHaveProperty('repair');
   });
 
-  test.each<[string, Publication, string]>([
+  test.each<[string, Held, string]>([
     [
       'from another commit',
       { version: { exists: false }, commit: { exists: true, digest: C, revision: other } },
@@ -124,23 +124,23 @@ describe('decide: the registry state decides the run, before anything is built',
       `built from commit ${other}`,
     ],
   ])('a commit tag %s is refused, never used or overwritten', (_, publication, origin) => {
-    expect(() => decide(publication, tags)).toThrow(
+    expect(() => plan(publication, tags)).toThrow(
       new RegExp(`registry.example/team/app:${tags.sha} already exists \\(${C}\\) and .*never overwritten`),
     );
-    expect(() => decide(publication, tags)).toThrow(origin);
+    expect(() => plan(publication, tags)).toThrow(origin);
   });
 
   test('the refusal names the commit the existing version came from', () => {
     expect(() =>
-      decide({ version: { exists: true, digest: V, revision: other }, commit: { exists: false } }, tags),
+      plan({ version: { exists: true, digest: V, revision: other }, commit: { exists: false } }, tags),
     ).toThrow(`built from commit ${other}`);
   });
 });
 
 describe('the refusals, as the user reads them', () => {
-  const refused = (publication: Publication) => {
+  const refused = (publication: Held) => {
     try {
-      decide(publication, tags);
+      plan(publication, tags);
     } catch (error) {
       return (error as Error).message;
     }
@@ -180,4 +180,37 @@ test('the references of the two tags, and of an image by digest', () => {
     `registry.example/team/app:${tags.sha}`,
     `registry.example/team/app@${V}`,
   ]);
+});
+
+describe('the publication as data', () => {
+  const fresh: Held = { version: { exists: false }, commit: { exists: false } };
+  const published: Held = {
+    version: { exists: true, digest: V, revision: tags.sha },
+    commit: { exists: true, digest: V, revision: tags.sha },
+  };
+
+  test('with push: the commit tag, then the version tag, always last', () => {
+    expect(publicationFor(true)).toEqual(['commit-tag', 'version-tag']);
+  });
+
+  test('without push: the engine only, written whatever the registry holds, after the same refusals', () => {
+    expect(publicationFor(false)).toEqual(['engine']);
+    expect(plan(fresh, tags, publicationFor(false)).writes).toEqual([{ step: 'engine' }]);
+    expect(plan(published, tags, publicationFor(false))).toEqual({
+      image: V,
+      writes: [{ step: 'engine' }],
+      reason: expect.stringContaining('nothing to write'),
+    });
+    expect(() =>
+      plan({ ...fresh, version: { exists: true, digest: V, revision: other } }, tags, publicationFor(false)),
+    ).toThrow('already exists');
+  });
+
+  test('samePlan: the same image and the same writes', () => {
+    const a = plan(fresh, tags);
+    expect(samePlan(a, plan(fresh, tags))).toBe(true);
+    expect(samePlan(a, plan(published, tags))).toBe(false);
+    expect(samePlan(plan(published, tags), { ...plan(published, tags), image: C })).toBe(false);
+    expect(samePlan(plan(published, tags), { ...plan(published, tags), reason: 'other words' })).toBe(true);
+  });
 });

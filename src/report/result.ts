@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
-import { messageOf } from './errors.js';
-import { Output, Result } from './names.js';
+import { messageOf } from '../errors.js';
+import { Output, Result } from '../names.js';
 import { info, neutralise } from './log.js';
-import { shaRef, versionRef, type Tags } from './tags.js';
+import { shaRef, versionRef, type Tags } from '../publication/tags.js';
 import type { PhaseTime } from './timeline.js';
 
 export interface Report {
@@ -21,8 +21,13 @@ export function setReferenceOutputs(tags: Tags): void {
 }
 
 export function setResultOutputs(result: Result, digest: string | undefined): void {
-  if (digest) core.setOutput(Output.Digest, digest);
+  if (digest) setDigestOutput(digest);
   core.setOutput(Output.Result, result);
+}
+
+/** The digest pushed, as soon as it is known: a failure later still says what was written. */
+export function setDigestOutput(digest: string): void {
+  core.setOutput(Output.Digest, digest);
 }
 
 /**

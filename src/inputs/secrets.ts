@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
-import { lines, splitSecretLine } from './inputs/grammar.js';
-import { Input } from './names.js';
+import { lines, splitSecretLine } from './grammar.js';
+import { Input } from '../names.js';
+import type { RawInputs } from './read.js';
 
 // The run's secrets are the API key and the build secrets. They are read and masked here, before
 // anything could print them, in every form a log could show (the key, the Basic header's encoding
@@ -19,13 +20,10 @@ export interface Secrets {
   scrub(text: string): string;
 }
 
-export function readSecrets(
-  read: (name: Input) => string,
-  mask: (secret: string) => void = core.setSecret,
-): Secrets {
-  const apiKey = read(Input.ApiKey);
-  const list = apiKey ? keyForms(read(Input.Username), apiKey) : [];
-  for (const line of lines(read(Input.Secrets))) {
+export function readSecrets(raw: RawInputs, mask: (secret: string) => void = core.setSecret): Secrets {
+  const apiKey = raw[Input.ApiKey];
+  const list = apiKey ? keyForms(raw[Input.Username], apiKey) : [];
+  for (const line of lines(raw[Input.Secrets])) {
     const { value } = splitSecretLine(line);
     if (value) list.push(value);
   }

@@ -2,9 +2,9 @@ import * as exec from '@actions/exec';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { launch } from './children.js';
-import { ToolError, UserError } from './errors.js';
-import { neutralise } from './log.js';
-import { scrub } from './secrets.js';
+import { ToolError, UserError } from '../errors.js';
+import { neutralise } from '../report/log.js';
+import { scrub } from '../inputs/secrets.js';
 
 export interface ToolRun {
   exitCode: number;

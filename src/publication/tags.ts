@@ -16,7 +16,7 @@ export type TagState = { exists: false } | { exists: true; digest: string };
 export type TaggedImage = { exists: false } | { exists: true; digest: string; revision?: string };
 
 /** What the registry holds for this run's two tags, read before anything is built. */
-export interface Publication {
+export interface Held {
   version: TaggedImage;
   /** The commit tag counts only when its image's revision label is this commit. */
   commit: TaggedImage;

@@ -1,9 +1,9 @@
-import * as core from '@actions/core';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RUN_DIRECTORY_PREFIX, State } from './names.js';
+import { RUN_DIRECTORY_PREFIX } from '../names.js';
+import { saveRunFolder } from './saved-state.js';
 
 // This run's own folder (the auth file, the hand-over, the child records), and how the post
 // step knows it for this run's: directly under RUNNER_TEMP, not a link, holding a marker file
@@ -34,8 +34,7 @@ export async function createRunDirectory(env: NodeJS.ProcessEnv = process.env): 
   await fs.promises.chmod(directory, 0o700);
   const token = randomBytes(16).toString('hex');
   await fs.promises.writeFile(path.join(directory, MARKER), token, { mode: 0o600, flag: 'wx' });
-  core.saveState(State.RunDirectory, directory);
-  core.saveState(State.RunToken, token);
+  saveRunFolder(directory, token);
   return directory;
 }
 

@@ -1,7 +1,8 @@
 import { UserError } from '../errors.js';
-import { info } from '../log.js';
+import { info } from '../report/log.js';
 import { REVISION_LABEL } from '../names.js';
-import type { Publication, TaggedImage, Tags } from '../tags.js';
+import type { RegistryView } from '../publication/context.js';
+import type { Held, TaggedImage, Tags } from '../publication/tags.js';
 import type { Manifest, RegistryClient } from './client.js';
 
 // What the registry holds for this run's two tags, read for the re-run policy.
@@ -9,15 +10,24 @@ import type { Manifest, RegistryClient } from './client.js';
 /** How an index marks the manifests that carry attestations rather than a platform's image. */
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
 
+/** The registry as the publication reads it: this run's tags through the client. */
+export function registryView(client: RegistryClient, tags: Tags): RegistryView {
+  return {
+    readHeld: () => readTaggedImages(client, tags),
+    read: (tag) => readTaggedImage(client, tags.repository, tag),
+    lookUp: (tag) => client.lookUp(tags.repository, tag),
+  };
+}
+
 /**
  * Both tags at once, each with the commit its image was built from: the manifests (1 request
  * each), and more only where the manifest does not carry the revision (see revisionOf),
  * whatever the number of tags in the repository.
  */
-export async function readPublication(client: RegistryClient, tags: Tags): Promise<Publication> {
+export async function readTaggedImages(client: RegistryClient, tags: Tags): Promise<Held> {
   const [version, commit] = await Promise.all([
-    readTag(client, tags.repository, tags.version),
-    readTag(client, tags.repository, tags.sha),
+    readTaggedImage(client, tags.repository, tags.version),
+    readTaggedImage(client, tags.repository, tags.sha),
   ]);
   for (const [tag, state] of [
     [tags.version, version],
@@ -30,7 +40,11 @@ export async function readPublication(client: RegistryClient, tags: Tags): Promi
 }
 
 /** A tag's digest and the commit its image (or index) was built from. */
-export async function readTag(client: RegistryClient, name: string, tag: string): Promise<TaggedImage> {
+export async function readTaggedImage(
+  client: RegistryClient,
+  name: string,
+  tag: string,
+): Promise<TaggedImage> {
   const manifest = await client.manifestIfAny(name, tag);
   if (!manifest) return { exists: false };
   return { exists: true, digest: manifest.digest, revision: await revisionOf(client, name, tag, manifest) };

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
-import { messageOf } from './errors.js';
-import { info } from './log.js';
-import type { ApiKeyInfo, RegistryClient } from './registry/client.js';
+import { messageOf } from '../errors.js';
+import { info } from '../report/log.js';
+import type { ApiKeyInfo, RegistryClient } from './client.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,166 +1,6 @@
-export const id = 460;
-export const ids = [460];
+export const id = 833;
+export const ids = [833];
 export const modules = {
-
-/***/ 1700:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   PH: () => (/* binding */ endChildren),
-/* harmony export */   q8: () => (/* binding */ recordChildrenIn),
-/* harmony export */   ql: () => (/* binding */ launch)
-/* harmony export */ });
-/* unused harmony exports startTime, isRunning */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-
-
-
-// The child processes this run starts (docker, skopeo), so that a cancelled step ends them and
-// the post step makes sure none is left. Each child runs behind `sh`, which writes its process
-// ID and its start time (field 22 of /proc/<pid>/stat, which exec keeps) to a file of its own in
-// this run's folder and then becomes the command; the file is removed when the child ends. A
-// process is signalled only while its ID, command and start time are all still the recorded
-// ones: a recycled ID is never signalled. `timeout`, the usual command, leads a process group of its own
-// (the tool and anything it starts), so ending a child means ending that group.
-// Loaded by the post step too: node built-ins only.
-/** By its full path: the job's PATH may lack it (a runner without coreutils still has it). */
-const SHELL = '/bin/sh';
-/**
- * Writes `<pid> <start time>` to the file named by $0, then becomes the command. The start time
- * is read with shell built-ins only (a function has its own positional parameters, so "$@" is
- * kept): the fields after the command's name, which may hold spaces, end with `) `.
- */
-const RECORD_AND_EXEC = 'started() { read -r s < /proc/$$/stat || return; s=${s##*) }; set -- $s; shift 19; echo "$1"; }; ' +
-    'echo "$$ $(started 2>/dev/null)" > "$0" && exec "$@"';
-let ledger;
-let started = 0;
-/** From now on, every child started through `launch` is recorded in `directory`. */
-function recordChildrenIn(directory) {
-    node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync(directory, { recursive: true, mode: 0o700 });
-    ledger = directory;
-}
-/**
- * Where children are recorded: the run's folder once main has made it; before that (or in a
- * test), a private folder of this process, removed when it exits.
- */
-function currentLedger() {
-    if (!ledger) {
-        const own = node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdtempSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'build-push-image-children-'));
-        process.once('exit', () => node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(own, { recursive: true, force: true }));
-        ledger = own;
-    }
-    return ledger;
-}
-/** The command line that starts `command` recorded, and how to end it or forget it. */
-function launch(command, args) {
-    if (!node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(SHELL))
-        return { command, args, ended: () => undefined, stop: async () => undefined };
-    const file = node_path__WEBPACK_IMPORTED_MODULE_2__.join(currentLedger(), `${started++}.${node_path__WEBPACK_IMPORTED_MODULE_2__.basename(command)}`);
-    return {
-        command: SHELL,
-        args: ['-c', RECORD_AND_EXEC, file, command, ...args],
-        ended: () => node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(file, { force: true }),
-        stop: async (graceMs) => {
-            const pid = recordedPid(file, node_path__WEBPACK_IMPORTED_MODULE_2__.basename(command));
-            if (pid)
-                await end([pid], graceMs);
-        },
-    };
-}
-/**
- * Ends every recorded child still running (TERM to its process group, KILL after `graceMs`)
- * and returns how many there were. A process ID is only signalled while it still runs the
- * command it was recorded for, so a reused ID is left alone.
- */
-async function endChildren(directory = ledger, graceMs = 1000) {
-    if (!directory || !node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(directory))
-        return 0;
-    const running = [];
-    for (const entry of node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(directory)) {
-        const pid = recordedPid(node_path__WEBPACK_IMPORTED_MODULE_2__.join(directory, entry), entry.slice(entry.indexOf('.') + 1));
-        if (pid)
-            running.push(pid);
-    }
-    await end(running, graceMs);
-    return running.length;
-}
-/** The process ID recorded in `file`, while that process still runs `command` and started when recorded. */
-function recordedPid(file, command) {
-    let fields;
-    try {
-        fields = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(file, 'utf8').trim().split(' ');
-    }
-    catch {
-        return undefined;
-    }
-    const pid = Number(fields[0]);
-    const started = fields[1];
-    if (!Number.isInteger(pid) || pid <= 1 || !started)
-        return undefined;
-    return runs(pid, command) && startTime(pid) === started ? pid : undefined;
-}
-/** When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat). */
-function startTime(pid) {
-    try {
-        const stat = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        // The command's name (field 2) is in parentheses and may hold spaces: count after its end.
-        return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
-    }
-    catch {
-        return undefined;
-    }
-}
-async function end(running, graceMs) {
-    for (const pid of running)
-        signal(pid, 'SIGTERM');
-    for (let waited = 0; waited < graceMs && running.some((pid) => isRunning(pid)); waited += 50)
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    for (const pid of running)
-        if (isRunning(pid))
-            signal(pid, 'SIGKILL');
-}
-/** TERM or KILL to the child's process group (it leads one when it is `timeout`), else to it alone. */
-function signal(pid, name) {
-    try {
-        process.kill(-pid, name);
-    }
-    catch {
-        try {
-            process.kill(pid, name);
-        }
-        catch {
-            // already gone
-        }
-    }
-}
-/** The process exists and has not ended (a zombie has ended). */
-function isRunning(pid) {
-    try {
-        process.kill(pid, 0);
-        return !node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-    }
-    catch {
-        return false;
-    }
-}
-/** The process runs `command` (the recorded wrapper has become it). */
-function runs(pid, command) {
-    try {
-        const argv0 = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
-        return node_path__WEBPACK_IMPORTED_MODULE_2__.basename(argv0) === command;
-    }
-    catch {
-        return false;
-    }
-}
-
-
-/***/ }),
 
 /***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
@@ -235,7 +75,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 3460:
+/***/ 833:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -243,8 +83,6 @@ function messageOf(error) {
 __webpack_require__.d(__webpack_exports__, {
   run: () => (/* binding */ run)
 });
-
-// UNUSED EXPORTS: registryTimeoutMs
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __webpack_require__(6058);
@@ -256,7 +94,7 @@ var external_node_path_ = __webpack_require__(6760);
 var errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/names.ts
 var names = __webpack_require__(6455);
-;// CONCATENATED MODULE: ./src/tags.ts
+;// CONCATENATED MODULE: ./src/publication/tags.ts
 // The two tags a run publishes and what a registry holds at a tag: the domain's own types,
 // shared by the re-run policy, the registry client and the push.
 /** A manifest digest as registries and skopeo write it. */
@@ -279,9 +117,9 @@ function tagsOf(registry, repository, version, sha) {
 var exec = __webpack_require__(5260);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
-// EXTERNAL MODULE: ./src/children.ts
-var children = __webpack_require__(1700);
-;// CONCATENATED MODULE: ./src/log.ts
+// EXTERNAL MODULE: ./src/process/children.ts
+var children = __webpack_require__(1414);
+;// CONCATENATED MODULE: ./src/report/log.ts
 
 // Text from outside (a registry's answer, a tool's output, an image's label, an input echoed in a
 // command line) must never reach a runner as a workflow command. The runners read two forms:
@@ -412,14 +250,14 @@ function parseKeyValueLines(value, input, problems) {
     return pairs;
 }
 
-;// CONCATENATED MODULE: ./src/secrets.ts
+;// CONCATENATED MODULE: ./src/inputs/secrets.ts
 
 
 
-function readSecrets(read, mask = core/* setSecret */.Pq) {
-    const apiKey = read(names/* Input */.pd.ApiKey);
-    const list = apiKey ? keyForms(read(names/* Input */.pd.Username), apiKey) : [];
-    for (const line of lines(read(names/* Input */.pd.Secrets))) {
+function readSecrets(raw, mask = core/* setSecret */.Pq) {
+    const apiKey = raw[names/* Input */.pd.ApiKey];
+    const list = apiKey ? keyForms(raw[names/* Input */.pd.Username], apiKey) : [];
+    for (const line of lines(raw[names/* Input */.pd.Secrets])) {
         const { value } = splitSecretLine(line);
         if (value)
             list.push(value);
@@ -470,7 +308,7 @@ function scrub(text, secrets = []) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./src/tools.ts
+;// CONCATENATED MODULE: ./src/process/tools.ts
 
 
 
@@ -590,7 +428,7 @@ function fullDisk(error) {
         "the hand-over to skopeo to this run's folder under RUNNER_TEMP: free space there (for example `docker system prune`) and run again. Nothing was pushed.", { cause: error });
 }
 
-;// CONCATENATED MODULE: ./src/buildx.ts
+;// CONCATENATED MODULE: ./src/build/buildx.ts
 
 
 
@@ -737,217 +575,6 @@ function explainBuildFailure(error, env = process.env) {
     return error;
 }
 
-;// CONCATENATED MODULE: ./src/converge.ts
-
-/** How many times a run decides what to write, when other runs keep taking its tags first. */
-const MAX_DECISIONS = 4;
-/**
- * Carries out the plan; when another run takes a tag first, decides again and carries out the
- * new plan. The other run's image may be this commit's (two re-runs of one commit), so the run
- * converges instead of failing, and never rebuilds. The refusal stands when the new plan would
- * build, or is the plan just tried (the registry did not move: a policy refused the write).
- */
-async function converge(plan, { publish, decideAgain, log }) {
-    for (let decision = 1;; decision++) {
-        try {
-            return { ...(await publish(plan)), reason: plan.reason };
-        }
-        catch (error) {
-            if (!(error instanceof errors/* TagTaken */.qD) || decision === MAX_DECISIONS)
-                throw error;
-            const { reference, digest } = error.taken;
-            log(`${reference} was taken by another run${digest ? ` (${digest})` : ''}. Reading the registry again.`);
-            const next = await decideAgain();
-            if (next.kind === 'build-and-push' || samePlan(next, plan))
-                throw error;
-            plan = next;
-            log(plan.reason);
-        }
-    }
-}
-function samePlan(a, b) {
-    return a.kind === b.kind && digestOf(a) === digestOf(b);
-}
-function digestOf(plan) {
-    return plan.kind === 'build-and-push' ? undefined : plan.digest;
-}
-
-;// CONCATENATED MODULE: ./src/engine.ts
-
-
-/** The Docker API version skopeo's `docker-daemon:` transport speaks (containers/image pins it). */
-const SKOPEO_DAEMON_API = '1.22';
-const PROBE_TIMEOUT = 60;
-/** The current builder's driver and the engine's image store: two docker commands, at once. */
-async function probeBuilder() {
-    const [inspect, info] = await Promise.all([
-        runTool('docker', ['buildx', 'inspect'], { silent: true, timeoutSeconds: PROBE_TIMEOUT }),
-        runTool('docker', ['info', '--format', '{{json .DriverStatus}}'], {
-            silent: true,
-            timeoutSeconds: PROBE_TIMEOUT,
-        }),
-    ]);
-    return { driver: parseDriver(inspect.stdout), containerdStore: usesContainerdStore(info.stdout) };
-}
-/** The engine's endpoint and the oldest API it accepts: two docker commands, at once. */
-async function probeEndpoint() {
-    const [context, version] = await Promise.all([
-        runTool('docker', ['context', 'inspect', '--format', '{{json .}}'], {
-            silent: true,
-            timeoutSeconds: PROBE_TIMEOUT,
-        }),
-        runTool('docker', ['version', '--format', '{{.Server.MinAPIVersion}}'], {
-            silent: true,
-            timeoutSeconds: PROBE_TIMEOUT,
-        }),
-    ]);
-    return { ...parseContext(context.stdout, process.env), minApiVersion: version.stdout.trim() };
-}
-/** `Driver: docker-container` from `docker buildx inspect`. */
-function parseDriver(inspectOutput) {
-    const driver = /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1];
-    if (!driver)
-        throw new errors/* UserError */.yo(`Could not tell which driver the buildx builder uses: \`docker buildx inspect\` said ${JSON.stringify(inspectOutput.slice(0, 200))}.`);
-    return driver;
-}
-/** `docker info`'s DriverStatus names containerd's snapshotter when the containerd image store is on. */
-function usesContainerdStore(driverStatusJson) {
-    try {
-        const status = JSON.parse(driverStatusJson);
-        return (status ?? []).some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'));
-    }
-    catch {
-        return false;
-    }
-}
-function parseContext(contextJson, env) {
-    const context = JSON.parse(contextJson);
-    const host = context.Endpoints?.docker?.Host;
-    if (!host)
-        throw new errors/* UserError */.yo('The current docker context names no engine endpoint.');
-    const tls = Boolean(env.DOCKER_TLS_VERIFY) || Object.keys(context.TLSMaterial ?? {}).length > 0;
-    return { host, tls };
-}
-/**
- * The builder exports an OCI layout itself (any driver but `docker`, or the docker driver on the
- * containerd image store): skopeo then pushes from that folder and the engine is not involved.
- */
-function canExportOci(builder) {
-    return builder.driver !== 'docker' || builder.containerdStore;
-}
-/**
- * Where skopeo's `docker-daemon:` transport can read this engine, in the form skopeo takes
- * (`unix://…`, or `http://host:port` for plain tcp); or why it cannot.
- */
-function skopeoDaemonAccess(endpoint) {
-    const { host, tls, minApiVersion } = endpoint;
-    if (tls)
-        return { why: `the engine at ${host} needs TLS, and skopeo would need its client certificates` };
-    if (compareApiVersions(minApiVersion, SKOPEO_DAEMON_API) > 0)
-        return {
-            why: `the engine at ${host} refuses Docker API versions below ${minApiVersion}, and skopeo's docker-daemon transport speaks ${SKOPEO_DAEMON_API}`,
-        };
-    if (host.startsWith('unix://'))
-        return { host };
-    if (host.startsWith('tcp://'))
-        return { host: `http://${host.slice('tcp://'.length)}` };
-    return { why: `skopeo cannot reach an engine at ${host}` };
-}
-/** Compares `1.24` with `1.22` numerically; an unreadable version counts as newer than any. */
-function compareApiVersions(a, b) {
-    const parse = (v) => (/^\d+\.\d+$/.test(v) ? v.split('.').map(Number) : undefined);
-    const [x, y] = [parse(a), parse(b)];
-    if (!x || !y)
-        return x ? -1 : y ? 1 : 0;
-    return x[0] !== y[0] ? Math.sign(x[0] - y[0]) : Math.sign(x[1] - y[1]);
-}
-
-;// CONCATENATED MODULE: ./src/hand-over.ts
-
-
-
-
-
-
-
-/**
- * What the hand-over writes in the run's folder. skopeo reads it by these names, relative to
- * the folder it runs in (the run's): its `oci:` and `docker-archive:` references end the path at
- * the first `:`, so a RUNNER_TEMP holding one would send it to another file.
- */
-const OCI_LAYOUT = 'oci-layout';
-const ARCHIVE = 'image.tar';
-/** `docker save` of a large image over a slow sidecar link: bounded like the build, generously. */
-const SAVE_TIMEOUT = 60 * 60;
-/**
- * Builds the image and hands it to skopeo the fastest way this builder and engine allow,
- * saying which in the log:
- *   - an OCI layout written by the builder itself (any driver but `docker`, or the docker driver
- *     on the containerd image store): no load into the engine, no export out of it;
- *   - else the engine's image, read by skopeo's `docker-daemon:` transport where it can speak
- *     the engine's API (Docker 24 and older, not over TLS);
- *   - else `docker save` into this run's folder and `docker-archive:` (Docker 25 and later
- *     refuse skopeo's API version; a TLS endpoint would need skopeo to have the certificates).
- */
-async function buildAndHandOver(spec, runDirectory, timeline) {
-    return timeline.phase('Build', async () => {
-        const builder = await capableBuilder(spec);
-        if (canExportOci(builder)) {
-            const directory = external_node_path_.join(runDirectory, OCI_LAYOUT);
-            info(`Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`);
-            await build(spec, { kind: 'oci-layout', directory });
-            // `--all`: an index goes with every image it names. With attestations, whose manifests
-            // name the images by digest, skopeo must change no digest (the layers are compressed).
-            const options = ['--all', ...(attests(spec) ? ['--preserve-digests'] : [])];
-            return { kind: 'oci-layout', reference: `oci:${OCI_LAYOUT}`, options, files: [directory] };
-        }
-        // The engine's endpoint is asked while the image builds: the choice below needs it only after.
-        const endpoint = probeEndpoint();
-        endpoint.catch(() => undefined);
-        const imageId = await build(spec, loadInto(runDirectory));
-        const access = skopeoDaemonAccess(await endpoint);
-        if ('host' in access) {
-            info(`Hand-over (engine-daemon): skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`);
-            return {
-                kind: 'engine-daemon',
-                reference: `docker-daemon:${imageId}`,
-                options: ['--src-daemon-host', access.host],
-                files: [],
-            };
-        }
-        info(`Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`);
-        const archive = external_node_path_.join(runDirectory, ARCHIVE);
-        await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT });
-        return { kind: 'engine-archive', reference: `docker-archive:${ARCHIVE}`, options: [], files: [archive] };
-    });
-}
-/** `push: false`: the image is built and loaded into the engine, as the old action did. */
-async function buildOnly(spec, runDirectory, timeline) {
-    await timeline.phase('Build', async () => {
-        await capableBuilder(spec);
-        await build(spec, loadInto(runDirectory));
-    });
-}
-/**
- * The current builder, once it is known to do what the inputs ask: several platforms,
- * attestations and annotations need one that writes OCI images. Refused before the build.
- */
-async function capableBuilder(spec) {
-    const builder = await probeBuilder().catch((error) => {
-        throw explainBuildFailure(error);
-    });
-    if (spec.needsOci.length > 0 && !canExportOci(builder))
-        throw new errors/* UserError */.yo(`${spec.needsOci.map((input) => `\`${input}\``).join(', ')} ${spec.needsOci.length > 1 ? 'need' : 'needs'} a builder that writes OCI images, ` +
-            'and this one is the docker driver on the classic image store, which keeps one platform and no annotations or attestations. ' +
-            'Turn on the containerd image store in the engine (`"features": {"containerd-snapshotter": true}` in daemon.json), ' +
-            'or use a `docker-container` builder (`docker buildx create --use --driver docker-container`). Nothing was built or pushed.');
-    return builder;
-}
-/** Deletes what the hand-over wrote, as soon as the push is over (the post step would, later). */
-async function discard(handOver) {
-    await Promise.all(handOver.files.map((file) => promises_.rm(file, { recursive: true, force: true })));
-}
-
 ;// CONCATENATED MODULE: ./src/inputs/paths.ts
 
 
@@ -993,17 +620,8 @@ function contains(outer, inner) {
     return relative === '' || (relative.split(external_node_path_.sep)[0] !== '..' && !external_node_path_.isAbsolute(relative));
 }
 
-// EXTERNAL MODULE: ./src/run-directory.ts
-var run_directory = __webpack_require__(6832);
-;// CONCATENATED MODULE: ./src/inputs/read.ts
-
-function readInputs(read) {
-    const raw = {};
-    for (const name of Object.values(names/* Input */.pd))
-        raw[name] = read(name) || names/* INPUT_DEFAULTS */.WJ[name] || '';
-    return raw;
-}
-
+// EXTERNAL MODULE: ./src/process/run-folder.ts
+var run_folder = __webpack_require__(2013);
 ;// CONCATENATED MODULE: ./src/inputs/build-options.ts
 
 
@@ -1126,7 +744,7 @@ function checkSha(sha, problems) {
  * The identity and its key. Pushing needs both; without push, none reads anonymously (a pull
  * request gets no key) and a username alone does too, but a key needs its username.
  */
-function checkCredentials(raw, push, problems) {
+function checkIdentity(raw, push, problems) {
     const { [names/* Input */.pd.Username]: username, [names/* Input */.pd.ApiKey]: apiKey } = raw;
     const keyIsZots = API_KEY.test(apiKey);
     // Never echo the value: it may be a real secret of another kind.
@@ -1188,13 +806,11 @@ function checkKeyElsewhere(raw, problems) {
 
 
 
-
 /**
- * Reads, checks and resolves every input before anything runs. All problems are gathered into
+ * Checks and resolves every input (read once, see read.ts) before anything runs. All problems are gathered into
  * one InputError, each naming its input, so a workflow author fixes them in one go.
  */
-function parseInputs(read, cwd = process.cwd(), runFolders = (0,run_directory/* runParent */.Gj)(process.env, cwd)) {
-    const raw = readInputs(read);
+function parseInputs(raw, cwd = process.cwd(), runFolders = (0,run_folder/* runParent */.Gj)(process.env, cwd), env = process.env) {
     const problems = new Problems();
     const push = parseBoolean(raw[names/* Input */.pd.Push], names/* Input */.pd.Push, problems);
     const insecureRegistry = parseBoolean(raw[names/* Input */.pd.InsecureRegistry], names/* Input */.pd.InsecureRegistry, problems);
@@ -1204,7 +820,7 @@ function parseInputs(read, cwd = process.cwd(), runFolders = (0,run_directory/* 
         imageName: checkImageName(raw, problems),
         version: checkVersion(raw[names/* Input */.pd.Version], problems),
         sha: checkSha(raw[names/* Input */.pd.Sha], problems),
-        credentials: checkCredentials(raw, push, problems),
+        credentials: checkIdentity(raw, push, problems),
         push,
         build: {
             ...resolveBuildPaths(raw[names/* Input */.pd.Context], raw[names/* Input */.pd.Dockerfile], { cwd, runParent: runFolders }, problems),
@@ -1212,6 +828,7 @@ function parseInputs(read, cwd = process.cwd(), runFolders = (0,run_directory/* 
         },
         keyExpiryWarningDays: checkKeyExpiryWarningDays(raw[names/* Input */.pd.KeyExpiryWarningDays], problems),
         skopeoDownload: checkSkopeoDownload(raw, problems),
+        registryTimeoutMs: registryTimeoutMs(env),
     };
     checkKeyElsewhere(raw, problems);
     // Another problem may quote an input that holds the key: never the key itself.
@@ -1219,188 +836,27 @@ function parseInputs(read, cwd = process.cwd(), runFolders = (0,run_directory/* 
         throw new errors/* InputError */.dz(problems.list.map((p) => scrub(p, keyForms(raw[names/* Input */.pd.Username], raw[names/* Input */.pd.ApiKey]))));
     return inputs;
 }
-
-;// CONCATENATED MODULE: ./src/key-expiry.ts
-
-
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-/**
- * The identity's soonest-expiring key that is still valid, when it expires within the
- * threshold. zot does not say which entry is the key in use, so the soonest one is named.
- */
-function soonestExpiringKey(keys, now, thresholdDays) {
-    let soonest;
-    for (const key of keys) {
-        if (key.isExpired || !key.expirationDate)
-            continue;
-        const expires = new Date(key.expirationDate);
-        // zot writes a zero time for a key that never expires.
-        if (Number.isNaN(expires.getTime()) || expires.getUTCFullYear() < 1970 || expires <= now)
-            continue;
-        if (!soonest || expires < soonest.expires)
-            soonest = { label: key.label || '(no label)', expires };
-    }
-    if (!soonest)
-        return undefined;
-    const days = (soonest.expires.getTime() - now.getTime()) / DAY_MS;
-    return days <= thresholdDays ? { ...soonest, days: Math.round(days) } : undefined;
-}
-/** Warns before the key expires; a registry without the endpoint, or any failure, is only noted. */
-async function warnOfKeyExpiry(registry, thresholdDays, now) {
-    let keys;
-    try {
-        keys = await registry.apiKeys();
-    }
-    catch (error) {
-        info(`Could not read the API key list (${(0,errors/* messageOf */.bD)(error)}); skipping the expiry check.`);
-        return;
-    }
-    if (!keys) {
-        info('The registry has no API key list (not zot?); skipping the expiry check.');
-        return;
-    }
-    const soonest = soonestExpiringKey(keys, now, thresholdDays);
-    if (soonest)
-        core/* warning */.$e(`The API key "${soonest.label}" expires on ${soonest.expires.toISOString().slice(0, 10)} ` +
-            `(in ${soonest.days} day${soonest.days === 1 ? '' : 's'}). Create a new key in zot and update the secret that feeds \`api_key\` before then.`);
+/** BUILD_PUSH_IMAGE_TIMEOUT_SECONDS, read with the inputs: 30 s when unset or not a positive number. */
+function registryTimeoutMs(env) {
+    const seconds = Number(env.BUILD_PUSH_IMAGE_TIMEOUT_SECONDS);
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
 }
 
-;// CONCATENATED MODULE: ./src/policy.ts
+;// CONCATENATED MODULE: ./src/inputs/read.ts
 
-
-/**
- * The whole re-run policy in one place. A tag that exists is never written again; an image
- * whose commit tag exists is never rebuilt; a version tag from another commit is refused.
- */
-function decide(publication, tags) {
-    const { version, commit } = publication;
-    if (version.exists && version.revision !== tags.sha)
-        throw refusal(version, tags);
-    if (commit.exists && commit.revision !== tags.sha)
-        throw foreignCommitTag(commit, tags);
-    if (version.exists) {
-        // Two runs of this commit interleaved on a registry that lets tags be overwritten, each
-        // with its own image: a published version tag stays, the commit tag follows it.
-        if (commit.exists && commit.digest !== version.digest)
-            return {
-                kind: 'tag-commit',
-                digest: version.digest,
-                repair: true,
-                reason: `The commit tag holds another image of this commit (${commit.digest}) than ${tags.version} (${version.digest}): two runs interleaved on a registry that lets tags be overwritten. ` +
-                    `Pointing the commit tag at ${tags.version}'s image, no build.`,
-            };
-        if (commit.exists)
-            return {
-                kind: 'nothing',
-                digest: version.digest,
-                reason: `${tags.version} and the commit tag already exist and were built from this commit: nothing to write.`,
-            };
-        return {
-            kind: 'tag-commit',
-            digest: version.digest,
-            reason: `${tags.version} was built from this commit but the commit tag is missing: adding it, no build.`,
-        };
-    }
-    if (commit.exists)
-        return {
-            kind: 'tag-version',
-            digest: commit.digest,
-            reason: `The commit tag exists but ${tags.version} does not (an earlier run stopped half-way): pointing ${tags.version} at it, no build.`,
-        };
-    return {
-        kind: 'build-and-push',
-        reason: `Neither ${tags.version} nor the commit tag exists: building and pushing both.`,
-    };
+function readRawInputs(read) {
+    const raw = {};
+    for (const name of Object.values(names/* Input */.pd))
+        raw[name] = read(name) || names/* INPUT_DEFAULTS */.WJ[name] || '';
+    return raw;
 }
-function foreignCommitTag(commit, tags) {
-    const origin = commit.revision
-        ? `was built from commit ${commit.revision}`
-        : 'carries no org.opencontainers.image.revision label';
-    return new errors/* UserError */.yo(`${shaRef(tags)} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
-        'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
-}
-function refusal(version, tags) {
-    const origin = version.revision
-        ? `was built from commit ${version.revision}`
-        : 'carries no org.opencontainers.image.revision label (it was not pushed by this action)';
-    return new errors/* UserError */.yo(`${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
-        'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.');
+/** The inputs as the debug log shows them: every one but the API key and the build secrets. */
+function describeInputs(raw) {
+    const shown = Object.values(names/* Input */.pd).filter((name) => name !== names/* Input */.pd.ApiKey && name !== names/* Input */.pd.Secrets);
+    return `inputs: ${shown.map((name) => `${name}=${JSON.stringify(raw[name])}`).join(' ')}`;
 }
 
-;// CONCATENATED MODULE: ./src/registry/state.ts
-
-
-
-// What the registry holds for this run's two tags, read for the re-run policy.
-/** How an index marks the manifests that carry attestations rather than a platform's image. */
-const ATTESTATION_TYPE = 'vnd.docker.reference.type';
-/**
- * Both tags at once, each with the commit its image was built from: the manifests (1 request
- * each), and more only where the manifest does not carry the revision (see revisionOf),
- * whatever the number of tags in the repository.
- */
-async function readPublication(client, tags) {
-    const [version, commit] = await Promise.all([
-        readTag(client, tags.repository, tags.version),
-        readTag(client, tags.repository, tags.sha),
-    ]);
-    for (const [tag, state] of [
-        [tags.version, version],
-        [tags.sha, commit],
-    ])
-        info(`${tag}: ${state.exists ? `${state.digest}, built from ${state.revision ?? 'an unknown commit'}` : 'absent'}`);
-    return { version, commit };
-}
-/** A tag's digest and the commit its image (or index) was built from. */
-async function readTag(client, name, tag) {
-    const manifest = await client.manifestIfAny(name, tag);
-    if (!manifest)
-        return { exists: false };
-    return { exists: true, digest: manifest.digest, revision: await revisionOf(client, name, tag, manifest) };
-}
-/**
- * The commit an image was built from: the `org.opencontainers.image.revision` annotation of
- * its manifest or index (no further request), else its configuration's label. An index without
- * the annotation is read platform by platform (attestation entries left out): every platform's
- * revision must be the same, or the tag is not this action's to judge.
- */
-async function revisionOf(client, name, tag, manifest) {
-    if (!Array.isArray(manifest.json.manifests))
-        return imageRevision(client, name, tag, manifest);
-    const annotated = annotationsOf(manifest.json)[names/* REVISION_LABEL */.P1];
-    if (annotated)
-        return annotated;
-    const platforms = manifest.json.manifests.filter(isPlatformImage);
-    const revisions = await Promise.all(platforms.map(async (entry) => imageRevision(client, name, tag, await client.manifest(name, entry.digest))));
-    const distinct = [...new Set(revisions)];
-    if (distinct.length > 1)
-        throw new errors/* UserError */.yo(`${name}:${tag} is an index whose platforms were built from different commits (${distinct.map((r) => r ?? 'none').join(', ')}): ` +
-            'it was not pushed by this action, and is left as it is. Find out what pushed it.');
-    return distinct[0];
-}
-/** An index entry that is a platform's image: not an attestation manifest (`unknown/unknown`). */
-function isPlatformImage(entry) {
-    if (typeof entry?.digest !== 'string')
-        return false;
-    return entry.annotations?.[ATTESTATION_TYPE] !== 'attestation-manifest' && entry.platform?.os !== 'unknown';
-}
-function annotationsOf(json) {
-    const annotations = json.annotations;
-    return annotations && typeof annotations === 'object' ? annotations : {};
-}
-/** An image manifest's revision: its annotation, else its configuration's label (read once per digest). */
-async function imageRevision(client, name, tag, manifest) {
-    const annotated = annotationsOf(manifest.json)[names/* REVISION_LABEL */.P1];
-    if (annotated)
-        return annotated;
-    const config = manifest.json.config?.digest;
-    if (!config)
-        return undefined;
-    return (await client.configLabels(name, tag, config))[names/* REVISION_LABEL */.P1];
-}
-
-;// CONCATENATED MODULE: ./src/retry.ts
+;// CONCATENATED MODULE: ./src/process/retry.ts
 const defaultRetryPolicy = {
     attempts: 4,
     baseDelayMs: 1000,
@@ -1443,7 +899,463 @@ function parseRetryAfter(value, now = Date.now()) {
     return Math.max(0, date - now);
 }
 
-;// CONCATENATED MODULE: ./src/skopeo.ts
+// EXTERNAL MODULE: ./src/process/saved-state.ts
+var saved_state = __webpack_require__(7470);
+;// CONCATENATED MODULE: ./src/publication/plan.ts
+
+
+/** What a run leaves, in the order that keeps every intermediate state safe. */
+function publicationFor(push) {
+    return push ? ['commit-tag', 'version-tag'] : ['engine'];
+}
+/**
+ * The whole re-run policy in one place. A tag that exists is never written again; an image
+ * whose commit tag exists is never rebuilt; a tag from another commit is refused. The image
+ * published is the version tag's when it exists, else the commit tag's, else a new build; every
+ * object that does not hold it is written, in the publication's order. The one repair: two runs of
+ * this commit interleaved on a registry that lets tags be overwritten, each with its own image;
+ * a published version tag stays and the commit tag follows it.
+ */
+function plan(held, tags, publication = publicationFor(true)) {
+    const { version, commit } = held;
+    if (version.exists && version.revision !== tags.sha)
+        throw refusal(version, tags);
+    if (commit.exists && commit.revision !== tags.sha)
+        throw foreignCommitTag(commit, tags);
+    const image = version.exists ? version.digest : commit.exists ? commit.digest : 'build';
+    const holds = { 'commit-tag': commit, 'version-tag': version };
+    const writes = publication.flatMap((step) => {
+        const there = holds[step];
+        // What the registry cannot hold (the engine's image) is always written.
+        if (!there?.exists)
+            return [{ step }];
+        return there.digest === image ? [] : [{ step, repair: true }];
+    });
+    return { image, writes, reason: reasonFor(held, tags) };
+}
+/** The plan in the user's words, one sentence for each row of the table. */
+function reasonFor({ version, commit }, tags) {
+    if (version.exists && commit.exists && commit.digest !== version.digest)
+        return (`The commit tag holds another image of this commit (${commit.digest}) than ${tags.version} (${version.digest}): two runs interleaved on a registry that lets tags be overwritten. ` +
+            `Pointing the commit tag at ${tags.version}'s image, no build.`);
+    if (version.exists && commit.exists)
+        return `${tags.version} and the commit tag already exist and were built from this commit: nothing to write.`;
+    if (version.exists)
+        return `${tags.version} was built from this commit but the commit tag is missing: adding it, no build.`;
+    if (commit.exists)
+        return `The commit tag exists but ${tags.version} does not (an earlier run stopped half-way): pointing ${tags.version} at it, no build.`;
+    return `Neither ${tags.version} nor the commit tag exists: building and pushing both.`;
+}
+/** Two plans that would write the same objects from the same image. */
+function samePlan(a, b) {
+    return a.image === b.image && JSON.stringify(a.writes) === JSON.stringify(b.writes);
+}
+function foreignCommitTag(commit, tags) {
+    const origin = commit.revision
+        ? `was built from commit ${commit.revision}`
+        : 'carries no org.opencontainers.image.revision label';
+    return new errors/* UserError */.yo(`${shaRef(tags)} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
+        'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
+}
+function refusal(version, tags) {
+    const origin = version.revision
+        ? `was built from commit ${version.revision}`
+        : 'carries no org.opencontainers.image.revision label (it was not pushed by this action)';
+    return new errors/* UserError */.yo(`${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
+        'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.');
+}
+
+;// CONCATENATED MODULE: ./src/publication/readings.ts
+
+
+// What the steps and the executor look at while they write: both tags at once, and whether an
+// image another run put under the commit tag is this commit's.
+/** The digests both tags name now: two look-ups at once. */
+async function lookUpBoth({ tags, registry, }) {
+    const [version, commit] = await Promise.all([registry.lookUp(tags.version), registry.lookUp(tags.sha)]);
+    return { version, commit };
+}
+/**
+ * The commit tag's image must be of this commit; one of another commit is left as it is.
+ * Returns its digest as read from its bytes: a look-up's header (`found`) is only a hint.
+ */
+async function requireThisCommit(found, ours, { tags, registry }) {
+    const image = await registry.read(tags.sha);
+    const revision = image.exists ? image.revision : undefined;
+    if (!image.exists || revision !== tags.sha)
+        throw new errors/* UserError */.yo(`${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${image.exists ? image.digest : found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`);
+    return image.digest;
+}
+/** A tag taken by another run: the registry is read again and the run plans anew. */
+function taken(message, reference, digest) {
+    return new errors/* TagTaken */.qD(message, { reference, digest });
+}
+
+;// CONCATENATED MODULE: ./src/publication/steps/commit-tag.ts
+
+
+/**
+ * The image (or index) under the commit tag. Built and pushed when no image of this commit is
+ * in the registry (unless another run of this commit pushed the tag while this one built: a
+ * commit tag is never overwritten); else a copy inside the registry of the image published.
+ */
+async function writeCommitTag(context, image, write, settle) {
+    const { tags, registry, writer, phase } = context;
+    // skopeo is made ready, and logs in while the image builds; a refusal or a re-run with
+    // nothing to write never gets this far.
+    await writer.prepare();
+    if (image !== 'build')
+        return phase('Push the commit tag', async () => {
+            await writer.copy(image, shaRef(tags));
+            // A repair means runs interleaved: the other may still be writing.
+            return settle({ digest: image, interleaved: write.repair === true });
+        });
+    const built = await writer.build();
+    return phase('Push the commit tag', async () => {
+        const meanwhile = await registry.read(tags.sha);
+        if (meanwhile.exists)
+            throw taken(`${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`, shaRef(tags), meanwhile.digest);
+        const digest = await writer.push(built, shaRef(tags));
+        context.pushed(digest);
+        return settle({ digest, interleaved: false });
+    }).finally(() => writer.discard(built));
+}
+
+;// CONCATENATED MODULE: ./src/publication/steps/engine.ts
+/** Without `push`: the image is built and loaded into the engine, as the old action did. Nothing reaches the registry. */
+async function loadIntoEngine(context, image, _write, settle) {
+    await context.writer.load();
+    return settle({ digest: image, interleaved: false });
+}
+
+;// CONCATENATED MODULE: ./src/publication/steps/version-tag.ts
+
+
+
+/**
+ * The version tag, always the last write: a copy inside the registry of the image the commit
+ * tag holds, after a last look that it is still free.
+ */
+async function writeVersionTag(context, image, _write, settle) {
+    const { tags, registry, writer, phase } = context;
+    // skopeo is made ready, and logs in while the image builds; a refusal or a re-run with
+    // nothing to write never gets this far.
+    await writer.prepare();
+    return phase('Push the version tag', async () => {
+        const { version, commit } = await lookUpBoth(context);
+        if (version.exists) {
+            // A registry whose HEAD and GET disagree must not send the run after a tag that is not
+            // there; the digest named is the one read from the manifest's bytes, not the HEAD's header.
+            const read = await registry.read(tags.version);
+            if (!read.exists)
+                throw new errors/* RegistryError */.gl(`The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
+                    `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`);
+            throw taken(`${versionRef(tags)} was pushed by another run while this one was working (${read.digest}); it was left as it is. ` +
+                `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`, versionRef(tags), read.digest);
+        }
+        const chosen = await imageToPublish(image, commit, context);
+        await writer.copy(chosen, versionRef(tags));
+        return settle({ digest: chosen, interleaved: chosen !== image });
+    });
+}
+/**
+ * The commit tag decides which image of this commit is published. Where the registry lets
+ * tags be overwritten, another run of this commit may have pushed its own image there after
+ * this one did: publishing that one lets both runs publish the same image.
+ */
+async function imageToPublish(digest, commit, context) {
+    if (!commit.exists || commit.digest === digest)
+        return digest;
+    const theirs = await requireThisCommit(commit.digest, digest, context);
+    context.log(`${shaRef(context.tags)} holds another image of this commit (${theirs}), pushed by another run at the same time ` +
+        '(this registry lets tags be overwritten): the commit tag decides, publishing that one.');
+    return theirs;
+}
+
+;// CONCATENATED MODULE: ./src/publication/steps/index.ts
+
+
+
+/** Each kind of object the planner names, and the step that writes it. */
+const STEPS = {
+    'commit-tag': writeCommitTag,
+    'version-tag': writeVersionTag,
+    engine: loadIntoEngine,
+};
+
+;// CONCATENATED MODULE: ./src/publication/executor.ts
+
+
+
+
+
+
+/** How many times a run plans, when other runs keep taking its objects first. */
+const MAX_PLANS = 4;
+/** How long a run that saw another run of its commit interleave waits before its last look. */
+const SETTLE_MS = 2000;
+/**
+ * Carries out `first`; when another run takes an object first (TagTaken), reads the registry
+ * again (`readAgain`) and carries out the new plan. The other run's image may be this commit's
+ * (two re-runs of one commit), so the run converges instead of failing. The refusal stands
+ * when the new plan would build (this run's image went unpublished: never build twice), or is
+ * the plan just tried (the registry did not move: a policy refused the write).
+ */
+async function publish(first, context, readAgain) {
+    let plan = first;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return { ...(await carryOut(plan, context)), reason: plan.reason };
+        }
+        catch (error) {
+            if (!(error instanceof errors/* TagTaken */.qD) || attempt === MAX_PLANS)
+                throw error;
+            const { reference, digest } = error.taken;
+            context.log(`${reference} was taken by another run${digest ? ` (${digest})` : ''}. Reading the registry again.`);
+            const next = await readAgain();
+            if (next.image === 'build' || samePlan(next, plan))
+                throw error;
+            plan = next;
+            context.log(plan.reason);
+        }
+    }
+}
+/** The plan's writes in order; the last one's `settle` proves both tags when a tag was written over or the version tag written. */
+async function carryOut(plan, context) {
+    if (plan.writes.length === 0)
+        return { result: names/* Result */.Q7.AlreadyPublished, digest: plan.image };
+    const wroteVersion = plan.writes.some((write) => write.step === 'version-tag');
+    const needsProof = wroteVersion || plan.writes.some((write) => write.repair);
+    let image = plan.image;
+    for (const [index, write] of plan.writes.entries()) {
+        const last = index === plan.writes.length - 1;
+        image = await STEPS[write.step](context, image, write, async (written) => last && needsProof ? prove(written, wroteVersion, context) : written.digest);
+    }
+    if (plan.writes.some((write) => write.step === 'engine'))
+        return { result: names/* Result */.Q7.Built };
+    return { result: plan.image === 'build' ? names/* Result */.Q7.Pushed : names/* Result */.Q7.Completed, digest: image };
+}
+/**
+ * After the last write, on a registry that may let tags be overwritten: the version tag must
+ * hold the digest (else another run wrote it meanwhile and the registry is read again), and so
+ * must the commit tag. Where another run of this commit pushed the commit tag after this run
+ * chose its image, that image is the one published: the version tag this run has just written
+ * gives way to it (a version tag this run did not write never does). An image of another
+ * commit is never used. Once runs have interleaved, the other may still be writing what it
+ * decided before: the run waits a moment and looks again. Returns the digest both tags name.
+ */
+async function prove(written, wroteVersion, context) {
+    const { tags, writer } = context;
+    let { digest, interleaved } = written;
+    let commit = await versionHolds(digest, context);
+    if (commit.exists && commit.digest !== digest) {
+        if (!wroteVersion)
+            throw taken(`${shaRef(tags)} moved to ${commit.digest} while this run pointed it at ${digest}.`, shaRef(tags), commit.digest);
+        const theirs = await requireThisCommit(commit.digest, digest, context);
+        context.log(`${shaRef(tags)} now holds another image of this commit (${theirs}), pushed last by another run at the same time (this registry lets tags be overwritten): ` +
+            `the commit tag decides, so ${versionRef(tags)} gives way to it.`);
+        digest = theirs;
+        await writer.copy(digest, versionRef(tags));
+        interleaved = true;
+    }
+    else if (!commit.exists) {
+        context.log(`${shaRef(tags)} is gone (deleted meanwhile?): pushing it again.`);
+        await writer.copy(digest, shaRef(tags));
+    }
+    if (interleaved) {
+        await context.sleep(SETTLE_MS);
+        commit = await versionHolds(digest, context);
+        if (!commit.exists || commit.digest !== digest)
+            throw taken(`${shaRef(tags)} moved again while the runs settled (${commit.exists ? commit.digest : 'gone'}).`, shaRef(tags), commit.exists ? commit.digest : undefined);
+    }
+    context.log(`${versionRef(tags)} and ${shaRef(tags)} -> ${digest}`);
+    return digest;
+}
+/** Both tags, looked up at once: the version tag must hold `published`; the commit tag is returned. */
+async function versionHolds(published, context) {
+    const { version, commit } = await lookUpBoth(context);
+    if (!version.exists || version.digest !== published)
+        throw taken(`${versionRef(context.tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`, versionRef(context.tags), version.exists ? version.digest : undefined);
+    return commit;
+}
+
+;// CONCATENATED MODULE: ./src/build/engine.ts
+
+
+/** The Docker API version skopeo's `docker-daemon:` transport speaks (containers/image pins it). */
+const SKOPEO_DAEMON_API = '1.22';
+const PROBE_TIMEOUT = 60;
+/** The current builder's driver and the engine's image store: two docker commands, at once. */
+async function probeBuilder() {
+    const [inspect, info] = await Promise.all([
+        runTool('docker', ['buildx', 'inspect'], { silent: true, timeoutSeconds: PROBE_TIMEOUT }),
+        runTool('docker', ['info', '--format', '{{json .DriverStatus}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+    ]);
+    return { driver: parseDriver(inspect.stdout), containerdStore: usesContainerdStore(info.stdout) };
+}
+/** The engine's endpoint and the oldest API it accepts: two docker commands, at once. */
+async function probeEndpoint() {
+    const [context, version] = await Promise.all([
+        runTool('docker', ['context', 'inspect', '--format', '{{json .}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+        runTool('docker', ['version', '--format', '{{.Server.MinAPIVersion}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+    ]);
+    return { ...parseContext(context.stdout, process.env), minApiVersion: version.stdout.trim() };
+}
+/** `Driver: docker-container` from `docker buildx inspect`. */
+function parseDriver(inspectOutput) {
+    const driver = /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1];
+    if (!driver)
+        throw new errors/* UserError */.yo(`Could not tell which driver the buildx builder uses: \`docker buildx inspect\` said ${JSON.stringify(inspectOutput.slice(0, 200))}.`);
+    return driver;
+}
+/** `docker info`'s DriverStatus names containerd's snapshotter when the containerd image store is on. */
+function usesContainerdStore(driverStatusJson) {
+    try {
+        const status = JSON.parse(driverStatusJson);
+        return (status ?? []).some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'));
+    }
+    catch {
+        return false;
+    }
+}
+function parseContext(contextJson, env) {
+    const context = JSON.parse(contextJson);
+    const host = context.Endpoints?.docker?.Host;
+    if (!host)
+        throw new errors/* UserError */.yo('The current docker context names no engine endpoint.');
+    const tls = Boolean(env.DOCKER_TLS_VERIFY) || Object.keys(context.TLSMaterial ?? {}).length > 0;
+    return { host, tls };
+}
+/**
+ * The builder exports an OCI layout itself (any driver but `docker`, or the docker driver on the
+ * containerd image store): skopeo then pushes from that folder and the engine is not involved.
+ */
+function canExportOci(builder) {
+    return builder.driver !== 'docker' || builder.containerdStore;
+}
+/**
+ * Where skopeo's `docker-daemon:` transport can read this engine, in the form skopeo takes
+ * (`unix://…`, or `http://host:port` for plain tcp); or why it cannot.
+ */
+function skopeoDaemonAccess(endpoint) {
+    const { host, tls, minApiVersion } = endpoint;
+    if (tls)
+        return { why: `the engine at ${host} needs TLS, and skopeo would need its client certificates` };
+    if (compareApiVersions(minApiVersion, SKOPEO_DAEMON_API) > 0)
+        return {
+            why: `the engine at ${host} refuses Docker API versions below ${minApiVersion}, and skopeo's docker-daemon transport speaks ${SKOPEO_DAEMON_API}`,
+        };
+    if (host.startsWith('unix://'))
+        return { host };
+    if (host.startsWith('tcp://'))
+        return { host: `http://${host.slice('tcp://'.length)}` };
+    return { why: `skopeo cannot reach an engine at ${host}` };
+}
+/** Compares `1.24` with `1.22` numerically; an unreadable version counts as newer than any. */
+function compareApiVersions(a, b) {
+    const parse = (v) => (/^\d+\.\d+$/.test(v) ? v.split('.').map(Number) : undefined);
+    const [x, y] = [parse(a), parse(b)];
+    if (!x || !y)
+        return x ? -1 : y ? 1 : 0;
+    return x[0] !== y[0] ? Math.sign(x[0] - y[0]) : Math.sign(x[1] - y[1]);
+}
+
+;// CONCATENATED MODULE: ./src/build/hand-over.ts
+
+
+
+
+
+
+
+/**
+ * What the hand-over writes in the run's folder. skopeo reads it by these names, relative to
+ * the folder it runs in (the run's): its `oci:` and `docker-archive:` references end the path at
+ * the first `:`, so a RUNNER_TEMP holding one would send it to another file.
+ */
+const OCI_LAYOUT = 'oci-layout';
+const ARCHIVE = 'image.tar';
+/** `docker save` of a large image over a slow sidecar link: bounded like the build, generously. */
+const SAVE_TIMEOUT = 60 * 60;
+/**
+ * Builds the image and hands it to skopeo the fastest way this builder and engine allow,
+ * saying which in the log:
+ *   - an OCI layout written by the builder itself (any driver but `docker`, or the docker driver
+ *     on the containerd image store): no load into the engine, no export out of it;
+ *   - else the engine's image, read by skopeo's `docker-daemon:` transport where it can speak
+ *     the engine's API (Docker 24 and older, not over TLS);
+ *   - else `docker save` into this run's folder and `docker-archive:` (Docker 25 and later
+ *     refuse skopeo's API version; a TLS endpoint would need skopeo to have the certificates).
+ */
+async function buildAndHandOver(spec, runDirectory, timeline) {
+    return timeline.phase('Build', async () => {
+        const builder = await capableBuilder(spec);
+        if (canExportOci(builder)) {
+            const directory = external_node_path_.join(runDirectory, OCI_LAYOUT);
+            info(`Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`);
+            await build(spec, { kind: 'oci-layout', directory });
+            // `--all`: an index goes with every image it names. With attestations, whose manifests
+            // name the images by digest, skopeo must change no digest (the layers are compressed).
+            const options = ['--all', ...(attests(spec) ? ['--preserve-digests'] : [])];
+            return { kind: 'oci-layout', reference: `oci:${OCI_LAYOUT}`, options, files: [directory] };
+        }
+        // The engine's endpoint is asked while the image builds: the choice below needs it only after.
+        const endpoint = probeEndpoint();
+        endpoint.catch(() => undefined);
+        const imageId = await build(spec, loadInto(runDirectory));
+        const access = skopeoDaemonAccess(await endpoint);
+        if ('host' in access) {
+            info(`Hand-over (engine-daemon): skopeo reads the image from the engine at ${access.host} (the docker driver on the classic image store cannot write an OCI layout).`);
+            return {
+                kind: 'engine-daemon',
+                reference: `docker-daemon:${imageId}`,
+                options: ['--src-daemon-host', access.host],
+                files: [],
+            };
+        }
+        info(`Hand-over (engine-archive): \`docker save\` into this run's folder, then skopeo reads the archive (the docker driver on the classic image store cannot write an OCI layout; ${access.why}).`);
+        const archive = external_node_path_.join(runDirectory, ARCHIVE);
+        await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT });
+        return { kind: 'engine-archive', reference: `docker-archive:${ARCHIVE}`, options: [], files: [archive] };
+    });
+}
+/** `push: false`: the image is built and loaded into the engine, as the old action did. */
+async function buildOnly(spec, runDirectory, timeline) {
+    await timeline.phase('Build', async () => {
+        await capableBuilder(spec);
+        await build(spec, loadInto(runDirectory));
+    });
+}
+/**
+ * The current builder, once it is known to do what the inputs ask: several platforms,
+ * attestations and annotations need one that writes OCI images. Refused before the build.
+ */
+async function capableBuilder(spec) {
+    const builder = await probeBuilder().catch((error) => {
+        throw explainBuildFailure(error);
+    });
+    if (spec.needsOci.length > 0 && !canExportOci(builder))
+        throw new errors/* UserError */.yo(`${spec.needsOci.map((input) => `\`${input}\``).join(', ')} ${spec.needsOci.length > 1 ? 'need' : 'needs'} a builder that writes OCI images, ` +
+            'and this one is the docker driver on the classic image store, which keeps one platform and no annotations or attestations. ' +
+            'Turn on the containerd image store in the engine (`"features": {"containerd-snapshotter": true}` in daemon.json), ' +
+            'or use a `docker-container` builder (`docker buildx create --use --driver docker-container`). Nothing was built or pushed.');
+    return builder;
+}
+/** Deletes what the hand-over wrote, as soon as the push is over (the post step would, later). */
+async function discard(handOver) {
+    await Promise.all(handOver.files.map((file) => promises_.rm(file, { recursive: true, force: true })));
+}
+
+;// CONCATENATED MODULE: ./src/skopeo/commands.ts
 
 
 
@@ -1590,96 +1502,9 @@ function explainRefusedWrite(error, destination) {
         'another run wrote it first. Nothing was overwritten; look at what the tag holds now.', { reference: destination }, { cause: error });
 }
 
-;// CONCATENATED MODULE: ./src/prove.ts
-
-
-
-
-
-/** How long a run that saw another run of its commit interleave waits before its last look. */
-const SETTLE_MS = 2000;
-/**
- * The commit tag decides which image of this commit is published. Where the registry lets
- * tags be overwritten, another run of this commit may have pushed its own image there after
- * this one did: publishing that one lets both runs publish the same image.
- */
-async function imageToPublish(digest, commit, context) {
-    if (!commit.exists || commit.digest === digest)
-        return digest;
-    const theirs = await requireThisCommit(commit.digest, digest, context);
-    info(`${shaRef(context.tags)} holds another image of this commit (${commit.digest}), pushed by another run at the same time ` +
-        '(this registry lets tags be overwritten): the commit tag decides, publishing that one.');
-    return theirs;
-}
-/**
- * After a write: the version tag must hold `digest` (else another run wrote it meanwhile and
- * the registry is read again), and so must the commit tag. Where another run of this commit
- * pushed the commit tag after this run chose its image, that image is the one published: the
- * version tag this run has just written gives way to it (a version tag this run did not write
- * never does). An image of another commit is never used. Once runs have interleaved, the other
- * may still be writing what it decided before: the run waits a moment and looks again.
- * Returns the digest both tags name.
- */
-async function proveTags(digest, skopeo, context, { wroteVersion, interleaved }) {
-    const { tags } = context;
-    let commit = await versionHolds(digest, context);
-    if (commit.exists && commit.digest !== digest) {
-        if (!wroteVersion)
-            throw new errors/* TagTaken */.qD(`${shaRef(tags)} moved to ${commit.digest} while this run pointed it at ${digest}.`, {
-                reference: shaRef(tags),
-                digest: commit.digest,
-            });
-        const theirs = await requireThisCommit(commit.digest, digest, context);
-        info(`${shaRef(tags)} now holds another image of this commit (${commit.digest}), pushed last by another run at the same time (this registry lets tags be overwritten): ` +
-            `the commit tag decides, so ${versionRef(tags)} gives way to it.`);
-        digest = theirs;
-        await tagInRegistry(skopeo, pinnedRef(tags, digest), versionRef(tags));
-        interleaved = true;
-    }
-    else if (!commit.exists) {
-        info(`${shaRef(tags)} is gone (deleted meanwhile?): pushing it again.`);
-        await tagInRegistry(skopeo, pinnedRef(tags, digest), shaRef(tags));
-    }
-    if (interleaved) {
-        await context.sleep(SETTLE_MS);
-        commit = await versionHolds(digest, context);
-        if (!commit.exists || commit.digest !== digest)
-            throw new errors/* TagTaken */.qD(`${shaRef(tags)} moved again while the runs settled (${commit.exists ? commit.digest : 'gone'}).`, { reference: shaRef(tags), digest: commit.exists ? commit.digest : undefined });
-    }
-    info(`${versionRef(tags)} and ${shaRef(tags)} -> ${digest}`);
-    return digest;
-}
-/** The digests both tags name now: two HEAD requests at once. */
-async function lookUpBoth({ tags, client, }) {
-    const [version, commit] = await Promise.all([
-        client.tag(tags.repository, tags.version),
-        client.tag(tags.repository, tags.sha),
-    ]);
-    return { version, commit };
-}
-/** Both tags, looked up at once: the version tag must hold `published`; the commit tag is returned. */
-async function versionHolds(published, context) {
-    const { tags } = context;
-    const { version, commit } = await lookUpBoth(context);
-    if (!version.exists || version.digest !== published)
-        throw new errors/* TagTaken */.qD(`${versionRef(tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`, { reference: versionRef(tags), digest: version.exists ? version.digest : undefined });
-    return commit;
-}
-/**
- * The commit tag's image must be of this commit; one of another commit is left as it is.
- * Returns its digest as read from its bytes: a look-up's header (`found`) is only a hint.
- */
-async function requireThisCommit(found, ours, { tags, client }) {
-    const image = await readTag(client, tags.repository, tags.sha);
-    const revision = image.exists ? image.revision : undefined;
-    if (!image.exists || revision !== tags.sha)
-        throw new errors/* UserError */.yo(`${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${image.exists ? image.digest : found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`);
-    return image.digest;
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
-;// CONCATENATED MODULE: ./src/skopeo-install.ts
+;// CONCATENATED MODULE: ./src/skopeo/install.ts
 
 
 
@@ -1753,88 +1578,36 @@ async function downloadAndCache(download, version) {
     return directory;
 }
 
-;// CONCATENATED MODULE: ./src/publish.ts
+;// CONCATENATED MODULE: ./src/publication/writer.ts
 
 
 
 
-
-
-
-
-
-/**
- * Carries out a plan: only what the registry lacks is written, the commit tag always before
- * the version tag, and nothing is built when an image for this commit is already there.
- */
-async function publish(plan, context) {
-    const { tags, timeline } = context;
-    if (plan.kind === 'nothing')
-        return { result: names/* Result */.Q7.AlreadyPublished, digest: plan.digest };
-    // skopeo comes first (from PATH, the tool cache or a download), then logs in while the image
-    // builds; the first push waits for it. A refusal or a re-run with nothing to write never
-    // gets this far.
-    await ensureSkopeo(context.skopeoDownload);
-    const loggedIn = context.logIn();
-    loggedIn.catch(() => undefined);
-    switch (plan.kind) {
-        case 'tag-commit':
-            await timeline.phase('Push the commit tag', async () => {
-                const skopeo = await loggedIn;
-                await tagInRegistry(skopeo, pinnedRef(tags, plan.digest), shaRef(tags));
-                // A repair means runs interleaved: the other may still be writing.
-                if (plan.repair)
-                    await proveTags(plan.digest, skopeo, context, { wroteVersion: false, interleaved: true });
-            });
-            return { result: names/* Result */.Q7.Completed, digest: plan.digest };
-        case 'tag-version':
-            return { result: names/* Result */.Q7.Completed, digest: await pushVersionTag(plan.digest, await loggedIn, context) };
-        case 'build-and-push': {
-            const digest = await buildAndPushCommitTag(loggedIn, context);
-            // Reported now, so that a failure of the version push still says what was written.
-            core/* setOutput */.uH(names/* Output */.k7.Digest, digest);
-            return { result: names/* Result */.Q7.Pushed, digest: await pushVersionTag(digest, await loggedIn, context) };
-        }
-    }
-}
-/** Builds, then pushes the image to the commit tag unless another run of this commit did meanwhile. */
-async function buildAndPushCommitTag(loggedIn, context) {
-    const { tags, client, runDirectory, timeline } = context;
-    const handOver = await buildAndHandOver(context.spec, runDirectory, timeline);
-    return timeline
-        .phase('Push the commit tag', async () => {
-        // A commit tag is never overwritten: another run of this commit may have pushed it while
-        // this one built. Then the registry is read again and its image is used.
-        const meanwhile = await readTag(client, tags.repository, tags.sha);
-        if (meanwhile.exists)
-            throw new errors/* TagTaken */.qD(`${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`, { reference: shaRef(tags), digest: meanwhile.digest });
-        return pushImage(await loggedIn, handOver, shaRef(tags), runDirectory);
-    })
-        .finally(() => discard(handOver));
-}
-/**
- * The version tag is written last, as a copy inside the registry of the image the commit tag
- * holds, after a last look that it is still free; then both tags are proved to name one image.
- * Returns the digest published.
- */
-async function pushVersionTag(digest, skopeo, context) {
-    const { tags, client, timeline } = context;
-    return timeline.phase('Push the version tag', async () => {
-        const { version, commit } = await lookUpBoth(context);
-        if (version.exists) {
-            // A registry whose HEAD and GET disagree must not send the run after a tag that is not
-            // there; the digest named is the one read from the manifest's bytes, not the HEAD's header.
-            const read = await readTag(client, tags.repository, tags.version);
-            if (!read.exists)
-                throw new errors/* RegistryError */.gl(`The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
-                    `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`);
-            throw new errors/* TagTaken */.qD(`${versionRef(tags)} was pushed by another run while this one was working (${read.digest}); it was left as it is. ` +
-                `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`, { reference: versionRef(tags), digest: read.digest });
-        }
-        const chosen = await imageToPublish(digest, commit, context);
-        await tagInRegistry(skopeo, pinnedRef(tags, chosen), versionRef(tags));
-        return proveTags(chosen, skopeo, context, { wroteVersion: true, interleaved: chosen !== digest });
-    });
+/** The publication's writes as this action makes them: buildx builds, skopeo pushes and copies. */
+function realWriter(parts) {
+    const { tags, spec, runDirectory, timeline } = parts;
+    let loggedIn;
+    const skopeo = () => {
+        if (!loggedIn)
+            throw new Error('skopeo used before the writer was prepared');
+        return loggedIn;
+    };
+    return {
+        // skopeo comes first (from PATH, the tool cache or a download), then logs in while the
+        // image builds; the first push waits for it.
+        prepare: async () => {
+            if (loggedIn)
+                return;
+            await ensureSkopeo(parts.skopeoDownload);
+            loggedIn = parts.logIn();
+            loggedIn.catch(() => undefined);
+        },
+        build: () => buildAndHandOver(spec, runDirectory, timeline),
+        push: async (built, reference) => pushImage(await skopeo(), built, reference, runDirectory),
+        discard: discard,
+        load: () => buildOnly(spec, runDirectory, timeline),
+        copy: async (digest, reference) => tagInRegistry(await skopeo(), pinnedRef(tags, digest), reference),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/registry/classify.ts
@@ -2219,11 +1992,11 @@ class RegistryClient {
      * Proves that the credentials are accepted, with one authenticated request before anything
      * is built (zot checks credentials on every request that carries them).
      */
-    async checkCredentials() {
+    async proveAccess() {
         await this.connect();
     }
     /** Does the tag exist, and at which digest? One HEAD request, whatever the number of tags. */
-    async tag(name, tag) {
+    async lookUp(name, tag) {
         const answer = await this.send('HEAD', `/v2/${name}/manifests/${tag}`, name, {
             accept: MANIFEST_ACCEPT,
             what: `look up the tag ${name}:${tag}`,
@@ -2348,7 +2121,133 @@ function shown(value) {
     return `\`${safe}${value.length > 80 ? '…' : ''}\``;
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
+;// CONCATENATED MODULE: ./src/registry/key-expiry.ts
+
+
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * The identity's soonest-expiring key that is still valid, when it expires within the
+ * threshold. zot does not say which entry is the key in use, so the soonest one is named.
+ */
+function soonestExpiringKey(keys, now, thresholdDays) {
+    let soonest;
+    for (const key of keys) {
+        if (key.isExpired || !key.expirationDate)
+            continue;
+        const expires = new Date(key.expirationDate);
+        // zot writes a zero time for a key that never expires.
+        if (Number.isNaN(expires.getTime()) || expires.getUTCFullYear() < 1970 || expires <= now)
+            continue;
+        if (!soonest || expires < soonest.expires)
+            soonest = { label: key.label || '(no label)', expires };
+    }
+    if (!soonest)
+        return undefined;
+    const days = (soonest.expires.getTime() - now.getTime()) / DAY_MS;
+    return days <= thresholdDays ? { ...soonest, days: Math.round(days) } : undefined;
+}
+/** Warns before the key expires; a registry without the endpoint, or any failure, is only noted. */
+async function warnOfKeyExpiry(registry, thresholdDays, now) {
+    let keys;
+    try {
+        keys = await registry.apiKeys();
+    }
+    catch (error) {
+        info(`Could not read the API key list (${(0,errors/* messageOf */.bD)(error)}); skipping the expiry check.`);
+        return;
+    }
+    if (!keys) {
+        info('The registry has no API key list (not zot?); skipping the expiry check.');
+        return;
+    }
+    const soonest = soonestExpiringKey(keys, now, thresholdDays);
+    if (soonest)
+        core/* warning */.$e(`The API key "${soonest.label}" expires on ${soonest.expires.toISOString().slice(0, 10)} ` +
+            `(in ${soonest.days} day${soonest.days === 1 ? '' : 's'}). Create a new key in zot and update the secret that feeds \`api_key\` before then.`);
+}
+
+;// CONCATENATED MODULE: ./src/registry/tagged-images.ts
+
+
+
+// What the registry holds for this run's two tags, read for the re-run policy.
+/** How an index marks the manifests that carry attestations rather than a platform's image. */
+const ATTESTATION_TYPE = 'vnd.docker.reference.type';
+/** The registry as the publication reads it: this run's tags through the client. */
+function registryView(client, tags) {
+    return {
+        readHeld: () => readTaggedImages(client, tags),
+        read: (tag) => readTaggedImage(client, tags.repository, tag),
+        lookUp: (tag) => client.lookUp(tags.repository, tag),
+    };
+}
+/**
+ * Both tags at once, each with the commit its image was built from: the manifests (1 request
+ * each), and more only where the manifest does not carry the revision (see revisionOf),
+ * whatever the number of tags in the repository.
+ */
+async function readTaggedImages(client, tags) {
+    const [version, commit] = await Promise.all([
+        readTaggedImage(client, tags.repository, tags.version),
+        readTaggedImage(client, tags.repository, tags.sha),
+    ]);
+    for (const [tag, state] of [
+        [tags.version, version],
+        [tags.sha, commit],
+    ])
+        info(`${tag}: ${state.exists ? `${state.digest}, built from ${state.revision ?? 'an unknown commit'}` : 'absent'}`);
+    return { version, commit };
+}
+/** A tag's digest and the commit its image (or index) was built from. */
+async function readTaggedImage(client, name, tag) {
+    const manifest = await client.manifestIfAny(name, tag);
+    if (!manifest)
+        return { exists: false };
+    return { exists: true, digest: manifest.digest, revision: await revisionOf(client, name, tag, manifest) };
+}
+/**
+ * The commit an image was built from: the `org.opencontainers.image.revision` annotation of
+ * its manifest or index (no further request), else its configuration's label. An index without
+ * the annotation is read platform by platform (attestation entries left out): every platform's
+ * revision must be the same, or the tag is not this action's to judge.
+ */
+async function revisionOf(client, name, tag, manifest) {
+    if (!Array.isArray(manifest.json.manifests))
+        return imageRevision(client, name, tag, manifest);
+    const annotated = annotationsOf(manifest.json)[names/* REVISION_LABEL */.P1];
+    if (annotated)
+        return annotated;
+    const platforms = manifest.json.manifests.filter(isPlatformImage);
+    const revisions = await Promise.all(platforms.map(async (entry) => imageRevision(client, name, tag, await client.manifest(name, entry.digest))));
+    const distinct = [...new Set(revisions)];
+    if (distinct.length > 1)
+        throw new errors/* UserError */.yo(`${name}:${tag} is an index whose platforms were built from different commits (${distinct.map((r) => r ?? 'none').join(', ')}): ` +
+            'it was not pushed by this action, and is left as it is. Find out what pushed it.');
+    return distinct[0];
+}
+/** An index entry that is a platform's image: not an attestation manifest (`unknown/unknown`). */
+function isPlatformImage(entry) {
+    if (typeof entry?.digest !== 'string')
+        return false;
+    return entry.annotations?.[ATTESTATION_TYPE] !== 'attestation-manifest' && entry.platform?.os !== 'unknown';
+}
+function annotationsOf(json) {
+    const annotations = json.annotations;
+    return annotations && typeof annotations === 'object' ? annotations : {};
+}
+/** An image manifest's revision: its annotation, else its configuration's label (read once per digest). */
+async function imageRevision(client, name, tag, manifest) {
+    const annotated = annotationsOf(manifest.json)[names/* REVISION_LABEL */.P1];
+    if (annotated)
+        return annotated;
+    const config = manifest.json.config?.digest;
+    if (!config)
+        return undefined;
+    return (await client.configLabels(name, tag, config))[names/* REVISION_LABEL */.P1];
+}
+
+;// CONCATENATED MODULE: ./src/report/result.ts
 
 
 
@@ -2362,8 +2261,12 @@ function setReferenceOutputs(tags) {
 }
 function setResultOutputs(result, digest) {
     if (digest)
-        core/* setOutput */.uH(names/* Output */.k7.Digest, digest);
+        setDigestOutput(digest);
     core/* setOutput */.uH(names/* Output */.k7.Result, result);
+}
+/** The digest pushed, as soon as it is known: a failure later still says what was written. */
+function setDigestOutput(digest) {
+    core/* setOutput */.uH(names/* Output */.k7.Digest, digest);
 }
 /**
  * The run's result where every runner's users see it: the job summary (GitHub shows it) and a
@@ -2440,7 +2343,7 @@ function summaryMarkdown(report) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/timeline.ts
+;// CONCATENATED MODULE: ./src/report/timeline.ts
 
 /** Runs each phase in a log group and keeps how long it took, for the job summary. */
 class Timeline {
@@ -2480,59 +2383,61 @@ class Timeline {
 
 /** The main step. The state it saves first tells the post step (see index.ts) apart. */
 async function run() {
-    core/* saveState */.LZ(names/* State */.Uw.IsPost, 'true');
-    const secrets = readSecrets((name) => core/* getInput */.V4(name));
+    (0,saved_state/* markMainStep */.BV)();
+    // Every input is read once, here; the secrets among them are masked before anything else.
+    const raw = readRawInputs((name) => core/* getInput */.V4(name));
+    const secrets = readSecrets(raw);
+    core/* debug */.Yz(describeInputs(raw));
     endChildrenWhenCancelled();
     try {
-        await main(secrets);
+        await main(parseInputs(raw), secrets);
     }
     catch (error) {
-        // The last line of defence: no message leaves with the key in it.
-        // …and none that a runner could read as a workflow command (it may quote a registry).
+        // The last line of defence: no message leaves with the key in it, or as a workflow command.
         core/* setFailed */.C1(neutralise(secrets.scrub((0,errors/* messageOf */.bD)(error))));
     }
 }
 /**
- * Check the inputs; prove the key; read what the registry holds for both tags and decide; then
- * build and push only what is missing (or only build, without `push`); report.
+ * Prove the key; read what the registry holds and plan what is missing; write it, the
+ * version tag last (or, without `push`, only build); report.
  */
-async function main(secrets) {
-    const inputs = main_readInputs();
+async function main(inputs, secrets) {
     const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha);
     setReferenceOutputs(tags);
-    const runDirectory = await (0,run_directory/* createRunDirectory */.HZ)();
-    (0,children/* recordChildrenIn */.q8)((0,run_directory/* childrenDirectory */.di)(runDirectory));
+    const runDirectory = await (0,run_folder/* createRunDirectory */.HZ)();
+    (0,children/* recordChildrenIn */.q8)((0,run_folder/* childrenDirectory */.di)(runDirectory));
     const client = new RegistryClient({
         host: inputs.registry,
         insecure: inputs.insecureRegistry,
         credentials: inputs.credentials,
-        timeoutMs: registryTimeoutMs(process.env),
+        timeoutMs: inputs.registryTimeoutMs,
         log: info,
     });
     const timeline = new Timeline();
     try {
         await timeline.phase('Check the key', () => checkKey(inputs, client));
-        const decideNow = async (phase) => decide(await timeline.phase(phase, () => readPublication(client, tags)), tags);
-        const plan = await decideNow('Check the registry');
-        info(plan.reason);
-        const spec = buildSpec(inputs.build, tags, process.env, new Date());
+        const registry = registryView(client, tags);
+        const publication = publicationFor(inputs.push);
+        const planNow = async (phase) => plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication);
+        const first = await planNow('Check the registry');
+        info(first.reason);
         const context = {
             tags,
-            client,
-            spec,
-            runDirectory,
-            timeline,
+            registry,
+            writer: realWriter({
+                tags,
+                spec: buildSpec(inputs.build, tags, process.env, new Date()),
+                runDirectory,
+                timeline,
+                skopeoDownload: inputs.skopeoDownload,
+                logIn: () => logIn(inputs, secrets, runDirectory),
+            }),
+            phase: (name, work) => timeline.phase(name, work),
             sleep: defaultRetryPolicy.sleep,
-            skopeoDownload: inputs.skopeoDownload,
-            logIn: once(() => logIn(inputs, secrets, runDirectory)),
+            log: info,
+            pushed: setDigestOutput,
         };
-        const { result, digest, reason } = inputs.push
-            ? await converge(plan, {
-                publish: (next) => publish(next, context),
-                decideAgain: () => decideNow('Check the registry again'),
-                log: info,
-            })
-            : await buildWithoutPush(plan, spec, runDirectory, timeline);
+        const { result, digest, reason } = await publish(first, context, () => planNow('Check the registry again'));
         setResultOutputs(result, digest);
         await report({ tags, result, digest, detail: reason, phases: timeline.phases });
     }
@@ -2544,11 +2449,6 @@ async function main(secrets) {
         await client.close();
     }
 }
-/** How long one registry request may wait for an answer: BUILD_PUSH_IMAGE_TIMEOUT_SECONDS, 30 by default. */
-function registryTimeoutMs(env) {
-    const seconds = Number(env.BUILD_PUSH_IMAGE_TIMEOUT_SECONDS);
-    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
-}
 /** A cancelled step ends what it started (a build, a push holding credentials), then dies of the same signal. */
 function endChildrenWhenCancelled() {
     for (const signal of ['SIGTERM', 'SIGINT'])
@@ -2556,14 +2456,9 @@ function endChildrenWhenCancelled() {
             void (0,children/* endChildren */.PH)().finally(() => process.kill(process.pid, signal));
         });
 }
-function main_readInputs() {
-    const shown = Object.values(names/* Input */.pd).filter((name) => name !== names/* Input */.pd.ApiKey && name !== names/* Input */.pd.Secrets);
-    core/* debug */.Yz(`inputs: ${shown.map((name) => `${name}=${JSON.stringify(core/* getInput */.V4(name))}`).join(' ')}`);
-    return parseInputs((name) => core/* getInput */.V4(name));
-}
 /** One authenticated request proves the key before anything is built or pushed. */
 async function checkKey(inputs, client) {
-    await client.checkCredentials();
+    await client.proveAccess();
     if (!inputs.credentials) {
         info(`Reading ${inputs.registry} anonymously (not pushing).`);
         return;
@@ -2584,19 +2479,171 @@ async function logIn(inputs, secrets, runDirectory) {
     await login(config, credentials);
     return config;
 }
-async function buildWithoutPush(plan, spec, runDirectory, timeline) {
-    await buildOnly(spec, runDirectory, timeline);
-    return { result: names/* Result */.Q7.Built, reason: plan.reason };
+
+
+/***/ }),
+
+/***/ 1414:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   PH: () => (/* binding */ endChildren),
+/* harmony export */   q8: () => (/* binding */ recordChildrenIn),
+/* harmony export */   ql: () => (/* binding */ launch)
+/* harmony export */ });
+/* unused harmony exports startTime, isRunning */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+
+
+
+// The child processes this run starts (docker, skopeo), so that a cancelled step ends them and
+// the post step makes sure none is left. Each child runs behind `sh`, which writes its process
+// ID and its start time (field 22 of /proc/<pid>/stat, which exec keeps) to a file of its own in
+// this run's folder and then becomes the command; the file is removed when the child ends. A
+// process is signalled only while its ID, command and start time are all still the recorded
+// ones: a recycled ID is never signalled. `timeout`, the usual command, leads a process group of its own
+// (the tool and anything it starts), so ending a child means ending that group.
+// Loaded by the post step too: node built-ins only.
+/** By its full path: the job's PATH may lack it (a runner without coreutils still has it). */
+const SHELL = '/bin/sh';
+/**
+ * Writes `<pid> <start time>` to the file named by $0, then becomes the command. The start time
+ * is read with shell built-ins only (a function has its own positional parameters, so "$@" is
+ * kept): the fields after the command's name, which may hold spaces, end with `) `.
+ */
+const RECORD_AND_EXEC = 'started() { read -r s < /proc/$$/stat || return; s=${s##*) }; set -- $s; shift 19; echo "$1"; }; ' +
+    'echo "$$ $(started 2>/dev/null)" > "$0" && exec "$@"';
+let ledger;
+let started = 0;
+/** From now on, every child started through `launch` is recorded in `directory`. */
+function recordChildrenIn(directory) {
+    node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync(directory, { recursive: true, mode: 0o700 });
+    ledger = directory;
 }
-function once(start) {
-    let started;
-    return () => (started ??= start());
+/**
+ * Where children are recorded: the run's folder once main has made it; before that (or in a
+ * test), a private folder of this process, removed when it exits.
+ */
+function currentLedger() {
+    if (!ledger) {
+        const own = node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdtempSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'build-push-image-children-'));
+        process.once('exit', () => node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(own, { recursive: true, force: true }));
+        ledger = own;
+    }
+    return ledger;
+}
+/** The command line that starts `command` recorded, and how to end it or forget it. */
+function launch(command, args) {
+    if (!node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(SHELL))
+        return { command, args, ended: () => undefined, stop: async () => undefined };
+    const file = node_path__WEBPACK_IMPORTED_MODULE_2__.join(currentLedger(), `${started++}.${node_path__WEBPACK_IMPORTED_MODULE_2__.basename(command)}`);
+    return {
+        command: SHELL,
+        args: ['-c', RECORD_AND_EXEC, file, command, ...args],
+        ended: () => node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(file, { force: true }),
+        stop: async (graceMs) => {
+            const pid = recordedPid(file, node_path__WEBPACK_IMPORTED_MODULE_2__.basename(command));
+            if (pid)
+                await end([pid], graceMs);
+        },
+    };
+}
+/**
+ * Ends every recorded child still running (TERM to its process group, KILL after `graceMs`)
+ * and returns how many there were. A process ID is only signalled while it still runs the
+ * command it was recorded for, so a reused ID is left alone.
+ */
+async function endChildren(directory = ledger, graceMs = 1000) {
+    if (!directory || !node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(directory))
+        return 0;
+    const running = [];
+    for (const entry of node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(directory)) {
+        const pid = recordedPid(node_path__WEBPACK_IMPORTED_MODULE_2__.join(directory, entry), entry.slice(entry.indexOf('.') + 1));
+        if (pid)
+            running.push(pid);
+    }
+    await end(running, graceMs);
+    return running.length;
+}
+/** The process ID recorded in `file`, while that process still runs `command` and started when recorded. */
+function recordedPid(file, command) {
+    let fields;
+    try {
+        fields = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(file, 'utf8').trim().split(' ');
+    }
+    catch {
+        return undefined;
+    }
+    const pid = Number(fields[0]);
+    const started = fields[1];
+    if (!Number.isInteger(pid) || pid <= 1 || !started)
+        return undefined;
+    return runs(pid, command) && startTime(pid) === started ? pid : undefined;
+}
+/** When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat). */
+function startTime(pid) {
+    try {
+        const stat = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        // The command's name (field 2) is in parentheses and may hold spaces: count after its end.
+        return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+    }
+    catch {
+        return undefined;
+    }
+}
+async function end(running, graceMs) {
+    for (const pid of running)
+        signal(pid, 'SIGTERM');
+    for (let waited = 0; waited < graceMs && running.some((pid) => isRunning(pid)); waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const pid of running)
+        if (isRunning(pid))
+            signal(pid, 'SIGKILL');
+}
+/** TERM or KILL to the child's process group (it leads one when it is `timeout`), else to it alone. */
+function signal(pid, name) {
+    try {
+        process.kill(-pid, name);
+    }
+    catch {
+        try {
+            process.kill(pid, name);
+        }
+        catch {
+            // already gone
+        }
+    }
+}
+/** The process exists and has not ended (a zombie has ended). */
+function isRunning(pid) {
+    try {
+        process.kill(pid, 0);
+        return !node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+    }
+    catch {
+        return false;
+    }
+}
+/** The process runs `command` (the recorded wrapper has become it). */
+function runs(pid, command) {
+    try {
+        const argv0 = node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+        return node_path__WEBPACK_IMPORTED_MODULE_2__.basename(argv0) === command;
+    }
+    catch {
+        return false;
+    }
 }
 
 
 /***/ }),
 
-/***/ 6832:
+/***/ 2013:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -2605,16 +2652,16 @@ function once(start) {
 /* harmony export */   di: () => (/* binding */ childrenDirectory),
 /* harmony export */   mK: () => (/* binding */ notThisRunsFolder)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6058);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6455);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6455);
+/* harmony import */ var _saved_state_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(7470);
 
 
 
@@ -2631,9 +2678,9 @@ const MARKER = '.build-push-image-run';
  * every link resolved, so that the build context check and the post step compare real paths.
  */
 function runParent(env = process.env, cwd = process.cwd()) {
-    const parent = node_path__WEBPACK_IMPORTED_MODULE_4__.resolve(cwd, env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_3__.tmpdir());
+    const parent = node_path__WEBPACK_IMPORTED_MODULE_3__.resolve(cwd, env.RUNNER_TEMP || node_os__WEBPACK_IMPORTED_MODULE_2__.tmpdir());
     try {
-        return node_fs__WEBPACK_IMPORTED_MODULE_2__.realpathSync(parent);
+        return node_fs__WEBPACK_IMPORTED_MODULE_1__.realpathSync(parent);
     }
     catch {
         return parent;
@@ -2644,12 +2691,11 @@ function runParent(env = process.env, cwd = process.cwd()) {
  * nothing. Its path and token, never its content, are handed to the post step, which deletes it.
  */
 async function createRunDirectory(env = process.env) {
-    const directory = await node_fs__WEBPACK_IMPORTED_MODULE_2__.promises.mkdtemp(node_path__WEBPACK_IMPORTED_MODULE_4__.join(runParent(env), _names_js__WEBPACK_IMPORTED_MODULE_5__/* .RUN_DIRECTORY_PREFIX */ .xr));
-    await node_fs__WEBPACK_IMPORTED_MODULE_2__.promises.chmod(directory, 0o700);
-    const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(16).toString('hex');
-    await node_fs__WEBPACK_IMPORTED_MODULE_2__.promises.writeFile(node_path__WEBPACK_IMPORTED_MODULE_4__.join(directory, MARKER), token, { mode: 0o600, flag: 'wx' });
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_names_js__WEBPACK_IMPORTED_MODULE_5__/* .State */ .Uw.RunDirectory, directory);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_names_js__WEBPACK_IMPORTED_MODULE_5__/* .State */ .Uw.RunToken, token);
+    const directory = await node_fs__WEBPACK_IMPORTED_MODULE_1__.promises.mkdtemp(node_path__WEBPACK_IMPORTED_MODULE_3__.join(runParent(env), _names_js__WEBPACK_IMPORTED_MODULE_4__/* .RUN_DIRECTORY_PREFIX */ .xr));
+    await node_fs__WEBPACK_IMPORTED_MODULE_1__.promises.chmod(directory, 0o700);
+    const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(16).toString('hex');
+    await node_fs__WEBPACK_IMPORTED_MODULE_1__.promises.writeFile(node_path__WEBPACK_IMPORTED_MODULE_3__.join(directory, MARKER), token, { mode: 0o600, flag: 'wx' });
+    (0,_saved_state_js__WEBPACK_IMPORTED_MODULE_5__/* .saveRunFolder */ .rf)(directory, token);
     return directory;
 }
 /**
@@ -2657,15 +2703,15 @@ async function createRunDirectory(env = process.env) {
  * parent, a real folder (not a link), its name ours, its marker a plain file holding `token`.
  */
 function notThisRunsFolder(directory, token, env = process.env) {
-    if (!node_path__WEBPACK_IMPORTED_MODULE_4__.isAbsolute(directory) || node_path__WEBPACK_IMPORTED_MODULE_4__.dirname(directory) !== runParent(env))
+    if (!node_path__WEBPACK_IMPORTED_MODULE_3__.isAbsolute(directory) || node_path__WEBPACK_IMPORTED_MODULE_3__.dirname(directory) !== runParent(env))
         return `it is not directly under RUNNER_TEMP (${runParent(env)})`;
-    if (!node_path__WEBPACK_IMPORTED_MODULE_4__.basename(directory).startsWith(_names_js__WEBPACK_IMPORTED_MODULE_5__/* .RUN_DIRECTORY_PREFIX */ .xr))
+    if (!node_path__WEBPACK_IMPORTED_MODULE_3__.basename(directory).startsWith(_names_js__WEBPACK_IMPORTED_MODULE_4__/* .RUN_DIRECTORY_PREFIX */ .xr))
         return 'it is not a folder this action made';
     try {
-        if (!node_fs__WEBPACK_IMPORTED_MODULE_2__.lstatSync(directory).isDirectory())
+        if (!node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync(directory).isDirectory())
             return 'it is not a folder (a link, or a file)';
-        const marker = node_path__WEBPACK_IMPORTED_MODULE_4__.join(directory, MARKER);
-        if (!node_fs__WEBPACK_IMPORTED_MODULE_2__.lstatSync(marker).isFile() || !token || node_fs__WEBPACK_IMPORTED_MODULE_2__.readFileSync(marker, 'utf8') !== token)
+        const marker = node_path__WEBPACK_IMPORTED_MODULE_3__.join(directory, MARKER);
+        if (!node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync(marker).isFile() || !token || node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync(marker, 'utf8') !== token)
             return "its marker does not hold this run's token";
     }
     catch {
@@ -2675,7 +2721,7 @@ function notThisRunsFolder(directory, token, env = process.env) {
 }
 /** Where the run records the child processes it starts (see children.ts). */
 function childrenDirectory(runDirectory) {
-    return node_path__WEBPACK_IMPORTED_MODULE_4__.join(runDirectory, 'children');
+    return node_path__WEBPACK_IMPORTED_MODULE_3__.join(runDirectory, 'children');
 }
 
 

@@ -1,5 +1,5 @@
-import { UserError } from './errors.js';
-import { runTool } from './tools.js';
+import { UserError } from '../errors.js';
+import { runTool } from '../process/tools.js';
 
 /**
  * What the docker CLI says about the builder it will use and the engine behind it. The CLI is

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { attests, build, explainBuildFailure, loadInto, type BuildSpec } from './buildx.js';
-import { UserError } from './errors.js';
-import { info } from './log.js';
+import { UserError } from '../errors.js';
+import { info } from '../report/log.js';
 import {
   canExportOci,
   probeBuilder,
@@ -11,9 +11,9 @@ import {
   type BuilderFacts,
   type HandOverKind,
 } from './engine.js';
-import type { ImageSource } from './skopeo.js';
-import type { Timeline } from './timeline.js';
-import { runTool } from './tools.js';
+import type { ImageSource } from '../skopeo/commands.js';
+import type { Timeline } from '../report/timeline.js';
+import { runTool } from '../process/tools.js';
 
 /** The built image, ready for skopeo, and what was written for it (deleted after the push). */
 export interface HandOver extends ImageSource {

@@ -1,0 +1,51 @@
+import type { HandOver } from '../build/hand-over.js';
+import type { Held, TagState, TaggedImage, Tags } from './tags.js';
+
+// What carrying out a publication needs from the rest of the action: the registry to read,
+// a writer (the build, skopeo), the timeline, a clock. Ports, so that the executor and its
+// steps run in unit tests against a scripted registry and a scripted writer.
+
+/** What the publication reads of the registry. */
+export interface RegistryView {
+  /** Both tags, each with the commit its image was built from (manifests read: digests of bytes). */
+  readHeld(): Promise<Held>;
+  /** One tag's image and commit, from its manifest's bytes. */
+  read(tag: string): Promise<TaggedImage>;
+  /** Where a tag points now: a HEAD, whose digest is a hint to compare, never to adopt. */
+  lookUp(tag: string): Promise<TagState>;
+}
+
+/** How the publication writes. */
+export interface Writer {
+  /** Gets skopeo ready and starts its login (once, however often asked), before the first registry write. */
+  prepare(): Promise<void>;
+  /** Builds the image (timed as its own phase) and hands it over for the push. */
+  build(): Promise<HandOver>;
+  /** Pushes a built image to `reference`; returns the digest the registry holds. */
+  push(built: HandOver, reference: string): Promise<string>;
+  /** Deletes what the hand-over wrote. */
+  discard(built: HandOver): Promise<void>;
+  /** Builds the image and loads it into the engine (without `push`). */
+  load(): Promise<void>;
+  /** Copies the image at `digest` to `reference` inside the registry; TagTaken when refused. */
+  copy(digest: string, reference: string): Promise<void>;
+}
+
+export interface PublicationContext {
+  tags: Tags;
+  registry: RegistryView;
+  writer: Writer;
+  /** Runs `work` as a named phase of the run (a log group, timed). */
+  phase: <T>(name: string, work: () => Promise<T>) => Promise<T>;
+  /** Waits; passed in so that tests need not. */
+  sleep: (ms: number) => Promise<void>;
+  log: (line: string) => void;
+  /** The pushed image's digest is known: reported at once, so a later failure still says what was written. */
+  pushed: (digest: string) => void;
+}
+
+/** A step's write: the digest the object now names, and whether another run's image was adopted. */
+export interface Written {
+  digest: string;
+  interleaved: boolean;
+}

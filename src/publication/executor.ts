@@ -1,0 +1,128 @@
+import { TagTaken } from '../errors.js';
+import { Result } from '../names.js';
+import type { PublicationContext, Written } from './context.js';
+import { samePlan, type Plan } from './plan.js';
+import { lookUpBoth, requireThisCommit, taken } from './readings.js';
+import { STEPS } from './steps/index.js';
+import { shaRef, versionRef, type TagState } from './tags.js';
+
+// The one executor: carries out a plan's writes in order through their steps, proves both
+// tags after the last, and when another run took an object first, reads the registry again
+// and carries out the new plan, never building twice.
+
+/** What carrying out a plan ended with. */
+export interface Outcome {
+  result: Result;
+  /** What both tags name; none when nothing reached the registry (`push: false`). */
+  digest?: string;
+  reason: string;
+}
+
+/** How many times a run plans, when other runs keep taking its objects first. */
+export const MAX_PLANS = 4;
+/** How long a run that saw another run of its commit interleave waits before its last look. */
+export const SETTLE_MS = 2000;
+
+/**
+ * Carries out `first`; when another run takes an object first (TagTaken), reads the registry
+ * again (`readAgain`) and carries out the new plan. The other run's image may be this commit's
+ * (two re-runs of one commit), so the run converges instead of failing. The refusal stands
+ * when the new plan would build (this run's image went unpublished: never build twice), or is
+ * the plan just tried (the registry did not move: a policy refused the write).
+ */
+export async function publish(
+  first: Plan,
+  context: PublicationContext,
+  readAgain: () => Promise<Plan>,
+): Promise<Outcome> {
+  let plan = first;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { ...(await carryOut(plan, context)), reason: plan.reason };
+    } catch (error) {
+      if (!(error instanceof TagTaken) || attempt === MAX_PLANS) throw error;
+      const { reference, digest } = error.taken;
+      context.log(
+        `${reference} was taken by another run${digest ? ` (${digest})` : ''}. Reading the registry again.`,
+      );
+      const next = await readAgain();
+      if (next.image === 'build' || samePlan(next, plan)) throw error;
+      plan = next;
+      context.log(plan.reason);
+    }
+  }
+}
+
+/** The plan's writes in order; the last one's `settle` proves both tags when a tag was written over or the version tag written. */
+async function carryOut(plan: Plan, context: PublicationContext): Promise<Omit<Outcome, 'reason'>> {
+  if (plan.writes.length === 0) return { result: Result.AlreadyPublished, digest: plan.image };
+  const wroteVersion = plan.writes.some((write) => write.step === 'version-tag');
+  const needsProof = wroteVersion || plan.writes.some((write) => write.repair);
+  let image = plan.image;
+  for (const [index, write] of plan.writes.entries()) {
+    const last = index === plan.writes.length - 1;
+    image = await STEPS[write.step](context, image, write, async (written) =>
+      last && needsProof ? prove(written, wroteVersion, context) : written.digest,
+    );
+  }
+  if (plan.writes.some((write) => write.step === 'engine')) return { result: Result.Built };
+  return { result: plan.image === 'build' ? Result.Pushed : Result.Completed, digest: image };
+}
+
+/**
+ * After the last write, on a registry that may let tags be overwritten: the version tag must
+ * hold the digest (else another run wrote it meanwhile and the registry is read again), and so
+ * must the commit tag. Where another run of this commit pushed the commit tag after this run
+ * chose its image, that image is the one published: the version tag this run has just written
+ * gives way to it (a version tag this run did not write never does). An image of another
+ * commit is never used. Once runs have interleaved, the other may still be writing what it
+ * decided before: the run waits a moment and looks again. Returns the digest both tags name.
+ */
+async function prove(written: Written, wroteVersion: boolean, context: PublicationContext): Promise<string> {
+  const { tags, writer } = context;
+  let { digest, interleaved } = written;
+  let commit = await versionHolds(digest, context);
+  if (commit.exists && commit.digest !== digest) {
+    if (!wroteVersion)
+      throw taken(
+        `${shaRef(tags)} moved to ${commit.digest} while this run pointed it at ${digest}.`,
+        shaRef(tags),
+        commit.digest,
+      );
+    const theirs = await requireThisCommit(commit.digest, digest, context);
+    context.log(
+      `${shaRef(tags)} now holds another image of this commit (${theirs}), pushed last by another run at the same time (this registry lets tags be overwritten): ` +
+        `the commit tag decides, so ${versionRef(tags)} gives way to it.`,
+    );
+    digest = theirs;
+    await writer.copy(digest, versionRef(tags));
+    interleaved = true;
+  } else if (!commit.exists) {
+    context.log(`${shaRef(tags)} is gone (deleted meanwhile?): pushing it again.`);
+    await writer.copy(digest, shaRef(tags));
+  }
+  if (interleaved) {
+    await context.sleep(SETTLE_MS);
+    commit = await versionHolds(digest, context);
+    if (!commit.exists || commit.digest !== digest)
+      throw taken(
+        `${shaRef(tags)} moved again while the runs settled (${commit.exists ? commit.digest : 'gone'}).`,
+        shaRef(tags),
+        commit.exists ? commit.digest : undefined,
+      );
+  }
+  context.log(`${versionRef(tags)} and ${shaRef(tags)} -> ${digest}`);
+  return digest;
+}
+
+/** Both tags, looked up at once: the version tag must hold `published`; the commit tag is returned. */
+async function versionHolds(published: string, context: PublicationContext): Promise<TagState> {
+  const { version, commit } = await lookUpBoth(context);
+  if (!version.exists || version.digest !== published)
+    throw taken(
+      `${versionRef(context.tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`,
+      versionRef(context.tags),
+      version.exists ? version.digest : undefined,
+    );
+  return commit;
+}

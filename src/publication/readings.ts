@@ -1,0 +1,38 @@
+import { TagTaken, UserError } from '../errors.js';
+import type { PublicationContext } from './context.js';
+import { shaRef, type TagState } from './tags.js';
+
+// What the steps and the executor look at while they write: both tags at once, and whether an
+// image another run put under the commit tag is this commit's.
+
+/** The digests both tags name now: two look-ups at once. */
+export async function lookUpBoth({
+  tags,
+  registry,
+}: PublicationContext): Promise<{ version: TagState; commit: TagState }> {
+  const [version, commit] = await Promise.all([registry.lookUp(tags.version), registry.lookUp(tags.sha)]);
+  return { version, commit };
+}
+
+/**
+ * The commit tag's image must be of this commit; one of another commit is left as it is.
+ * Returns its digest as read from its bytes: a look-up's header (`found`) is only a hint.
+ */
+export async function requireThisCommit(
+  found: string,
+  ours: string,
+  { tags, registry }: PublicationContext,
+): Promise<string> {
+  const image = await registry.read(tags.sha);
+  const revision = image.exists ? image.revision : undefined;
+  if (!image.exists || revision !== tags.sha)
+    throw new UserError(
+      `${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${image.exists ? image.digest : found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`,
+    );
+  return image.digest;
+}
+
+/** A tag taken by another run: the registry is read again and the run plans anew. */
+export function taken(message: string, reference: string, digest?: string): TagTaken {
+  return new TagTaken(message, { reference, digest });
+}

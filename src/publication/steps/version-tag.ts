@@ -1,0 +1,61 @@
+import { RegistryError } from '../../errors.js';
+import type { PublicationContext, Written } from '../context.js';
+import { lookUpBoth, requireThisCommit, taken } from '../readings.js';
+import { shaRef, versionRef, type TagState } from '../tags.js';
+
+/**
+ * The version tag, always the last write: a copy inside the registry of the image the commit
+ * tag holds, after a last look that it is still free.
+ */
+export async function writeVersionTag(
+  context: PublicationContext,
+  image: string,
+  _write: unknown,
+  settle: (written: Written) => Promise<string>,
+): Promise<string> {
+  const { tags, registry, writer, phase } = context;
+  // skopeo is made ready, and logs in while the image builds; a refusal or a re-run with
+  // nothing to write never gets this far.
+  await writer.prepare();
+  return phase('Push the version tag', async () => {
+    const { version, commit } = await lookUpBoth(context);
+    if (version.exists) {
+      // A registry whose HEAD and GET disagree must not send the run after a tag that is not
+      // there; the digest named is the one read from the manifest's bytes, not the HEAD's header.
+      const read = await registry.read(tags.version);
+      if (!read.exists)
+        throw new RegistryError(
+          `The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
+            `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`,
+        );
+      throw taken(
+        `${versionRef(tags)} was pushed by another run while this one was working (${read.digest}); it was left as it is. ` +
+          `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`,
+        versionRef(tags),
+        read.digest,
+      );
+    }
+    const chosen = await imageToPublish(image, commit, context);
+    await writer.copy(chosen, versionRef(tags));
+    return settle({ digest: chosen, interleaved: chosen !== image });
+  });
+}
+
+/**
+ * The commit tag decides which image of this commit is published. Where the registry lets
+ * tags be overwritten, another run of this commit may have pushed its own image there after
+ * this one did: publishing that one lets both runs publish the same image.
+ */
+async function imageToPublish(
+  digest: string,
+  commit: TagState,
+  context: PublicationContext,
+): Promise<string> {
+  if (!commit.exists || commit.digest === digest) return digest;
+  const theirs = await requireThisCommit(commit.digest, digest, context);
+  context.log(
+    `${shaRef(context.tags)} holds another image of this commit (${theirs}), pushed by another run at the same time ` +
+      '(this registry lets tags be overwritten): the commit tag decides, publishing that one.',
+  );
+  return theirs;
+}
