@@ -115,8 +115,8 @@ function tagsOf(registry, repository, version, sha) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
 var exec = __webpack_require__(5260);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __webpack_require__(8701);
 // EXTERNAL MODULE: ./src/process/children.ts
 var children = __webpack_require__(1414);
 ;// CONCATENATED MODULE: ./src/report/log.ts
@@ -315,7 +315,6 @@ function scrub(text, secrets = []) {
 
 
 
-
 /** The exit code of coreutils' and busybox's `timeout` when the time ran out. */
 const TIMED_OUT = 124;
 /** A stopped tool gets TERM, then KILL this much later. */
@@ -356,14 +355,14 @@ async function runToolAllowingFailure(tool, args, options) {
         if (!options.silent)
             process.stdout.write(`${neutralise(scrub(line, secrets))}\n`);
     };
-    if (!findOnPath(tool))
+    if (!(await findOnPath(tool)))
         throw new errors/* UserError */.yo(`Could not run \`${tool}\`: ${missingToolHint(tool)}`);
     if (!options.silent)
         echo(`[command]${tool} ${args.join(' ')}`);
     // @actions/exec cannot stop a child. Where the runner has `timeout` (coreutils, busybox), it
     // stops the tool and everything the tool started (it leads their process group); the
     // action's own timer, a little later, holds where it has none.
-    const timeout = findOnPath('timeout');
+    const timeout = await findOnPath('timeout');
     const [command, commandArgs] = timeout
         ? [timeout, ['-k', String(KILL_AFTER_SECONDS), String(options.timeoutSeconds), tool, ...args]]
         : [tool, args];
@@ -396,23 +395,9 @@ async function runToolAllowingFailure(tool, args, options) {
         throw new errors/* UserError */.yo(`\`${tool} ${args[0] ?? ''}\` did not finish within ${options.timeoutSeconds}s and was stopped.`);
     return { exitCode, stdout, stderr };
 }
-/** The tool's path when it is on PATH (or given as a path), else undefined. */
-function findOnPath(tool, env = process.env) {
-    const candidates = tool.includes('/')
-        ? [tool]
-        : (env.PATH ?? '')
-            .split(external_node_path_.delimiter)
-            .filter(Boolean)
-            .map((dir) => external_node_path_.join(dir, tool));
-    return candidates.find((candidate) => {
-        try {
-            external_node_fs_.accessSync(candidate, external_node_fs_.constants.X_OK);
-            return external_node_fs_.statSync(candidate).isFile();
-        }
-        catch {
-            return false;
-        }
-    });
+/** The tool's path when it is on PATH (or given as a path) and executable, else undefined (@actions/io's `which`). */
+async function findOnPath(tool) {
+    return (await io/* which */.K7(tool, false)) || undefined;
 }
 function missingToolHint(tool) {
     switch (tool) {
@@ -575,6 +560,8 @@ function explainBuildFailure(error, env = process.env) {
     return error;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
 ;// CONCATENATED MODULE: ./src/inputs/paths.ts
 
 
@@ -1518,7 +1505,7 @@ var external_node_crypto_ = __webpack_require__(7598);
  * runs it, and cached so that the next job on this runner does not download it again.
  */
 async function ensureSkopeo(download) {
-    if (findOnPath('skopeo'))
+    if (await findOnPath('skopeo'))
         return;
     if (!download)
         throw new errors/* UserError */.yo('skopeo is not installed on this runner. Install it first (Debian and Ubuntu: `apt-get install -y skopeo`; Alpine: `apk add skopeo`), ' +

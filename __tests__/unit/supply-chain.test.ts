@@ -12,6 +12,7 @@ test('direct production dependencies are exactly the given ones', () => {
   expect(Object.keys(read('package.json').dependencies).sort()).toEqual([
     '@actions/core',
     '@actions/exec',
+    '@actions/io',
     '@actions/tool-cache',
     'undici',
   ]);

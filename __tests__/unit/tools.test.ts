@@ -40,12 +40,12 @@ describe('runTool', () => {
 
   test('without `timeout` on PATH (no coreutils, no busybox) the limit still holds', async () => {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-no-timeout-'));
-    fs.symlinkSync(findOnPath('sleep')!, path.join(bin, 'sleep'));
+    fs.symlinkSync((await findOnPath('sleep'))!, path.join(bin, 'sleep'));
     const saved = process.env.PATH;
     process.env.PATH = bin;
     const started = Date.now();
     try {
-      expect(findOnPath('timeout')).toBeUndefined();
+      expect(await findOnPath('timeout')).toBeUndefined();
       await expect(runTool('sleep', ['30'], { silent: true, timeoutSeconds: 1 })).rejects.toThrow(
         '`sleep 30` did not finish within 1s and was stopped.',
       );
@@ -71,7 +71,7 @@ describe('runTool', () => {
     await expect(runTool('skopeo-that-is-not-there', [], { timeoutSeconds: 1 })).rejects.toThrow(
       'Could not run `skopeo-that-is-not-there`',
     );
-    expect(findOnPath('sh')).toMatch(/\/sh$/);
+    expect(await findOnPath('sh')).toMatch(/\/sh$/);
   });
 
   test('a full disk is named as such, whichever tool hit it', async () => {

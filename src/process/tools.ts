@@ -1,6 +1,5 @@
 import * as exec from '@actions/exec';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import * as io from '@actions/io';
 import { launch } from './children.js';
 import { ToolError, UserError } from '../errors.js';
 import { neutralise } from '../report/log.js';
@@ -72,12 +71,12 @@ async function runToolAllowingFailure(tool: string, args: string[], options: Run
   const echo = (line: string): void => {
     if (!options.silent) process.stdout.write(`${neutralise(scrub(line, secrets))}\n`);
   };
-  if (!findOnPath(tool)) throw new UserError(`Could not run \`${tool}\`: ${missingToolHint(tool)}`);
+  if (!(await findOnPath(tool))) throw new UserError(`Could not run \`${tool}\`: ${missingToolHint(tool)}`);
   if (!options.silent) echo(`[command]${tool} ${args.join(' ')}`);
   // @actions/exec cannot stop a child. Where the runner has `timeout` (coreutils, busybox), it
   // stops the tool and everything the tool started (it leads their process group); the
   // action's own timer, a little later, holds where it has none.
-  const timeout = findOnPath('timeout');
+  const timeout = await findOnPath('timeout');
   const [command, commandArgs] = timeout
     ? [timeout, ['-k', String(KILL_AFTER_SECONDS), String(options.timeoutSeconds), tool, ...args]]
     : [tool, args];
@@ -117,22 +116,9 @@ async function runToolAllowingFailure(tool: string, args: string[], options: Run
   return { exitCode, stdout, stderr };
 }
 
-/** The tool's path when it is on PATH (or given as a path), else undefined. */
-export function findOnPath(tool: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = tool.includes('/')
-    ? [tool]
-    : (env.PATH ?? '')
-        .split(path.delimiter)
-        .filter(Boolean)
-        .map((dir) => path.join(dir, tool));
-  return candidates.find((candidate) => {
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return fs.statSync(candidate).isFile();
-    } catch {
-      return false;
-    }
-  });
+/** The tool's path when it is on PATH (or given as a path) and executable, else undefined (@actions/io's `which`). */
+export async function findOnPath(tool: string): Promise<string | undefined> {
+  return (await io.which(tool, false)) || undefined;
 }
 
 function missingToolHint(tool: string): string {

@@ -18,7 +18,7 @@ export interface SkopeoDownload {
  * runs it, and cached so that the next job on this runner does not download it again.
  */
 export async function ensureSkopeo(download: SkopeoDownload | undefined): Promise<void> {
-  if (findOnPath('skopeo')) return;
+  if (await findOnPath('skopeo')) return;
   if (!download)
     throw new UserError(
       'skopeo is not installed on this runner. Install it first (Debian and Ubuntu: `apt-get install -y skopeo`; Alpine: `apk add skopeo`), ' +
