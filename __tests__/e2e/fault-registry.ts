@@ -1,13 +1,10 @@
 // A registry front that injects faults the real registry cannot be made to show: it passes
 // requests through to the test bed's zot-like registry unless `fault` says otherwise, and
 // records every request it saw. Optionally speaks TLS with a self-signed certificate.
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { selfSignedCertificate } from '../helpers/tls.js';
 
 export type FaultAnswer =
   | 'pass'
@@ -26,35 +23,6 @@ export interface FaultRegistry {
   /** `METHOD path status` for each request answered, `METHOD path hang` for each left hanging. */
   requests: string[];
   close(): Promise<void>;
-}
-
-function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-tls-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-keyout',
-      path.join(dir, 'key.pem'),
-      '-out',
-      path.join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  const pair = {
-    key: fs.readFileSync(path.join(dir, 'key.pem')),
-    cert: fs.readFileSync(path.join(dir, 'cert.pem')),
-  };
-  fs.rmSync(dir, { recursive: true, force: true });
-  return pair;
 }
 
 export async function startFaultRegistry(
