@@ -603,3 +603,90 @@ test('describeInputs shows every input but the key and the build secrets', () =>
   expect(shown).not.toContain('s3cret');
   expect(shown).not.toMatch(/api_key=|secrets=/);
 });
+
+describe('key_expiry_warning_days', () => {
+  test.each([
+    ['', 14],
+    ['0', 0],
+    ['7', 7],
+    ['3650', 3650],
+  ])('%j is %d days', (value, days) => {
+    expect(parse({ key_expiry_warning_days: value }).keyExpiryWarningDays).toBe(days);
+  });
+
+  test.each(['14d', 'd14', '-1', '1.5', ' 14', '3651', 'NaN'])('%j is refused, naming the input', (value) => {
+    expect(problemsOf({ key_expiry_warning_days: value })).toEqual([
+      `\`key_expiry_warning_days\` must be a whole number of days, not ${JSON.stringify(value)}.`,
+    ]);
+  });
+});
+
+describe('skopeo_download_url and skopeo_sha256', () => {
+  const sum = 'AB'.repeat(32);
+  test('both given: a download with the checksum in lower case', () => {
+    expect(
+      parse({ skopeo_download_url: 'https://example.test/skopeo', skopeo_sha256: sum }).skopeoDownload,
+    ).toEqual({ url: 'https://example.test/skopeo', sha256: sum.toLowerCase() });
+  });
+
+  test('neither given: no download', () => {
+    expect(parse({}).skopeoDownload).toBeUndefined();
+  });
+
+  test.each([
+    [{ skopeo_sha256: sum }, ['`skopeo_download_url` is needed with `skopeo_sha256`.']],
+    [
+      { skopeo_download_url: 'https://example.test/skopeo' },
+      ['`skopeo_sha256` must be the SHA-256 of the download, 64 hex digits.'],
+    ],
+    [
+      { skopeo_download_url: 'ftp://example.test/skopeo', skopeo_sha256: sum },
+      ['`skopeo_download_url` is not an http(s) URL: "ftp://example.test/skopeo".'],
+    ],
+    [
+      { skopeo_download_url: 'https://example.test/skopeo', skopeo_sha256: 'a'.repeat(63) },
+      ['`skopeo_sha256` must be the SHA-256 of the download, 64 hex digits.'],
+    ],
+    [
+      { skopeo_download_url: 'https://example.test/skopeo', skopeo_sha256: `${'a'.repeat(64)}0` },
+      ['`skopeo_sha256` must be the SHA-256 of the download, 64 hex digits.'],
+    ],
+  ])('%j: %j', (overrides, expected) => {
+    expect(problemsOf(overrides)).toEqual(expected);
+  });
+});
+
+describe('build_args and labels', () => {
+  test('a bad key is shown without its value', () => {
+    const [problem] = problemsOf({ build_args: 'A=1\n1NPM_TOKEN=secret-value' });
+    expect(problem).toBe('`build_args` line 2 is not `KEY=VALUE`: "1NPM_TOKEN=…".');
+    expect(problem).not.toContain('secret-value');
+  });
+
+  test('a line without = is shown as it is (it holds no value)', () => {
+    expect(problemsOf({ labels: 'word' })).toEqual(['`labels` line 1 is not `KEY=VALUE`: "word".']);
+  });
+});
+
+describe('registry', () => {
+  test.each(['r.example:1', 'r.example:65535', 'localhost:5000', 'a-b.c'])('%j is accepted', (registry) => {
+    expect(parse({ registry }).registry).toBe(registry);
+  });
+
+  test.each([
+    ['r.example:0', 'has a port out of range: 0.'],
+    ['r.example:65536', 'has a port out of range: 65536.'],
+  ])('%j: %s', (registry, what) => {
+    expect(problemsOf({ registry })).toEqual([`\`registry\` ${what}`]);
+  });
+
+  test('a reference of 255 characters is accepted, one more is refused', () => {
+    const name = (length: number) => `team/${'a'.repeat(length - 'registry.example/team/'.length)}`;
+    expect(parse({ registry: 'registry.example', image_name: name(255) }).imageName).toHaveLength(
+      255 - 'registry.example/'.length,
+    );
+    expect(problemsOf({ registry: 'registry.example', image_name: name(256) })).toEqual([
+      '`image_name` makes a reference longer than 255 characters with the registry.',
+    ]);
+  });
+});

@@ -1,6 +1,7 @@
-import { describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { soonestExpiringKey, warnOfKeyExpiry } from '../../src/registry/key-expiry.js';
 import type { ApiKeyInfo, RegistryClient } from '../../src/registry/client.js';
+import { capturingStdout } from '../helpers/stdout.js';
 
 const now = new Date('2026-06-01T00:00:00Z');
 const inDays = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString();
@@ -62,17 +63,8 @@ describe('warnOfKeyExpiry: what the runner reads', () => {
     const client = {
       apiKeys: typeof keys === 'function' ? keys : async () => keys,
     } as unknown as RegistryClient;
-    const written: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
-      await warnOfKeyExpiry(client, days, now);
-    } finally {
-      spy.mockRestore();
-    }
-    return written.join('');
+    const { written } = await capturingStdout(() => warnOfKeyExpiry(client, days, now));
+    return written;
   }
 
   test.each([
@@ -102,5 +94,21 @@ describe('warnOfKeyExpiry: what the runner reads', () => {
     expect(await warned(failing)).toBe(
       'Could not read the API key list (HTTP 500); skipping the expiry check.\n',
     );
+  });
+});
+
+describe('the key-expiry threshold', () => {
+  test('a key expiring exactly at the threshold is warned of; a minute later is not', () => {
+    expect(soonestExpiringKey([{ label: 'k', expirationDate: inDays(14) }], now, 14)?.days).toBe(14);
+    const later = new Date(now.getTime() + 14 * 86_400_000 + 60_000).toISOString();
+    expect(soonestExpiringKey([{ label: 'k', expirationDate: later }], now, 14)).toBeUndefined();
+  });
+
+  test('a key expiring right now has expired: no warning for it', () => {
+    expect(soonestExpiringKey([{ label: 'k', expirationDate: now.toISOString() }], now, 14)).toBeUndefined();
+  });
+
+  test('a key without a label is named as such', () => {
+    expect(soonestExpiringKey([{ expirationDate: inDays(2) }], now, 14)?.label).toBe('(no label)');
   });
 });

@@ -7,6 +7,7 @@ import { RegistryClient } from '../../src/registry/client.js';
 import { readTaggedImages, readTaggedImage } from '../../src/registry/tagged-images.js';
 import { tagsOf } from '../../src/publication/tags.js';
 import { parseRetryAfter, type RetryPolicy } from '../../src/process/retry.js';
+import { capturingStdout } from '../helpers/stdout.js';
 
 const HOST = 'registry.test';
 const ORIGIN = `https://${HOST}`;
@@ -349,19 +350,8 @@ describe("readTaggedImage: a tag's digest and the commit it was built from, in a
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(404, '');
     const manifest = { schemaVersion: 2, annotations: {} };
     pool.intercept({ path: `/v2/a/manifests/${REV}`, method: 'GET' }).reply(200, ...json(manifest));
-    const written: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
-      await readTaggedImages(client, tagsOf(HOST, 'a', 'v1', REV));
-    } finally {
-      spy.mockRestore();
-    }
-    expect(written.join('')).toBe(
-      `v1: absent\n${REV}: ${sha256Of(manifest)}, built from an unknown commit\n`,
-    );
+    const { written } = await capturingStdout(() => readTaggedImages(client, tagsOf(HOST, 'a', 'v1', REV)));
+    expect(written).toBe(`v1: absent\n${REV}: ${sha256Of(manifest)}, built from an unknown commit\n`);
   });
 
   test('a 503 on the manifest is retried and never taken for a free tag', async () => {
@@ -566,5 +556,59 @@ describe('a digest the action reports or decides on is the sha256 of bytes it re
     await expect(client.manifest('a', LIE)).rejects.toThrow(
       `The registry answered a read of a@${LIE} with a manifest whose bytes hash to ${TRUE}: it is not the one asked for.`,
     );
+  });
+});
+
+describe('a TLS failure is named, never retried as a network fault', () => {
+  function failingWith(error: Error) {
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    agent.get('https://r.test').intercept({ path: '/v2/', method: 'GET' }).replyWithError(error).persist();
+    const sleep = jest.fn(async (_ms: number) => undefined);
+    const client = new RegistryClient({
+      host: 'r.test',
+      insecure: false,
+      dispatcher: agent,
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, sleep },
+    });
+    return { client, sleep };
+  }
+  const coded = (code: string, message = 'handshake failed') => Object.assign(new Error(message), { code });
+
+  test.each([
+    'EPROTO',
+    'ERR_SSL_WRONG_VERSION_NUMBER',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+    'ERR_TLS_HANDSHAKE_TIMEOUT',
+  ])('%s', async (code) => {
+    const { client, sleep } = failingWith(coded(code, 'x'));
+    await expect(client.proveAccess()).rejects.toThrow(`TLS with the registry r.test failed (${code})`);
+    expect(sleep).not.toHaveBeenCalled();
+  });
+
+  test('found in the cause of the error undici throws', async () => {
+    const wrapped = Object.assign(new Error('fetch failed'), {
+      code: 'UND_ERR_SOCKET',
+      cause: coded('CERT_HAS_EXPIRED'),
+    });
+    const { client } = failingWith(wrapped);
+    await expect(client.proveAccess()).rejects.toThrow('(CERT_HAS_EXPIRED)');
+  });
+
+  test('a code that only ends like a TLS one is a network fault, tried again', async () => {
+    const { client, sleep } = failingWith(coded('XERR_SSL', 'socket hang up'));
+    await expect(client.proveAccess()).rejects.toThrow(/XERR_SSL \(socket hang up\) after 3 attempts/);
+    expect(sleep).toHaveBeenCalledTimes(2);
+  });
+
+  test('a timeout says how long it waited', async () => {
+    const { client } = failingWith(coded('UND_ERR_HEADERS_TIMEOUT', 'Headers Timeout Error'));
+    await expect(client.proveAccess()).rejects.toThrow(/no answer within 30s \(UND_ERR_HEADERS_TIMEOUT\)/);
   });
 });

@@ -113,3 +113,25 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(inAMinute)).toBeGreaterThan(55_000);
   });
 });
+
+describe('Retry-After', () => {
+  test.each([
+    ['10', 10_000],
+    ['1', 1000],
+    ['0', 0],
+    [' 30 ', 30_000],
+    ['120', 120_000],
+  ])('%j seconds is %d ms', (value, ms) => {
+    expect(parseRetryAfter(value)).toBe(ms);
+  });
+
+  test('an HTTP date is the time until it, never negative', () => {
+    const now = Date.parse('Thu, 01 Jan 2026 00:00:00 GMT');
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:01:40 GMT', now)).toBe(100_000);
+    expect(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', now)).toBe(0);
+  });
+
+  test.each([undefined, '', 'soon', '-5'])('%j is no advice', (value) => {
+    expect(parseRetryAfter(value)).toBeUndefined();
+  });
+});

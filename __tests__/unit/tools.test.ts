@@ -1,21 +1,18 @@
-// runTool against real processes (sh, sleep): no mocks needed to prove scrubbing and timeouts.
-import { describe, expect, jest, test } from '@jest/globals';
+// runTool against real processes (sh, sleep): no mocks needed to prove scrubbing and timeouts;
+// and the environment a child process gets.
+import { describe, expect, test } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ToolError } from '../../src/errors.js';
-import { findOnPath, runTool } from '../../src/process/tools.js';
+import { childEnvironment, findOnPath, runTool } from '../../src/process/tools.js';
+import { capturingStdout } from '../helpers/stdout.js';
 
 const KEY = `zak_${'a1'.repeat(16)}`;
 
 describe('runTool', () => {
   test('a tool that echoes its stdin secret in an error has it scrubbed from the error and the log', async () => {
-    const written: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
+    const { written } = await capturingStdout(async () => {
       const error = await runTool('sh', ['-c', 'echo "bad credentials: $(cat)" >&2; exit 3'], {
         input: Buffer.from(KEY),
         secrets: [KEY],
@@ -25,11 +22,9 @@ describe('runTool', () => {
       expect((error as ToolError).exitCode).toBe(3);
       expect((error as Error).message).toContain('bad credentials: ***');
       expect((error as Error).message).not.toContain(KEY);
-    } finally {
-      spy.mockRestore();
-    }
-    expect(written.join('')).toContain('bad credentials: ***');
-    expect(written.join('')).not.toContain(KEY);
+    });
+    expect(written).toContain('bad credentials: ***');
+    expect(written).not.toContain(KEY);
   });
 
   test('a child that hangs is stopped at its timeout', async () => {
@@ -83,5 +78,12 @@ describe('runTool', () => {
       /^`sh -c` ran out of disk space \(no space left on device\).*RUNNER_TEMP.*Nothing was pushed\.$/s,
     );
     expect(error).not.toBeInstanceOf(ToolError);
+  });
+});
+
+describe('child processes', () => {
+  test("get the environment without the action's inputs (the key is INPUT_API_KEY)", () => {
+    const clean = childEnvironment({ PATH: '/bin', INPUT_API_KEY: 'zak_x', INPUT_VERSION: 'v1', HOME: '/h' });
+    expect(clean).toEqual({ PATH: '/bin', HOME: '/h' });
   });
 });

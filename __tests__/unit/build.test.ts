@@ -1,23 +1,23 @@
 // The docker commands the action runs, against a stand-in `docker` on PATH that answers as the
 // CLI does: the builder and endpoint probes, and the build with its failures named.
-import { afterAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { build, buildSpec, loadInto, type BuildInputs } from '../../src/build/buildx.js';
+import { build, loadInto, type BuildInputs } from '../../src/build/buildx.js';
 import { buildAndHandOver, buildOnly } from '../../src/build/hand-over.js';
 import { Timeline } from '../../src/report/timeline.js';
 import { probeBuilder, probeEndpoint } from '../../src/build/engine.js';
 import { UserError } from '../../src/errors.js';
-import { tagsOf } from '../../src/publication/tags.js';
+import { specWith as specOf } from '../helpers/build-inputs.js';
+import { fakeTools } from '../helpers/fake-tools.js';
+import { capturingStdout } from '../helpers/stdout.js';
 
 const ID = `sha256:${'f'.repeat(64)}`;
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-docker-'));
-const bin = path.join(work, 'bin');
+const tools = fakeTools('bpi-docker-');
+const work = tools.work;
 const calls = path.join(work, 'calls');
-fs.mkdirSync(bin);
-fs.writeFileSync(
-  path.join(bin, 'docker'),
+tools.install(
+  'docker',
   `#!/bin/sh
 echo "$*" >> '${calls}'
 if [ -n "$FAKE_ERROR" ]; then printf '%s\\n' "$FAKE_ERROR" >&2; exit 1; fi
@@ -34,12 +34,8 @@ case "$*" in
     done ;;
 esac
 `,
-  { mode: 0o755 },
 );
-const savedPath = process.env.PATH;
-process.env.PATH = `${bin}:${savedPath}`;
 afterAll(() => {
-  process.env.PATH = savedPath;
   for (const name of ['FAKE_ERROR', 'FAKE_DRIVER', 'FAKE_STATUS', 'FAKE_ID']) delete process.env[name];
 });
 beforeEach(() => {
@@ -50,61 +46,24 @@ beforeEach(() => {
   process.env.FAKE_ID = ID;
 });
 
-/** The build inputs added with build-push-action's features, all off. */
-const NO_FEATURES = {
-  platforms: [],
-  secrets: [],
-  cacheFrom: [],
-  cacheTo: [],
-  noCache: false,
-  pull: false,
-  annotations: [],
-  provenance: 'false',
-  sbom: 'false',
-};
-
+/** The spec of a build of `work` with build-push-action's `features` (all off unless given). */
 const specWith = (features: Partial<BuildInputs> = {}) =>
-  buildSpec(
-    {
-      context: work,
-      dockerfile: `${work}/Dockerfile`,
-      buildArgs: [],
-      labels: [],
-      target: '',
-      network: '',
-      ...NO_FEATURES,
-      ...features,
-    },
-    tagsOf('r.example', 'team/app', 'v1', 'a'.repeat(40)),
-    {},
-    new Date(0),
-  );
+  specOf({ context: work, dockerfile: `${work}/Dockerfile`, ...features });
 const spec = specWith();
 
 /** Runs `work` with stdout captured (the build echoes its command and output). */
 async function quietly<T>(work: () => Promise<T>): Promise<T | unknown> {
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    return await work().catch((error: unknown) => error);
-  } finally {
-    spy.mockRestore();
-  }
+  const { outcome } = await capturingStdout(() => work().catch((error: unknown) => error));
+  return outcome;
 }
 
 describe('the probes', () => {
   test('the builder: its driver and whether the engine stores images in containerd, quietly', async () => {
-    const written: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
+    const { chunks } = await capturingStdout(async () => {
       expect(await probeBuilder()).toEqual({ driver: 'docker', containerdStore: true });
       expect(await probeEndpoint()).toMatchObject({ minApiVersion: '1.24' });
-    } finally {
-      spy.mockRestore();
-    }
-    expect(written).toEqual([]);
+    });
+    expect(chunks).toEqual([]);
     process.env.FAKE_DRIVER = 'docker-container';
     process.env.FAKE_STATUS = '[["Backing Filesystem","extfs"]]';
     expect(await probeBuilder()).toEqual({ driver: 'docker-container', containerdStore: false });

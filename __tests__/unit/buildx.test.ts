@@ -1,48 +1,23 @@
+// docker buildx build's argv as the action writes it, and the spec it is written from: no docker needed.
 import { describe, expect, test } from '@jest/globals';
 import {
   attests,
   buildArgs,
-  buildSpec,
   loadInto,
   makesIndex,
   provenanceLabels,
   secretEnvironment,
   type BuildInputs,
 } from '../../src/build/buildx.js';
-import {
-  explainRefusedWrite,
-  isTransientCopyFailure,
-  loginArgs,
-  pushArgs,
-  tagInRegistryArgs,
-  type SkopeoConfig,
-} from '../../src/skopeo/commands.js';
-import { TagTaken, ToolError } from '../../src/errors.js';
 import { tagsOf } from '../../src/publication/tags.js';
-import { childEnvironment } from '../../src/process/tools.js';
+import { buildInputs, specWith } from '../helpers/build-inputs.js';
 
-const build: BuildInputs = {
-  context: '/work/app',
-  dockerfile: '/work/app/Dockerfile',
-  buildArgs: ['A=1'],
-  labels: ['team=ops'],
-  target: '',
-  network: '',
-  platforms: [],
-  secrets: [],
-  cacheFrom: [],
-  cacheTo: [],
-  noCache: false,
-  pull: false,
-  annotations: [],
-  provenance: 'false',
-  sbom: 'false',
-};
+const build = buildInputs({ buildArgs: ['A=1'], labels: ['team=ops'] });
 const tags = tagsOf('registry.example:5000', 'team/app', 'v1.0.0', 'a'.repeat(40));
 const now = new Date('2026-01-02T03:04:05.000Z');
 const env = { GITHUB_SERVER_URL: 'https://forgejo.example', GITHUB_REPOSITORY: 'ops/infra' };
 const spec = (override: Partial<BuildInputs> = {}, environment: NodeJS.ProcessEnv = env) =>
-  buildSpec({ ...build, ...override }, tags, environment, now);
+  specWith({ ...build, ...override }, { tags, environment, now });
 
 describe('docker buildx build argv', () => {
   test('loaded into the engine: the file, labels, build args, tags, --load and the image-id file, then the context', () => {
@@ -294,165 +269,5 @@ describe('docker buildx build argv', () => {
     ]);
     expect(provenanceLabels(tags, { GITHUB_SERVER_URL: 'https://f' }, now)).toHaveLength(3);
     expect(provenanceLabels(tags, { GITHUB_REPOSITORY: 'o/r' }, now)).toHaveLength(3);
-  });
-});
-
-describe('skopeo argv never holds the key', () => {
-  const session: SkopeoConfig = {
-    registry: 'r.example',
-    insecure: false,
-    authFile: '/run/auth.json',
-    secrets: ['zak_secret'],
-  };
-  const all = [
-    loginArgs(session, 'ci'),
-    pushArgs(session, { reference: 'docker-daemon:sha256:abc', options: [] }, 'r.example/a:b', '/run/d'),
-    tagInRegistryArgs(session, 'r.example/a@sha256:abc', 'r.example/a:v1'),
-    loginArgs({ ...session, insecure: true }, 'ci'),
-  ];
-  test.each(all)('%j', (...args) => {
-    expect(args.join(' ')).not.toContain('zak_secret');
-    expect(args).toContain('/run/auth.json');
-  });
-
-  test('login reads the key from stdin', () => {
-    expect(loginArgs(session, 'ci')).toEqual([
-      'login',
-      '--command-timeout',
-      '120s',
-      '--authfile',
-      '/run/auth.json',
-      '--username',
-      'ci',
-      '--password-stdin',
-      'r.example',
-    ]);
-  });
-
-  test('every skopeo command has a timeout: a push 30 minutes, a login 2, a copy inside the registry 5', () => {
-    expect(all.map((args) => args.slice(1, 3))).toEqual([
-      ['--command-timeout', '120s'],
-      ['--command-timeout', '1800s'],
-      ['--command-timeout', '300s'],
-      ['--command-timeout', '120s'],
-    ]);
-  });
-
-  test("every copy: the run's auth file and skopeo's own three retries", () => {
-    const args = tagInRegistryArgs(session, 'r/a@sha256:abc', 'r/a:v1');
-    expect(args.slice(0, 7)).toEqual([
-      'copy',
-      '--command-timeout',
-      '300s',
-      '--authfile',
-      '/run/auth.json',
-      '--retry-times',
-      '3',
-    ]);
-    expect(args).not.toContain('--src-tls-verify=false');
-    expect(args).not.toContain('--dest-tls-verify=false');
-  });
-
-  test('a retried copy gets what the budget has left, rounded up, at least a second', () => {
-    const source = { reference: 'oci:/run/oci-layout', options: [] };
-    expect(pushArgs(session, source, 'r/a:b', '/run/d', 61.2).slice(1, 3)).toEqual([
-      '--command-timeout',
-      '62s',
-    ]);
-    expect(tagInRegistryArgs(session, 'r/a@sha256:abc', 'r/a:v1', 0.2).slice(1, 3)).toEqual([
-      '--command-timeout',
-      '1s',
-    ]);
-  });
-
-  test('the tag copy preserves digests (an index with all it names); insecure turns off verification on both sides', () => {
-    const args = tagInRegistryArgs(
-      { ...session, insecure: true },
-      'r.example/a@sha256:abc',
-      'r.example/a:v1',
-    );
-    expect(args).toEqual(
-      expect.arrayContaining([
-        '--all',
-        '--preserve-digests',
-        '--src-tls-verify=false',
-        '--dest-tls-verify=false',
-      ]),
-    );
-    expect(args.slice(-2)).toEqual(['docker://r.example/a@sha256:abc', 'docker://r.example/a:v1']);
-  });
-
-  test.each([
-    [{ reference: 'oci:/run/oci-layout', options: [] }],
-    [{ reference: 'docker-daemon:sha256:abc', options: ['--src-daemon-host', 'http://127.0.0.1:2375'] }],
-    [{ reference: 'docker-archive:/run/image.tar', options: [] }],
-  ])('the push reads the hand-over %j and records the digest', (source) => {
-    const args = pushArgs(session, source, 'r.example/a:b', '/run/d');
-    expect(args.slice(-2)).toEqual([source.reference, 'docker://r.example/a:b']);
-    expect(args).toEqual(expect.arrayContaining(['--digestfile', '/run/d', ...source.options]));
-    expect(args).not.toContain('--dest-tls-verify=false');
-    expect(pushArgs({ ...session, insecure: true }, source, 'r.example/a:b', '/run/d')).toContain(
-      '--dest-tls-verify=false',
-    );
-  });
-});
-
-describe('child processes', () => {
-  test("get the environment without the action's inputs (the key is INPUT_API_KEY)", () => {
-    const clean = childEnvironment({ PATH: '/bin', INPUT_API_KEY: 'zak_x', INPUT_VERSION: 'v1', HOME: '/h' });
-    expect(clean).toEqual({ PATH: '/bin', HOME: '/h' });
-  });
-});
-
-describe('a failed skopeo copy', () => {
-  test.each([
-    ['reading manifest sha256:d8 in r/a: received unexpected HTTP status: 500 Internal Server Error', true],
-    ['writing blob: received unexpected HTTP status: 503 Service Unavailable', true],
-    ['received unexpected HTTP status: 429 Too Many Requests', true],
-    ['writing blob: failed to read from destination repository r/a: 500 (Internal Server Error)', true],
-    ['reading blob sha256:ab: fetching blob: 502 (Bad Gateway)', true],
-    ['writing blob: Patch "http://r/v2/a/blobs/uploads/x": read: connection reset by peer', true],
-    ['pinging container registry r: Get "https://r/v2/": dial tcp: i/o timeout', true],
-    ['writing manifest: uploading manifest v1 to r/a: denied: stable tag is immutable', false],
-    ['initializing source: reading manifest v1 in r/a: manifest unknown', false],
-    ['writing blob: initiating layer upload to /v2/a/blobs/uploads/ in r: unauthorized', false],
-  ])('%s: tried again %s', (detail, transient) => {
-    expect(isTransientCopyFailure(detail)).toBe(transient);
-  });
-});
-
-describe('a refused write', () => {
-  const skopeoSaid = (end: string) =>
-    new ToolError(
-      'skopeo copy',
-      1,
-      `time="x" level=fatal msg="writing manifest: uploading manifest v1 to r/a: ${end}"`,
-    );
-  test.each([
-    // zot's refusal of an overwrite, as skopeo 1.9.3 prints it: a bare "denied".
-    [skopeoSaid('denied'), '(403 DENIED)'],
-    // With a policy condition's detail.reason, skopeo prints the standard message.
-    [
-      skopeoSaid('denied: requested access to the resource is denied'),
-      '(403 DENIED: requested access to the resource is denied)',
-    ],
-    [skopeoSaid('denied: stable tag is immutable'), '(403 DENIED: stable tag is immutable)'],
-    [new ToolError('skopeo copy', 1, 'denied\nwriting manifest: 403 Forbidden'), '(403 DENIED)'],
-    [new ToolError('skopeo copy', 1, 'requested access is Forbidden by policy'), '(403 DENIED)'],
-  ])("a refusal from skopeo is explained with the registry's words: %#", (error, wording) => {
-    const explained = explainRefusedWrite(error, 'r/a:v1') as Error;
-    expect(explained).toBeInstanceOf(TagTaken);
-    expect(explained.message).toContain(`refused to write r/a:v1 ${wording}.`);
-    expect(explained.message).toContain('`update`');
-  });
-
-  test.each([
-    'connection refused',
-    'writing manifest: uploading manifest v1 to r/a: manifest invalid',
-    'reading manifest v1 in r/a: denied access token expired', // "denied" inside a word sequence, not the end
-    'the file /var/denied.txt is missing',
-  ])('any other failure is left as it is: %s', (detail) => {
-    const error = new ToolError('skopeo copy', 1, detail);
-    expect(explainRefusedWrite(error, 'r/a:v1')).toBe(error);
   });
 });
