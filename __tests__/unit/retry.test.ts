@@ -131,7 +131,10 @@ describe('Retry-After', () => {
     expect(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', now)).toBe(0);
   });
 
-  test.each([undefined, '', 'soon', '-5'])('%j is no advice', (value) => {
-    expect(parseRetryAfter(value)).toBeUndefined();
-  });
+  test.each([undefined, '', 'soon', '-5', '12 GMT', 'Mon 01 Jan 2024 GMT', '2026-01-01T00:00:00 GMT'])(
+    '%j is no advice',
+    (value) => {
+      expect(parseRetryAfter(value)).toBeUndefined();
+    },
+  );
 });

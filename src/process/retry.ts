@@ -47,8 +47,10 @@ export async function withRetries<T>(
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  // Anything else must be an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`), not a stray number.
-  if (!/GMT$/.test(value.trim())) return undefined;
+  // Anything else must be an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`), not a stray number
+  // that merely ends in GMT (`12 GMT`, which Date.parse reads as a date in 2001).
+  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim()))
+    return undefined;
   const date = Date.parse(value);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
