@@ -8,7 +8,11 @@
 #   - docker-buildx from trixie (only that package: trixie is pinned below 100);
 #   - trixie's docker.io (Docker 26) and containerd (1.7), unpacked with `dpkg -x` into
 #     $TESTBED_DIR/trixie: the engines a runner's Docker-in-Docker sidecar has. They run with
-#     bookworm's runc and never replace anything the machine has.
+#     bookworm's runc and never replace anything the machine has;
+#   - two signature verifiers from trixie, unpacked with `dpkg -x` into $TESTBED_DIR/trixie-verifiers
+#     with trixie's own libc (skopeo asks for GLIBC_2.38, bookworm has 2.36) and run through its
+#     loader by wrappers in $TESTBED_DIR/bin: skopeo-trixie (skopeo 1.18, built with sigstore, which
+#     bookworm's 1.9.3 lacks) and cosign (2.5; its own `cosign version` says only "devel").
 # The Debian mirror is the one the machine's own apt sources name: no host is written here.
 set -euo pipefail
 
@@ -26,11 +30,16 @@ buildx_missing=0
 installed docker-buildx || buildx_missing=1
 engines_missing=0
 [ -x "$trixie_root/usr/sbin/dockerd" ] && [ -x "$trixie_root/usr/bin/containerd" ] || engines_missing=1
+verifiers_root="$TESTBED_DIR/trixie-verifiers"
+verifiers_missing=0
+[ -x "$TESTBED_DIR/bin/skopeo-trixie" ] && [ -x "$TESTBED_DIR/bin/cosign" ] &&
+  [ -x "$verifiers_root/usr/bin/skopeo" ] && [ -x "$verifiers_root/usr/bin/cosign" ] || verifiers_missing=1
 arm64_busybox="$TESTBED_DIR/busybox-arm64/busybox"
 arm64_missing=0
 [ -x "$arm64_busybox" ] || arm64_missing=1
 
-if [ ${#need[@]} -eq 0 ] && [ $buildx_missing -eq 0 ] && [ $engines_missing -eq 0 ] && [ $arm64_missing -eq 0 ]; then
+if [ ${#need[@]} -eq 0 ] && [ $buildx_missing -eq 0 ] && [ $engines_missing -eq 0 ] &&
+  [ $verifiers_missing -eq 0 ] && [ $arm64_missing -eq 0 ]; then
   echo "test bed packages already installed"
   exit 0
 fi
@@ -79,6 +88,39 @@ if [ $engines_missing -eq 1 ]; then
   rm -rf "$debs"
   "$trixie_root/usr/sbin/dockerd" --version
   "$trixie_root/usr/bin/containerd" --version
+fi
+if [ $verifiers_missing -eq 1 ]; then
+  # skopeo's libraries come with it, at trixie's versions, so that its loader finds them all there.
+  debs=$(mktemp -d)
+  (cd "$debs" && apt-get download -qq skopeo/trixie cosign/trixie libc6/trixie libgpgme11t64/trixie \
+    libassuan9/trixie libgpg-error0/trixie libsqlite3-0/trixie)
+  cosign_version=$(dpkg-deb -f "$debs"/cosign_*.deb Version)
+  rm -rf "$verifiers_root"
+  mkdir -p "$verifiers_root" "$TESTBED_DIR/bin"
+  for deb in "$debs"/*.deb; do dpkg -x "$deb" "$verifiers_root"; done
+  rm -rf "$debs"
+  for tool in skopeo cosign; do
+    wrapper="$TESTBED_DIR/bin/$tool"
+    [ "$tool" = cosign ] || wrapper="$TESTBED_DIR/bin/$tool-trixie"
+    cat >"$wrapper" <<WRAPPER
+#!/bin/sh
+# trixie's $tool on trixie's libc, both unpacked by scripts/testbed/install.sh beside the machine's.
+exec "$verifiers_root/usr/lib64/ld-linux-x86-64.so.2" --library-path "$verifiers_root/usr/lib/x86_64-linux-gnu" \\
+  "$verifiers_root/usr/bin/$tool" "\$@"
+WRAPPER
+    chmod 755 "$wrapper"
+  done
+  skopeo_version=$("$TESTBED_DIR/bin/skopeo-trixie" --version)
+  echo "$skopeo_version"
+  case "$skopeo_version" in "skopeo version 1.18."*) ;; *)
+    echo "install.sh: $TESTBED_DIR/bin/skopeo-trixie is not skopeo 1.18" >&2; exit 1 ;;
+  esac
+  "$TESTBED_DIR/bin/cosign" version --json | grep -q '"platform": "linux/amd64"' ||
+    { echo "install.sh: $TESTBED_DIR/bin/cosign does not run" >&2; exit 1; }
+  echo "cosign $cosign_version"
+  case "$cosign_version" in 2.5.*) ;; *)
+    echo "install.sh: trixie's cosign is $cosign_version, not 2.5" >&2; exit 1 ;;
+  esac
 fi
 if [ $arm64_missing -eq 1 ]; then
   # The same sources, read for arm64 into lists of their own: dpkg's architectures stay as they are.

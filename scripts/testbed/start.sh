@@ -6,7 +6,8 @@
 #     carries a Basic challenge, writes only with the test identity's zak_ key, and every
 #     request that carries credentials checked (Basic Og== counting as none);
 #   - on 127.0.0.1:$DOOR_PORT, the same registry behind a door that refuses to overwrite an
-#     existing tag (403 DENIED), as zot does for an identity with `create` but not `update`.
+#     existing tag (403 DENIED), as zot does for an identity with `create` but not `update`;
+#   - the paths of the signature verifiers install.sh unpacked from trixie (skopeo 1.18, cosign 2.5).
 # Idempotent: a part that already runs is left as it is.
 set -euo pipefail
 
@@ -206,5 +207,7 @@ TESTBED_API_KEYS=$TESTBED_DIR/apikeys.json
 TESTBED_ENGINES=$engines
 TESTBED_TLS_ENGINE=tcp://127.0.0.1:2377
 TESTBED_TLS_CERTS=$tls/client
+TESTBED_SKOPEO_VERIFIER=$TESTBED_DIR/bin/skopeo-trixie
+TESTBED_COSIGN=$TESTBED_DIR/bin/cosign
 ENV
 echo "test bed ready: registry 127.0.0.1:$REGISTRY_PORT (coordinates in $TESTBED_DIR/env)"

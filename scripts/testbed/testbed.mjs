@@ -19,7 +19,8 @@ function readEnvFile(file) {
 /**
  * @returns {{ registry: string, createOnlyRegistry: string, accessLog: string, username: string,
  *   apiKey: string, apiKeys: { label: string, expirationDate: string, isExpired: boolean }[],
- *   engines: string[], tlsEngine: string, tlsCerts: string }}
+ *   engines: string[], tlsEngine: string, tlsCerts: string, skopeoVerifier: string,
+ *   cosign: string }}
  */
 export function readTestbed(dir = process.env.TESTBED_DIR ?? '/tmp/build-push-image-testbed') {
   const envFile = path.join(dir, 'env');
@@ -39,6 +40,9 @@ export function readTestbed(dir = process.env.TESTBED_DIR ?? '/tmp/build-push-im
     engines: (env.TESTBED_ENGINES ?? '').split(' ').filter(Boolean),
     tlsEngine: env.TESTBED_TLS_ENGINE,
     tlsCerts: env.TESTBED_TLS_CERTS,
+    // trixie's skopeo 1.18 (sigstore) and cosign 2.5, wrappers on trixie's libc (install.sh).
+    skopeoVerifier: env.TESTBED_SKOPEO_VERIFIER,
+    cosign: env.TESTBED_COSIGN,
   };
 }
 
