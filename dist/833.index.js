@@ -1755,6 +1755,8 @@ class Transport {
             headers.accept = ask.accept;
         if (ask.authorization)
             headers.authorization = ask.authorization;
+        if (ask.contentType)
+            headers['content-type'] = ask.contentType;
         const limit = ask.limit ?? DOCUMENT_LIMIT;
         return withRetries({ ...this.retry, attempts: ask.attempts ?? this.retry.attempts }, async () => {
             let answer;
@@ -1765,6 +1767,7 @@ class Transport {
                 const response = await request(dispatcher, url, {
                     method,
                     headers,
+                    body: ask.body,
                     headersTimeout: this.timeoutMs,
                     bodyTimeout: this.timeoutMs,
                     signal: deadline,
@@ -1890,11 +1893,11 @@ class Auth {
         }
         throw lastError instanceof Error ? lastError : new errors/* RegistryError */.gl((0,errors/* messageOf */.bD)(lastError));
     }
-    /** The Authorization header for reading `repository`, or undefined for an anonymous read. */
-    async authorization(session, repository) {
+    /** The Authorization header for reading (or writing to) `repository`, or undefined for an anonymous read. */
+    async authorization(session, repository, push = false) {
         if (session.auth.kind === 'basic')
             return this.basic();
-        const scope = `repository:${repository}:pull`;
+        const scope = `repository:${repository}:${push ? 'pull,push' : 'pull'}`;
         const token = this.tokens.get(scope) ?? (await this.fetchToken(session.dispatcher, session.auth, scope));
         return token ? `Bearer ${token}` : undefined;
     }
@@ -1951,6 +1954,11 @@ class Auth {
 
 
 
+/** The most bytes read of a signature's payload or configuration. */
+const SMALL_BLOB_LIMIT = 64 * 1024;
+function sha256Of(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
 /** Every manifest kind a registry may hold, so none answers with a converted manifest. */
 const MANIFEST_ACCEPT = [
     'application/vnd.oci.image.manifest.v1+json',
@@ -2058,6 +2066,68 @@ class RegistryClient {
             expect,
         });
     }
+    /** A small blob (a signature's payload or configuration), read whole up to 64 KiB. */
+    async smallBlob(name, digest) {
+        const answer = await this.send('GET', `/v2/${name}/blobs/${digest}`, name, {
+            what: `read the blob ${name}@${digest}`,
+            expect: [200],
+            limit: SMALL_BLOB_LIMIT,
+        });
+        if (sha256Of(answer.body) !== digest)
+            throw new errors/* RegistryError */.gl(`The registry answered a read of the blob ${name}@${digest} with other bytes.`);
+        return answer.body;
+    }
+    /**
+     * Uploads `bytes` as a blob of `name` unless the registry holds it (a HEAD first), in one
+     * piece: a POST opens the upload, a PUT with the digest closes it. The upload's Location must
+     * stay on the registry's origin, or the credentials would go elsewhere (skopeo does not check).
+     */
+    async putBlob(name, bytes) {
+        const digest = sha256Of(bytes);
+        const there = await this.send('HEAD', `/v2/${name}/blobs/${digest}`, name, {
+            what: `look up the blob ${name}@${digest}`,
+            expect: [200, 404],
+            push: true,
+        });
+        if (there.status === 200)
+            return digest;
+        const opened = await this.send('POST', `/v2/${name}/blobs/uploads/`, name, {
+            what: `start an upload to ${name}`,
+            expect: [202],
+            push: true,
+        });
+        const session = await this.connect();
+        const location = new URL(header(opened, 'location') ?? '', session.baseUrl);
+        if (location.origin !== new URL(session.baseUrl).origin)
+            throw new errors/* RegistryError */.gl(`The registry sent the upload to ${location.origin}, not to ${new URL(session.baseUrl).origin}: the credentials would go there. Nothing was uploaded.`);
+        location.searchParams.set('digest', digest);
+        await this.send('PUT', location.pathname + location.search, name, {
+            what: `upload a blob to ${name}`,
+            expect: [201],
+            push: true,
+            body: bytes,
+            contentType: 'application/octet-stream',
+        });
+        return digest;
+    }
+    /**
+     * Writes a manifest under `tag`; returns its digest (the hash of the bytes, which the registry
+     * must confirm). A 403 is the registry refusing to write the tag (zot without `update`).
+     */
+    async putManifest(name, tag, bytes, mediaType) {
+        const digest = sha256Of(bytes);
+        const answer = await this.send('PUT', `/v2/${name}/manifests/${tag}`, name, {
+            what: `write the manifest ${name}:${tag}`,
+            expect: [201],
+            push: true,
+            body: bytes,
+            contentType: mediaType,
+        });
+        const claimed = header(answer, 'docker-content-digest');
+        if (claimed !== undefined && claimed !== digest)
+            throw new errors/* RegistryError */.gl(`The registry stored ${name}:${tag} under ${shown(claimed)}, not under the digest of the bytes sent (${digest}).`);
+        return digest;
+    }
     connect() {
         this.session ??= this.auth.open();
         return this.session;
@@ -2065,12 +2135,15 @@ class RegistryClient {
     /** A read of `repository`, authorised; 401 and 403 are named for what the user can do. */
     async send(method, path, repository, ask) {
         const session = await this.connect();
-        const authorization = await this.auth.authorization(session, repository);
+        const { push, ...rest } = ask;
+        const authorization = await this.auth.authorization(session, repository, push);
         const answer = await this.transport.send(session.dispatcher, method, session.baseUrl + path, {
-            ...ask,
+            ...rest,
             authorization,
             expect: [...ask.expect, 401, 403],
         });
+        if (answer.status === 403 && push)
+            throw new errors/* TagTaken */.qD(`The registry refused to ${ask.what} (403 DENIED${registryMessage(answer.body)}): the identity lacks \`create\` on ${repository}, or the tag exists and it lacks \`update\`.`, { reference: `${this.options.host}/${repository}` });
         if (answer.status === 401) {
             if (this.auth.hasCredentials)
                 throw this.auth.rejectedKey();
@@ -2096,7 +2169,7 @@ function remember(cache, key, make) {
  * where it sends one, must say the same; else nothing it says about this manifest is trusted.
  */
 function manifestOf(answer, name, reference) {
-    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(answer.body).digest('hex')}`;
+    const digest = sha256Of(answer.body);
     const claimed = header(answer, 'docker-content-digest');
     if (claimed !== undefined && claimed !== digest)
         throw new errors/* RegistryError */.gl(`The registry sent ${name}${reference.includes(':') ? '@' : ':'}${reference} with Docker-Content-Digest ${shown(claimed)}, but the manifest's bytes hash to ${digest}. ` +

@@ -1,7 +1,7 @@
 import { describe, expect, jest, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { MockAgent } from 'undici';
-import { RegistryError } from '../../src/errors.js';
+import { RegistryError, TagTaken } from '../../src/errors.js';
 import { parseChallenge } from '../../src/registry/classify.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { readTaggedImages, readTaggedImage } from '../../src/registry/tagged-images.js';
@@ -610,5 +610,101 @@ describe('a TLS failure is named, never retried as a network fault', () => {
   test('a timeout says how long it waited', async () => {
     const { client } = failingWith(coded('UND_ERR_HEADERS_TIMEOUT', 'Headers Timeout Error'));
     await expect(client.proveAccess()).rejects.toThrow(/no answer within 30s \(UND_ERR_HEADERS_TIMEOUT\)/);
+  });
+});
+
+describe("the client's own writes: blobs and manifests (signatures)", () => {
+  const bytes = Buffer.from('{"payload":1}');
+  const digestOfBytes = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+  test('a blob the registry lacks: POST opens the upload, PUT with the digest closes it, on the same origin', async () => {
+    const { pool, client, agent } = pinged();
+    pool.intercept({ path: `/v2/a/blobs/${digestOfBytes}`, method: 'HEAD' }).reply(404, '');
+    pool
+      .intercept({ path: '/v2/a/blobs/uploads/', method: 'POST', headers: { authorization: BASIC } })
+      .reply(202, '', { headers: { location: '/v2/a/blobs/uploads/u1?state=x' } });
+    pool
+      .intercept({
+        // The upload's own query kept, the digest added (undici's mock sorts the query).
+        path: (p: string) =>
+          p.startsWith('/v2/a/blobs/uploads/u1?') &&
+          new URLSearchParams(p.slice(p.indexOf('?'))).get('state') === 'x' &&
+          new URLSearchParams(p.slice(p.indexOf('?'))).get('digest') === digestOfBytes,
+        method: 'PUT',
+      })
+      .reply((request) => {
+        sent = request;
+        return { statusCode: 201, data: '' };
+      });
+    let sent: { body?: unknown; headers?: unknown } = {};
+    await expect(client.putBlob('a', bytes)).resolves.toBe(digestOfBytes);
+    agent.assertNoPendingInterceptors();
+    expect(Buffer.from(sent.body as Buffer).toString()).toBe(bytes.toString());
+    expect(sent.headers).toMatchObject({ 'content-type': 'application/octet-stream', authorization: BASIC });
+  });
+
+  test('a blob the registry has is not uploaded again', async () => {
+    const { pool, client, agent } = pinged();
+    pool.intercept({ path: `/v2/a/blobs/${digestOfBytes}`, method: 'HEAD' }).reply(200, '');
+    await expect(client.putBlob('a', bytes)).resolves.toBe(digestOfBytes);
+    agent.assertNoPendingInterceptors();
+  });
+
+  test('an upload sent to another origin is refused before the key goes there', async () => {
+    const { pool, client, agent } = pinged();
+    pool.intercept({ path: `/v2/a/blobs/${digestOfBytes}`, method: 'HEAD' }).reply(404, '');
+    pool
+      .intercept({ path: '/v2/a/blobs/uploads/', method: 'POST' })
+      .reply(202, '', { headers: { location: 'http://elsewhere.test/upload/1' } });
+    agent
+      .get('http://elsewhere.test')
+      .intercept({ path: /upload/, method: 'PUT' })
+      .reply(201, '');
+    await expect(client.putBlob('a', bytes)).rejects.toThrow(
+      'The registry sent the upload to http://elsewhere.test, not to https://registry.test: the credentials would go there. Nothing was uploaded.',
+    );
+    expect(agent.pendingInterceptors()).toHaveLength(1);
+  });
+
+  test('a manifest: PUT with its media type; its digest is the hash of the bytes, which the registry must confirm', async () => {
+    const { pool, client } = pinged();
+    pool
+      .intercept({
+        path: '/v2/a/manifests/sha256-x.sig',
+        method: 'PUT',
+        headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+      })
+      .reply(201, '', { headers: { 'docker-content-digest': digestOfBytes } });
+    await expect(
+      client.putManifest('a', 'sha256-x.sig', bytes, 'application/vnd.oci.image.manifest.v1+json'),
+    ).resolves.toBe(digestOfBytes);
+    pool
+      .intercept({ path: '/v2/a/manifests/t2', method: 'PUT' })
+      .reply(201, '', { headers: { 'docker-content-digest': DIGEST } });
+    await expect(client.putManifest('a', 't2', bytes, 'x')).rejects.toThrow(
+      `The registry stored a:t2 under \`${DIGEST}\`, not under the digest of the bytes sent (${digestOfBytes}).`,
+    );
+  });
+
+  test('a refused manifest write (403, zot without `update`) is a taken tag', async () => {
+    const { pool, client } = pinged();
+    pool
+      .intercept({ path: '/v2/a/manifests/t', method: 'PUT' })
+      .reply(403, '{"errors":[{"code":"DENIED","message":"denied"}]}');
+    const error = await client.putManifest('a', 't', bytes, 'x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TagTaken);
+    expect((error as Error).message).toBe(
+      'The registry refused to write the manifest a:t (403 DENIED: DENIED denied): the identity lacks `create` on a, or the tag exists and it lacks `update`.',
+    );
+  });
+
+  test('a small blob read back must be the bytes of its digest', async () => {
+    const { pool, client } = pinged();
+    pool.intercept({ path: `/v2/a/blobs/${digestOfBytes}`, method: 'GET' }).reply(200, bytes);
+    await expect(client.smallBlob('a', digestOfBytes)).resolves.toEqual(bytes);
+    pool.intercept({ path: `/v2/a/blobs/${DIGEST}`, method: 'GET' }).reply(200, bytes);
+    await expect(client.smallBlob('a', DIGEST)).rejects.toThrow(
+      `The registry answered a read of the blob a@${DIGEST} with other bytes.`,
+    );
   });
 });

@@ -72,10 +72,10 @@ export class Auth {
     throw lastError instanceof Error ? lastError : new RegistryError(messageOf(lastError));
   }
 
-  /** The Authorization header for reading `repository`, or undefined for an anonymous read. */
-  async authorization(session: Session, repository: string): Promise<string | undefined> {
+  /** The Authorization header for reading (or writing to) `repository`, or undefined for an anonymous read. */
+  async authorization(session: Session, repository: string, push = false): Promise<string | undefined> {
     if (session.auth.kind === 'basic') return this.basic();
-    const scope = `repository:${repository}:pull`;
+    const scope = `repository:${repository}:${push ? 'pull,push' : 'pull'}`;
     const token = this.tokens.get(scope) ?? (await this.fetchToken(session.dispatcher, session.auth, scope));
     return token ? `Bearer ${token}` : undefined;
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RegistryError } from '../errors.js';
+import { RegistryError, TagTaken } from '../errors.js';
 import { DIGEST, type TagState } from '../publication/tags.js';
 import { registryMessage } from './classify.js';
 import { Auth, type AuthOptions, type Session } from './auth.js';
@@ -9,8 +9,16 @@ import {
   header,
   parseJson,
   type Answer,
+  type Method,
   type TransportOptions,
 } from './transport.js';
+
+/** The most bytes read of a signature's payload or configuration. */
+const SMALL_BLOB_LIMIT = 64 * 1024;
+
+function sha256Of(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
 
 /** Every manifest kind a registry may hold, so none answers with a converted manifest. */
 export const MANIFEST_ACCEPT = [
@@ -152,6 +160,74 @@ export class RegistryClient {
     });
   }
 
+  /** A small blob (a signature's payload or configuration), read whole up to 64 KiB. */
+  async smallBlob(name: string, digest: string): Promise<Buffer> {
+    const answer = await this.send('GET', `/v2/${name}/blobs/${digest}`, name, {
+      what: `read the blob ${name}@${digest}`,
+      expect: [200],
+      limit: SMALL_BLOB_LIMIT,
+    });
+    if (sha256Of(answer.body) !== digest)
+      throw new RegistryError(`The registry answered a read of the blob ${name}@${digest} with other bytes.`);
+    return answer.body;
+  }
+
+  /**
+   * Uploads `bytes` as a blob of `name` unless the registry holds it (a HEAD first), in one
+   * piece: a POST opens the upload, a PUT with the digest closes it. The upload's Location must
+   * stay on the registry's origin, or the credentials would go elsewhere (skopeo does not check).
+   */
+  async putBlob(name: string, bytes: Buffer): Promise<string> {
+    const digest = sha256Of(bytes);
+    const there = await this.send('HEAD', `/v2/${name}/blobs/${digest}`, name, {
+      what: `look up the blob ${name}@${digest}`,
+      expect: [200, 404],
+      push: true,
+    });
+    if (there.status === 200) return digest;
+    const opened = await this.send('POST', `/v2/${name}/blobs/uploads/`, name, {
+      what: `start an upload to ${name}`,
+      expect: [202],
+      push: true,
+    });
+    const session = await this.connect();
+    const location = new URL(header(opened, 'location') ?? '', session.baseUrl);
+    if (location.origin !== new URL(session.baseUrl).origin)
+      throw new RegistryError(
+        `The registry sent the upload to ${location.origin}, not to ${new URL(session.baseUrl).origin}: the credentials would go there. Nothing was uploaded.`,
+      );
+    location.searchParams.set('digest', digest);
+    await this.send('PUT', location.pathname + location.search, name, {
+      what: `upload a blob to ${name}`,
+      expect: [201],
+      push: true,
+      body: bytes,
+      contentType: 'application/octet-stream',
+    });
+    return digest;
+  }
+
+  /**
+   * Writes a manifest under `tag`; returns its digest (the hash of the bytes, which the registry
+   * must confirm). A 403 is the registry refusing to write the tag (zot without `update`).
+   */
+  async putManifest(name: string, tag: string, bytes: Buffer, mediaType: string): Promise<string> {
+    const digest = sha256Of(bytes);
+    const answer = await this.send('PUT', `/v2/${name}/manifests/${tag}`, name, {
+      what: `write the manifest ${name}:${tag}`,
+      expect: [201],
+      push: true,
+      body: bytes,
+      contentType: mediaType,
+    });
+    const claimed = header(answer, 'docker-content-digest');
+    if (claimed !== undefined && claimed !== digest)
+      throw new RegistryError(
+        `The registry stored ${name}:${tag} under ${shown(claimed)}, not under the digest of the bytes sent (${digest}).`,
+      );
+    return digest;
+  }
+
   private connect(): Promise<Session> {
     this.session ??= this.auth.open();
     return this.session;
@@ -159,18 +235,32 @@ export class RegistryClient {
 
   /** A read of `repository`, authorised; 401 and 403 are named for what the user can do. */
   private async send(
-    method: 'GET' | 'HEAD',
+    method: Method,
     path: string,
     repository: string,
-    ask: { accept?: string; what: string; expect: number[] },
+    ask: {
+      accept?: string;
+      what: string;
+      expect: number[];
+      limit?: number;
+      push?: boolean;
+      body?: Buffer;
+      contentType?: string;
+    },
   ): Promise<Answer> {
     const session = await this.connect();
-    const authorization = await this.auth.authorization(session, repository);
+    const { push, ...rest } = ask;
+    const authorization = await this.auth.authorization(session, repository, push);
     const answer = await this.transport.send(session.dispatcher, method, session.baseUrl + path, {
-      ...ask,
+      ...rest,
       authorization,
       expect: [...ask.expect, 401, 403],
     });
+    if (answer.status === 403 && push)
+      throw new TagTaken(
+        `The registry refused to ${ask.what} (403 DENIED${registryMessage(answer.body)}): the identity lacks \`create\` on ${repository}, or the tag exists and it lacks \`update\`.`,
+        { reference: `${this.options.host}/${repository}` },
+      );
     if (answer.status === 401) {
       if (this.auth.hasCredentials) throw this.auth.rejectedKey();
       throw new RegistryError(
@@ -201,7 +291,7 @@ function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Pr
  * where it sends one, must say the same; else nothing it says about this manifest is trusted.
  */
 function manifestOf(answer: Answer, name: string, reference: string): Manifest {
-  const digest = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
+  const digest = sha256Of(answer.body);
   const claimed = header(answer, 'docker-content-digest');
   if (claimed !== undefined && claimed !== digest)
     throw new RegistryError(

@@ -37,7 +37,13 @@ export interface Ask {
   attempts?: number;
   /** The most bytes read of an expected answer. */
   limit?: number;
+  /** What a write sends (a blob, a manifest), with its media type. */
+  body?: Buffer;
+  contentType?: string;
 }
+
+/** The methods the action uses: reads, and the writes of its own objects (blobs, manifests). */
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT';
 
 export interface TransportOptions {
   host: string;
@@ -84,10 +90,11 @@ export class Transport {
   }
 
   /** One request, retried while the failure is transient (network, 429, 5xx). */
-  send(dispatcher: Dispatcher, method: 'GET' | 'HEAD', url: string, ask: Ask): Promise<Answer> {
+  send(dispatcher: Dispatcher, method: Method, url: string, ask: Ask): Promise<Answer> {
     const headers: Record<string, string> = { 'user-agent': 'build-push-image' };
     if (ask.accept) headers.accept = ask.accept;
     if (ask.authorization) headers.authorization = ask.authorization;
+    if (ask.contentType) headers['content-type'] = ask.contentType;
     const limit = ask.limit ?? DOCUMENT_LIMIT;
     return withRetries<Answer>(
       { ...this.retry, attempts: ask.attempts ?? this.retry.attempts },
@@ -100,6 +107,7 @@ export class Transport {
           const response = await request(dispatcher, url, {
             method,
             headers,
+            body: ask.body,
             headersTimeout: this.timeoutMs,
             bodyTimeout: this.timeoutMs,
             signal: deadline,
