@@ -14,7 +14,8 @@
 // (default 3) samples per variant and engine.
 // Then two platforms (linux/amd64 and linux/arm64, arm64 RUN steps under qemu) on the
 // containerd-store engine: this action against `docker buildx build --platform … --push`.
-// BENCH_ONLY=platforms runs that part alone.
+// BENCH_ONLY=platforms runs that part alone. BENCH_ONLY=signing: this action with and without
+// `signing_key` (wall time, and the action's own requests).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -213,6 +214,66 @@ async function twoPlatforms() {
   ];
 }
 
+/** A sigstore key pair made by trixie's skopeo (the test bed's verifier), for the signing variant. */
+async function signingKey() {
+  const pass = path.join(work, 'signing.pass');
+  fs.writeFileSync(pass, 'bench passphrase', { mode: 0o600 });
+  const prefix = path.join(work, 'signing');
+  await run(bed.skopeoVerifier, [
+    'generate-sigstore-key',
+    '--output-prefix',
+    prefix,
+    '--passphrase-file',
+    pass,
+  ]);
+  return {
+    signing_key: fs.readFileSync(`${prefix}.private`, 'utf8'),
+    signing_key_password: 'bench passphrase',
+  };
+}
+
+/** The action's own requests to one repository in an access-log slice. */
+function actionRequestCount(lines, image) {
+  return lines.filter((line) => line.includes(` /v2/${image}/`) && line.endsWith('"build-push-image"'))
+    .length;
+}
+
+/**
+ * What signing adds: this action with and without `signing_key` on the default engine, the
+ * same image size, interleaved; wall time and the action's own requests (skopeo's are the same).
+ */
+async function signing() {
+  const key = await signingKey();
+  const samples = { plain: [], signed: [] };
+  const requests = { plain: [], signed: [] };
+  for (let i = 0; i < RUNS; i++) {
+    for (const [kind, more] of [
+      ['plain', {}],
+      ['signed', key],
+    ]) {
+      const context = makeContext();
+      const offset = logSize();
+      let image = '';
+      samples[kind].push(await timed(async () => (image = await thisAction(context, more))));
+      requests[kind].push(actionRequestCount(accessLogFrom(offset), image));
+      fs.rmSync(context, { recursive: true, force: true });
+      process.stdout.write(
+        `  signing sample ${i + 1} ${kind}: ${seconds(samples[kind].at(-1))}, ${requests[kind].at(-1)} requests\n`,
+      );
+    }
+  }
+  const [plain, signed] = [median(samples.plain), median(samples.signed)];
+  return [
+    ['signing: this action without signing_key (median)', seconds(plain)],
+    ['signing: this action with signing_key (median)', seconds(signed)],
+    ['signing: added wall time (median difference)', seconds(signed - plain)],
+    [
+      "signing: the action's requests without / with (median)",
+      `${median(requests.plain)} / ${median(requests.signed)}`,
+    ],
+  ];
+}
+
 /** @param {[string, string][]} rows */
 function printTable(rows) {
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -224,6 +285,12 @@ function printTable(rows) {
 }
 
 async function main() {
+  if (ONLY === 'signing') {
+    console.log(`signing benchmark: ${RUNS} samples a variant, registry ${registry}\n`);
+    printTable(await signing());
+    fs.rmSync(work, { recursive: true, force: true });
+    return;
+  }
   if (ONLY === 'platforms') {
     console.log(`two-platform benchmark: ${RUNS} samples a variant, registry ${registry}\n`);
     printTable(await twoPlatforms());

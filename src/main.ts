@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { buildSpec } from './build/buildx.js';
-import { UserError, messageOf } from './errors.js';
+import { InputError, UserError, messageOf } from './errors.js';
 import { parseInputs, type Inputs } from './inputs/parse.js';
 import { describeInputs, readRawInputs } from './inputs/read.js';
 import { readSecrets, type Secrets } from './inputs/secrets.js';
@@ -17,7 +17,16 @@ import { RegistryClient } from './registry/client.js';
 import { warnOfKeyExpiry } from './registry/key-expiry.js';
 import { registryView } from './registry/tagged-images.js';
 import { info, neutralise } from './report/log.js';
-import { report, setDigestOutput, setReferenceOutputs, setResultOutputs } from './report/result.js';
+import {
+  report,
+  setDigestOutput,
+  setReferenceOutputs,
+  setResultOutputs,
+  setSignatureOutput,
+} from './report/result.js';
+import { KeyProblem, openSigningKey, type SigningKey } from './signing/key.js';
+import { signatureTag } from './signing/signature.js';
+import { registrySignatures } from './signing/signatures.js';
 import { Timeline } from './report/timeline.js';
 import { authFileIn, login, type SkopeoConfig } from './skopeo/commands.js';
 
@@ -54,10 +63,15 @@ async function main(inputs: Inputs, secrets: Secrets): Promise<void> {
     log: info,
   });
   const timeline = new Timeline();
+  // The signing key is opened (scrypt, about 0.25 s) while the API key and the registry are
+  // checked; a wrong password still stops the run before anything is built.
+  const signingKey = inputs.push && inputs.signing ? openKey(inputs.signing) : undefined;
+  signingKey?.catch(() => undefined);
   try {
     await timeline.phase('Check the key', () => checkKey(inputs, client));
-    const registry = registryView(client, tags);
-    const publication = publicationFor(inputs.push);
+    const signatures = signingKey && registrySignatures(client, tags, await signingKey);
+    const registry = registryView(client, tags, signatures);
+    const publication = publicationFor(inputs.push, signatures !== undefined);
     const planNow = async (phase: string): Promise<Plan> =>
       plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication);
     const first = await planNow('Check the registry');
@@ -65,6 +79,7 @@ async function main(inputs: Inputs, secrets: Secrets): Promise<void> {
     const context: PublicationContext = {
       tags,
       registry,
+      signatures,
       writer: realWriter({
         tags,
         spec: buildSpec(inputs.build, tags, process.env, new Date()),
@@ -82,7 +97,9 @@ async function main(inputs: Inputs, secrets: Secrets): Promise<void> {
       planNow('Check the registry again'),
     );
     setResultOutputs(result, digest);
-    await report({ tags, result, digest, detail: reason, phases: timeline.phases });
+    const signature = signatures && digest ? `${tags.image}:${signatureTag(digest)}` : undefined;
+    if (signature) setSignatureOutput(signature);
+    await report({ tags, result, digest, signature, detail: reason, phases: timeline.phases });
   } catch (error) {
     await report({ tags, detail: messageOf(error), phases: timeline.phases });
     throw error;
@@ -97,6 +114,16 @@ function endChildrenWhenCancelled(): void {
     process.once(signal, () => {
       void endChildren().finally(() => process.kill(process.pid, signal));
     });
+}
+
+/** The signing key opened with its password; a problem names its input, as every bad input does. */
+async function openKey(signing: NonNullable<Inputs['signing']>): Promise<SigningKey> {
+  try {
+    return await openSigningKey(signing.key, signing.password);
+  } catch (error) {
+    if (error instanceof KeyProblem) throw new InputError([`\`${error.input}\` ${error.message}`]);
+    throw error;
+  }
 }
 
 /** One authenticated request proves the key before anything is built or pushed. */

@@ -28,6 +28,8 @@ export enum Input {
   Annotations = 'annotations',
   Provenance = 'provenance',
   Sbom = 'sbom',
+  SigningKey = 'signing_key',
+  SigningKeyPassword = 'signing_key_password',
 }
 
 /**
@@ -51,6 +53,7 @@ export enum Output {
   VersionRef = 'version_ref',
   ShaRef = 'sha_ref',
   Result = 'result',
+  Signature = 'signature',
 }
 
 export enum State {

@@ -189,6 +189,7 @@ describe('carrying out a plan', () => {
     const { registry, run } = scripted({ tags: { 'v1.0.0': BUILT } });
     await expect(run()).resolves.toMatchObject({ result: Result.Completed, digest: BUILT });
     expect(registry.log).toEqual(['prepare', `copy 1 -> ${tags.sha}`]);
+    expect(registry.phases).toEqual(['Push the commit tag']);
   });
 
   test('a repair: the commit tag follows the version tag, then both are proved after the settle wait', async () => {
@@ -375,7 +376,9 @@ describe('when the new plan is no way forward, the refusal stands', () => {
       },
     });
     await expect(run()).rejects.toThrow('The registry refused to write it (403 DENIED).');
-    expect(replans(registry.log)).toHaveLength(1);
+    expect(replans(registry.log)).toEqual([
+      `log ${VERSION} was taken by another run. Reading the registry again.`,
+    ]);
   });
 
   test('a plan that would build again: never built twice', async () => {
@@ -393,6 +396,22 @@ describe('when the new plan is no way forward, the refusal stands', () => {
     );
     expect(registry.builds).toBe(1);
     expect(writesOf(registry.log)).toEqual(['build']);
+  });
+
+  test('a copy whose new plan would build (both tags gone meanwhile): the refusal stands, nothing is built', async () => {
+    const { registry, run } = scripted({
+      tags: { [tags.sha]: BUILT },
+      on: {
+        'lookUp v1.0.0': once((r: Scripted) => void r.tags.set('v1.0.0', BUILT)),
+        'after-read v1.0.0': (r: Scripted) => r.tags.clear(),
+      },
+    });
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TagTaken);
+    expect((error as Error).message).toContain(
+      `${VERSION} was pushed by another run while this one was working (${BUILT})`,
+    );
+    expect(registry.builds).toBe(0);
   });
 
   test(`after ${MAX_PLANS} plans the last refusal stands`, async () => {
@@ -422,5 +441,76 @@ describe('when the new plan is no way forward, the refusal stands', () => {
     };
     await expect(run()).rejects.toThrow('the build failed');
     expect(replans(registry.log)).toEqual([]);
+  });
+});
+
+describe('with a signing key', () => {
+  /** A scripted `.sig` store: digest → identities signed. */
+  function signing(registry: ReturnType<typeof scripted>['registry'], context: PublicationContext) {
+    const store = new Map<string, string[]>();
+    context.signatures = {
+      read: async (d) => ({ digest: d, identities: store.get(d) ?? [], layers: [], exists: store.has(d) }),
+      write: async (d, identities) => {
+        registry.log.push(`sign ${d.slice(7, 8)} for ${identities.length}`);
+        store.set(d, identities);
+        return `r.example/team/app:${d.replace(':', '-')}.sig`;
+      },
+    };
+    return store;
+  }
+  const signs = (log: string[]) => log.filter((line) => /^(push|copy|sign)/.test(line));
+
+  test('a fresh run: the commit tag, its signature, then the version tag, last', async () => {
+    const { registry, context } = scripted();
+    signing(registry, context);
+    const first = plan(
+      { version: { exists: false }, commit: { exists: false } },
+      tags,
+      publicationFor(true, true),
+    );
+    await expect(publish(first, context, async () => first)).resolves.toMatchObject({
+      result: Result.Pushed,
+      digest: BUILT,
+    });
+    expect(signs(registry.log)).toEqual([`push -> ${tags.sha}`, 'sign 1 for 2', 'copy 1 -> v1.0.0']);
+    expect(registry.phases).toEqual(['Push the commit tag', 'Sign', 'Push the version tag']);
+  });
+
+  test('a run that died after the commit tag: signed, then the version tag, no build', async () => {
+    const { registry, context } = scripted({ tags: { [tags.sha]: BUILT } });
+    signing(registry, context);
+    const held = await context.registry.readHeld();
+    const next = plan(
+      { ...held, signature: { digest: BUILT, identities: [] } },
+      tags,
+      publicationFor(true, true),
+    );
+    await expect(publish(next, context, async () => next)).resolves.toMatchObject({
+      result: Result.Completed,
+    });
+    expect(signs(registry.log)).toEqual(['sign 1 for 2', 'copy 1 -> v1.0.0']);
+    expect(registry.builds).toBe(0);
+  });
+
+  test('published but unsigned: the signature alone, nothing else written', async () => {
+    const { registry, context } = scripted({ tags: { 'v1.0.0': BUILT, [tags.sha]: BUILT } });
+    signing(registry, context);
+    const next = plan(
+      { ...(await context.registry.readHeld()), signature: { digest: BUILT, identities: [] } },
+      tags,
+      publicationFor(true, true),
+    );
+    await expect(publish(next, context, async () => next)).resolves.toMatchObject({
+      result: Result.Completed,
+    });
+    expect(signs(registry.log)).toEqual(['sign 1 for 2']);
+  });
+
+  test('a signature step without a key is a programming error, never a silent skip', async () => {
+    const { context } = scripted({ tags: { [tags.sha]: BUILT } });
+    const next: Plan = { image: BUILT, writes: [{ step: 'signature' }], reason: 'r' };
+    await expect(publish(next, context, async () => next)).rejects.toThrow(
+      'A signature step without a signing key.',
+    );
   });
 });

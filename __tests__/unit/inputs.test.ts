@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { InputError } from '../../src/errors.js';
 import { parseInputs, registryTimeoutMs } from '../../src/inputs/parse.js';
 import { runParent } from '../../src/process/run-folder.js';
+import { readSecrets } from '../../src/inputs/secrets.js';
+import { encryptedPem, p256 } from '../helpers/signing-keys.js';
 import { Input } from '../../src/names.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-inputs-'));
@@ -688,5 +690,75 @@ describe('registry', () => {
     expect(problemsOf({ registry: 'registry.example', image_name: name(256) })).toEqual([
       '`image_name` makes a reference longer than 255 characters with the registry.',
     ]);
+  });
+});
+
+describe('the signing key and its password', () => {
+  const pem = encryptedPem(p256(), 'a long password');
+  const bodyLine = pem.split('\n')[1];
+  const withKey = (overrides: Record<string, string> = {}) => ({
+    signing_key: pem,
+    signing_key_password: 'a long password',
+    ...overrides,
+  });
+
+  test('a key and its password: the envelope is checked now, the key opened later', () => {
+    const { signing } = parse(withKey());
+    expect(signing?.password).toBe('a long password');
+    expect(signing?.key.scrypt.N).toBe(1 << 15);
+  });
+
+  test('no key: no signing', () => {
+    expect(parse().signing).toBeUndefined();
+  });
+
+  test.each<[string, Record<string, string>, string]>([
+    [
+      'a password without a key',
+      { signing_key_password: 'pw' },
+      '`signing_key_password` is given without `signing_key`: give both, or neither.',
+    ],
+    [
+      'a key that is not an encrypted PEM',
+      { signing_key: 'hunter2hunter2hunter2' },
+      '`signing_key` is not an encrypted sigstore or cosign private key',
+    ],
+    [
+      'a line of the key in a label',
+      withKey({ labels: `k=${bodyLine}` }),
+      '`labels` contains the signing key or its password',
+    ],
+    [
+      'the password in a build arg',
+      withKey({ build_args: 'P=a long password' }),
+      '`build_args` contains the signing key or its password',
+    ],
+  ])('%s is refused, naming the input, never quoting it', (_, overrides, problem) => {
+    const problems = problemsOf(overrides);
+    expect(problems).toEqual([expect.stringContaining(problem)]);
+    expect(problems.join('\n')).not.toContain(bodyLine);
+    expect(problems.join('\n')).not.toContain('a long password');
+  });
+
+  test('a short password may appear elsewhere (too short to mask safely)', () => {
+    const key = encryptedPem(p256(), 'short');
+    expect(problemsOf({ signing_key: key, signing_key_password: 'short', labels: 'note=short' })).toEqual([]);
+  });
+
+  test('the debug line shows neither the key nor the password', () => {
+    const raw = readRawInputs((name: Input) => ({ ...valid, ...withKey() })[name as string] ?? '');
+    expect(describeInputs(raw)).not.toMatch(/signing_key|a long password|BEGIN/);
+  });
+
+  test('every line of the key body and a long password are masked', () => {
+    const masked: string[] = [];
+    readSecrets(
+      readRawInputs((name: Input) => ({ ...valid, ...withKey() })[name as string] ?? ''),
+      (secret) => masked.push(secret),
+    );
+    for (const line of pem.split('\n').filter((l) => l && !l.startsWith('-----')))
+      expect(masked).toContain(line);
+    expect(masked).toContain('a long password');
+    expect(masked.some((secret) => secret.startsWith('-----'))).toBe(false);
   });
 });

@@ -214,3 +214,52 @@ describe('the publication as data', () => {
     expect(samePlan(plan(published, tags), { ...plan(published, tags), reason: 'other words' })).toBe(true);
   });
 });
+
+describe('with a signing key: the signature between the commit tag and the version tag', () => {
+  const identities = [versionRef(tags), shaRef(tags)];
+  const both = (digest: string, signature?: { digest: string; identities: string[] }): Held => ({
+    version: { exists: true, digest, revision: tags.sha },
+    commit: { exists: true, digest, revision: tags.sha },
+    signature,
+  });
+  const signing = publicationFor(true, true);
+
+  test('the order: the image, its signature, then the version tag', () => {
+    expect(signing).toEqual(['commit-tag', 'signature', 'version-tag']);
+    expect(plan({ version: { exists: false }, commit: { exists: false } }, tags, signing).writes).toEqual([
+      { step: 'commit-tag' },
+      { step: 'signature' },
+      { step: 'version-tag' },
+    ]);
+  });
+
+  test.each<[string, Held, { step: string }[]]>([
+    ['published and signed for both tags: nothing', both(V, { digest: V, identities }), []],
+    [
+      'published, unsigned (a run died): the signature only',
+      both(V, { digest: V, identities: [] }),
+      [{ step: 'signature' }],
+    ],
+    [
+      'signed for one tag only: the signature',
+      both(V, { digest: V, identities: [identities[0]] }),
+      [{ step: 'signature' }],
+    ],
+    [
+      'signed, but another digest: the signature',
+      both(V, { digest: C, identities }),
+      [{ step: 'signature' }],
+    ],
+    [
+      'the commit tag only, unsigned: the signature, then the version tag',
+      {
+        version: { exists: false },
+        commit: { exists: true, digest: C, revision: tags.sha },
+        signature: { digest: C, identities: [] },
+      },
+      [{ step: 'signature' }, { step: 'version-tag' }],
+    ],
+  ])('%s', (_, held, writes) => {
+    expect(plan(held, tags, signing).writes).toEqual(writes);
+  });
+});

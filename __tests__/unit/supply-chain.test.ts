@@ -14,6 +14,7 @@ test('direct production dependencies are exactly the given ones', () => {
     '@actions/exec',
     '@actions/io',
     '@actions/tool-cache',
+    '@noble/ciphers',
     'undici',
   ]);
 });
@@ -31,6 +32,7 @@ test('everything bundled into dist/ comes from a known list of packages', () => 
     '@actions/http-client',
     '@actions/io',
     '@actions/tool-cache',
+    '@noble/ciphers',
     'semver',
     'tunnel',
     'undici',

@@ -7,6 +7,7 @@ import { parseBoolean } from './grammar.js';
 import { resolveBuildPaths } from './paths.js';
 import { Problems } from './problems.js';
 import { runParent } from '../process/run-folder.js';
+import type { EncryptedKey } from '../signing/key.js';
 import type { RawInputs } from './read.js';
 import { checkBuildOptions } from './build-options.js';
 import {
@@ -15,6 +16,8 @@ import {
   checkKeyElsewhere,
   checkKeyExpiryWarningDays,
   checkSha,
+  checkSigning,
+  checkSigningSecretsElsewhere,
   checkSkopeoDownload,
   checkVersion,
 } from './validate.js';
@@ -35,6 +38,8 @@ export interface Inputs {
   skopeoDownload?: SkopeoDownload;
   /** How long one registry request may wait for an answer. */
   registryTimeoutMs: number;
+  /** The signing key (its envelope checked; opened later) and its password, when given. */
+  signing?: { key: EncryptedKey; password: string };
 }
 
 /**
@@ -71,6 +76,9 @@ export function parseInputs(
     skopeoDownload: checkSkopeoDownload(raw, problems),
     registryTimeoutMs: registryTimeoutMs(env),
   };
+  const signingKey = checkSigning(raw, problems);
+  if (signingKey) inputs.signing = { key: signingKey, password: raw[Input.SigningKeyPassword] };
+  checkSigningSecretsElsewhere(raw, problems);
   checkKeyElsewhere(raw, problems);
   // Another problem may quote an input that holds the key: never the key itself.
   if (!problems.none)

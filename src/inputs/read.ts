@@ -9,8 +9,9 @@ export function readRawInputs(read: (name: Input) => string): RawInputs {
   return raw;
 }
 
-/** The inputs as the debug log shows them: every one but the API key and the build secrets. */
+/** The inputs as the debug log shows them: every one but the API key, the build secrets and the signing key and password. */
 export function describeInputs(raw: RawInputs): string {
-  const shown = Object.values(Input).filter((name) => name !== Input.ApiKey && name !== Input.Secrets);
+  const hidden = [Input.ApiKey, Input.Secrets, Input.SigningKey, Input.SigningKeyPassword];
+  const shown = Object.values(Input).filter((name) => !hidden.includes(name));
   return `inputs: ${shown.map((name) => `${name}=${JSON.stringify(raw[name])}`).join(' ')}`;
 }

@@ -27,6 +27,7 @@ export function readSecrets(raw: RawInputs, mask: (secret: string) => void = cor
     const { value } = splitSecretLine(line);
     if (value) list.push(value);
   }
+  list.push(...signingSecrets(raw));
   for (const secret of list) mask(secret);
   return { list, scrub: (text) => scrub(text, list) };
 }
@@ -73,4 +74,21 @@ export function scrub(text: string, secrets: readonly string[] = []): string {
   let result = text;
   for (const secret of secrets) if (secret) result = result.split(secret).join('***');
   return result;
+}
+
+/** The shortest signing password masked (and refused in other inputs): a shorter one would blank the log. */
+export const MIN_MASKED_PASSWORD = 8;
+
+/**
+ * The signing key's secrets as text could show them: each line of its PEM body (a runner masks
+ * line by line, so the whole multi-line value would never match), and its password when it is
+ * long enough to mask safely.
+ */
+export function signingSecrets(raw: RawInputs): string[] {
+  const body = raw[Input.SigningKey]
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('-----') && line.length >= MIN_MASKED);
+  const password = raw[Input.SigningKeyPassword];
+  return password.length >= MIN_MASKED_PASSWORD ? [...body, password] : body;
 }

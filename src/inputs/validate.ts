@@ -1,5 +1,6 @@
 import { Input } from '../names.js';
-import { keyForms, type Credentials } from './secrets.js';
+import { keyForms, signingSecrets, type Credentials } from './secrets.js';
+import { KeyProblem, parseEncryptedKey, type EncryptedKey } from '../signing/key.js';
 import type { SkopeoDownload } from '../skopeo/install.js';
 import { REPOSITORY, SHA, checkRegistry, checkTag } from './grammar.js';
 import { quote, type Problems } from './problems.js';
@@ -93,6 +94,42 @@ export function checkSkopeoDownload(raw: RawInputs, problems: Problems): SkopeoD
   if (!/^[0-9a-f]{64}$/.test(sha256))
     problems.add(Input.SkopeoSha256, 'must be the SHA-256 of the download, 64 hex digits.');
   return problems.list.length === before ? { url, sha256 } : undefined;
+}
+
+/**
+ * The signing key's envelope, checked before anything runs (opening it, scrypt, comes later
+ * but before the build); a password without a key is refused. The key is never quoted.
+ */
+export function checkSigning(raw: RawInputs, problems: Problems): EncryptedKey | undefined {
+  const key = raw[Input.SigningKey];
+  if (!key) {
+    if (raw[Input.SigningKeyPassword])
+      problems.add(Input.SigningKeyPassword, 'is given without `signing_key`: give both, or neither.');
+    return undefined;
+  }
+  try {
+    return parseEncryptedKey(key);
+  } catch (error) {
+    if (!(error instanceof KeyProblem)) throw error;
+    problems.add(error.input, error.message);
+    return undefined;
+  }
+}
+
+/** The signing key or its password in another input would be published or logged: refused, never echoed. */
+export function checkSigningSecretsElsewhere(raw: RawInputs, problems: Problems): void {
+  const secrets = signingSecrets(raw);
+  if (secrets.length === 0) return;
+  for (const input of Object.values(Input))
+    if (
+      input !== Input.SigningKey &&
+      input !== Input.SigningKeyPassword &&
+      secrets.some((secret) => raw[input].includes(secret))
+    )
+      problems.add(
+        input,
+        'contains the signing key or its password: it would end up in the build, the image or the log. Pass them only as `signing_key` and `signing_key_password`.',
+      );
 }
 
 /**

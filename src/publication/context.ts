@@ -1,4 +1,5 @@
 import type { HandOver } from '../build/hand-over.js';
+import type { Signatures } from '../signing/signatures.js';
 import type { Held, TagState, TaggedImage, Tags } from './tags.js';
 
 // What carrying out a publication needs from the rest of the action: the registry to read,
@@ -35,6 +36,8 @@ export interface PublicationContext {
   tags: Tags;
   registry: RegistryView;
   writer: Writer;
+  /** With a signing key: this run's signatures, read and written. */
+  signatures?: Signatures;
   /** Runs `work` as a named phase of the run (a log group, timed). */
   phase: <T>(name: string, work: () => Promise<T>) => Promise<T>;
   /** Waits; passed in so that tests need not. */

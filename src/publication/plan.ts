@@ -9,11 +9,15 @@ import { shaRef, versionRef, type Held, type TaggedImage, type Tags } from './ta
  * the image (or index) under the commit tag, then the version tag, always last; without
  * `push`, the image loaded into the engine alone.
  */
-export type StepKind = 'commit-tag' | 'version-tag' | 'engine';
+export type StepKind = 'commit-tag' | 'signature' | 'version-tag' | 'engine';
 
-/** What a run leaves, in the order that keeps every intermediate state safe. */
-export function publicationFor(push: boolean): readonly StepKind[] {
-  return push ? ['commit-tag', 'version-tag'] : ['engine'];
+/**
+ * What a run leaves, in the order that keeps every intermediate state safe: the image, its
+ * signature when a key is given (before the version tag, which is immutable), the version tag.
+ */
+export function publicationFor(push: boolean, sign = false): readonly StepKind[] {
+  if (!push) return ['engine'];
+  return sign ? ['commit-tag', 'signature', 'version-tag'] : ['commit-tag', 'version-tag'];
 }
 
 /** One missing object: its step, and whether it replaces another image of this commit (a repair). */
@@ -46,12 +50,20 @@ export function plan(held: Held, tags: Tags, publication = publicationFor(true))
   const image = version.exists ? version.digest : commit.exists ? commit.digest : 'build';
   const holds: Partial<Record<StepKind, TaggedImage>> = { 'commit-tag': commit, 'version-tag': version };
   const writes = publication.flatMap((step): Write[] => {
+    if (step === 'signature') return signed(held, image, tags) ? [] : [{ step }];
     const there = holds[step];
     // What the registry cannot hold (the engine's image) is always written.
     if (!there?.exists) return [{ step }];
     return there.digest === image ? [] : [{ step, repair: true }];
   });
   return { image, writes, reason: reasonFor(held, tags) };
+}
+
+/** The image there is signed by this run's key for pulls by both tags (a new build never is). */
+function signed(held: Held, image: string, tags: Tags): boolean {
+  const signature = held.signature;
+  if (image === 'build' || signature?.digest !== image) return false;
+  return [versionRef(tags), shaRef(tags)].every((identity) => signature.identities.includes(identity));
 }
 
 /** The plan in the user's words, one sentence for each row of the table. */

@@ -20,6 +20,8 @@ export interface Held {
   version: TaggedImage;
   /** The commit tag counts only when its image's revision label is this commit. */
   commit: TaggedImage;
+  /** With a signing key: the identities this key signed the image there for (verified), by digest. */
+  signature?: { digest: string; identities: string[] };
 }
 
 /** A manifest digest as registries and skopeo write it. */

@@ -2,6 +2,7 @@ import { UserError } from '../errors.js';
 import { info } from '../report/log.js';
 import { REVISION_LABEL } from '../names.js';
 import type { RegistryView } from '../publication/context.js';
+import type { Signatures } from '../signing/signatures.js';
 import type { Held, TaggedImage, Tags } from '../publication/tags.js';
 import type { Manifest, RegistryClient } from './client.js';
 
@@ -11,9 +12,23 @@ import type { Manifest, RegistryClient } from './client.js';
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
 
 /** The registry as the publication reads it: this run's tags through the client. */
-export function registryView(client: RegistryClient, tags: Tags): RegistryView {
+export function registryView(client: RegistryClient, tags: Tags, signatures?: Signatures): RegistryView {
   return {
-    readHeld: () => readTaggedImages(client, tags),
+    readHeld: async () => {
+      const held = await readTaggedImages(client, tags);
+      // With a key, the signatures of the image that would be published (its `.sig`, one more read).
+      const candidate = held.version.exists
+        ? held.version.digest
+        : held.commit.exists
+          ? held.commit.digest
+          : undefined;
+      if (!signatures || !candidate) return held;
+      const { digest, identities } = await signatures.read(candidate);
+      info(
+        `${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}`,
+      );
+      return { ...held, signature: { digest, identities } };
+    },
     read: (tag) => readTaggedImage(client, tags.repository, tag),
     lookUp: (tag) => client.lookUp(tags.repository, tag),
   };

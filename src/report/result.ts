@@ -9,6 +9,8 @@ export interface Report {
   tags: Tags;
   result?: Result;
   digest?: string;
+  /** The `.sig` reference, when the run signs. */
+  signature?: string;
   detail: string;
   phases: PhaseTime[];
 }
@@ -23,6 +25,11 @@ export function setReferenceOutputs(tags: Tags): void {
 export function setResultOutputs(result: Result, digest: string | undefined): void {
   if (digest) setDigestOutput(digest);
   core.setOutput(Output.Result, result);
+}
+
+/** The signature's reference, once it is written and verified (or found). */
+export function setSignatureOutput(reference: string): void {
+  core.setOutput(Output.Signature, reference);
 }
 
 /** The digest pushed, as soon as it is known: a failure later still says what was written. */
@@ -47,6 +54,7 @@ export function resultBlock(report: Report): string {
     ['commit', shaRef(tags)],
   ];
   if (report.digest) rows.push(['digest', report.digest]);
+  if (report.signature) rows.push(['signed', report.signature]);
   rows.push(['result', report.result ?? 'not published']);
   const [first, ...rest] = report.detail.split('\n');
   rows.push([report.result ? 'why' : 'stopped', first], ...rest.map((line): [string, string] => ['', line]));
@@ -89,6 +97,7 @@ export function summaryMarkdown(report: Report): string {
     lines.push(`| Version | \`${versionRef(tags)}\` |`);
     lines.push(`| Commit | \`${shaRef(tags)}\` |`);
     if (report.digest) lines.push(`| Digest | \`${report.digest}\` |`);
+    if (report.signature) lines.push(`| Signature | \`${report.signature}\` |`);
     lines.push(`| Result | \`${report.result}\` |`, '');
     lines.push(report.detail, '');
   } else {

@@ -53,7 +53,18 @@ export function loginArgs(config: SkopeoConfig, username: string): string[] {
 
 /** The options every `skopeo copy` of this action shares: a timeout, this run's auth file, retries. */
 function copyArgs(config: SkopeoConfig, timeoutSeconds: number): string[] {
-  return ['copy', ...commandTimeout(timeoutSeconds), '--authfile', config.authFile, '--retry-times', '3'];
+  // --remove-signatures: skopeo never writes a signature of its own, whatever a runner's
+  // registries.d says (use-sigstore-attachments would make it PUT the `.sig` tag again on every
+  // copy, which a create-only registry refuses once the version tag is out); the action signs.
+  return [
+    'copy',
+    ...commandTimeout(timeoutSeconds),
+    '--authfile',
+    config.authFile,
+    '--retry-times',
+    '3',
+    '--remove-signatures',
+  ];
 }
 
 /**

@@ -1,5 +1,5 @@
-export const id = 833;
-export const ids = [833];
+export const id = 108;
+export const ids = [108];
 export const modules = {
 
 /***/ 3916:
@@ -75,7 +75,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 833:
+/***/ 108:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -262,6 +262,7 @@ function readSecrets(raw, mask = core/* setSecret */.Pq) {
         if (value)
             list.push(value);
     }
+    list.push(...signingSecrets(raw));
     for (const secret of list)
         mask(secret);
     return { list, scrub: (text) => scrub(text, list) };
@@ -306,6 +307,21 @@ function scrub(text, secrets = []) {
         if (secret)
             result = result.split(secret).join('***');
     return result;
+}
+/** The shortest signing password masked (and refused in other inputs): a shorter one would blank the log. */
+const MIN_MASKED_PASSWORD = 8;
+/**
+ * The signing key's secrets as text could show them: each line of its PEM body (a runner masks
+ * line by line, so the whole multi-line value would never match), and its password when it is
+ * long enough to mask safely.
+ */
+function signingSecrets(raw) {
+    const body = raw[names/* Input */.pd.SigningKey]
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line && !line.startsWith('-----') && line.length >= MIN_MASKED);
+    const password = raw[names/* Input */.pd.SigningKeyPassword];
+    return password.length >= MIN_MASKED_PASSWORD ? [...body, password] : body;
 }
 
 ;// CONCATENATED MODULE: ./src/process/tools.ts
@@ -690,7 +706,109 @@ function checkAttestation(value, input, problems) {
     return 'false';
 }
 
+// EXTERNAL MODULE: ./node_modules/@noble/ciphers/salsa.js + 3 modules
+var salsa = __webpack_require__(6382);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+;// CONCATENATED MODULE: ./src/signing/key.ts
+
+
+
+// The signing key as `cosign generate-key-pair` and `skopeo generate-sigstore-key` write it:
+// a PEM whose body is base64 of JSON naming an scrypt key derivation and a NaCl secretbox,
+// which opens to a PKCS#8 DER private key. Only ECDSA P-256 signs here (what containers/image
+// and cosign verify for a sigstore key). Node's crypto does scrypt and ECDSA; NaCl's
+// secretbox (XSalsa20-Poly1305) comes from @noble/ciphers, audited and without dependencies.
+const PEM = /^-----BEGIN ENCRYPTED (SIGSTORE|COSIGN) PRIVATE KEY-----\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n?-----END ENCRYPTED \1 PRIVATE KEY-----\s*$/;
+/** The scrypt costs the tools write (2^15 .. 2^17); anything else is refused rather than run. */
+const SCRYPT_N = new Set([1 << 15, 1 << 16, 1 << 17]);
+/** Why a key cannot be used, naming the input; the key itself is never quoted. */
+class KeyProblem extends Error {
+    input;
+    constructor(input, message) {
+        super(message);
+        this.input = input;
+        this.name = 'KeyProblem';
+    }
+}
+/** Parses the PEM's envelope (cheap, no key derivation). */
+function parseEncryptedKey(pem) {
+    const match = PEM.exec(pem.trim() + '\n');
+    if (!match)
+        throw new KeyProblem(names/* Input */.pd.SigningKey, 'is not an encrypted sigstore or cosign private key (a PEM that starts `-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----` or `-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----`, as `cosign generate-key-pair` or `skopeo generate-sigstore-key` write it).');
+    let json;
+    try {
+        json = JSON.parse(Buffer.from(match[2].replace(/\s/g, ''), 'base64').toString('utf8'));
+    }
+    catch {
+        throw new KeyProblem(names/* Input */.pd.SigningKey, 'has a PEM body that is not the JSON the key tools write.');
+    }
+    const { kdf, cipher, ciphertext } = json ?? {};
+    const params = kdf?.params ?? {};
+    if (kdf?.name !== 'scrypt' ||
+        cipher?.name !== 'nacl/secretbox' ||
+        !kdf.salt ||
+        !cipher.nonce ||
+        !ciphertext)
+        throw new KeyProblem(names/* Input */.pd.SigningKey, 'is encrypted in a way this action does not open (it opens scrypt with nacl/secretbox, as cosign and skopeo write).');
+    if (!SCRYPT_N.has(params.N ?? 0) || params.r !== 8 || params.p !== 1)
+        throw new KeyProblem(names/* Input */.pd.SigningKey, `has scrypt parameters the key tools do not write (N=${params.N}, r=${params.r}, p=${params.p}; expected N of 2^15, 2^16 or 2^17, r=8, p=1).`);
+    const nonce = Buffer.from(cipher.nonce, 'base64');
+    if (nonce.length !== 24)
+        throw new KeyProblem(names/* Input */.pd.SigningKey, 'has a secretbox nonce that is not 24 bytes.');
+    return {
+        kind: match[1],
+        scrypt: { N: params.N, r: 8, p: 1, salt: Buffer.from(kdf.salt, 'base64') },
+        nonce,
+        ciphertext: Buffer.from(ciphertext, 'base64'),
+    };
+}
+/**
+ * Opens the key with its password: scrypt (run off the main thread by Node), then the
+ * secretbox, then the PKCS#8 key, which must be ECDSA P-256. A wrong password is named as such.
+ */
+async function openSigningKey(key, password) {
+    const { N, r, p, salt } = key.scrypt;
+    const secret = await new Promise((resolve, reject) => external_node_crypto_.scrypt(password, salt, 32, { N, r, p, maxmem: 256 * N * r }, (error, derived) => error ? reject(error) : resolve(derived)));
+    let der;
+    try {
+        der = (0,salsa/* secretbox */.EY)(secret, key.nonce).open(key.ciphertext);
+    }
+    catch {
+        throw new KeyProblem(names/* Input */.pd.SigningKeyPassword, 'does not open `signing_key`: the password is wrong for this key.');
+    }
+    let privateKey;
+    try {
+        privateKey = external_node_crypto_.createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
+    }
+    catch {
+        throw new KeyProblem(names/* Input */.pd.SigningKey, 'opens to something that is not a PKCS#8 private key.');
+    }
+    const details = privateKey.asymmetricKeyDetails;
+    if (privateKey.asymmetricKeyType !== 'ec' || details?.namedCurve !== 'prime256v1')
+        throw new KeyProblem(names/* Input */.pd.SigningKey, `is ${describeKey(privateKey)}: only ECDSA P-256 keys sign here (what \`cosign generate-key-pair\` and \`skopeo generate-sigstore-key\` make). Make a P-256 key pair.`);
+    const publicKey = external_node_crypto_.createPublicKey(privateKey);
+    return {
+        sign: (payload) => external_node_crypto_.sign('sha256', payload, { key: privateKey, dsaEncoding: 'der' }),
+        verify: (payload, signature) => external_node_crypto_.verify('sha256', payload, { key: publicKey, dsaEncoding: 'der' }, signature),
+        publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
+}
+function describeKey(key) {
+    switch (key.asymmetricKeyType) {
+        case 'rsa':
+            return 'an RSA key';
+        case 'ed25519':
+            return 'an Ed25519 key';
+        case 'ec':
+            return `an ECDSA key on ${key.asymmetricKeyDetails?.namedCurve ?? 'another curve'}`;
+        default:
+            return `a ${key.asymmetricKeyType ?? 'kind of'} key`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/validate.ts
+
 
 
 
@@ -767,6 +885,38 @@ function checkSkopeoDownload(raw, problems) {
     return problems.list.length === before ? { url, sha256 } : undefined;
 }
 /**
+ * The signing key's envelope, checked before anything runs (opening it, scrypt, comes later
+ * but before the build); a password without a key is refused. The key is never quoted.
+ */
+function checkSigning(raw, problems) {
+    const key = raw[names/* Input */.pd.SigningKey];
+    if (!key) {
+        if (raw[names/* Input */.pd.SigningKeyPassword])
+            problems.add(names/* Input */.pd.SigningKeyPassword, 'is given without `signing_key`: give both, or neither.');
+        return undefined;
+    }
+    try {
+        return parseEncryptedKey(key);
+    }
+    catch (error) {
+        if (!(error instanceof KeyProblem))
+            throw error;
+        problems.add(error.input, error.message);
+        return undefined;
+    }
+}
+/** The signing key or its password in another input would be published or logged: refused, never echoed. */
+function checkSigningSecretsElsewhere(raw, problems) {
+    const secrets = signingSecrets(raw);
+    if (secrets.length === 0)
+        return;
+    for (const input of Object.values(names/* Input */.pd))
+        if (input !== names/* Input */.pd.SigningKey &&
+            input !== names/* Input */.pd.SigningKeyPassword &&
+            secrets.some((secret) => raw[input].includes(secret)))
+            problems.add(input, 'contains the signing key or its password: it would end up in the build, the image or the log. Pass them only as `signing_key` and `signing_key_password`.');
+}
+/**
  * A key in any other input would reach the build's argv, the image (labels are public) or the
  * log: refused, naming the input, never the value.
  */
@@ -817,6 +967,10 @@ function parseInputs(raw, cwd = process.cwd(), runFolders = (0,run_folder/* runP
         skopeoDownload: checkSkopeoDownload(raw, problems),
         registryTimeoutMs: registryTimeoutMs(env),
     };
+    const signingKey = checkSigning(raw, problems);
+    if (signingKey)
+        inputs.signing = { key: signingKey, password: raw[names/* Input */.pd.SigningKeyPassword] };
+    checkSigningSecretsElsewhere(raw, problems);
     checkKeyElsewhere(raw, problems);
     // Another problem may quote an input that holds the key: never the key itself.
     if (!problems.none)
@@ -837,9 +991,10 @@ function readRawInputs(read) {
         raw[name] = read(name) || names/* INPUT_DEFAULTS */.WJ[name] || '';
     return raw;
 }
-/** The inputs as the debug log shows them: every one but the API key and the build secrets. */
+/** The inputs as the debug log shows them: every one but the API key, the build secrets and the signing key and password. */
 function describeInputs(raw) {
-    const shown = Object.values(names/* Input */.pd).filter((name) => name !== names/* Input */.pd.ApiKey && name !== names/* Input */.pd.Secrets);
+    const hidden = [names/* Input */.pd.ApiKey, names/* Input */.pd.Secrets, names/* Input */.pd.SigningKey, names/* Input */.pd.SigningKeyPassword];
+    const shown = Object.values(names/* Input */.pd).filter((name) => !hidden.includes(name));
     return `inputs: ${shown.map((name) => `${name}=${JSON.stringify(raw[name])}`).join(' ')}`;
 }
 
@@ -892,9 +1047,14 @@ var saved_state = __webpack_require__(7470);
 ;// CONCATENATED MODULE: ./src/publication/plan.ts
 
 
-/** What a run leaves, in the order that keeps every intermediate state safe. */
-function publicationFor(push) {
-    return push ? ['commit-tag', 'version-tag'] : ['engine'];
+/**
+ * What a run leaves, in the order that keeps every intermediate state safe: the image, its
+ * signature when a key is given (before the version tag, which is immutable), the version tag.
+ */
+function publicationFor(push, sign = false) {
+    if (!push)
+        return ['engine'];
+    return sign ? ['commit-tag', 'signature', 'version-tag'] : ['commit-tag', 'version-tag'];
 }
 /**
  * The whole re-run policy in one place. A tag that exists is never written again; an image
@@ -913,6 +1073,8 @@ function plan(held, tags, publication = publicationFor(true)) {
     const image = version.exists ? version.digest : commit.exists ? commit.digest : 'build';
     const holds = { 'commit-tag': commit, 'version-tag': version };
     const writes = publication.flatMap((step) => {
+        if (step === 'signature')
+            return signed(held, image, tags) ? [] : [{ step }];
         const there = holds[step];
         // What the registry cannot hold (the engine's image) is always written.
         if (!there?.exists)
@@ -920,6 +1082,13 @@ function plan(held, tags, publication = publicationFor(true)) {
         return there.digest === image ? [] : [{ step, repair: true }];
     });
     return { image, writes, reason: reasonFor(held, tags) };
+}
+/** The image there is signed by this run's key for pulls by both tags (a new build never is). */
+function signed(held, image, tags) {
+    const signature = held.signature;
+    if (image === 'build' || signature?.digest !== image)
+        return false;
+    return [versionRef(tags), shaRef(tags)].every((identity) => signature.identities.includes(identity));
 }
 /** The plan in the user's words, one sentence for each row of the table. */
 function reasonFor({ version, commit }, tags) {
@@ -1016,6 +1185,159 @@ async function loadIntoEngine(context, image, _write, settle) {
     return settle({ digest: image, interleaved: false });
 }
 
+;// CONCATENATED MODULE: ./src/signing/signature.ts
+
+// The sigstore "simple signing" form that containers/image (skopeo, podman, CRI-O) and cosign
+// verify: under the tag `sha256-<hex>.sig` of the signed digest, an OCI image manifest whose
+// layers are payloads (one per identity), each with the base64 DER signature of its exact bytes.
+const SIGNATURE_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+/** The tag that holds the signatures of `digest`. */
+function signatureTag(digest) {
+    return `${digest.replace(':', '-')}.sig`;
+}
+/**
+ * The payload signed for one identity: `critical` with exactly its type, the image's digest and
+ * the tagged reference it may be pulled by; `optional` present and null.
+ */
+function payloadFor(reference, digest) {
+    return Buffer.from(JSON.stringify({
+        critical: {
+            identity: { 'docker-reference': reference },
+            image: { 'docker-manifest-digest': digest },
+            type: 'cosign container image signature',
+        },
+        optional: null,
+    }));
+}
+/** What a payload says, when it is one: the identity and the digest it binds. */
+function readPayload(bytes) {
+    try {
+        const json = JSON.parse(bytes.toString('utf8'));
+        const reference = json.critical?.identity?.['docker-reference'];
+        const digest = json.critical?.image?.['docker-manifest-digest'];
+        if (json.critical?.type !== 'cosign container image signature')
+            return undefined;
+        return typeof reference === 'string' && typeof digest === 'string' ? { reference, digest } : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function sha256(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+/** The layer for one payload and its signature. */
+function layerFor(payload, signature) {
+    return {
+        mediaType: SIGNATURE_MEDIA_TYPE,
+        digest: sha256(payload),
+        size: payload.length,
+        annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') },
+    };
+}
+/** The configuration blob cosign and skopeo write for a signature manifest. */
+function configFor(layers) {
+    return Buffer.from(JSON.stringify({
+        architecture: '',
+        os: '',
+        config: {},
+        rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.digest) },
+    }));
+}
+/** The signature manifest: the configuration, then every layer in order. */
+function manifestFor(config, layers) {
+    return Buffer.from(JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: OCI_CONFIG, digest: sha256(config), size: config.length },
+        layers,
+    }));
+}
+
+
+;// CONCATENATED MODULE: ./src/signing/signatures.ts
+
+
+
+/** The identities a published digest is signed for: pulls by the version tag and by the commit tag. */
+function identitiesOf(tags) {
+    return [versionRef(tags), shaRef(tags)];
+}
+function registrySignatures(client, tags, key) {
+    const repository = tags.repository;
+    const read = async (digest) => {
+        const manifest = await client.manifestIfAny(repository, signatureTag(digest));
+        if (!manifest)
+            return { digest, identities: [], layers: [], exists: false };
+        const layers = Array.isArray(manifest.json.layers) ? manifest.json.layers : [];
+        const identities = [];
+        for (const layer of layers) {
+            const signature = layer?.annotations?.[SIGNATURE_ANNOTATION];
+            if (layer?.mediaType !== SIGNATURE_MEDIA_TYPE || typeof signature !== 'string')
+                continue;
+            const payload = await client.smallBlob(repository, layer.digest);
+            const said = readPayload(payload);
+            if (said?.digest === digest && key.verify(payload, Buffer.from(signature, 'base64')))
+                identities.push(said.reference);
+        }
+        return { digest, identities, layers, exists: true };
+    };
+    return {
+        read,
+        write: async (digest, identities) => {
+            const reference = `${tags.image}:${signatureTag(digest)}`;
+            const before = await read(digest);
+            const added = identities
+                .filter((identity) => !before.identities.includes(identity))
+                .map((identity) => {
+                const payload = payloadFor(identity, digest);
+                return { payload, layer: layerFor(payload, key.sign(payload)) };
+            });
+            for (const { payload } of added)
+                await client.putBlob(repository, payload);
+            const layers = [...before.layers, ...added.map(({ layer }) => layer)];
+            const config = configFor(layers);
+            await client.putBlob(repository, config);
+            try {
+                await client.putManifest(repository, signatureTag(digest), manifestFor(config, layers), OCI_MANIFEST);
+            }
+            catch (error) {
+                if (error instanceof errors/* TagTaken */.qD && before.exists)
+                    throw new errors/* UserError */.yo(`${reference} already holds ${before.layers.length} other signature(s), and the registry refuses to update that tag (403: the identity lacks \`update\`). ` +
+                        'Nothing more was written, and the version tag is not written unsigned: give the CI identity `update` on signature tags, or remove the other signatures.', { cause: error });
+                throw error;
+            }
+            // Read back and verified against the public key, before anything is reported signed.
+            const after = await read(digest);
+            const missing = identities.filter((identity) => !after.identities.includes(identity));
+            if (missing.length > 0)
+                throw new errors/* RegistryError */.gl(`${reference} was written, but reading it back finds no valid signature for ${missing.join(', ')}. Nothing more was written.`);
+            return reference;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/publication/steps/signature.ts
+
+/**
+ * The signature of the image published, for pulls by the version tag and by the commit tag:
+ * made after the commit tag holds the image and before the version tag is written, read back
+ * and verified before the run goes on. Only the identities the `.sig` lacks are signed.
+ */
+async function writeSignature(context, image, _write, settle) {
+    const { signatures, phase, log } = context;
+    if (!signatures)
+        throw new Error('A signature step without a signing key.');
+    return phase('Sign', async () => {
+        const reference = await signatures.write(image, identitiesOf(context.tags));
+        log(`${reference}: signed for ${identitiesOf(context.tags).join(' and ')}, verified.`);
+        return settle({ digest: image, interleaved: false });
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/publication/steps/version-tag.ts
 
 
@@ -1064,9 +1386,11 @@ async function imageToPublish(digest, commit, context) {
 
 
 
+
 /** Each kind of object the planner names, and the step that writes it. */
 const STEPS = {
     'commit-tag': writeCommitTag,
+    signature: writeSignature,
     'version-tag': writeVersionTag,
     engine: loadIntoEngine,
 };
@@ -1382,7 +1706,18 @@ function loginArgs(config, username) {
 }
 /** The options every `skopeo copy` of this action shares: a timeout, this run's auth file, retries. */
 function copyArgs(config, timeoutSeconds) {
-    return ['copy', ...commandTimeout(timeoutSeconds), '--authfile', config.authFile, '--retry-times', '3'];
+    // --remove-signatures: skopeo never writes a signature of its own, whatever a runner's
+    // registries.d says (use-sigstore-attachments would make it PUT the `.sig` tag again on every
+    // copy, which a create-only registry refuses once the version tag is out); the action signs.
+    return [
+        'copy',
+        ...commandTimeout(timeoutSeconds),
+        '--authfile',
+        config.authFile,
+        '--retry-times',
+        '3',
+        '--remove-signatures',
+    ];
 }
 /** `skopeo copy` of the built image to a tag, recording the pushed digest. */
 function pushArgs(config, source, destination, digestFile, timeoutSeconds = SKOPEO_BUDGET.push) {
@@ -1490,8 +1825,6 @@ function explainRefusedWrite(error, destination) {
         'another run wrote it first. Nothing was overwritten; look at what the tag holds now.', { reference: destination }, { cause: error });
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/skopeo/install.ts
 
 
@@ -2236,9 +2569,22 @@ async function warnOfKeyExpiry(registry, thresholdDays, now) {
 /** How an index marks the manifests that carry attestations rather than a platform's image. */
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
 /** The registry as the publication reads it: this run's tags through the client. */
-function registryView(client, tags) {
+function registryView(client, tags, signatures) {
     return {
-        readHeld: () => readTaggedImages(client, tags),
+        readHeld: async () => {
+            const held = await readTaggedImages(client, tags);
+            // With a key, the signatures of the image that would be published (its `.sig`, one more read).
+            const candidate = held.version.exists
+                ? held.version.digest
+                : held.commit.exists
+                    ? held.commit.digest
+                    : undefined;
+            if (!signatures || !candidate)
+                return held;
+            const { digest, identities } = await signatures.read(candidate);
+            info(`${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}`);
+            return { ...held, signature: { digest, identities } };
+        },
         read: (tag) => readTaggedImage(client, tags.repository, tag),
         lookUp: (tag) => client.lookUp(tags.repository, tag),
     };
@@ -2325,6 +2671,10 @@ function setResultOutputs(result, digest) {
         setDigestOutput(digest);
     core/* setOutput */.uH(names/* Output */.k7.Result, result);
 }
+/** The signature's reference, once it is written and verified (or found). */
+function setSignatureOutput(reference) {
+    core/* setOutput */.uH(names/* Output */.k7.Signature, reference);
+}
 /** The digest pushed, as soon as it is known: a failure later still says what was written. */
 function setDigestOutput(digest) {
     core/* setOutput */.uH(names/* Output */.k7.Digest, digest);
@@ -2346,6 +2696,8 @@ function resultBlock(report) {
     ];
     if (report.digest)
         rows.push(['digest', report.digest]);
+    if (report.signature)
+        rows.push(['signed', report.signature]);
     rows.push(['result', report.result ?? 'not published']);
     const [first, ...rest] = report.detail.split('\n');
     rows.push([report.result ? 'why' : 'stopped', first], ...rest.map((line) => ['', line]));
@@ -2384,6 +2736,8 @@ function summaryMarkdown(report) {
         lines.push(`| Commit | \`${shaRef(tags)}\` |`);
         if (report.digest)
             lines.push(`| Digest | \`${report.digest}\` |`);
+        if (report.signature)
+            lines.push(`| Signature | \`${report.signature}\` |`);
         lines.push(`| Result | \`${report.result}\` |`, '');
         lines.push(report.detail, '');
     }
@@ -2442,6 +2796,9 @@ class Timeline {
 
 
 
+
+
+
 /** The main step. The state it saves first tells the post step (see index.ts) apart. */
 async function run() {
     (0,saved_state/* markMainStep */.BV)();
@@ -2475,16 +2832,22 @@ async function main(inputs, secrets) {
         log: info,
     });
     const timeline = new Timeline();
+    // The signing key is opened (scrypt, about 0.25 s) while the API key and the registry are
+    // checked; a wrong password still stops the run before anything is built.
+    const signingKey = inputs.push && inputs.signing ? openKey(inputs.signing) : undefined;
+    signingKey?.catch(() => undefined);
     try {
         await timeline.phase('Check the key', () => checkKey(inputs, client));
-        const registry = registryView(client, tags);
-        const publication = publicationFor(inputs.push);
+        const signatures = signingKey && registrySignatures(client, tags, await signingKey);
+        const registry = registryView(client, tags, signatures);
+        const publication = publicationFor(inputs.push, signatures !== undefined);
         const planNow = async (phase) => plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication);
         const first = await planNow('Check the registry');
         info(first.reason);
         const context = {
             tags,
             registry,
+            signatures,
             writer: realWriter({
                 tags,
                 spec: buildSpec(inputs.build, tags, process.env, new Date()),
@@ -2500,7 +2863,10 @@ async function main(inputs, secrets) {
         };
         const { result, digest, reason } = await publish(first, context, () => planNow('Check the registry again'));
         setResultOutputs(result, digest);
-        await report({ tags, result, digest, detail: reason, phases: timeline.phases });
+        const signature = signatures && digest ? `${tags.image}:${signatureTag(digest)}` : undefined;
+        if (signature)
+            setSignatureOutput(signature);
+        await report({ tags, result, digest, signature, detail: reason, phases: timeline.phases });
     }
     catch (error) {
         await report({ tags, detail: (0,errors/* messageOf */.bD)(error), phases: timeline.phases });
@@ -2516,6 +2882,17 @@ function endChildrenWhenCancelled() {
         process.once(signal, () => {
             void (0,children/* endChildren */.PH)().finally(() => process.kill(process.pid, signal));
         });
+}
+/** The signing key opened with its password; a problem names its input, as every bad input does. */
+async function openKey(signing) {
+    try {
+        return await openSigningKey(signing.key, signing.password);
+    }
+    catch (error) {
+        if (error instanceof KeyProblem)
+            throw new errors/* InputError */.dz([`\`${error.input}\` ${error.message}`]);
+        throw error;
+    }
 }
 /** One authenticated request proves the key before anything is built or pushed. */
 async function checkKey(inputs, client) {

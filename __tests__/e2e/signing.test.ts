@@ -1,0 +1,195 @@
+// Signed at publication, checked by independent verifiers: trixie's skopeo 1.18 (sigstore
+// enabled) under a `sigstoreSigned` policy for pulls by both tags, and trixie's cosign 2.5. The
+// keys are made by that skopeo (`generate-sigstore-key`) for this run, never kept.
+import { beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  accessLogMark,
+  builds,
+  errors,
+  manifestWrites,
+  pushInputs,
+  pushTagDirectly,
+  randomSha,
+  runAction,
+  testbed,
+  uniqueName,
+} from './harness.js';
+
+const execFileAsync = promisify(execFile);
+jest.setTimeout(240_000);
+const bed = testbed();
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-signing-'));
+
+interface KeyPair {
+  privateKey: string;
+  publicKey: string;
+  password: string;
+}
+
+/** A key pair as `skopeo generate-sigstore-key` makes it, with a passphrase from a file. */
+async function generateKeyPair(name: string): Promise<KeyPair> {
+  const password = `passphrase of ${name}`;
+  const passFile = path.join(work, `${name}.pass`);
+  fs.writeFileSync(passFile, password, { mode: 0o600 });
+  const prefix = path.join(work, name);
+  await execFileAsync(bed.skopeoVerifier, [
+    'generate-sigstore-key',
+    '--output-prefix',
+    prefix,
+    '--passphrase-file',
+    passFile,
+  ]);
+  return { privateKey: fs.readFileSync(`${prefix}.private`, 'utf8'), publicKey: `${prefix}.pub`, password };
+}
+
+/** The verifier's configuration: read sigstore attachments from the test registry. */
+const registriesD = path.join(work, 'registries.d');
+fs.mkdirSync(registriesD);
+fs.writeFileSync(
+  path.join(registriesD, 'testbed.yaml'),
+  `docker:\n  ${bed.registry}:\n    use-sigstore-attachments: true\n`,
+);
+
+/** trixie's skopeo copies `reference` only if a signature by `publicKey` binds it (matchRepoDigestOrExact). */
+async function skopeoAccepts(reference: string, publicKey: string): Promise<{ ok: boolean; stderr: string }> {
+  const policy = path.join(work, `policy-${Math.random().toString(16).slice(2)}.json`);
+  const repository = reference.replace(/[:@][^/]*$/, '');
+  fs.writeFileSync(
+    policy,
+    JSON.stringify({
+      default: [{ type: 'reject' }],
+      transports: {
+        docker: { [repository]: [{ type: 'sigstoreSigned', keyPath: publicKey }] },
+        dir: { '': [{ type: 'insecureAcceptAnything' }] },
+      },
+    }),
+  );
+  const target = fs.mkdtempSync(path.join(work, 'copy-'));
+  try {
+    await execFileAsync(bed.skopeoVerifier, [
+      '--policy',
+      policy,
+      '--registries.d',
+      registriesD,
+      'copy',
+      '--src-tls-verify=false',
+      `docker://${reference}`,
+      `dir:${target}`,
+    ]);
+    return { ok: true, stderr: '' };
+  } catch (error) {
+    return { ok: false, stderr: String((error as { stderr?: string }).stderr) };
+  }
+}
+
+/** trixie's cosign verifies a signature by `publicKey` on `reference`. */
+async function cosignAccepts(reference: string, publicKey: string): Promise<boolean> {
+  try {
+    await execFileAsync(bed.cosign, [
+      'verify',
+      '--key',
+      publicKey,
+      '--insecure-ignore-tlog=true',
+      '--allow-http-registry',
+      reference,
+    ]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let key: KeyPair;
+let other: KeyPair;
+beforeAll(async () => {
+  [key, other] = await Promise.all([generateKeyPair('ci'), generateKeyPair('other')]);
+});
+
+const signed = (name: string, overrides: Record<string, string> = {}) =>
+  pushInputs(bed, name, { signing_key: key.privateKey, signing_key_password: key.password, ...overrides });
+
+describe('signed at publication', () => {
+  test('a signed push verifies with skopeo for pulls by both tags and with cosign; another key and an unsigned image are refused; a re-run writes nothing', async () => {
+    const name = uniqueName('signed');
+    const sha = randomSha();
+    const context = signed(name).context;
+    const run = await runAction({ inputs: signed(name, { context }), sha });
+    expect(errors(run)).toEqual([]);
+    expect(run.outputs.result).toBe('pushed');
+    const digest = run.outputs.digest;
+    expect(run.outputs.signature).toBe(`${bed.registry}/${name}:${digest.replace(':', '-')}.sig`);
+    expect(run.stdout).toMatch(/\n {2}signed +\S+\.sig\n/);
+    expect(run.summary).toContain(`| Signature | \`${run.outputs.signature}\` |`);
+    for (const tag of ['v1.0.0', sha]) {
+      const accepted = await skopeoAccepts(`${bed.registry}/${name}:${tag}`, key.publicKey);
+      expect(accepted).toEqual({ ok: true, stderr: '' });
+      expect((await skopeoAccepts(`${bed.registry}/${name}:${tag}`, other.publicKey)).ok).toBe(false);
+    }
+    expect(await cosignAccepts(`${bed.registry}/${name}:v1.0.0`, key.publicKey)).toBe(true);
+    expect(await cosignAccepts(`${bed.registry}/${name}:v1.0.0`, other.publicKey)).toBe(false);
+    // Nothing of the key in the log but the masks the runner is given.
+    const body = key.privateKey.split('\n')[1];
+    expect(
+      run.stdout.split('\n').filter((line) => line.includes(body) && !line.startsWith('::add-mask::')),
+    ).toEqual([]);
+    expect(
+      run.stdout
+        .split('\n')
+        .filter((line) => line.includes(key.password) && !line.startsWith('::add-mask::')),
+    ).toEqual([]);
+    expect(JSON.stringify(run.outputs) + run.summary + JSON.stringify(run.state)).not.toContain(body);
+
+    const log = accessLogMark(bed);
+    const rerun = await runAction({ inputs: signed(name, { context }), sha });
+    expect(rerun.outputs.result).toBe('already-published');
+    expect(rerun.outputs.signature).toBe(run.outputs.signature);
+    expect(builds(rerun)).toEqual([]);
+    expect(
+      log().filter((line) => line.includes(`/v2/${name}/`) && /^(PUT|POST|PATCH|DELETE) /.test(line)),
+    ).toEqual([]);
+  });
+
+  test('an image pushed without a key is refused by the signed policy', async () => {
+    const name = uniqueName('unsigned');
+    const run = await runAction({ inputs: pushInputs(bed, name), sha: randomSha() });
+    expect(run.outputs.result).toBe('pushed');
+    expect(run.outputs.signature).toBeUndefined();
+    const refused = await skopeoAccepts(`${bed.registry}/${name}:v1.0.0`, key.publicKey);
+    expect(refused.ok).toBe(false);
+    expect(refused.stderr).toMatch(/signature/i);
+  });
+
+  test('a commit whose run died after the commit tag is signed when re-run, the version tag written after the signature', async () => {
+    const name = uniqueName('signed');
+    const sha = randomSha();
+    const digest = await pushTagDirectly(bed, bed.registry, `${name}:${sha}`, sha);
+    const log = accessLogMark(bed);
+    const run = await runAction({ inputs: signed(name), sha });
+    expect(errors(run)).toEqual([]);
+    expect(run.outputs.result).toBe('completed');
+    expect(run.outputs.digest).toBe(digest);
+    expect(builds(run)).toEqual([]);
+    expect(manifestWrites(log(), name)).toEqual([
+      `PUT /v2/${name}/manifests/${digest.replace(':', '-')}.sig 201`,
+      `PUT /v2/${name}/manifests/v1.0.0 201`,
+    ]);
+    expect((await skopeoAccepts(`${bed.registry}/${name}:v1.0.0`, key.publicKey)).ok).toBe(true);
+  });
+
+  test('a wrong password fails before the build, naming the input', async () => {
+    const run = await runAction({
+      inputs: signed(uniqueName('signed'), { signing_key_password: 'wrong' }),
+      sha: randomSha(),
+    });
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)).toEqual([
+      '::error::Invalid input: `signing_key_password` does not open `signing_key`: the password is wrong for this key.',
+    ]);
+    expect(builds(run)).toEqual([]);
+  });
+});

@@ -1,0 +1,94 @@
+import { UserError, RegistryError, TagTaken } from '../errors.js';
+import { shaRef, versionRef, type Tags } from '../publication/tags.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { SigningKey } from './key.js';
+import {
+  OCI_MANIFEST,
+  SIGNATURE_ANNOTATION,
+  SIGNATURE_MEDIA_TYPE,
+  configFor,
+  layerFor,
+  manifestFor,
+  payloadFor,
+  readPayload,
+  signatureTag,
+  type SignatureLayer,
+} from './signature.js';
+
+/** What the `.sig` of a digest holds: the identities this key signed it for (verified), and every layer. */
+export interface SignatureState {
+  digest: string;
+  /** The tagged references a signature of this key binds the digest to, each verified. */
+  identities: string[];
+  /** Every layer there, ours and others', kept as they are when one is added. */
+  layers: SignatureLayer[];
+  /** The `.sig` tag exists (adding to it is an update of the tag). */
+  exists: boolean;
+}
+
+/** Reads and writes this run's signatures: the publication's signature step goes through here. */
+export interface Signatures {
+  read(digest: string): Promise<SignatureState>;
+  /** Signs `digest` for each identity it lacks, writes the `.sig`, reads it back; returns its reference. */
+  write(digest: string, identities: string[]): Promise<string>;
+}
+
+/** The identities a published digest is signed for: pulls by the version tag and by the commit tag. */
+export function identitiesOf(tags: Tags): string[] {
+  return [versionRef(tags), shaRef(tags)];
+}
+
+export function registrySignatures(client: RegistryClient, tags: Tags, key: SigningKey): Signatures {
+  const repository = tags.repository;
+  const read = async (digest: string): Promise<SignatureState> => {
+    const manifest = await client.manifestIfAny(repository, signatureTag(digest));
+    if (!manifest) return { digest, identities: [], layers: [], exists: false };
+    const layers = Array.isArray(manifest.json.layers) ? (manifest.json.layers as SignatureLayer[]) : [];
+    const identities: string[] = [];
+    for (const layer of layers) {
+      const signature = layer?.annotations?.[SIGNATURE_ANNOTATION];
+      if (layer?.mediaType !== SIGNATURE_MEDIA_TYPE || typeof signature !== 'string') continue;
+      const payload = await client.smallBlob(repository, layer.digest);
+      const said = readPayload(payload);
+      if (said?.digest === digest && key.verify(payload, Buffer.from(signature, 'base64')))
+        identities.push(said.reference);
+    }
+    return { digest, identities, layers, exists: true };
+  };
+  return {
+    read,
+    write: async (digest, identities) => {
+      const reference = `${tags.image}:${signatureTag(digest)}`;
+      const before = await read(digest);
+      const added = identities
+        .filter((identity) => !before.identities.includes(identity))
+        .map((identity) => {
+          const payload = payloadFor(identity, digest);
+          return { payload, layer: layerFor(payload, key.sign(payload)) };
+        });
+      for (const { payload } of added) await client.putBlob(repository, payload);
+      const layers = [...before.layers, ...added.map(({ layer }) => layer)];
+      const config = configFor(layers);
+      await client.putBlob(repository, config);
+      try {
+        await client.putManifest(repository, signatureTag(digest), manifestFor(config, layers), OCI_MANIFEST);
+      } catch (error) {
+        if (error instanceof TagTaken && before.exists)
+          throw new UserError(
+            `${reference} already holds ${before.layers.length} other signature(s), and the registry refuses to update that tag (403: the identity lacks \`update\`). ` +
+              'Nothing more was written, and the version tag is not written unsigned: give the CI identity `update` on signature tags, or remove the other signatures.',
+            { cause: error },
+          );
+        throw error;
+      }
+      // Read back and verified against the public key, before anything is reported signed.
+      const after = await read(digest);
+      const missing = identities.filter((identity) => !after.identities.includes(identity));
+      if (missing.length > 0)
+        throw new RegistryError(
+          `${reference} was written, but reading it back finds no valid signature for ${missing.join(', ')}. Nothing more was written.`,
+        );
+      return reference;
+    },
+  };
+}
