@@ -1266,41 +1266,48 @@ function manifestFor(config, layers) {
 function identitiesOf(tags) {
     return [versionRef(tags), shaRef(tags)];
 }
-function registrySignatures(client, tags, key) {
+/**
+ * The `.sig` of this run's digests through the registry client. `opening` is the key being
+ * opened (scrypt runs while the registry is read): it is awaited only where a signature is
+ * verified or made.
+ */
+function registrySignatures(client, tags, opening) {
     const repository = tags.repository;
     const read = async (digest) => {
         const manifest = await client.manifestIfAny(repository, signatureTag(digest));
         if (!manifest)
             return { digest, identities: [], layers: [], exists: false };
         const layers = Array.isArray(manifest.json.layers) ? manifest.json.layers : [];
-        const identities = [];
-        for (const layer of layers) {
+        const key = await opening;
+        // Each payload read at once; every signature verified against this key's public key.
+        const verified = await Promise.all(layers.map(async (layer) => {
             const signature = layer?.annotations?.[SIGNATURE_ANNOTATION];
             if (layer?.mediaType !== SIGNATURE_MEDIA_TYPE || typeof signature !== 'string')
-                continue;
+                return undefined;
             const payload = await client.smallBlob(repository, layer.digest);
             const said = readPayload(payload);
-            if (said?.digest === digest && key.verify(payload, Buffer.from(signature, 'base64')))
-                identities.push(said.reference);
-        }
+            return said?.digest === digest && key.verify(payload, Buffer.from(signature, 'base64'))
+                ? said.reference
+                : undefined;
+        }));
+        const identities = verified.filter((identity) => identity !== undefined);
         return { digest, identities, layers, exists: true };
     };
     return {
         read,
         write: async (digest, identities) => {
             const reference = `${tags.image}:${signatureTag(digest)}`;
-            const before = await read(digest);
+            const [before, key] = await Promise.all([read(digest), opening]);
             const added = identities
                 .filter((identity) => !before.identities.includes(identity))
                 .map((identity) => {
                 const payload = payloadFor(identity, digest);
                 return { payload, layer: layerFor(payload, key.sign(payload)) };
             });
-            for (const { payload } of added)
-                await client.putBlob(repository, payload);
             const layers = [...before.layers, ...added.map(({ layer }) => layer)];
             const config = configFor(layers);
-            await client.putBlob(repository, config);
+            // The payloads and the configuration go up at once; the manifest only after all of them.
+            await Promise.all([...added.map(({ payload }) => payload), config].map((blob) => client.putBlob(repository, blob)));
             try {
                 await client.putManifest(repository, signatureTag(digest), manifestFor(config, layers), OCI_MANIFEST);
             }
@@ -2838,12 +2845,14 @@ async function main(inputs, secrets) {
     signingKey?.catch(() => undefined);
     try {
         await timeline.phase('Check the key', () => checkKey(inputs, client));
-        const signatures = signingKey && registrySignatures(client, tags, await signingKey);
+        const signatures = signingKey && registrySignatures(client, tags, signingKey);
         const registry = registryView(client, tags, signatures);
         const publication = publicationFor(inputs.push, signatures !== undefined);
         const planNow = async (phase) => plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication);
         const first = await planNow('Check the registry');
         info(first.reason);
+        // A wrong password stops the run here at the latest, before anything is built.
+        await signingKey;
         const context = {
             tags,
             registry,

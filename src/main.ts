@@ -69,13 +69,15 @@ async function main(inputs: Inputs, secrets: Secrets): Promise<void> {
   signingKey?.catch(() => undefined);
   try {
     await timeline.phase('Check the key', () => checkKey(inputs, client));
-    const signatures = signingKey && registrySignatures(client, tags, await signingKey);
+    const signatures = signingKey && registrySignatures(client, tags, signingKey);
     const registry = registryView(client, tags, signatures);
     const publication = publicationFor(inputs.push, signatures !== undefined);
     const planNow = async (phase: string): Promise<Plan> =>
       plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication);
     const first = await planNow('Check the registry');
     info(first.reason);
+    // A wrong password stops the run here at the latest, before anything is built.
+    await signingKey;
     const context: PublicationContext = {
       tags,
       registry,

@@ -14,8 +14,7 @@ const DIGEST = `sha256:${'d'.repeat(64)}`;
 const SIG = signatureTag(DIGEST);
 const both = identitiesOf(tags);
 
-const keyOf = async (): Promise<SigningKey> =>
-  openSigningKey(parseEncryptedKey(encryptedPem(p256(), 'pw')), 'pw');
+const keyOf = (): Promise<SigningKey> => openSigningKey(parseEncryptedKey(encryptedPem(p256(), 'pw')), 'pw');
 
 /** A registry in memory: blobs by digest, manifests by tag; `createOnly` refuses to overwrite a tag. */
 function memoryRegistry(options: { createOnly?: boolean; lose?: boolean } = {}) {
@@ -54,7 +53,7 @@ describe('the signatures of a digest', () => {
   test('none yet: both identities signed, one manifest written, read back and verified', async () => {
     const key = await keyOf();
     const registry = memoryRegistry();
-    const signatures = registrySignatures(registry.client, tags, key);
+    const signatures = registrySignatures(registry.client, tags, Promise.resolve(key));
     await expect(signatures.read(DIGEST)).resolves.toEqual({
       digest: DIGEST,
       identities: [],
@@ -72,7 +71,7 @@ describe('the signatures of a digest', () => {
   test('signed already for both: nothing more is signed, the manifest stays as it was', async () => {
     const key = await keyOf();
     const registry = memoryRegistry();
-    const signatures = registrySignatures(registry.client, tags, key);
+    const signatures = registrySignatures(registry.client, tags, Promise.resolve(key));
     await signatures.write(DIGEST, both);
     const before = registry.manifests.get(SIG);
     await signatures.write(DIGEST, both);
@@ -84,7 +83,7 @@ describe('the signatures of a digest', () => {
   test('signed for one identity: only the other is added, the first kept as it was', async () => {
     const key = await keyOf();
     const registry = memoryRegistry();
-    const signatures = registrySignatures(registry.client, tags, key);
+    const signatures = registrySignatures(registry.client, tags, Promise.resolve(key));
     await signatures.write(DIGEST, [both[0]]);
     const [first] = JSON.parse(registry.manifests.get(SIG)!.toString()).layers;
     await signatures.write(DIGEST, both);
@@ -96,8 +95,8 @@ describe('the signatures of a digest', () => {
 
   test("another key's signatures are kept, and not counted as ours", async () => {
     const registry = memoryRegistry();
-    await registrySignatures(registry.client, tags, await keyOf()).write(DIGEST, both);
-    const ours = registrySignatures(registry.client, tags, await keyOf());
+    await registrySignatures(registry.client, tags, keyOf()).write(DIGEST, both);
+    const ours = registrySignatures(registry.client, tags, keyOf());
     await expect(ours.read(DIGEST)).resolves.toMatchObject({ identities: [], exists: true });
     await ours.write(DIGEST, both);
     expect(JSON.parse(registry.manifests.get(SIG)!.toString()).layers).toHaveLength(4);
@@ -107,7 +106,7 @@ describe('the signatures of a digest', () => {
   test('a payload for another digest, a forged signature, or a foreign layer never counts', async () => {
     const key = await keyOf();
     const registry = memoryRegistry();
-    const signatures = registrySignatures(registry.client, tags, key);
+    const signatures = registrySignatures(registry.client, tags, Promise.resolve(key));
     const otherDigest = payloadFor(both[0], `sha256:${'e'.repeat(64)}`);
     const forged = payloadFor(both[1], DIGEST);
     for (const payload of [otherDigest, forged]) registry.blobs.set(sha256(payload), payload);
@@ -122,8 +121,8 @@ describe('the signatures of a digest', () => {
 
   test('a create-only registry refuses to update a .sig holding others: the run stops, saying so', async () => {
     const registry = memoryRegistry({ createOnly: true });
-    await registrySignatures(registry.client, tags, await keyOf()).write(DIGEST, both);
-    const error = await registrySignatures(registry.client, tags, await keyOf())
+    await registrySignatures(registry.client, tags, keyOf()).write(DIGEST, both);
+    const error = await registrySignatures(registry.client, tags, keyOf())
       .write(DIGEST, both)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
@@ -135,16 +134,14 @@ describe('the signatures of a digest', () => {
 
   test('a create-only registry signs a digest that has no .sig yet', async () => {
     const registry = memoryRegistry({ createOnly: true });
-    await expect(
-      registrySignatures(registry.client, tags, await keyOf()).write(DIGEST, both),
-    ).resolves.toContain(SIG);
+    await expect(registrySignatures(registry.client, tags, keyOf()).write(DIGEST, both)).resolves.toContain(
+      SIG,
+    );
   });
 
   test('a registry that loses the write: the read-back finds no signature, and says so', async () => {
     const registry = memoryRegistry({ lose: true });
-    await expect(
-      registrySignatures(registry.client, tags, await keyOf()).write(DIGEST, both),
-    ).rejects.toThrow(
+    await expect(registrySignatures(registry.client, tags, keyOf()).write(DIGEST, both)).rejects.toThrow(
       `r.example/team/app:${SIG} was written, but reading it back finds no valid signature for ${both.join(', ')}. Nothing more was written.`,
     );
   });

@@ -38,38 +38,54 @@ export function identitiesOf(tags: Tags): string[] {
   return [versionRef(tags), shaRef(tags)];
 }
 
-export function registrySignatures(client: RegistryClient, tags: Tags, key: SigningKey): Signatures {
+/**
+ * The `.sig` of this run's digests through the registry client. `opening` is the key being
+ * opened (scrypt runs while the registry is read): it is awaited only where a signature is
+ * verified or made.
+ */
+export function registrySignatures(
+  client: RegistryClient,
+  tags: Tags,
+  opening: Promise<SigningKey>,
+): Signatures {
   const repository = tags.repository;
   const read = async (digest: string): Promise<SignatureState> => {
     const manifest = await client.manifestIfAny(repository, signatureTag(digest));
     if (!manifest) return { digest, identities: [], layers: [], exists: false };
     const layers = Array.isArray(manifest.json.layers) ? (manifest.json.layers as SignatureLayer[]) : [];
-    const identities: string[] = [];
-    for (const layer of layers) {
-      const signature = layer?.annotations?.[SIGNATURE_ANNOTATION];
-      if (layer?.mediaType !== SIGNATURE_MEDIA_TYPE || typeof signature !== 'string') continue;
-      const payload = await client.smallBlob(repository, layer.digest);
-      const said = readPayload(payload);
-      if (said?.digest === digest && key.verify(payload, Buffer.from(signature, 'base64')))
-        identities.push(said.reference);
-    }
+    const key = await opening;
+    // Each payload read at once; every signature verified against this key's public key.
+    const verified = await Promise.all(
+      layers.map(async (layer) => {
+        const signature = layer?.annotations?.[SIGNATURE_ANNOTATION];
+        if (layer?.mediaType !== SIGNATURE_MEDIA_TYPE || typeof signature !== 'string') return undefined;
+        const payload = await client.smallBlob(repository, layer.digest);
+        const said = readPayload(payload);
+        return said?.digest === digest && key.verify(payload, Buffer.from(signature, 'base64'))
+          ? said.reference
+          : undefined;
+      }),
+    );
+    const identities = verified.filter((identity): identity is string => identity !== undefined);
     return { digest, identities, layers, exists: true };
   };
   return {
     read,
     write: async (digest, identities) => {
       const reference = `${tags.image}:${signatureTag(digest)}`;
-      const before = await read(digest);
+      const [before, key] = await Promise.all([read(digest), opening]);
       const added = identities
         .filter((identity) => !before.identities.includes(identity))
         .map((identity) => {
           const payload = payloadFor(identity, digest);
           return { payload, layer: layerFor(payload, key.sign(payload)) };
         });
-      for (const { payload } of added) await client.putBlob(repository, payload);
       const layers = [...before.layers, ...added.map(({ layer }) => layer)];
       const config = configFor(layers);
-      await client.putBlob(repository, config);
+      // The payloads and the configuration go up at once; the manifest only after all of them.
+      await Promise.all(
+        [...added.map(({ payload }) => payload), config].map((blob) => client.putBlob(repository, blob)),
+      );
       try {
         await client.putManifest(repository, signatureTag(digest), manifestFor(config, layers), OCI_MANIFEST);
       } catch (error) {
