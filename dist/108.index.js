@@ -94,9 +94,14 @@ var external_node_path_ = __webpack_require__(6760);
 var errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/names.ts
 var names = __webpack_require__(6455);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/publication/tags.ts
-// The two tags a run publishes and what a registry holds at a tag: the domain's own types,
-// shared by the re-run policy, the registry client and the push.
+
+/** The digest of `bytes` as registries name content: `sha256:<hex>`. */
+function digestOf(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
 /** A manifest digest as registries and skopeo write it. */
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 function versionRef(tags) {
@@ -708,8 +713,6 @@ function checkAttestation(value, input, problems) {
 
 // EXTERNAL MODULE: ./node_modules/@noble/ciphers/salsa.js + 3 modules
 var salsa = __webpack_require__(6382);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/signing/key.ts
 
 
@@ -907,14 +910,12 @@ function checkSigning(raw, problems) {
 }
 /** The signing key or its password in another input would be published or logged: refused, never echoed. */
 function checkSigningSecretsElsewhere(raw, problems) {
-    const secrets = signingSecrets(raw);
-    if (secrets.length === 0)
-        return;
-    for (const input of Object.values(names/* Input */.pd))
-        if (input !== names/* Input */.pd.SigningKey &&
-            input !== names/* Input */.pd.SigningKeyPassword &&
-            secrets.some((secret) => raw[input].includes(secret)))
-            problems.add(input, 'contains the signing key or its password: it would end up in the build, the image or the log. Pass them only as `signing_key` and `signing_key_password`.');
+    for (const input of inputsHolding(raw, signingSecrets(raw), [names/* Input */.pd.SigningKey, names/* Input */.pd.SigningKeyPassword]))
+        problems.add(input, 'contains the signing key or its password: it would end up in the build, the image or the log. Pass them only as `signing_key` and `signing_key_password`.');
+}
+/** The inputs, other than `own`, whose value holds one of `forms`. */
+function inputsHolding(raw, forms, own) {
+    return Object.values(names/* Input */.pd).filter((input) => !own.includes(input) && forms.some((form) => raw[input].includes(form)));
 }
 /**
  * A key in any other input would reach the build's argv, the image (labels are public) or the
@@ -925,12 +926,10 @@ function checkKeyElsewhere(raw, problems) {
     if (!apiKey)
         return;
     // Every form that is masked, and those a leak would likely take (see keyForms).
-    const forms = keyForms(raw[names/* Input */.pd.Username], apiKey);
-    for (const input of Object.values(names/* Input */.pd))
-        if (input !== names/* Input */.pd.ApiKey && forms.some((form) => raw[input].includes(form)))
-            problems.add(input, input === names/* Input */.pd.Secrets
-                ? 'holds the API key: every RUN step that mounts it could read the key that pushes. Give the build its own credentials.'
-                : 'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.');
+    for (const input of inputsHolding(raw, keyForms(raw[names/* Input */.pd.Username], apiKey), [names/* Input */.pd.ApiKey]))
+        problems.add(input, input === names/* Input */.pd.Secrets
+            ? 'holds the API key: every RUN step that mounts it could read the key that pushes. Give the build its own credentials.'
+            : 'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.');
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
@@ -1070,7 +1069,7 @@ function plan(held, tags, publication = publicationFor(true)) {
         throw refusal(version, tags);
     if (commit.exists && commit.revision !== tags.sha)
         throw foreignCommitTag(commit, tags);
-    const image = version.exists ? version.digest : commit.exists ? commit.digest : 'build';
+    const image = heldImage(held) ?? 'build';
     const holds = { 'commit-tag': commit, 'version-tag': version };
     const writes = publication.flatMap((step) => {
         if (step === 'signature')
@@ -1082,6 +1081,10 @@ function plan(held, tags, publication = publicationFor(true)) {
         return there.digest === image ? [] : [{ step, repair: true }];
     });
     return { image, writes, reason: reasonFor(held, tags) };
+}
+/** The image a run publishes when the registry holds one of this commit: the version tag's, else the commit tag's. */
+function heldImage({ version, commit }) {
+    return version.exists ? version.digest : commit.exists ? commit.digest : undefined;
 }
 /** The image there is signed by this run's key for pulls by both tags (a new build never is). */
 function signed(held, image, tags) {
@@ -1226,14 +1229,11 @@ function readPayload(bytes) {
         return undefined;
     }
 }
-function sha256(bytes) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-}
 /** The layer for one payload and its signature. */
 function layerFor(payload, signature) {
     return {
         mediaType: SIGNATURE_MEDIA_TYPE,
-        digest: sha256(payload),
+        digest: digestOf(payload),
         size: payload.length,
         annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') },
     };
@@ -1252,7 +1252,7 @@ function manifestFor(config, layers) {
     return Buffer.from(JSON.stringify({
         schemaVersion: 2,
         mediaType: OCI_MANIFEST,
-        config: { mediaType: OCI_CONFIG, digest: sha256(config), size: config.length },
+        config: { mediaType: OCI_CONFIG, digest: digestOf(config), size: config.length },
         layers,
     }));
 }
@@ -2293,12 +2293,8 @@ class Auth {
 
 
 
-
 /** The most bytes read of a signature's payload or configuration. */
 const SMALL_BLOB_LIMIT = 64 * 1024;
-function sha256Of(bytes) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-}
 /** Every manifest kind a registry may hold, so none answers with a converted manifest. */
 const MANIFEST_ACCEPT = [
     'application/vnd.oci.image.manifest.v1+json',
@@ -2413,7 +2409,7 @@ class RegistryClient {
             expect: [200],
             limit: SMALL_BLOB_LIMIT,
         });
-        if (sha256Of(answer.body) !== digest)
+        if (digestOf(answer.body) !== digest)
             throw new errors/* RegistryError */.gl(`The registry answered a read of the blob ${name}@${digest} with other bytes.`);
         return answer.body;
     }
@@ -2423,7 +2419,7 @@ class RegistryClient {
      * stay on the registry's origin, or the credentials would go elsewhere (skopeo does not check).
      */
     async putBlob(name, bytes) {
-        const digest = sha256Of(bytes);
+        const digest = digestOf(bytes);
         const there = await this.send('HEAD', `/v2/${name}/blobs/${digest}`, name, {
             what: `look up the blob ${name}@${digest}`,
             expect: [200, 404],
@@ -2455,7 +2451,7 @@ class RegistryClient {
      * must confirm). A 403 is the registry refusing to write the tag (zot without `update`).
      */
     async putManifest(name, tag, bytes, mediaType) {
-        const digest = sha256Of(bytes);
+        const digest = digestOf(bytes);
         const answer = await this.send('PUT', `/v2/${name}/manifests/${tag}`, name, {
             what: `write the manifest ${name}:${tag}`,
             expect: [201],
@@ -2509,7 +2505,7 @@ function remember(cache, key, make) {
  * where it sends one, must say the same; else nothing it says about this manifest is trusted.
  */
 function manifestOf(answer, name, reference) {
-    const digest = sha256Of(answer.body);
+    const digest = digestOf(answer.body);
     const claimed = header(answer, 'docker-content-digest');
     if (claimed !== undefined && claimed !== digest)
         throw new errors/* RegistryError */.gl(`The registry sent ${name}${reference.includes(':') ? '@' : ':'}${reference} with Docker-Content-Digest ${shown(claimed)}, but the manifest's bytes hash to ${digest}. ` +
@@ -2572,6 +2568,7 @@ async function warnOfKeyExpiry(registry, thresholdDays, now) {
 
 
 
+
 // What the registry holds for this run's two tags, read for the re-run policy.
 /** How an index marks the manifests that carry attestations rather than a platform's image. */
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
@@ -2581,11 +2578,7 @@ function registryView(client, tags, signatures) {
         readHeld: async () => {
             const held = await readTaggedImages(client, tags);
             // With a key, the signatures of the image that would be published (its `.sig`, one more read).
-            const candidate = held.version.exists
-                ? held.version.digest
-                : held.commit.exists
-                    ? held.commit.digest
-                    : undefined;
+            const candidate = heldImage(held);
             if (!signatures || !candidate)
                 return held;
             const { digest, identities } = await signatures.read(candidate);

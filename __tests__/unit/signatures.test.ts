@@ -5,7 +5,8 @@ import { TagTaken, UserError } from '../../src/errors.js';
 import { tagsOf } from '../../src/publication/tags.js';
 import type { RegistryClient } from '../../src/registry/client.js';
 import { openSigningKey, parseEncryptedKey, type SigningKey } from '../../src/signing/key.js';
-import { layerFor, payloadFor, sha256, signatureTag } from '../../src/signing/signature.js';
+import { layerFor, payloadFor, signatureTag } from '../../src/signing/signature.js';
+import { digestOf } from '../../src/publication/tags.js';
 import { identitiesOf, registrySignatures } from '../../src/signing/signatures.js';
 import { encryptedPem, p256 } from '../helpers/signing-keys.js';
 
@@ -25,7 +26,7 @@ function memoryRegistry(options: { createOnly?: boolean; lose?: boolean } = {}) 
     manifestIfAny: async (_name: string, tag: string) => {
       const bytes = manifests.get(tag);
       return (
-        bytes && { digest: sha256(bytes), json: JSON.parse(bytes.toString()) as Record<string, unknown> }
+        bytes && { digest: digestOf(bytes), json: JSON.parse(bytes.toString()) as Record<string, unknown> }
       );
     },
     smallBlob: async (_name: string, digest: string) => {
@@ -34,16 +35,16 @@ function memoryRegistry(options: { createOnly?: boolean; lose?: boolean } = {}) 
       return bytes;
     },
     putBlob: async (_name: string, bytes: Buffer) => {
-      writes.push(`blob ${sha256(bytes).slice(7, 13)}`);
-      blobs.set(sha256(bytes), bytes);
-      return sha256(bytes);
+      writes.push(`blob ${digestOf(bytes).slice(7, 13)}`);
+      blobs.set(digestOf(bytes), bytes);
+      return digestOf(bytes);
     },
     putManifest: async (_name: string, tag: string, bytes: Buffer) => {
       if (options.createOnly && manifests.has(tag)) throw new TagTaken('403 DENIED', { reference: tag });
       writes.push(`manifest ${tag}`);
       // A registry that accepts the write and keeps nothing.
       if (!options.lose) manifests.set(tag, bytes);
-      return sha256(bytes);
+      return digestOf(bytes);
     },
   };
   return { client: client as unknown as RegistryClient, blobs, manifests, writes };
@@ -109,7 +110,7 @@ describe('the signatures of a digest', () => {
     const signatures = registrySignatures(registry.client, tags, Promise.resolve(key));
     const otherDigest = payloadFor(both[0], `sha256:${'e'.repeat(64)}`);
     const forged = payloadFor(both[1], DIGEST);
-    for (const payload of [otherDigest, forged]) registry.blobs.set(sha256(payload), payload);
+    for (const payload of [otherDigest, forged]) registry.blobs.set(digestOf(payload), payload);
     const layers = [
       layerFor(otherDigest, key.sign(otherDigest)),
       layerFor(forged, key.sign(Buffer.from('something else'))),

@@ -11,9 +11,9 @@ import {
   manifestFor,
   payloadFor,
   readPayload,
-  sha256,
   signatureTag,
 } from '../../src/signing/signature.js';
+import { digestOf } from '../../src/publication/tags.js';
 import { encryptedPem, p256 } from '../helpers/signing-keys.js';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
@@ -144,7 +144,7 @@ describe('the simple-signing form', () => {
     const layer = layerFor(payload, Buffer.from([1, 2, 3]));
     expect(layer).toEqual({
       mediaType: SIGNATURE_MEDIA_TYPE,
-      digest: sha256(payload),
+      digest: digestOf(payload),
       size: payload.length,
       annotations: { [SIGNATURE_ANNOTATION]: 'AQID' },
     });
@@ -160,7 +160,7 @@ describe('the simple-signing form', () => {
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: {
         mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: sha256(config),
+        digest: digestOf(config),
         size: config.length,
       },
       layers: [layer],

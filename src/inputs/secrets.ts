@@ -3,10 +3,10 @@ import { lines, splitSecretLine } from './grammar.js';
 import { Input } from '../names.js';
 import type { RawInputs } from './read.js';
 
-// The run's secrets are the API key and the build secrets. They are read and masked here, before
-// anything could print them, in every form a log could show (the key, the Basic header's encoding
-// of it, each build secret's value), and the list is handed to whatever runs a tool or prints an
-// error, which scrubs its output with it.
+// The run's secrets are the API key, the build secrets, and the signing key and its password.
+// They are read and masked here, before anything could print them, in every form a log could
+// show (see keyForms and signingSecrets; each build secret's value), and the list is handed to
+// whatever runs a tool or prints an error, which scrubs its output with it.
 
 export interface Credentials {
   username: string;

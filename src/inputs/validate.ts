@@ -118,18 +118,18 @@ export function checkSigning(raw: RawInputs, problems: Problems): EncryptedKey |
 
 /** The signing key or its password in another input would be published or logged: refused, never echoed. */
 export function checkSigningSecretsElsewhere(raw: RawInputs, problems: Problems): void {
-  const secrets = signingSecrets(raw);
-  if (secrets.length === 0) return;
-  for (const input of Object.values(Input))
-    if (
-      input !== Input.SigningKey &&
-      input !== Input.SigningKeyPassword &&
-      secrets.some((secret) => raw[input].includes(secret))
-    )
-      problems.add(
-        input,
-        'contains the signing key or its password: it would end up in the build, the image or the log. Pass them only as `signing_key` and `signing_key_password`.',
-      );
+  for (const input of inputsHolding(raw, signingSecrets(raw), [Input.SigningKey, Input.SigningKeyPassword]))
+    problems.add(
+      input,
+      'contains the signing key or its password: it would end up in the build, the image or the log. Pass them only as `signing_key` and `signing_key_password`.',
+    );
+}
+
+/** The inputs, other than `own`, whose value holds one of `forms`. */
+function inputsHolding(raw: RawInputs, forms: string[], own: Input[]): Input[] {
+  return Object.values(Input).filter(
+    (input) => !own.includes(input) && forms.some((form) => raw[input].includes(form)),
+  );
 }
 
 /**
@@ -140,13 +140,11 @@ export function checkKeyElsewhere(raw: RawInputs, problems: Problems): void {
   const apiKey = raw[Input.ApiKey];
   if (!apiKey) return;
   // Every form that is masked, and those a leak would likely take (see keyForms).
-  const forms = keyForms(raw[Input.Username], apiKey);
-  for (const input of Object.values(Input))
-    if (input !== Input.ApiKey && forms.some((form) => raw[input].includes(form)))
-      problems.add(
-        input,
-        input === Input.Secrets
-          ? 'holds the API key: every RUN step that mounts it could read the key that pushes. Give the build its own credentials.'
-          : 'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.',
-      );
+  for (const input of inputsHolding(raw, keyForms(raw[Input.Username], apiKey), [Input.ApiKey]))
+    problems.add(
+      input,
+      input === Input.Secrets
+        ? 'holds the API key: every RUN step that mounts it could read the key that pushes. Give the build its own credentials.'
+        : 'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.',
+    );
 }

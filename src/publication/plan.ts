@@ -47,7 +47,7 @@ export function plan(held: Held, tags: Tags, publication = publicationFor(true))
   const { version, commit } = held;
   if (version.exists && version.revision !== tags.sha) throw refusal(version, tags);
   if (commit.exists && commit.revision !== tags.sha) throw foreignCommitTag(commit, tags);
-  const image = version.exists ? version.digest : commit.exists ? commit.digest : 'build';
+  const image = heldImage(held) ?? 'build';
   const holds: Partial<Record<StepKind, TaggedImage>> = { 'commit-tag': commit, 'version-tag': version };
   const writes = publication.flatMap((step): Write[] => {
     if (step === 'signature') return signed(held, image, tags) ? [] : [{ step }];
@@ -57,6 +57,11 @@ export function plan(held: Held, tags: Tags, publication = publicationFor(true))
     return there.digest === image ? [] : [{ step, repair: true }];
   });
   return { image, writes, reason: reasonFor(held, tags) };
+}
+
+/** The image a run publishes when the registry holds one of this commit: the version tag's, else the commit tag's. */
+export function heldImage({ version, commit }: Pick<Held, 'version' | 'commit'>): string | undefined {
+  return version.exists ? version.digest : commit.exists ? commit.digest : undefined;
 }
 
 /** The image there is signed by this run's key for pulls by both tags (a new build never is). */

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
+
 // The two tags a run publishes and what a registry holds at a tag: the domain's own types,
-// shared by the re-run policy, the registry client and the push.
+// shared by the planner, the registry client and the steps that write.
 
 export interface Tags {
   /** `registry/name` */
@@ -22,6 +24,11 @@ export interface Held {
   commit: TaggedImage;
   /** With a signing key: the identities this key signed the image there for (verified), by digest. */
   signature?: { digest: string; identities: string[] };
+}
+
+/** The digest of `bytes` as registries name content: `sha256:<hex>`. */
+export function digestOf(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /** A manifest digest as registries and skopeo write it. */

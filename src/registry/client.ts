@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { RegistryError, TagTaken } from '../errors.js';
-import { DIGEST, type TagState } from '../publication/tags.js';
+import { DIGEST, digestOf, type TagState } from '../publication/tags.js';
 import { registryMessage } from './classify.js';
 import { Auth, type AuthOptions, type Session } from './auth.js';
 import {
@@ -15,10 +14,6 @@ import {
 
 /** The most bytes read of a signature's payload or configuration. */
 const SMALL_BLOB_LIMIT = 64 * 1024;
-
-function sha256Of(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
 
 /** Every manifest kind a registry may hold, so none answers with a converted manifest. */
 export const MANIFEST_ACCEPT = [
@@ -167,7 +162,7 @@ export class RegistryClient {
       expect: [200],
       limit: SMALL_BLOB_LIMIT,
     });
-    if (sha256Of(answer.body) !== digest)
+    if (digestOf(answer.body) !== digest)
       throw new RegistryError(`The registry answered a read of the blob ${name}@${digest} with other bytes.`);
     return answer.body;
   }
@@ -178,7 +173,7 @@ export class RegistryClient {
    * stay on the registry's origin, or the credentials would go elsewhere (skopeo does not check).
    */
   async putBlob(name: string, bytes: Buffer): Promise<string> {
-    const digest = sha256Of(bytes);
+    const digest = digestOf(bytes);
     const there = await this.send('HEAD', `/v2/${name}/blobs/${digest}`, name, {
       what: `look up the blob ${name}@${digest}`,
       expect: [200, 404],
@@ -212,7 +207,7 @@ export class RegistryClient {
    * must confirm). A 403 is the registry refusing to write the tag (zot without `update`).
    */
   async putManifest(name: string, tag: string, bytes: Buffer, mediaType: string): Promise<string> {
-    const digest = sha256Of(bytes);
+    const digest = digestOf(bytes);
     const answer = await this.send('PUT', `/v2/${name}/manifests/${tag}`, name, {
       what: `write the manifest ${name}:${tag}`,
       expect: [201],
@@ -291,7 +286,7 @@ function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Pr
  * where it sends one, must say the same; else nothing it says about this manifest is trusted.
  */
 function manifestOf(answer: Answer, name: string, reference: string): Manifest {
-  const digest = sha256Of(answer.body);
+  const digest = digestOf(answer.body);
   const claimed = header(answer, 'docker-content-digest');
   if (claimed !== undefined && claimed !== digest)
     throw new RegistryError(

@@ -2,6 +2,7 @@ import { UserError } from '../errors.js';
 import { info } from '../report/log.js';
 import { REVISION_LABEL } from '../names.js';
 import type { RegistryView } from '../publication/context.js';
+import { heldImage } from '../publication/plan.js';
 import type { Signatures } from '../signing/signatures.js';
 import type { Held, TaggedImage, Tags } from '../publication/tags.js';
 import type { Manifest, RegistryClient } from './client.js';
@@ -17,11 +18,7 @@ export function registryView(client: RegistryClient, tags: Tags, signatures?: Si
     readHeld: async () => {
       const held = await readTaggedImages(client, tags);
       // With a key, the signatures of the image that would be published (its `.sig`, one more read).
-      const candidate = held.version.exists
-        ? held.version.digest
-        : held.commit.exists
-          ? held.commit.digest
-          : undefined;
+      const candidate = heldImage(held);
       if (!signatures || !candidate) return held;
       const { digest, identities } = await signatures.read(candidate);
       info(

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { digestOf } from '../publication/tags.js';
 
 // The sigstore "simple signing" form that containers/image (skopeo, podman, CRI-O) and cosign
 // verify: under the tag `sha256-<hex>.sig` of the signed digest, an OCI image manifest whose
@@ -58,15 +58,11 @@ export interface SignatureLayer {
   annotations?: Record<string, string>;
 }
 
-export function sha256(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
 /** The layer for one payload and its signature. */
 export function layerFor(payload: Buffer, signature: Buffer): SignatureLayer {
   return {
     mediaType: SIGNATURE_MEDIA_TYPE,
-    digest: sha256(payload),
+    digest: digestOf(payload),
     size: payload.length,
     annotations: { [SIGNATURE_ANNOTATION]: signature.toString('base64') },
   };
@@ -90,7 +86,7 @@ export function manifestFor(config: Buffer, layers: SignatureLayer[]): Buffer {
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
-      config: { mediaType: OCI_CONFIG, digest: sha256(config), size: config.length },
+      config: { mediaType: OCI_CONFIG, digest: digestOf(config), size: config.length },
       layers,
     }),
   );
