@@ -60,13 +60,13 @@ describe(`two platforms on ${engine}`, () => {
         network: 'none',
         platforms: TWO_PLATFORMS,
       });
-      const log = accessLogMark(bed);
+      const log = await accessLogMark(bed);
       const run = await runAction({ inputs, sha });
       if (!writesOci) {
         expect(run.exitCode).toBe(1);
         expect(errors(run)).toEqual([`::error::${refusal('`platforms` needs')}`]);
         expect(builds(run)).toEqual([]);
-        expect(writesTo(log(), name)).toEqual([]);
+        expect(writesTo(await log(), name)).toEqual([]);
         return;
       }
       expect(errors(run)).toEqual([]);
@@ -93,12 +93,12 @@ describe(`two platforms on ${engine}`, () => {
       expect(await fileInImage(`${reference}:v1.0.0`, 'arch', 'amd64')).toBe('x86_64\n');
 
       // A re-run: the index is read, nothing is built or written.
-      const again = accessLogMark(bed);
+      const again = await accessLogMark(bed);
       const rerun = await runAction({ inputs, sha });
       expect(rerun.outputs.result).toBe('already-published');
       expect(rerun.outputs.digest).toBe(versionDigest);
       expect(builds(rerun)).toEqual([]);
-      expect(writesTo(again(), name)).toEqual([]);
+      expect(writesTo(await again(), name)).toEqual([]);
 
       // Another commit, the same version: refused before the build, naming the commit that built the index.
       const other = await runAction({ inputs, sha: randomSha() });
@@ -120,13 +120,13 @@ describe(`attestations on ${engine}`, () => {
       const name = uniqueName('attest');
       const sha = randomSha();
       const inputs = pushInputs(bed, name, { provenance: 'true' });
-      const log = accessLogMark(bed);
+      const log = await accessLogMark(bed);
       const run = await runAction({ inputs, sha });
       if (!writesOci) {
         expect(run.exitCode).toBe(1);
         expect(errors(run)).toEqual([`::error::${refusal('`provenance` needs')}`]);
         expect(builds(run)).toEqual([]);
-        expect(writesTo(log(), name)).toEqual([]);
+        expect(writesTo(await log(), name)).toEqual([]);
         return;
       }
       expect(errors(run)).toEqual([]);
@@ -259,14 +259,16 @@ describe(`the build cache on ${engine}`, () => {
     const first = await push('v1', { cache_to: 'type=inline' });
     expect(errors(first)).toEqual([]);
     await execFileAsync('docker', ['buildx', 'prune', '--all', '--force'], { env: dockerEnvFor(engine) });
-    const log = accessLogMark(bed);
+    const log = await accessLogMark(bed);
     const second = await push('v2', { cache_from: `type=registry,ref=${bed.registry}/${name}:v1` });
     expect(errors(second)).toEqual([]);
     expect(second.stdout).toContain(`importing cache manifest from ${bed.registry}/${name}:v1`);
     const [v1, v2] = await Promise.all(['v1', 'v2'].map((v) => layers(`${bed.registry}/${name}:${v}`)));
     expect(v2).toEqual(v1);
     // The builder only read v1: the only tags written are the run's own two.
-    const tagWrites = manifestWrites(log(), name).map((write) => write.split(' ')[1].split('/manifests/')[1]);
+    const tagWrites = manifestWrites(await log(), name).map(
+      (write) => write.split(' ')[1].split('/manifests/')[1],
+    );
     expect(tagWrites.filter((tag) => !tag.startsWith('sha256:')).sort()).toEqual(
       [second.outputs.sha_ref.split(':').at(-1), 'v2'].sort(),
     );

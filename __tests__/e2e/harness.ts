@@ -184,16 +184,41 @@ export async function inspect(
   }
 }
 
-/** The registry front's access log lines for one repository from here on. */
-export function accessLogMark(bed: Testbed): () => string[] {
-  const start = fs.statSync(bed.accessLog).size;
-  return () => {
+/**
+ * Where the registry front's access log stands once every request answered so far is in it.
+ * nginx writes a line after it has sent the answer, so a client can see its answer before the
+ * line is there. The front runs one worker, which logs a request in the same turn as its last
+ * write: once a request sent now is logged, every request answered before it is too.
+ */
+async function settledAccessLog(bed: Testbed): Promise<number> {
+  const token = randomBytes(8).toString('hex');
+  const line = `GET /__settled__/${token} 404`;
+  await fetch(`http://${bed.registry}/__settled__/${token}`).then((answer) => answer.arrayBuffer());
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const text = fs.readFileSync(bed.accessLog, 'utf8');
+    const at = text.lastIndexOf(line);
+    if (at >= 0) return Buffer.byteLength(text.slice(0, text.indexOf('\n', at) + 1));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`the registry front never logged ${line}`);
+}
+
+/**
+ * The registry front's access log lines from here on: every request answered before the mark
+ * is left out and every one answered before the read is in (other tests' lines too: filter).
+ */
+export async function accessLogMark(bed: Testbed): Promise<() => Promise<string[]>> {
+  const start = await settledAccessLog(bed);
+  return async () => {
+    const end = await settledAccessLog(bed);
     const fd = fs.openSync(bed.accessLog, 'r');
     try {
-      const size = fs.fstatSync(fd).size;
-      const buffer = Buffer.alloc(size - start);
+      const buffer = Buffer.alloc(end - start);
       fs.readSync(fd, buffer, 0, buffer.length, start);
-      return buffer.toString('utf8').split('\n').filter(Boolean);
+      return buffer
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line && !line.includes(' /__settled__/'));
     } finally {
       fs.closeSync(fd);
     }

@@ -98,7 +98,7 @@ describe('a fresh push', () => {
   test('with push: false builds and checks but writes nothing', async () => {
     const name = uniqueName();
     const sha = randomSha();
-    const log = accessLogMark(bed);
+    const log = await accessLogMark(bed);
     const run = await runAction({
       inputs: pushInputs(bed, name, { push: 'false', username: '', api_key: '' }),
       sha,
@@ -107,7 +107,7 @@ describe('a fresh push', () => {
     expect(run.outputs.result).toBe('built');
     expect(builds(run)).toHaveLength(1);
     expect(await inspect(`${bed.registry}/${name}:v1.0.0`)).toBeUndefined();
-    const writes = log().filter((line) => line.includes(name) && !/^(GET|HEAD) /.test(line));
+    const writes = (await log()).filter((line) => line.includes(name) && !/^(GET|HEAD) /.test(line));
     expect(writes).toEqual([]);
   });
 

@@ -25,13 +25,13 @@ describe('each row of the re-run table', () => {
   test('version absent, commit absent: build and push both', async () => {
     const name = uniqueName('rerun');
     const sha = randomSha();
-    const log = accessLogMark(bed);
+    const log = await accessLogMark(bed);
     const run = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(errors(run)).toEqual([]);
     expect(run.outputs.result).toBe('pushed');
     expect(builds(run)).toHaveLength(1);
     expect(run.stdout).toContain('Neither v1.0.0 nor the commit tag exists');
-    expect(manifestWrites(log(), name)).toEqual([
+    expect(manifestWrites(await log(), name)).toEqual([
       `PUT /v2/${name}/manifests/${sha} 201`,
       `PUT /v2/${name}/manifests/v1.0.0 201`,
     ]);
@@ -42,14 +42,14 @@ describe('each row of the re-run table', () => {
     const name = uniqueName('rerun');
     const sha = randomSha();
     const commitDigest = await pushTagDirectly(bed, registry, `${name}:${sha}`, sha);
-    const log = accessLogMark(bed);
+    const log = await accessLogMark(bed);
     const run = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(errors(run)).toEqual([]);
     expect(run.outputs.result).toBe('completed');
     expect(run.outputs.digest).toBe(commitDigest);
     expect(builds(run)).toEqual([]);
     expect(run.stdout).toContain('The commit tag exists but v1.0.0 does not');
-    const lines = log();
+    const lines = await log();
     expect(blobUploads(lines, name)).toEqual([]);
     expect(manifestWrites(lines, name)).toEqual([`PUT /v2/${name}/manifests/v1.0.0 201`]);
     expect((await inspect(`${registry}/${name}:v1.0.0`))?.Digest).toBe(commitDigest);
@@ -60,12 +60,12 @@ describe('each row of the re-run table', () => {
     const sha = randomSha();
     const first = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(first.outputs.result).toBe('pushed');
-    const log = accessLogMark(bed);
+    const log = await accessLogMark(bed);
     const rerun = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(errors(rerun)).toEqual([]);
     expect(rerun.outputs).toEqual({ ...first.outputs, result: 'already-published' });
     expect(builds(rerun)).toEqual([]);
-    const lines = log();
+    const lines = await log();
     expect(blobUploads(lines, name)).toEqual([]);
     expect(manifestWrites(lines, name)).toEqual([]);
   });
@@ -74,13 +74,13 @@ describe('each row of the re-run table', () => {
     const name = uniqueName('rerun');
     const sha = randomSha();
     const versionDigest = await pushTagDirectly(bed, registry, `${name}:v1.0.0`, sha);
-    const log = accessLogMark(bed);
+    const log = await accessLogMark(bed);
     const run = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(errors(run)).toEqual([]);
     expect(run.outputs.result).toBe('completed');
     expect(run.outputs.digest).toBe(versionDigest);
     expect(builds(run)).toEqual([]);
-    const lines = log();
+    const lines = await log();
     expect(blobUploads(lines, name)).toEqual([]);
     expect(manifestWrites(lines, name)).toEqual([`PUT /v2/${name}/manifests/${sha} 201`]);
     expect((await inspect(`${registry}/${name}:${sha}`))?.Digest).toBe(versionDigest);
@@ -93,7 +93,7 @@ describe('each row of the re-run table', () => {
     const name = uniqueName('rerun');
     const sha = randomSha();
     const existing = await pushTagDirectly(bed, registry, `${name}:v1.0.0`, revision);
-    const log = accessLogMark(bed);
+    const log = await accessLogMark(bed);
     const run = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(run.exitCode).toBe(1);
     expect(builds(run)).toEqual([]);
@@ -102,7 +102,7 @@ describe('each row of the re-run table', () => {
     expect(errors(run)[0]).toContain(
       revision ? `built from commit ${revision}` : 'no org.opencontainers.image.revision label',
     );
-    expect(manifestWrites(log(), name)).toEqual([]);
+    expect(manifestWrites(await log(), name)).toEqual([]);
     expect((await inspect(`${registry}/${name}:v1.0.0`))?.Digest).toBe(existing);
     expect(await inspect(`${registry}/${name}:${sha}`)).toBeUndefined();
     expect(run.post.exitCode).toBe(0);
@@ -113,7 +113,7 @@ describe('two runs racing for one version', () => {
   test("exactly one wins; the other fails naming the tag; the tag holds the winner's image", async () => {
     const name = uniqueName('race');
     const [shaA, shaB] = [randomSha(), randomSha()];
-    const log = accessLogMark(bed);
+    const log = await accessLogMark(bed);
     const runs = await Promise.all([
       runAction({ inputs: pushInputs(bed, name, { registry }), sha: shaA }),
       runAction({ inputs: pushInputs(bed, name, { registry }), sha: shaB }),
@@ -136,7 +136,9 @@ describe('two runs racing for one version', () => {
     const winnerSha = winner === runs[0] ? shaA : shaB;
     expect(version?.Labels['org.opencontainers.image.revision']).toBe(winnerSha);
     // The version tag was written once; a refused write, if the loser got that far, was a 403.
-    const versionWrites = manifestWrites(log(), name).filter((line) => line.includes('/manifests/v1.0.0 '));
+    const versionWrites = manifestWrites(await log(), name).filter((line) =>
+      line.includes('/manifests/v1.0.0 '),
+    );
     expect(versionWrites.filter((line) => line.endsWith(' 201'))).toHaveLength(1);
   });
 });
@@ -168,12 +170,12 @@ describe("a commit tag that another commit's image holds", () => {
     const name = uniqueName('rerun');
     const sha = randomSha();
     const existing = await pushTagDirectly(bed, registry, `${name}:${sha}`, randomSha());
-    const log = accessLogMark(bed);
+    const log = await accessLogMark(bed);
     const run = await runAction({ inputs: pushInputs(bed, name, { registry }), sha });
     expect(run.exitCode).toBe(1);
     expect(builds(run)).toEqual([]);
     expect(errors(run)[0]).toContain(`${name}:${sha} already exists (${existing}) and was built from commit`);
-    expect(manifestWrites(log(), name)).toEqual([]);
+    expect(manifestWrites(await log(), name)).toEqual([]);
     expect(await inspect(`${registry}/${name}:v1.0.0`)).toBeUndefined();
   });
 });

@@ -144,13 +144,13 @@ describe('signed at publication', () => {
     ).toEqual([]);
     expect(JSON.stringify(run.outputs) + run.summary + JSON.stringify(run.state)).not.toContain(body);
 
-    const log = accessLogMark(bed);
+    const log = await accessLogMark(bed);
     const rerun = await runAction({ inputs: signed(name, { context }), sha });
     expect(rerun.outputs.result).toBe('already-published');
     expect(rerun.outputs.signature).toBe(run.outputs.signature);
     expect(builds(rerun)).toEqual([]);
     expect(
-      log().filter((line) => line.includes(`/v2/${name}/`) && /^(PUT|POST|PATCH|DELETE) /.test(line)),
+      (await log()).filter((line) => line.includes(`/v2/${name}/`) && /^(PUT|POST|PATCH|DELETE) /.test(line)),
     ).toEqual([]);
   });
 
@@ -168,13 +168,13 @@ describe('signed at publication', () => {
     const name = uniqueName('signed');
     const sha = randomSha();
     const digest = await pushTagDirectly(bed, bed.registry, `${name}:${sha}`, sha);
-    const log = accessLogMark(bed);
+    const log = await accessLogMark(bed);
     const run = await runAction({ inputs: signed(name), sha });
     expect(errors(run)).toEqual([]);
     expect(run.outputs.result).toBe('completed');
     expect(run.outputs.digest).toBe(digest);
     expect(builds(run)).toEqual([]);
-    expect(manifestWrites(log(), name)).toEqual([
+    expect(manifestWrites(await log(), name)).toEqual([
       `PUT /v2/${name}/manifests/${digest.replace(':', '-')}.sig 201`,
       `PUT /v2/${name}/manifests/v1.0.0 201`,
     ]);
