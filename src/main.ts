@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { buildSpec } from './build/buildx.js';
+import { buildSpec, provenanceLabels } from './build/buildx.js';
 import { InputError, UserError, messageOf } from './errors.js';
 import { parseInputs, type Inputs } from './inputs/parse.js';
 import { describeInputs, readRawInputs } from './inputs/read.js';
@@ -8,6 +8,8 @@ import { endChildren, recordChildrenIn } from './process/children.js';
 import { defaultRetryPolicy } from './process/retry.js';
 import { childrenDirectory, createRunDirectory } from './process/run-folder.js';
 import { markMainStep } from './process/saved-state.js';
+import { CREATED_LABEL } from './names.js';
+import { partsOf, type Parts } from './publication/parts.js';
 import type { PublicationContext } from './publication/context.js';
 import { publish } from './publication/executor.js';
 import { plan, publicationFor, type Plan } from './publication/plan.js';
@@ -20,6 +22,7 @@ import { info, neutralise } from './report/log.js';
 import {
   report,
   setDigestOutput,
+  setPartOutput,
   setReferenceOutputs,
   setResultOutputs,
   setSignatureOutput,
@@ -53,6 +56,8 @@ export async function run(): Promise<void> {
 async function main(inputs: Inputs, secrets: Secrets): Promise<void> {
   const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha);
   setReferenceOutputs(tags);
+  const parts = inputs.parts && partsFor(inputs, tags);
+  if (parts) setPartOutput(tags, parts);
   const runDirectory = await createRunDirectory();
   recordChildrenIn(childrenDirectory(runDirectory));
   const client = new RegistryClient({
@@ -70,10 +75,10 @@ async function main(inputs: Inputs, secrets: Secrets): Promise<void> {
   try {
     await timeline.phase('Check the key', () => checkKey(inputs, client));
     const signatures = signingKey && registrySignatures(client, tags, signingKey);
-    const registry = registryView(client, tags, signatures);
-    const publication = publicationFor(inputs.push, signatures !== undefined);
+    const registry = registryView(client, tags, signatures, parts);
+    const publication = publicationFor(inputs.push, signatures !== undefined, parts !== undefined);
     const planNow = async (phase: string): Promise<Plan> =>
-      plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication);
+      plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
     const first = await planNow('Check the registry');
     info(first.reason);
     // A wrong password stops the run here at the latest, before anything is built.
@@ -82,8 +87,11 @@ async function main(inputs: Inputs, secrets: Secrets): Promise<void> {
       tags,
       registry,
       signatures,
+      parts,
       writer: realWriter({
         tags,
+        client,
+        parts: parts !== undefined,
         spec: buildSpec(inputs.build, tags, process.env, new Date()),
         runDirectory,
         timeline,
@@ -95,19 +103,38 @@ async function main(inputs: Inputs, secrets: Secrets): Promise<void> {
       log: info,
       pushed: setDigestOutput,
     };
-    const { result, digest, reason } = await publish(first, context, () =>
+    const { result, digest, reason, missing } = await publish(first, context, () =>
       planNow('Check the registry again'),
     );
     setResultOutputs(result, digest);
-    const signature = signatures && digest ? `${tags.image}:${signatureTag(digest)}` : undefined;
+    const published = signatures && digest && !missing;
+    const signature = published ? `${tags.image}:${signatureTag(digest)}` : undefined;
     if (signature) setSignatureOutput(signature);
-    await report({ tags, result, digest, signature, detail: reason, phases: timeline.phases });
+    await report({ tags, result, digest, signature, missing, detail: reason, phases: timeline.phases });
   } catch (error) {
     await report({ tags, detail: messageOf(error), phases: timeline.phases });
     throw error;
   } finally {
     await client.close();
   }
+}
+
+/**
+ * With `build_platforms`: the index's platforms, this job's, and the index's annotations: the
+ * provenance of the commit without the time of the run, so that every job assembles the same bytes.
+ */
+function partsFor(inputs: Inputs, tags: ReturnType<typeof tagsOf>): Parts | undefined {
+  if (!inputs.parts) return undefined;
+  const provenance = provenanceLabels(tags, process.env, new Date()).filter(
+    (label) => !label.startsWith(`${CREATED_LABEL}=`),
+  );
+  const annotations = Object.fromEntries(
+    [...inputs.build.annotations, ...provenance].map((pair) => {
+      const eq = pair.indexOf('=');
+      return [pair.slice(0, eq), pair.slice(eq + 1)];
+    }),
+  );
+  return partsOf(inputs.parts.platforms, inputs.parts.build, annotations);
 }
 
 /** A cancelled step ends what it started (a build, a push holding credentials), then dies of the same signal. */

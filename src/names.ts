@@ -30,6 +30,7 @@ export enum Input {
   Sbom = 'sbom',
   SigningKey = 'signing_key',
   SigningKeyPassword = 'signing_key_password',
+  BuildPlatforms = 'build_platforms',
 }
 
 /**
@@ -54,6 +55,7 @@ export enum Output {
   ShaRef = 'sha_ref',
   Result = 'result',
   Signature = 'signature',
+  PartRef = 'part_ref',
 }
 
 export enum State {
@@ -72,6 +74,8 @@ export enum Result {
   Completed = 'completed',
   AlreadyPublished = 'already-published',
   Built = 'built',
+  /** This job's platform parts are in the registry; the job that pushes the last part publishes. */
+  PartPushed = 'part-pushed',
 }
 
 export const REVISION_LABEL = 'org.opencontainers.image.revision';

@@ -99,6 +99,7 @@ function scripted(
         const held = registry.tags.get(tag);
         return held ? { exists: true, digest: held } : { exists: false };
       },
+      readParts: async () => ({}),
     },
     writer: {
       prepare: async () => void registry.log.push('prepare'),
@@ -126,6 +127,9 @@ function scripted(
         registry.log.push(`copy ${from.slice(7, 8)} -> ${tag}`);
         registry.tags.set(tag, from);
         at(`after-copy ${tag}`);
+      },
+      putIndex: async () => {
+        throw new Error('no parts here');
       },
     },
     phase: async (name, work) => {

@@ -80,6 +80,15 @@ export function buildSpec(inputs: BuildInputs, tags: Tags, env: NodeJS.ProcessEn
   };
 }
 
+/** The build of one platform's part: one platform needs no builder that writes OCI for it. */
+export function forPlatform(spec: BuildSpec, platform: string): BuildSpec {
+  return {
+    ...spec,
+    platforms: [platform],
+    needsOci: spec.needsOci.filter((input) => input !== Input.Platforms),
+  };
+}
+
 /** Attestation manifests are asked for: the image becomes an index, whatever its platforms. */
 export function attests(inputs: Pick<BuildInputs, 'provenance' | 'sbom'>): boolean {
   return inputs.provenance !== 'false' || inputs.sbom !== 'false';

@@ -85,6 +85,15 @@ export async function buildAndHandOver(
   });
 }
 
+/**
+ * A part is pushed as an OCI image manifest whatever the engine hands over: the index of parts
+ * is an OCI index, and skopeo copies an index (to the version tag) keeping its digest only when
+ * every image it names is of the index's kind (it would convert a mix, which changes digests).
+ */
+export function asOciManifest(handOver: HandOver): HandOver {
+  return { ...handOver, options: [...handOver.options, '--format', 'oci'] };
+}
+
 /** `push: false`: the image is built and loaded into the engine, as the old action did. */
 export async function buildOnly(spec: BuildSpec, runDirectory: string, timeline: Timeline): Promise<void> {
   await timeline.phase('Build', async () => {

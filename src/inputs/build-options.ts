@@ -41,7 +41,7 @@ export function checkBuildOptions(
 }
 
 /** `linux/amd64,linux/arm64`: separated by commas or lines, as build-push-action reads it. */
-export function checkPlatforms(value: string, problems: Problems): string[] {
+export function checkPlatforms(value: string, problems: Problems, input = Input.Platforms): string[] {
   const platforms = value
     .split(/[,\n]/)
     .map((platform) => platform.trim())
@@ -49,12 +49,44 @@ export function checkPlatforms(value: string, problems: Problems): string[] {
   for (const platform of platforms)
     if (!PLATFORM.test(platform))
       problems.add(
-        Input.Platforms,
+        input,
         `has ${quote(platform)}, which is not a platform such as \`linux/amd64\` or \`linux/arm/v7\`.`,
       );
   const twice = platforms.filter((platform, index) => platforms.indexOf(platform) !== index);
-  if (twice.length > 0) problems.add(Input.Platforms, `lists ${quote(twice[0])} twice.`);
+  if (twice.length > 0) problems.add(input, `lists ${quote(twice[0])} twice.`);
   return platforms;
+}
+
+/**
+ * `build_platforms`: the platforms this job builds, each a part of the index of `platforms`.
+ * Empty: the job builds every platform, as without it.
+ */
+export function checkBuildPlatforms(
+  raw: RawInputs,
+  platforms: string[],
+  problems: Problems,
+): { platforms: string[]; build: string[] } | undefined {
+  const build = checkPlatforms(raw[Input.BuildPlatforms], problems, Input.BuildPlatforms);
+  if (build.length === 0) return undefined;
+  if (platforms.length === 0)
+    problems.add(
+      Input.BuildPlatforms,
+      'names platforms of the index `platforms` lists, and `platforms` is empty: set it to every platform of the image, the same in every job.',
+    );
+  else
+    for (const platform of build)
+      if (!platforms.includes(platform))
+        problems.add(
+          Input.BuildPlatforms,
+          `has ${quote(platform)}, which \`platforms\` does not list (${platforms.join(', ')}): a job builds parts of that index only.`,
+        );
+  for (const input of [Input.Provenance, Input.Sbom])
+    if (raw[input] && raw[input].toLowerCase() !== 'false')
+      problems.add(
+        input,
+        'cannot be used with `build_platforms`: each part would become an index of its own, with its attestation manifest, and an index of parts holds images. Leave it off.',
+      );
+  return { platforms, build };
 }
 
 /** `id=value` lines; a problem names the line and the id, never the value. */

@@ -9,7 +9,7 @@ import { Problems } from './problems.js';
 import { runParent } from '../process/run-folder.js';
 import type { EncryptedKey } from '../signing/key.js';
 import type { RawInputs } from './read.js';
-import { checkBuildOptions } from './build-options.js';
+import { checkBuildOptions, checkBuildPlatforms } from './build-options.js';
 import {
   checkIdentity,
   checkImageName,
@@ -40,6 +40,11 @@ export interface Inputs {
   registryTimeoutMs: number;
   /** The signing key (its envelope checked; opened later) and its password, when given. */
   signing?: { key: EncryptedKey; password: string };
+  /**
+   * With `build_platforms`: every platform of the index, and those this job builds (then also
+   * `build.platforms`), each pushed as a part.
+   */
+  parts?: { platforms: string[]; build: string[] };
 }
 
 /**
@@ -76,6 +81,9 @@ export function parseInputs(
     skopeoDownload: checkSkopeoDownload(raw, problems),
     registryTimeoutMs: registryTimeoutMs(env),
   };
+  const parts = checkBuildPlatforms(raw, inputs.build.platforms, problems);
+  if (parts) inputs.parts = parts;
+  if (parts) inputs.build.platforms = parts.build;
   const signingKey = checkSigning(raw, problems);
   if (signingKey) inputs.signing = { key: signingKey, password: raw[Input.SigningKeyPassword] };
   checkSigningSecretsElsewhere(raw, problems);

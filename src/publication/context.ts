@@ -1,5 +1,6 @@
 import type { HandOver } from '../build/hand-over.js';
 import type { Signatures } from '../signing/signatures.js';
+import type { HeldPart, Parts } from './parts.js';
 import type { Held, TagState, TaggedImage, Tags } from './tags.js';
 
 // What carrying out a publication needs from the rest of the action: the registry to read,
@@ -14,14 +15,16 @@ export interface RegistryView {
   read(tag: string): Promise<TaggedImage>;
   /** Where a tag points now: a HEAD, whose digest is a hint to compare, never to adopt. */
   lookUp(tag: string): Promise<TagState>;
+  /** With platform parts: every part tag of the index, by platform, each with its entry. */
+  readParts(): Promise<Record<string, HeldPart>>;
 }
 
 /** How the publication writes. */
 export interface Writer {
   /** Gets skopeo ready and starts its login (once, however often asked), before the first registry write. */
   prepare(): Promise<void>;
-  /** Builds the image (timed as its own phase) and hands it over for the push. */
-  build(): Promise<HandOver>;
+  /** Builds the image, or one platform's part (timed as its own phase), and hands it over for the push. */
+  build(platform?: string): Promise<HandOver>;
   /** Pushes a built image to `reference`; returns the digest the registry holds. */
   push(built: HandOver, reference: string): Promise<string>;
   /** Deletes what the hand-over wrote. */
@@ -30,6 +33,8 @@ export interface Writer {
   load(): Promise<void>;
   /** Copies the image at `digest` to `reference` inside the registry; TagTaken when refused. */
   copy(digest: string, reference: string): Promise<void>;
+  /** Writes an index assembled from parts under the commit tag; returns its digest; TagTaken when refused. */
+  putIndex(bytes: Buffer): Promise<string>;
 }
 
 export interface PublicationContext {
@@ -38,6 +43,8 @@ export interface PublicationContext {
   writer: Writer;
   /** With a signing key: this run's signatures, read and written. */
   signatures?: Signatures;
+  /** When each platform is built by its own job: the index's platforms and this job's. */
+  parts?: Parts;
   /** Runs `work` as a named phase of the run (a log group, timed). */
   phase: <T>(name: string, work: () => Promise<T>) => Promise<T>;
   /** Waits; passed in so that tests need not. */

@@ -1,21 +1,25 @@
 import { TagTaken } from '../errors.js';
 import { Result } from '../names.js';
 import type { PublicationContext, Written } from './context.js';
-import { samePlan, type Plan } from './plan.js';
+import { PartsMissing } from './parts.js';
+import { builds, samePlan, type Plan } from './plan.js';
 import { lookUpBoth, requireThisCommit, taken } from './readings.js';
 import { STEPS } from './steps/index.js';
 import { shaRef, versionRef, type TagState } from './tags.js';
 
 // The one executor: carries out a plan's writes in order through their steps, proves both
 // tags after the last, and when another run took an object first, reads the registry again
-// and carries out the new plan, never building twice.
+// and carries out the new plan, never building twice. With platform parts, a job that finds
+// parts missing after its own ends there: `part-pushed`.
 
 /** What carrying out a plan ended with. */
 export interface Outcome {
   result: Result;
-  /** What both tags name; none when nothing reached the registry (`push: false`). */
+  /** What both tags name (`part-pushed`: this job's part); none when nothing reached the registry. */
   digest?: string;
   reason: string;
+  /** `part-pushed`: the platforms whose parts are not in the registry yet. */
+  missing?: string[];
 }
 
 /** How many times a run plans, when other runs keep taking its objects first. */
@@ -40,17 +44,32 @@ export async function publish(
     try {
       return { ...(await carryOut(plan, context)), reason: plan.reason };
     } catch (error) {
+      if (error instanceof PartsMissing) return partPushed(error, context);
       if (!(error instanceof TagTaken) || attempt === MAX_PLANS) throw error;
       const { reference, digest } = error.taken;
       context.log(
         `${reference} was taken by another run${digest ? ` (${digest})` : ''}. Reading the registry again.`,
       );
       const next = await readAgain();
-      if (next.image === 'build' || samePlan(next, plan)) throw error;
+      if (builds(next) || samePlan(next, plan)) throw error;
       plan = next;
       context.log(plan.reason);
     }
   }
+}
+
+/** This job's parts are out, others not yet: the job that pushes the last one publishes. */
+function partPushed({ missing, mine }: PartsMissing, context: PublicationContext): Outcome {
+  const held = mine.filter((part) => part.digest);
+  const these = held.map((part) => `${part.platform} (${part.digest})`).join(', ');
+  return {
+    result: Result.PartPushed,
+    digest: held[0]?.digest,
+    missing,
+    reason:
+      `This job's part${mine.length > 1 ? 's are' : ' is'} in the registry: ${these}. ` +
+      `Still missing: ${missing.join(', ')}. The job that pushes the last part assembles the index and publishes ${versionRef(context.tags)}.`,
+  };
 }
 
 /** The plan's writes in order; the last one's `settle` proves both tags when a tag was written over or the version tag written. */
@@ -66,7 +85,8 @@ async function carryOut(plan: Plan, context: PublicationContext): Promise<Omit<O
     );
   }
   if (plan.writes.some((write) => write.step === 'engine')) return { result: Result.Built };
-  return { result: plan.image === 'build' ? Result.Pushed : Result.Completed, digest: image };
+  const fresh = plan.image === 'build' || plan.image === 'assemble';
+  return { result: fresh ? Result.Pushed : Result.Completed, digest: image };
 }
 
 /**

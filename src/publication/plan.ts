@@ -1,35 +1,45 @@
 import { UserError } from '../errors.js';
-import { shaRef, versionRef, type Held, type TaggedImage, type Tags } from './tags.js';
+import { partTag, type Parts } from './parts.js';
+import { shaRef, tagRef, versionRef, type Held, type TaggedImage, type Tags } from './tags.js';
 
 // The publication as data, and the planner: what a run must leave in the registry, and which
 // of those writes are missing, decided from what the registry holds alone.
 
 /**
  * The kinds of object a run leaves, each written by its own step (steps/): in the registry,
- * the image (or index) under the commit tag, then the version tag, always last; without
- * `push`, the image loaded into the engine alone.
+ * with platform parts this job's parts first, then the image (or index) under the commit tag,
+ * then the version tag, always last; without `push`, the image loaded into the engine alone.
  */
-export type StepKind = 'commit-tag' | 'signature' | 'version-tag' | 'engine';
+export type StepKind = 'part' | 'commit-tag' | 'signature' | 'version-tag' | 'engine';
 
 /**
- * What a run leaves, in the order that keeps every intermediate state safe: the image, its
- * signature when a key is given (before the version tag, which is immutable), the version tag.
+ * What a run leaves, in the order that keeps every intermediate state safe: the parts (when
+ * each platform is built by its own job), the image, its signature when a key is given (before
+ * the version tag, which is immutable), the version tag.
  */
-export function publicationFor(push: boolean, sign = false): readonly StepKind[] {
+export function publicationFor(push: boolean, sign = false, parts = false): readonly StepKind[] {
   if (!push) return ['engine'];
-  return sign ? ['commit-tag', 'signature', 'version-tag'] : ['commit-tag', 'version-tag'];
+  const image: StepKind[] = parts ? ['part', 'commit-tag'] : ['commit-tag'];
+  return [...image, ...(sign ? (['signature'] as const) : []), 'version-tag'];
 }
 
-/** One missing object: its step, and whether it replaces another image of this commit (a repair). */
+/**
+ * One missing object: its step, whether it replaces another image of this commit (a repair),
+ * and for a part, its platform.
+ */
 export interface Write {
   step: StepKind;
   repair?: boolean;
+  platform?: string;
 }
 
 /** What the run writes: the image it publishes and the objects missing, in publication order. */
 export interface Plan {
-  /** `build` when no image of this commit is in the registry, else the digest of the one there. */
-  image: 'build' | string;
+  /**
+   * `build` when no image of this commit is in the registry, `assemble` when it is to be
+   * assembled from platform parts, else the digest of the one there.
+   */
+  image: 'build' | 'assemble' | string;
   /** Empty: everything is there already. */
   writes: Write[];
   reason: string;
@@ -43,20 +53,35 @@ export interface Plan {
  * this commit interleaved on a registry that lets tags be overwritten, each with its own image;
  * a published version tag stays and the commit tag follows it.
  */
-export function plan(held: Held, tags: Tags, publication = publicationFor(true)): Plan {
+export function plan(held: Held, tags: Tags, publication = publicationFor(true), parts?: Parts): Plan {
   const { version, commit } = held;
   if (version.exists && version.revision !== tags.sha) throw refusal(version, tags);
   if (commit.exists && commit.revision !== tags.sha) throw foreignCommitTag(commit, tags);
-  const image = heldImage(held) ?? 'build';
+  for (const [platform, part] of Object.entries(held.parts ?? {}))
+    if (part.exists && part.revision !== tags.sha) throw foreignPart(part, platform, tags);
+  const image = heldImage(held) ?? (parts && publication.includes('part') ? 'assemble' : 'build');
   const holds: Partial<Record<StepKind, TaggedImage>> = { 'commit-tag': commit, 'version-tag': version };
   const writes = publication.flatMap((step): Write[] => {
     if (step === 'signature') return signed(held, image, tags) ? [] : [{ step }];
+    // Parts are built only while no index of this commit is out; each once.
+    if (step === 'part')
+      return image !== 'assemble' || !parts
+        ? []
+        : parts.mine
+            .filter((platform) => !held.parts?.[platform]?.exists)
+            .map((platform) => ({ step, platform }));
     const there = holds[step];
     // What the registry cannot hold (the engine's image) is always written.
     if (!there?.exists) return [{ step }];
     return there.digest === image ? [] : [{ step, repair: true }];
   });
-  return { image, writes, reason: reasonFor(held, tags) };
+  const reason = image === 'assemble' && parts ? partsReason(held, tags, parts) : reasonFor(held, tags);
+  return { image, writes, reason };
+}
+
+/** Whether carrying out the plan builds: an image of its own, or a part. */
+export function builds(plan: Plan): boolean {
+  return plan.image === 'build' || plan.writes.some((write) => write.step === 'part');
 }
 
 /** The image a run publishes when the registry holds one of this commit: the version tag's, else the commit tag's. */
@@ -87,6 +112,30 @@ function reasonFor({ version, commit }: Held, tags: Tags): string {
   return `Neither ${tags.version} nor the commit tag exists: building and pushing both.`;
 }
 
+/** The plan with parts and no index of this commit out yet: which parts are built, which are there. */
+function partsReason(held: Held, tags: Tags, parts: Parts): string {
+  const there = parts.all.filter((platform) => held.parts?.[platform]?.exists);
+  const building = parts.mine.filter((platform) => !there.includes(platform));
+  const others = parts.all.filter((platform) => !there.includes(platform) && !parts.mine.includes(platform));
+  const sentences = [`Neither ${tags.version} nor the commit tag exists.`];
+  sentences.push(
+    building.length > 0
+      ? `Building the ${list(building)} part${building.length > 1 ? 's' : ''} of this commit.`
+      : `This job's part${parts.mine.length > 1 ? 's are' : ' is'} there already (${list(parts.mine)}): no build.`,
+  );
+  if (there.length > 0 && building.length > 0) sentences.push(`Already there: ${list(there)}.`);
+  sentences.push(
+    others.length > 0
+      ? `The index is assembled by the job that finds every part there; ${list(others)} ${others.length > 1 ? 'are' : 'is'} not yet.`
+      : 'Every other part is there: assembling the index and publishing it.',
+  );
+  return sentences.join(' ');
+}
+
+function list(platforms: string[]): string {
+  return platforms.join(', ');
+}
+
 /** Two plans that would write the same objects from the same image. */
 export function samePlan(a: Plan, b: Plan): boolean {
   return a.image === b.image && JSON.stringify(a.writes) === JSON.stringify(b.writes);
@@ -98,6 +147,20 @@ function foreignCommitTag(commit: { digest: string; revision?: string }, tags: T
     : 'carries no org.opencontainers.image.revision label';
   return new UserError(
     `${shaRef(tags)} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
+      'Find out what pushed it; delete it in the registry if it is wrong, then run again.',
+  );
+}
+
+export function foreignPart(
+  part: { digest: string; revision?: string },
+  platform: string,
+  tags: Tags,
+): UserError {
+  const origin = part.revision
+    ? `was built from commit ${part.revision}`
+    : 'carries no org.opencontainers.image.revision label';
+  return new UserError(
+    `${tagRef(tags, partTag(tags.sha, platform))} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
       'Find out what pushed it; delete it in the registry if it is wrong, then run again.',
   );
 }

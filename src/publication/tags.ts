@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { HeldPart } from './parts.js';
 
 // The two tags a run publishes and what a registry holds at a tag: the domain's own types,
 // shared by the planner, the registry client and the steps that write.
@@ -24,6 +25,8 @@ export interface Held {
   commit: TaggedImage;
   /** With a signing key: the identities this key signed the image there for (verified), by digest. */
   signature?: { digest: string; identities: string[] };
+  /** With platform parts: each platform's part tag, by platform. */
+  parts?: Record<string, HeldPart>;
 }
 
 /** The digest of `bytes` as registries name content: `sha256:<hex>`. */
@@ -45,6 +48,11 @@ export function shaRef(tags: Tags): string {
 /** The image by digest, as skopeo copies it inside the registry. */
 export function pinnedRef(tags: Tags, digest: string): string {
   return `${tags.image}@${digest}`;
+}
+
+/** A tag of this image, `registry/name:tag`. */
+export function tagRef(tags: Tags, tag: string): string {
+  return `${tags.image}:${tag}`;
 }
 
 export function tagsOf(registry: string, repository: string, version: string, sha: string): Tags {

@@ -1,9 +1,11 @@
-import type { BuildSpec } from '../build/buildx.js';
-import { buildAndHandOver, buildOnly, discard } from '../build/hand-over.js';
+import { forPlatform, type BuildSpec } from '../build/buildx.js';
+import { asOciManifest, buildAndHandOver, buildOnly, discard } from '../build/hand-over.js';
 import type { Timeline } from '../report/timeline.js';
 import { pushImage, tagInRegistry, type SkopeoConfig } from '../skopeo/commands.js';
 import { ensureSkopeo, type SkopeoDownload } from '../skopeo/install.js';
+import type { RegistryClient } from '../registry/client.js';
 import type { Writer } from './context.js';
+import { INDEX_MEDIA_TYPE } from './parts.js';
 import { pinnedRef, type Tags } from './tags.js';
 
 /** What the real writer needs: the build, where skopeo comes from, and its login. */
@@ -12,12 +14,22 @@ export interface WriterParts {
   spec: BuildSpec;
   runDirectory: string;
   timeline: Timeline;
+  /** Writes what skopeo cannot: an index assembled from parts already in the registry. */
+  client: RegistryClient;
+  /**
+   * With platform parts, the tags of the index are copied by the client, byte for byte: skopeo
+   * would offer the index in another format when a tag is refused, and fail on that instead.
+   */
+  parts?: boolean;
   skopeoDownload?: SkopeoDownload;
   /** Logs skopeo in; started once, when the first registry write is prepared. */
   logIn: () => Promise<SkopeoConfig>;
 }
 
-/** The publication's writes as this action makes them: buildx builds, skopeo pushes and copies. */
+/**
+ * The publication's writes as this action makes them: buildx builds, skopeo pushes and copies,
+ * the action's own client writes an index of parts.
+ */
 export function realWriter(parts: WriterParts): Writer {
   const { tags, spec, runDirectory, timeline } = parts;
   let loggedIn: Promise<SkopeoConfig> | undefined;
@@ -34,10 +46,17 @@ export function realWriter(parts: WriterParts): Writer {
       loggedIn = parts.logIn();
       loggedIn.catch(() => undefined);
     },
-    build: () => buildAndHandOver(spec, runDirectory, timeline),
+    build: async (platform) =>
+      platform
+        ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline))
+        : buildAndHandOver(spec, runDirectory, timeline),
     push: async (built, reference) => pushImage(await skopeo(), built, reference, runDirectory),
     discard,
     load: () => buildOnly(spec, runDirectory, timeline),
-    copy: async (digest, reference) => tagInRegistry(await skopeo(), pinnedRef(tags, digest), reference),
+    copy: async (digest, reference) =>
+      parts.parts
+        ? parts.client.tagManifest(tags.repository, digest, reference.slice(tags.image.length + 1))
+        : tagInRegistry(await skopeo(), pinnedRef(tags, digest), reference),
+    putIndex: (bytes) => parts.client.putManifest(tags.repository, tags.sha, bytes, INDEX_MEDIA_TYPE),
   };
 }

@@ -32,10 +32,16 @@ export interface ApiKeyInfo {
   isExpired?: boolean;
 }
 
-/** A manifest or an index as the registry holds it: its digest and its parsed JSON. */
+/** A manifest or an index as the registry holds it: its digest, size, media type and parsed JSON. */
 export interface Manifest {
   digest: string;
+  /** The length of its bytes, as an index entry names it. */
+  size: number;
+  /** Its own `mediaType`, else the type the registry sent it as. */
+  mediaType: string;
   json: Record<string, unknown>;
+  /** The bytes read, whose hash `digest` is. */
+  bytes: Buffer;
 }
 
 /**
@@ -48,7 +54,7 @@ export class RegistryClient {
   private session?: Promise<Session>;
   /** Configurations' labels, and manifests named by digest, by repository and digest: content
    * addressed, so two tags of one image or index read each once. */
-  private readonly configs = new Map<string, Promise<Record<string, string>>>();
+  private readonly configs = new Map<string, Promise<Record<string, unknown>>>();
   private readonly manifests = new Map<string, Promise<Manifest>>();
 
   constructor(private readonly options: RegistryOptions) {
@@ -115,18 +121,24 @@ export class RegistryClient {
     await this.transport.close();
   }
 
-  /** An image configuration's labels, read once per digest however many tags ask. */
-  configLabels(name: string, tag: string, config: string): Promise<Record<string, string>> {
+  /** An image configuration, read once per digest however many tags ask. */
+  config(name: string, tag: string, config: string): Promise<Record<string, unknown>> {
     return remember(this.configs, `${name}@${config}`, async () => {
       const answer = await this.send('GET', `/v2/${name}/blobs/${config}`, name, {
         what: `read the configuration of ${name}:${tag}`,
         expect: [200],
       });
-      const parsed = parseJson(answer.body, `the configuration of ${name}:${tag}`) as {
-        config?: { Labels?: Record<string, string> | null };
-      };
-      return parsed.config?.Labels ?? {};
+      const parsed = parseJson(answer.body, `the configuration of ${name}:${tag}`);
+      return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
     });
+  }
+
+  /** An image configuration's labels. */
+  async configLabels(name: string, tag: string, config: string): Promise<Record<string, string>> {
+    const parsed = (await this.config(name, tag, config)) as {
+      config?: { Labels?: Record<string, string> | null };
+    };
+    return parsed.config?.Labels ?? {};
   }
 
   /** The manifest at a tag or digest, or undefined where there is none (404: free). */
@@ -223,6 +235,15 @@ export class RegistryClient {
     return digest;
   }
 
+  /**
+   * Puts the manifest at `digest` under `tag` as well, byte for byte (so the digest stays): a
+   * tag copy inside one repository, whose blobs and images are there already.
+   */
+  async tagManifest(name: string, digest: string, tag: string): Promise<void> {
+    const manifest = await this.manifest(name, digest);
+    await this.putManifest(name, tag, manifest.bytes, manifest.mediaType);
+  }
+
   private connect(): Promise<Session> {
     this.session ??= this.auth.open();
     return this.session;
@@ -293,7 +314,11 @@ function manifestOf(answer: Answer, name: string, reference: string): Manifest {
       `The registry sent ${name}${reference.includes(':') ? '@' : ':'}${reference} with Docker-Content-Digest ${shown(claimed)}, but the manifest's bytes hash to ${digest}. ` +
         'A registry whose digests do not match its manifests is not trusted: nothing more was written. Check the registry (or a proxy in front of it) and run again.',
     );
-  return { digest, json: parseJson(answer.body, `the manifest of ${name}`) as Record<string, unknown> };
+  const parsed = parseJson(answer.body, `the manifest of ${name}`);
+  const json = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>;
+  const declared = typeof json.mediaType === 'string' ? json.mediaType : undefined;
+  const sent = header(answer, 'content-type')?.split(';')[0].trim();
+  return { digest, size: answer.body.length, mediaType: declared ?? sent ?? '', json, bytes: answer.body };
 }
 
 /** A value the registry sent, shown safely: digest characters only, at most 80 of them. */

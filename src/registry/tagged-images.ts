@@ -2,33 +2,77 @@ import { UserError } from '../errors.js';
 import { info } from '../report/log.js';
 import { REVISION_LABEL } from '../names.js';
 import type { RegistryView } from '../publication/context.js';
+import { partTag, type HeldPart, type PartDescriptor, type Parts } from '../publication/parts.js';
 import { heldImage } from '../publication/plan.js';
 import type { Signatures } from '../signing/signatures.js';
 import type { Held, TaggedImage, Tags } from '../publication/tags.js';
 import type { Manifest, RegistryClient } from './client.js';
 
-// What the registry holds for this run's two tags, read for the re-run policy.
+// What the registry holds for this run's two tags (and, with platform parts, its part tags),
+// read for the re-run policy.
 
 /** How an index marks the manifests that carry attestations rather than a platform's image. */
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
 
 /** The registry as the publication reads it: this run's tags through the client. */
-export function registryView(client: RegistryClient, tags: Tags, signatures?: Signatures): RegistryView {
+export function registryView(
+  client: RegistryClient,
+  tags: Tags,
+  signatures?: Signatures,
+  parts?: Parts,
+): RegistryView {
+  const readParts = async (): Promise<Record<string, HeldPart>> => {
+    if (!parts) return {};
+    const held = await Promise.all(
+      parts.all.map(async (platform) => [platform, await readPart(client, tags, platform)] as const),
+    );
+    for (const [platform, part] of held)
+      info(
+        `${partTag(tags.sha, platform)}: ${part.exists ? `${part.digest}, built from ${part.revision ?? 'an unknown commit'}` : 'absent'}`,
+      );
+    return Object.fromEntries(held);
+  };
   return {
     readHeld: async () => {
-      const held = await readTaggedImages(client, tags);
+      const [images, held] = await Promise.all([readTaggedImages(client, tags), parts && readParts()]);
+      const candidate = heldImage(images);
+      const read = held ? { ...images, parts: held } : images;
       // With a key, the signatures of the image that would be published (its `.sig`, one more read).
-      const candidate = heldImage(held);
-      if (!signatures || !candidate) return held;
+      if (!signatures || !candidate) return read;
       const { digest, identities } = await signatures.read(candidate);
       info(
         `${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}`,
       );
-      return { ...held, signature: { digest, identities } };
+      return { ...read, signature: { digest, identities } };
     },
     read: (tag) => readTaggedImage(client, tags.repository, tag),
     lookUp: (tag) => client.lookUp(tags.repository, tag),
+    readParts,
   };
+}
+
+/**
+ * One platform's part tag: its image and commit, and, for an image manifest, its entry in the
+ * index, with the platform its configuration records (one more read, shared with the label).
+ */
+async function readPart(client: RegistryClient, tags: Tags, platform: string): Promise<HeldPart> {
+  const tag = partTag(tags.sha, platform);
+  const manifest = await client.manifestIfAny(tags.repository, tag);
+  if (!manifest) return { exists: false };
+  const revision = await revisionOf(client, tags.repository, tag, manifest);
+  const image = { exists: true as const, digest: manifest.digest, revision };
+  const config = (manifest.json.config as { digest?: unknown } | undefined)?.digest;
+  if (Array.isArray(manifest.json.manifests) || typeof config !== 'string') return image;
+  const recorded = await client.config(tags.repository, tag, config);
+  const { os, architecture, variant } = recorded;
+  if (typeof os !== 'string' || typeof architecture !== 'string') return image;
+  const descriptor: PartDescriptor = {
+    mediaType: manifest.mediaType,
+    digest: manifest.digest,
+    size: manifest.size,
+    platform: { architecture, os, ...(typeof variant === 'string' && variant ? { variant } : {}) },
+  };
+  return { ...image, descriptor };
 }
 
 /**

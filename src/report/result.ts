@@ -2,7 +2,8 @@ import * as core from '@actions/core';
 import { messageOf } from '../errors.js';
 import { Output, Result } from '../names.js';
 import { info, neutralise } from './log.js';
-import { shaRef, versionRef, type Tags } from '../publication/tags.js';
+import { partTag, type Parts } from '../publication/parts.js';
+import { shaRef, tagRef, versionRef, type Tags } from '../publication/tags.js';
 import type { PhaseTime } from './timeline.js';
 
 export interface Report {
@@ -11,6 +12,8 @@ export interface Report {
   digest?: string;
   /** The `.sig` reference, when the run signs. */
   signature?: string;
+  /** `part-pushed`: the platforms whose parts are not in the registry yet. */
+  missing?: string[];
   detail: string;
   phases: PhaseTime[];
 }
@@ -25,6 +28,14 @@ export function setReferenceOutputs(tags: Tags): void {
 export function setResultOutputs(result: Result, digest: string | undefined): void {
   if (digest) setDigestOutput(digest);
   core.setOutput(Output.Result, result);
+}
+
+/** With platform parts: this job's part references, one a line, known from the inputs. */
+export function setPartOutput(tags: Tags, parts: Parts): void {
+  core.setOutput(
+    Output.PartRef,
+    parts.mine.map((platform) => tagRef(tags, partTag(tags.sha, platform))).join('\n'),
+  );
 }
 
 /** The signature's reference, once it is written and verified (or found). */
@@ -56,6 +67,7 @@ export function resultBlock(report: Report): string {
   if (report.digest) rows.push(['digest', report.digest]);
   if (report.signature) rows.push(['signed', report.signature]);
   rows.push(['result', report.result ?? 'not published']);
+  if (report.missing) rows.push(['missing', report.missing.join(', ')]);
   const [first, ...rest] = report.detail.split('\n');
   rows.push([report.result ? 'why' : 'stopped', first], ...rest.map((line): [string, string] => ['', line]));
   if (report.phases.length > 0)
@@ -98,7 +110,9 @@ export function summaryMarkdown(report: Report): string {
     lines.push(`| Commit | \`${shaRef(tags)}\` |`);
     if (report.digest) lines.push(`| Digest | \`${report.digest}\` |`);
     if (report.signature) lines.push(`| Signature | \`${report.signature}\` |`);
-    lines.push(`| Result | \`${report.result}\` |`, '');
+    lines.push(`| Result | \`${report.result}\` |`);
+    if (report.missing) lines.push(`| Parts missing | ${report.missing.map((p) => `\`${p}\``).join(', ')} |`);
+    lines.push('');
     lines.push(report.detail, '');
   } else {
     lines.push(`### ${versionRef(tags)}: not published`, '');

@@ -1,12 +1,14 @@
 import type { PublicationContext, Written } from '../context.js';
 import type { Write } from '../plan.js';
 import { taken } from '../readings.js';
-import { shaRef } from '../tags.js';
+import { digestOf, shaRef } from '../tags.js';
+import { indexOfParts } from './part.js';
 
 /**
  * The image (or index) under the commit tag. Built and pushed when no image of this commit is
  * in the registry (unless another run of this commit pushed the tag while this one built: a
- * commit tag is never overwritten); else a copy inside the registry of the image published.
+ * commit tag is never overwritten); with platform parts, the index assembled from them; else a
+ * copy inside the registry of the image published.
  */
 export async function writeCommitTag(
   context: PublicationContext,
@@ -15,6 +17,7 @@ export async function writeCommitTag(
   settle: (written: Written) => Promise<string>,
 ): Promise<string> {
   const { tags, registry, writer, phase } = context;
+  if (image === 'assemble') return writeIndexOfParts(context, settle);
   // skopeo is made ready, and logs in while the image builds; a refusal or a re-run with
   // nothing to write never gets this far.
   await writer.prepare();
@@ -37,4 +40,34 @@ export async function writeCommitTag(
     context.pushed(digest);
     return settle({ digest, interleaved: false });
   }).finally(() => writer.discard(built));
+}
+
+/**
+ * The index of the parts under the commit tag, written by the action's own client (skopeo
+ * cannot push an index whose images are not in its source). Another job that assembled it at
+ * the same time wrote the same bytes: its index is this one, and the run goes on.
+ */
+async function writeIndexOfParts(
+  context: PublicationContext,
+  settle: (written: Written) => Promise<string>,
+): Promise<string> {
+  const { tags, registry, writer, phase, parts, log } = context;
+  if (!parts) throw new Error('An index of parts without parts.');
+  return phase('Assemble the index', async () => {
+    const index = await indexOfParts(context, parts);
+    const assembled = digestOf(index);
+    const meanwhile = await registry.read(tags.sha);
+    if (meanwhile.exists && meanwhile.digest !== assembled)
+      throw taken(
+        `${shaRef(tags)} was pushed by another run while this one assembled ${assembled} (${meanwhile.digest}); it was left as it is.`,
+        shaRef(tags),
+        meanwhile.digest,
+      );
+    if (meanwhile.exists)
+      log(`${shaRef(tags)} holds this index already (${assembled}): another job assembled it.`);
+    const digest = meanwhile.exists ? assembled : await writer.putIndex(index);
+    context.pushed(digest);
+    log(`${shaRef(tags)} -> ${digest} (an index of ${parts.all.join(', ')})`);
+    return settle({ digest, interleaved: false });
+  });
 }

@@ -2,6 +2,7 @@ import type { PublicationContext, Written } from '../context.js';
 import type { StepKind, Write } from '../plan.js';
 import { writeCommitTag } from './commit-tag.js';
 import { loadIntoEngine } from './engine.js';
+import { writePart } from './part.js';
 import { writeSignature } from './signature.js';
 import { writeVersionTag } from './version-tag.js';
 
@@ -19,6 +20,7 @@ export type Step = (
 
 /** Each kind of object the planner names, and the step that writes it. */
 export const STEPS: Record<StepKind, Step> = {
+  part: writePart,
   'commit-tag': writeCommitTag,
   signature: writeSignature,
   'version-tag': writeVersionTag,

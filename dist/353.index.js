@@ -1,5 +1,5 @@
-export const id = 108;
-export const ids = [108];
+export const id = 353;
+export const ids = [353];
 export const modules = {
 
 /***/ 3916:
@@ -75,7 +75,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 108:
+/***/ 3353:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -113,6 +113,10 @@ function shaRef(tags) {
 /** The image by digest, as skopeo copies it inside the registry. */
 function pinnedRef(tags, digest) {
     return `${tags.image}@${digest}`;
+}
+/** A tag of this image, `registry/name:tag`. */
+function tagRef(tags, tag) {
+    return `${tags.image}:${tag}`;
 }
 function tagsOf(registry, repository, version, sha) {
     return { image: `${registry}/${repository}`, repository, version, sha };
@@ -462,6 +466,14 @@ function buildSpec(inputs, tags, env, now) {
         needsOci: needsOci(inputs),
     };
 }
+/** The build of one platform's part: one platform needs no builder that writes OCI for it. */
+function forPlatform(spec, platform) {
+    return {
+        ...spec,
+        platforms: [platform],
+        needsOci: spec.needsOci.filter((input) => input !== names/* Input */.pd.Platforms),
+    };
+}
 /** Attestation manifests are asked for: the image becomes an index, whatever its platforms. */
 function attests(inputs) {
     return inputs.provenance !== 'false' || inputs.sbom !== 'false';
@@ -665,18 +677,37 @@ function checkBuildOptions(raw, problems) {
     };
 }
 /** `linux/amd64,linux/arm64`: separated by commas or lines, as build-push-action reads it. */
-function checkPlatforms(value, problems) {
+function checkPlatforms(value, problems, input = names/* Input */.pd.Platforms) {
     const platforms = value
         .split(/[,\n]/)
         .map((platform) => platform.trim())
         .filter(Boolean);
     for (const platform of platforms)
         if (!PLATFORM.test(platform))
-            problems.add(names/* Input */.pd.Platforms, `has ${quote(platform)}, which is not a platform such as \`linux/amd64\` or \`linux/arm/v7\`.`);
+            problems.add(input, `has ${quote(platform)}, which is not a platform such as \`linux/amd64\` or \`linux/arm/v7\`.`);
     const twice = platforms.filter((platform, index) => platforms.indexOf(platform) !== index);
     if (twice.length > 0)
-        problems.add(names/* Input */.pd.Platforms, `lists ${quote(twice[0])} twice.`);
+        problems.add(input, `lists ${quote(twice[0])} twice.`);
     return platforms;
+}
+/**
+ * `build_platforms`: the platforms this job builds, each a part of the index of `platforms`.
+ * Empty: the job builds every platform, as without it.
+ */
+function checkBuildPlatforms(raw, platforms, problems) {
+    const build = checkPlatforms(raw[names/* Input */.pd.BuildPlatforms], problems, names/* Input */.pd.BuildPlatforms);
+    if (build.length === 0)
+        return undefined;
+    if (platforms.length === 0)
+        problems.add(names/* Input */.pd.BuildPlatforms, 'names platforms of the index `platforms` lists, and `platforms` is empty: set it to every platform of the image, the same in every job.');
+    else
+        for (const platform of build)
+            if (!platforms.includes(platform))
+                problems.add(names/* Input */.pd.BuildPlatforms, `has ${quote(platform)}, which \`platforms\` does not list (${platforms.join(', ')}): a job builds parts of that index only.`);
+    for (const input of [names/* Input */.pd.Provenance, names/* Input */.pd.Sbom])
+        if (raw[input] && raw[input].toLowerCase() !== 'false')
+            problems.add(input, 'cannot be used with `build_platforms`: each part would become an index of its own, with its attestation manifest, and an index of parts holds images. Leave it off.');
+    return { platforms, build };
 }
 /** `id=value` lines; a problem names the line and the id, never the value. */
 function checkBuildSecrets(value, problems) {
@@ -966,6 +997,11 @@ function parseInputs(raw, cwd = process.cwd(), runFolders = (0,run_folder/* runP
         skopeoDownload: checkSkopeoDownload(raw, problems),
         registryTimeoutMs: registryTimeoutMs(env),
     };
+    const parts = checkBuildPlatforms(raw, inputs.build.platforms, problems);
+    if (parts)
+        inputs.parts = parts;
+    if (parts)
+        inputs.build.platforms = parts.build;
     const signingKey = checkSigning(raw, problems);
     if (signingKey)
         inputs.signing = { key: signingKey, password: raw[names/* Input */.pd.SigningKeyPassword] };
@@ -1043,17 +1079,96 @@ function parseRetryAfter(value, now = Date.now()) {
 
 // EXTERNAL MODULE: ./src/process/saved-state.ts
 var saved_state = __webpack_require__(7470);
+;// CONCATENATED MODULE: ./src/publication/parts.ts
+// Platform parts: each job of a matrix builds some of the image's platforms, natively on its
+// own runner, and pushes each under a tag of its own; whichever job finds every part there
+// after its own push assembles the index, byte for byte the same whichever job it is.
+/** The media type of the index the parts are assembled into. */
+const INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
+/** `<sha>-<os>-<arch>[-<variant>]`: the tag of one platform's part of this commit. */
+function partTag(sha, platform) {
+    return `${sha}-${platform.split('/').join('-')}`;
+}
+/** The parts of an index of `platforms`, this job building `mine`. */
+function partsOf(platforms, mine, annotations) {
+    return { all: [...platforms].sort(platformOrder), mine, annotations };
+}
+/** The index's fixed order: by os, then architecture, then variant (none first). */
+function platformOrder(a, b) {
+    const [x, y] = [a.split('/'), b.split('/')];
+    for (let i = 0; i < 3; i++) {
+        const [p, q] = [x[i] ?? '', y[i] ?? ''];
+        if (p !== q)
+            return p < q ? -1 : 1;
+    }
+    return 0;
+}
+/**
+ * Whether a part's configuration is of the platform its tag names. A part built for `os/arch`
+ * may record a variant (BuildKit writes `v8` for arm64); one asked for with a variant must have it.
+ */
+function isOfPlatform(descriptor, platform) {
+    const [os, architecture, variant] = platform.split('/');
+    const actual = descriptor.platform;
+    return actual.os === os && actual.architecture === architecture && (!variant || actual.variant === variant);
+}
+/**
+ * The index of the parts: their entries in the parts' order, each with its media type, digest,
+ * size and platform, and the commit's annotations, serialised with a fixed key order and no
+ * white space. Two jobs that assemble it from the same parts write the same bytes, so the same
+ * digest.
+ */
+function assembleIndex(parts, annotations) {
+    const manifests = parts.map(({ mediaType, digest, size, platform }) => ({
+        mediaType,
+        digest,
+        size,
+        platform: {
+            architecture: platform.architecture,
+            os: platform.os,
+            ...(platform.variant ? { variant: platform.variant } : {}),
+        },
+    }));
+    const sorted = Object.fromEntries(Object.entries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const index = {
+        schemaVersion: 2,
+        mediaType: INDEX_MEDIA_TYPE,
+        manifests,
+        ...(Object.keys(sorted).length > 0 ? { annotations: sorted } : {}),
+    };
+    return Buffer.from(JSON.stringify(index));
+}
+/**
+ * Not every part of the index is in the registry yet: the job ends with `part-pushed`, and
+ * the job that pushes the last part publishes. Carries what the job can report of its own.
+ */
+class PartsMissing extends Error {
+    missing;
+    mine;
+    constructor(missing, 
+    /** This job's parts: each platform and the digest its tag holds. */
+    mine) {
+        super(`Parts missing: ${missing.join(', ')}`);
+        this.missing = missing;
+        this.mine = mine;
+        this.name = 'PartsMissing';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/publication/plan.ts
 
 
+
 /**
- * What a run leaves, in the order that keeps every intermediate state safe: the image, its
- * signature when a key is given (before the version tag, which is immutable), the version tag.
+ * What a run leaves, in the order that keeps every intermediate state safe: the parts (when
+ * each platform is built by its own job), the image, its signature when a key is given (before
+ * the version tag, which is immutable), the version tag.
  */
-function publicationFor(push, sign = false) {
+function publicationFor(push, sign = false, parts = false) {
     if (!push)
         return ['engine'];
-    return sign ? ['commit-tag', 'signature', 'version-tag'] : ['commit-tag', 'version-tag'];
+    const image = parts ? ['part', 'commit-tag'] : ['commit-tag'];
+    return [...image, ...(sign ? ['signature'] : []), 'version-tag'];
 }
 /**
  * The whole re-run policy in one place. A tag that exists is never written again; an image
@@ -1063,24 +1178,39 @@ function publicationFor(push, sign = false) {
  * this commit interleaved on a registry that lets tags be overwritten, each with its own image;
  * a published version tag stays and the commit tag follows it.
  */
-function plan(held, tags, publication = publicationFor(true)) {
+function plan(held, tags, publication = publicationFor(true), parts) {
     const { version, commit } = held;
     if (version.exists && version.revision !== tags.sha)
         throw refusal(version, tags);
     if (commit.exists && commit.revision !== tags.sha)
         throw foreignCommitTag(commit, tags);
-    const image = heldImage(held) ?? 'build';
+    for (const [platform, part] of Object.entries(held.parts ?? {}))
+        if (part.exists && part.revision !== tags.sha)
+            throw foreignPart(part, platform, tags);
+    const image = heldImage(held) ?? (parts && publication.includes('part') ? 'assemble' : 'build');
     const holds = { 'commit-tag': commit, 'version-tag': version };
     const writes = publication.flatMap((step) => {
         if (step === 'signature')
             return signed(held, image, tags) ? [] : [{ step }];
+        // Parts are built only while no index of this commit is out; each once.
+        if (step === 'part')
+            return image !== 'assemble' || !parts
+                ? []
+                : parts.mine
+                    .filter((platform) => !held.parts?.[platform]?.exists)
+                    .map((platform) => ({ step, platform }));
         const there = holds[step];
         // What the registry cannot hold (the engine's image) is always written.
         if (!there?.exists)
             return [{ step }];
         return there.digest === image ? [] : [{ step, repair: true }];
     });
-    return { image, writes, reason: reasonFor(held, tags) };
+    const reason = image === 'assemble' && parts ? partsReason(held, tags, parts) : reasonFor(held, tags);
+    return { image, writes, reason };
+}
+/** Whether carrying out the plan builds: an image of its own, or a part. */
+function builds(plan) {
+    return plan.image === 'build' || plan.writes.some((write) => write.step === 'part');
 }
 /** The image a run publishes when the registry holds one of this commit: the version tag's, else the commit tag's. */
 function heldImage({ version, commit }) {
@@ -1106,6 +1236,25 @@ function reasonFor({ version, commit }, tags) {
         return `The commit tag exists but ${tags.version} does not (an earlier run stopped half-way): pointing ${tags.version} at it, no build.`;
     return `Neither ${tags.version} nor the commit tag exists: building and pushing both.`;
 }
+/** The plan with parts and no index of this commit out yet: which parts are built, which are there. */
+function partsReason(held, tags, parts) {
+    const there = parts.all.filter((platform) => held.parts?.[platform]?.exists);
+    const building = parts.mine.filter((platform) => !there.includes(platform));
+    const others = parts.all.filter((platform) => !there.includes(platform) && !parts.mine.includes(platform));
+    const sentences = [`Neither ${tags.version} nor the commit tag exists.`];
+    sentences.push(building.length > 0
+        ? `Building the ${list(building)} part${building.length > 1 ? 's' : ''} of this commit.`
+        : `This job's part${parts.mine.length > 1 ? 's are' : ' is'} there already (${list(parts.mine)}): no build.`);
+    if (there.length > 0 && building.length > 0)
+        sentences.push(`Already there: ${list(there)}.`);
+    sentences.push(others.length > 0
+        ? `The index is assembled by the job that finds every part there; ${list(others)} ${others.length > 1 ? 'are' : 'is'} not yet.`
+        : 'Every other part is there: assembling the index and publishing it.');
+    return sentences.join(' ');
+}
+function list(platforms) {
+    return platforms.join(', ');
+}
 /** Two plans that would write the same objects from the same image. */
 function samePlan(a, b) {
     return a.image === b.image && JSON.stringify(a.writes) === JSON.stringify(b.writes);
@@ -1115,6 +1264,13 @@ function foreignCommitTag(commit, tags) {
         ? `was built from commit ${commit.revision}`
         : 'carries no org.opencontainers.image.revision label';
     return new errors/* UserError */.yo(`${shaRef(tags)} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
+        'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
+}
+function foreignPart(part, platform, tags) {
+    const origin = part.revision
+        ? `was built from commit ${part.revision}`
+        : 'carries no org.opencontainers.image.revision label';
+    return new errors/* UserError */.yo(`${tagRef(tags, partTag(tags.sha, platform))} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
         'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
 }
 function refusal(version, tags) {
@@ -1151,16 +1307,83 @@ function taken(message, reference, digest) {
     return new errors/* TagTaken */.qD(message, { reference, digest });
 }
 
+;// CONCATENATED MODULE: ./src/publication/steps/part.ts
+
+
+
+
+
+/**
+ * One platform's part of the index, built natively by this job and pushed under its part tag,
+ * unless another run of this job pushed it while this one built (a part tag is never
+ * overwritten). It changes nothing in what the run publishes: the index comes after.
+ */
+async function writePart(context, image, write, settle) {
+    const { tags, registry, writer, phase, log } = context;
+    const platform = write.platform;
+    if (!platform)
+        throw new Error('A part step without a platform.');
+    const tag = partTag(tags.sha, platform);
+    const reference = tagRef(tags, tag);
+    await writer.prepare();
+    const built = await writer.build(platform);
+    return phase(`Push the ${platform} part`, async () => {
+        const meanwhile = await registry.read(tag);
+        if (meanwhile.exists)
+            throw taken(`${reference} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`, reference, meanwhile.digest);
+        const digest = await writer.push(built, reference);
+        context.pushed(digest);
+        log(`${reference} -> ${digest}`);
+        return settle({ digest: image, interleaved: false });
+    }).finally(() => writer.discard(built));
+}
+/**
+ * The index of every part, read now (after this job's own pushes): PartsMissing when one is
+ * not there yet. Each part must be this commit's image of the platform its tag names.
+ */
+async function indexOfParts(context, parts) {
+    const { tags } = context;
+    const held = await context.registry.readParts();
+    const missing = parts.all.filter((platform) => !held[platform]?.exists);
+    if (missing.length > 0)
+        throw new PartsMissing(missing, parts.mine.map((platform) => {
+            const part = held[platform];
+            return { platform, digest: part?.exists ? part.digest : undefined };
+        }));
+    const entries = parts.all.map((platform) => {
+        const part = held[platform];
+        const reference = tagRef(tags, partTag(tags.sha, platform));
+        if (!part?.exists)
+            throw new Error(`${reference} vanished between two lines.`);
+        if (part.revision !== tags.sha)
+            throw foreignPart(part, platform, tags);
+        if (!part.descriptor)
+            throw new errors/* UserError */.yo(`${reference} (${part.digest}) is not one platform's image (an index?): a part is a single image manifest. ` +
+                'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
+        if (!isOfPlatform(part.descriptor, platform)) {
+            const { os, architecture, variant } = part.descriptor.platform;
+            throw new errors/* UserError */.yo(`${reference} (${part.digest}) holds an image of ${[os, architecture, variant].filter(Boolean).join('/')}, not of ${platform}. ` +
+                'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
+        }
+        return part.descriptor;
+    });
+    return assembleIndex(entries, parts.annotations);
+}
+
 ;// CONCATENATED MODULE: ./src/publication/steps/commit-tag.ts
+
 
 
 /**
  * The image (or index) under the commit tag. Built and pushed when no image of this commit is
  * in the registry (unless another run of this commit pushed the tag while this one built: a
- * commit tag is never overwritten); else a copy inside the registry of the image published.
+ * commit tag is never overwritten); with platform parts, the index assembled from them; else a
+ * copy inside the registry of the image published.
  */
 async function writeCommitTag(context, image, write, settle) {
     const { tags, registry, writer, phase } = context;
+    if (image === 'assemble')
+        return writeIndexOfParts(context, settle);
     // skopeo is made ready, and logs in while the image builds; a refusal or a re-run with
     // nothing to write never gets this far.
     await writer.prepare();
@@ -1179,6 +1402,29 @@ async function writeCommitTag(context, image, write, settle) {
         context.pushed(digest);
         return settle({ digest, interleaved: false });
     }).finally(() => writer.discard(built));
+}
+/**
+ * The index of the parts under the commit tag, written by the action's own client (skopeo
+ * cannot push an index whose images are not in its source). Another job that assembled it at
+ * the same time wrote the same bytes: its index is this one, and the run goes on.
+ */
+async function writeIndexOfParts(context, settle) {
+    const { tags, registry, writer, phase, parts, log } = context;
+    if (!parts)
+        throw new Error('An index of parts without parts.');
+    return phase('Assemble the index', async () => {
+        const index = await indexOfParts(context, parts);
+        const assembled = digestOf(index);
+        const meanwhile = await registry.read(tags.sha);
+        if (meanwhile.exists && meanwhile.digest !== assembled)
+            throw taken(`${shaRef(tags)} was pushed by another run while this one assembled ${assembled} (${meanwhile.digest}); it was left as it is.`, shaRef(tags), meanwhile.digest);
+        if (meanwhile.exists)
+            log(`${shaRef(tags)} holds this index already (${assembled}): another job assembled it.`);
+        const digest = meanwhile.exists ? assembled : await writer.putIndex(index);
+        context.pushed(digest);
+        log(`${shaRef(tags)} -> ${digest} (an index of ${parts.all.join(', ')})`);
+        return settle({ digest, interleaved: false });
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/publication/steps/engine.ts
@@ -1394,8 +1640,10 @@ async function imageToPublish(digest, commit, context) {
 
 
 
+
 /** Each kind of object the planner names, and the step that writes it. */
 const STEPS = {
+    part: writePart,
     'commit-tag': writeCommitTag,
     signature: writeSignature,
     'version-tag': writeVersionTag,
@@ -1403,6 +1651,7 @@ const STEPS = {
 };
 
 ;// CONCATENATED MODULE: ./src/publication/executor.ts
+
 
 
 
@@ -1427,17 +1676,31 @@ async function publish(first, context, readAgain) {
             return { ...(await carryOut(plan, context)), reason: plan.reason };
         }
         catch (error) {
+            if (error instanceof PartsMissing)
+                return partPushed(error, context);
             if (!(error instanceof errors/* TagTaken */.qD) || attempt === MAX_PLANS)
                 throw error;
             const { reference, digest } = error.taken;
             context.log(`${reference} was taken by another run${digest ? ` (${digest})` : ''}. Reading the registry again.`);
             const next = await readAgain();
-            if (next.image === 'build' || samePlan(next, plan))
+            if (builds(next) || samePlan(next, plan))
                 throw error;
             plan = next;
             context.log(plan.reason);
         }
     }
+}
+/** This job's parts are out, others not yet: the job that pushes the last one publishes. */
+function partPushed({ missing, mine }, context) {
+    const held = mine.filter((part) => part.digest);
+    const these = held.map((part) => `${part.platform} (${part.digest})`).join(', ');
+    return {
+        result: names/* Result */.Q7.PartPushed,
+        digest: held[0]?.digest,
+        missing,
+        reason: `This job's part${mine.length > 1 ? 's are' : ' is'} in the registry: ${these}. ` +
+            `Still missing: ${missing.join(', ')}. The job that pushes the last part assembles the index and publishes ${versionRef(context.tags)}.`,
+    };
 }
 /** The plan's writes in order; the last one's `settle` proves both tags when a tag was written over or the version tag written. */
 async function carryOut(plan, context) {
@@ -1452,7 +1715,8 @@ async function carryOut(plan, context) {
     }
     if (plan.writes.some((write) => write.step === 'engine'))
         return { result: names/* Result */.Q7.Built };
-    return { result: plan.image === 'build' ? names/* Result */.Q7.Pushed : names/* Result */.Q7.Completed, digest: image };
+    const fresh = plan.image === 'build' || plan.image === 'assemble';
+    return { result: fresh ? names/* Result */.Q7.Pushed : names/* Result */.Q7.Completed, digest: image };
 }
 /**
  * After the last write, on a registry that may let tags be overwritten: the version tag must
@@ -1646,6 +1910,14 @@ async function buildAndHandOver(spec, runDirectory, timeline) {
         await runTool('docker', ['save', '--output', archive, imageId], { timeoutSeconds: SAVE_TIMEOUT });
         return { kind: 'engine-archive', reference: `docker-archive:${ARCHIVE}`, options: [], files: [archive] };
     });
+}
+/**
+ * A part is pushed as an OCI image manifest whatever the engine hands over: the index of parts
+ * is an OCI index, and skopeo copies an index (to the version tag) keeping its digest only when
+ * every image it names is of the index's kind (it would convert a mix, which changes digests).
+ */
+function asOciManifest(handOver) {
+    return { ...handOver, options: [...handOver.options, '--format', 'oci'] };
 }
 /** `push: false`: the image is built and loaded into the engine, as the old action did. */
 async function buildOnly(spec, runDirectory, timeline) {
@@ -1911,7 +2183,12 @@ async function downloadAndCache(download, version) {
 
 
 
-/** The publication's writes as this action makes them: buildx builds, skopeo pushes and copies. */
+
+
+/**
+ * The publication's writes as this action makes them: buildx builds, skopeo pushes and copies,
+ * the action's own client writes an index of parts.
+ */
 function realWriter(parts) {
     const { tags, spec, runDirectory, timeline } = parts;
     let loggedIn;
@@ -1930,11 +2207,16 @@ function realWriter(parts) {
             loggedIn = parts.logIn();
             loggedIn.catch(() => undefined);
         },
-        build: () => buildAndHandOver(spec, runDirectory, timeline),
+        build: async (platform) => platform
+            ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline))
+            : buildAndHandOver(spec, runDirectory, timeline),
         push: async (built, reference) => pushImage(await skopeo(), built, reference, runDirectory),
         discard: discard,
         load: () => buildOnly(spec, runDirectory, timeline),
-        copy: async (digest, reference) => tagInRegistry(await skopeo(), pinnedRef(tags, digest), reference),
+        copy: async (digest, reference) => parts.parts
+            ? parts.client.tagManifest(tags.repository, digest, reference.slice(tags.image.length + 1))
+            : tagInRegistry(await skopeo(), pinnedRef(tags, digest), reference),
+        putIndex: (bytes) => parts.client.putManifest(tags.repository, tags.sha, bytes, INDEX_MEDIA_TYPE),
     };
 }
 
@@ -2370,16 +2652,21 @@ class RegistryClient {
     async close() {
         await this.transport.close();
     }
-    /** An image configuration's labels, read once per digest however many tags ask. */
-    configLabels(name, tag, config) {
+    /** An image configuration, read once per digest however many tags ask. */
+    config(name, tag, config) {
         return remember(this.configs, `${name}@${config}`, async () => {
             const answer = await this.send('GET', `/v2/${name}/blobs/${config}`, name, {
                 what: `read the configuration of ${name}:${tag}`,
                 expect: [200],
             });
             const parsed = parseJson(answer.body, `the configuration of ${name}:${tag}`);
-            return parsed.config?.Labels ?? {};
+            return parsed && typeof parsed === 'object' ? parsed : {};
         });
+    }
+    /** An image configuration's labels. */
+    async configLabels(name, tag, config) {
+        const parsed = (await this.config(name, tag, config));
+        return parsed.config?.Labels ?? {};
     }
     /** The manifest at a tag or digest, or undefined where there is none (404: free). */
     async manifestIfAny(name, reference) {
@@ -2464,6 +2751,14 @@ class RegistryClient {
             throw new errors/* RegistryError */.gl(`The registry stored ${name}:${tag} under ${shown(claimed)}, not under the digest of the bytes sent (${digest}).`);
         return digest;
     }
+    /**
+     * Puts the manifest at `digest` under `tag` as well, byte for byte (so the digest stays): a
+     * tag copy inside one repository, whose blobs and images are there already.
+     */
+    async tagManifest(name, digest, tag) {
+        const manifest = await this.manifest(name, digest);
+        await this.putManifest(name, tag, manifest.bytes, manifest.mediaType);
+    }
     connect() {
         this.session ??= this.auth.open();
         return this.session;
@@ -2510,7 +2805,11 @@ function manifestOf(answer, name, reference) {
     if (claimed !== undefined && claimed !== digest)
         throw new errors/* RegistryError */.gl(`The registry sent ${name}${reference.includes(':') ? '@' : ':'}${reference} with Docker-Content-Digest ${shown(claimed)}, but the manifest's bytes hash to ${digest}. ` +
             'A registry whose digests do not match its manifests is not trusted: nothing more was written. Check the registry (or a proxy in front of it) and run again.');
-    return { digest, json: parseJson(answer.body, `the manifest of ${name}`) };
+    const parsed = parseJson(answer.body, `the manifest of ${name}`);
+    const json = (parsed && typeof parsed === 'object' ? parsed : {});
+    const declared = typeof json.mediaType === 'string' ? json.mediaType : undefined;
+    const sent = header(answer, 'content-type')?.split(';')[0].trim();
+    return { digest, size: answer.body.length, mediaType: declared ?? sent ?? '', json, bytes: answer.body };
 }
 /** A value the registry sent, shown safely: digest characters only, at most 80 of them. */
 function shown(value) {
@@ -2569,25 +2868,63 @@ async function warnOfKeyExpiry(registry, thresholdDays, now) {
 
 
 
-// What the registry holds for this run's two tags, read for the re-run policy.
+
+// What the registry holds for this run's two tags (and, with platform parts, its part tags),
+// read for the re-run policy.
 /** How an index marks the manifests that carry attestations rather than a platform's image. */
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
 /** The registry as the publication reads it: this run's tags through the client. */
-function registryView(client, tags, signatures) {
+function registryView(client, tags, signatures, parts) {
+    const readParts = async () => {
+        if (!parts)
+            return {};
+        const held = await Promise.all(parts.all.map(async (platform) => [platform, await readPart(client, tags, platform)]));
+        for (const [platform, part] of held)
+            info(`${partTag(tags.sha, platform)}: ${part.exists ? `${part.digest}, built from ${part.revision ?? 'an unknown commit'}` : 'absent'}`);
+        return Object.fromEntries(held);
+    };
     return {
         readHeld: async () => {
-            const held = await readTaggedImages(client, tags);
+            const [images, held] = await Promise.all([readTaggedImages(client, tags), parts && readParts()]);
+            const candidate = heldImage(images);
+            const read = held ? { ...images, parts: held } : images;
             // With a key, the signatures of the image that would be published (its `.sig`, one more read).
-            const candidate = heldImage(held);
             if (!signatures || !candidate)
-                return held;
+                return read;
             const { digest, identities } = await signatures.read(candidate);
             info(`${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}`);
-            return { ...held, signature: { digest, identities } };
+            return { ...read, signature: { digest, identities } };
         },
         read: (tag) => readTaggedImage(client, tags.repository, tag),
         lookUp: (tag) => client.lookUp(tags.repository, tag),
+        readParts,
     };
+}
+/**
+ * One platform's part tag: its image and commit, and, for an image manifest, its entry in the
+ * index, with the platform its configuration records (one more read, shared with the label).
+ */
+async function readPart(client, tags, platform) {
+    const tag = partTag(tags.sha, platform);
+    const manifest = await client.manifestIfAny(tags.repository, tag);
+    if (!manifest)
+        return { exists: false };
+    const revision = await revisionOf(client, tags.repository, tag, manifest);
+    const image = { exists: true, digest: manifest.digest, revision };
+    const config = manifest.json.config?.digest;
+    if (Array.isArray(manifest.json.manifests) || typeof config !== 'string')
+        return image;
+    const recorded = await client.config(tags.repository, tag, config);
+    const { os, architecture, variant } = recorded;
+    if (typeof os !== 'string' || typeof architecture !== 'string')
+        return image;
+    const descriptor = {
+        mediaType: manifest.mediaType,
+        digest: manifest.digest,
+        size: manifest.size,
+        platform: { architecture, os, ...(typeof variant === 'string' && variant ? { variant } : {}) },
+    };
+    return { ...image, descriptor };
 }
 /**
  * Both tags at once, each with the commit its image was built from: the manifests (1 request
@@ -2660,6 +2997,7 @@ async function imageRevision(client, name, tag, manifest) {
 
 
 
+
 /** The references are known from the inputs: set them first, so a failure still reports them. */
 function setReferenceOutputs(tags) {
     core/* setOutput */.uH(names/* Output */.k7.Image, tags.image);
@@ -2670,6 +3008,10 @@ function setResultOutputs(result, digest) {
     if (digest)
         setDigestOutput(digest);
     core/* setOutput */.uH(names/* Output */.k7.Result, result);
+}
+/** With platform parts: this job's part references, one a line, known from the inputs. */
+function setPartOutput(tags, parts) {
+    core/* setOutput */.uH(names/* Output */.k7.PartRef, parts.mine.map((platform) => tagRef(tags, partTag(tags.sha, platform))).join('\n'));
 }
 /** The signature's reference, once it is written and verified (or found). */
 function setSignatureOutput(reference) {
@@ -2699,6 +3041,8 @@ function resultBlock(report) {
     if (report.signature)
         rows.push(['signed', report.signature]);
     rows.push(['result', report.result ?? 'not published']);
+    if (report.missing)
+        rows.push(['missing', report.missing.join(', ')]);
     const [first, ...rest] = report.detail.split('\n');
     rows.push([report.result ? 'why' : 'stopped', first], ...rest.map((line) => ['', line]));
     if (report.phases.length > 0)
@@ -2738,7 +3082,10 @@ function summaryMarkdown(report) {
             lines.push(`| Digest | \`${report.digest}\` |`);
         if (report.signature)
             lines.push(`| Signature | \`${report.signature}\` |`);
-        lines.push(`| Result | \`${report.result}\` |`, '');
+        lines.push(`| Result | \`${report.result}\` |`);
+        if (report.missing)
+            lines.push(`| Parts missing | ${report.missing.map((p) => `\`${p}\``).join(', ')} |`);
+        lines.push('');
         lines.push(report.detail, '');
     }
     else {
@@ -2799,6 +3146,8 @@ class Timeline {
 
 
 
+
+
 /** The main step. The state it saves first tells the post step (see index.ts) apart. */
 async function run() {
     (0,saved_state/* markMainStep */.BV)();
@@ -2822,6 +3171,9 @@ async function run() {
 async function main(inputs, secrets) {
     const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha);
     setReferenceOutputs(tags);
+    const parts = inputs.parts && partsFor(inputs, tags);
+    if (parts)
+        setPartOutput(tags, parts);
     const runDirectory = await (0,run_folder/* createRunDirectory */.HZ)();
     (0,children/* recordChildrenIn */.q8)((0,run_folder/* childrenDirectory */.di)(runDirectory));
     const client = new RegistryClient({
@@ -2839,9 +3191,9 @@ async function main(inputs, secrets) {
     try {
         await timeline.phase('Check the key', () => checkKey(inputs, client));
         const signatures = signingKey && registrySignatures(client, tags, signingKey);
-        const registry = registryView(client, tags, signatures);
-        const publication = publicationFor(inputs.push, signatures !== undefined);
-        const planNow = async (phase) => plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication);
+        const registry = registryView(client, tags, signatures, parts);
+        const publication = publicationFor(inputs.push, signatures !== undefined, parts !== undefined);
+        const planNow = async (phase) => plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
         const first = await planNow('Check the registry');
         info(first.reason);
         // A wrong password stops the run here at the latest, before anything is built.
@@ -2850,8 +3202,11 @@ async function main(inputs, secrets) {
             tags,
             registry,
             signatures,
+            parts,
             writer: realWriter({
                 tags,
+                client,
+                parts: parts !== undefined,
                 spec: buildSpec(inputs.build, tags, process.env, new Date()),
                 runDirectory,
                 timeline,
@@ -2863,12 +3218,13 @@ async function main(inputs, secrets) {
             log: info,
             pushed: setDigestOutput,
         };
-        const { result, digest, reason } = await publish(first, context, () => planNow('Check the registry again'));
+        const { result, digest, reason, missing } = await publish(first, context, () => planNow('Check the registry again'));
         setResultOutputs(result, digest);
-        const signature = signatures && digest ? `${tags.image}:${signatureTag(digest)}` : undefined;
+        const published = signatures && digest && !missing;
+        const signature = published ? `${tags.image}:${signatureTag(digest)}` : undefined;
         if (signature)
             setSignatureOutput(signature);
-        await report({ tags, result, digest, signature, detail: reason, phases: timeline.phases });
+        await report({ tags, result, digest, signature, missing, detail: reason, phases: timeline.phases });
     }
     catch (error) {
         await report({ tags, detail: (0,errors/* messageOf */.bD)(error), phases: timeline.phases });
@@ -2877,6 +3233,20 @@ async function main(inputs, secrets) {
     finally {
         await client.close();
     }
+}
+/**
+ * With `build_platforms`: the index's platforms, this job's, and the index's annotations: the
+ * provenance of the commit without the time of the run, so that every job assembles the same bytes.
+ */
+function partsFor(inputs, tags) {
+    if (!inputs.parts)
+        return undefined;
+    const provenance = provenanceLabels(tags, process.env, new Date()).filter((label) => !label.startsWith(`${names/* CREATED_LABEL */.Kh}=`));
+    const annotations = Object.fromEntries([...inputs.build.annotations, ...provenance].map((pair) => {
+        const eq = pair.indexOf('=');
+        return [pair.slice(0, eq), pair.slice(eq + 1)];
+    }));
+    return partsOf(inputs.parts.platforms, inputs.parts.build, annotations);
 }
 /** A cancelled step ends what it started (a build, a push holding credentials), then dies of the same signal. */
 function endChildrenWhenCancelled() {
