@@ -15,7 +15,9 @@
 // Then two platforms (linux/amd64 and linux/arm64, arm64 RUN steps under qemu) on the
 // containerd-store engine: this action against `docker buildx build --platform … --push`.
 // BENCH_ONLY=platforms runs that part alone. BENCH_ONLY=signing: this action with and without
-// `signing_key` (wall time, and the action's own requests).
+// `signing_key` (wall time, and the action's own requests). BENCH_ONLY=parts: the same RUN-heavy
+// two-platform image built by one job (arm64 under qemu) and by two jobs at once with
+// `build_platforms`, amd64 on the socket engine and arm64 on the containerd-store engine.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -63,6 +65,20 @@ function makeTwoPlatformContext() {
   }
   lines.push(`RUN busybox head -c ${LAYER_MB * 1024 * 1024} /dev/urandom > /platform.bin`);
   fs.writeFileSync(path.join(dir, 'Dockerfile'), lines.join('\n') + '\n');
+  return dir;
+}
+
+/**
+ * The two-platform context for parts: as makeTwoPlatformContext, on each platform's own base
+ * image (`busybox:<arch>`), which an engine that builds one platform holds too.
+ */
+function makePartsContext() {
+  const dir = makeTwoPlatformContext();
+  const dockerfile = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
+  fs.writeFileSync(
+    path.join(dir, 'Dockerfile'),
+    dockerfile.replace(/^FROM .*$/m, 'ARG TARGETARCH\nFROM build-push-image-test/busybox:${TARGETARCH}'),
+  );
   return dir;
 }
 
@@ -214,6 +230,75 @@ async function twoPlatforms() {
   ];
 }
 
+/** The engine that builds the amd64 part: Docker 20.10's classic store, on the socket. */
+const AMD64_ENGINE = 'unix:///var/run/docker.sock';
+
+/** One job of a matrix with `build_platforms`, on its own engine; its wall time and phases. */
+async function partJob(image, commit, context, platform, engine) {
+  const inputs = {
+    ...actionInputs(image, context),
+    platforms: TWO_PLATFORMS,
+    build_platforms: platform,
+    network: 'none',
+  };
+  const start = performance.now();
+  const result = await runAction({ inputs, sha: commit, env: { DOCKER_HOST: engine } });
+  const ms = performance.now() - start;
+  if (result.exitCode !== 0) throw new Error(`the ${platform} job failed:\n${result.stdout}`);
+  return { ms, result: result.outputs.result, phases: /^ {2}phases +(.*)$/m.exec(result.stdout)?.[1] ?? '' };
+}
+
+/**
+ * Parts across runners against one job: the RUN-heavy two-platform image built by one job on
+ * the containerd-store engine (arm64 under qemu), and by two jobs at once, amd64 on the socket
+ * engine and arm64 on the containerd-store engine (still under qemu: one host). A native arm64
+ * runner would build its part about as fast as the amd64 job: that job's time is the estimate.
+ */
+async function parts() {
+  // The socket engine builds amd64 on the same base image the containerd-store engine has.
+  await run('docker', [
+    '-H',
+    AMD64_ENGINE,
+    'tag',
+    'build-push-image-test/busybox:local',
+    'build-push-image-test/busybox:amd64',
+  ]);
+  const samples = { one: [], two: [], amd64: [] };
+  for (let i = 0; i < RUNS; i++) {
+    let context = makePartsContext();
+    process.env.DOCKER_HOST = MULTI_ENGINE;
+    samples.one.push(await timed(() => thisAction(context, { platforms: TWO_PLATFORMS, network: 'none' })));
+    delete process.env.DOCKER_HOST;
+    fs.rmSync(context, { recursive: true, force: true });
+    context = makePartsContext();
+    const [image, commit] = [name('parts'), sha()];
+    const start = performance.now();
+    const jobs = await Promise.all([
+      partJob(image, commit, context, 'linux/amd64', AMD64_ENGINE),
+      partJob(image, commit, context, 'linux/arm64', MULTI_ENGINE),
+    ]);
+    samples.two.push(performance.now() - start);
+    samples.amd64.push(jobs[0].ms);
+    fs.rmSync(context, { recursive: true, force: true });
+    process.stdout.write(
+      `  parts sample ${i + 1}: one job ${seconds(samples.one.at(-1))}, two jobs ${seconds(samples.two.at(-1))} ` +
+        `(amd64 ${seconds(jobs[0].ms)} ${jobs[0].result}, arm64 ${seconds(jobs[1].ms)} ${jobs[1].result})\n` +
+        jobs.map((job) => `    ${job.phases}\n`).join(''),
+    );
+  }
+  const [one, two, amd64] = [median(samples.one), median(samples.two), median(samples.amd64)];
+  return [
+    [`${TWO_PLATFORMS}, one job on ${MULTI_ENGINE}, arm64 under qemu (median)`, seconds(one)],
+    [
+      `${TWO_PLATFORMS}, two jobs at once, amd64 on ${AMD64_ENGINE}, arm64 on ${MULTI_ENGINE} under qemu (median)`,
+      seconds(two),
+    ],
+    ['two jobs / one job (measured)', (two / one).toFixed(3)],
+    ['estimate, native arm64 runner: the amd64 job alone (median)', seconds(amd64)],
+    ['estimate / one job', (amd64 / one).toFixed(3)],
+  ];
+}
+
 /** A sigstore key pair made by trixie's skopeo (the test bed's verifier), for the signing variant. */
 async function signingKey() {
   const pass = path.join(work, 'signing.pass');
@@ -288,6 +373,12 @@ async function main() {
   if (ONLY === 'signing') {
     console.log(`signing benchmark: ${RUNS} samples a variant, registry ${registry}\n`);
     printTable(await signing());
+    fs.rmSync(work, { recursive: true, force: true });
+    return;
+  }
+  if (ONLY === 'parts') {
+    console.log(`parts benchmark: ${RUNS} samples a variant, registry ${registry}\n`);
+    printTable(await parts());
     fs.rmSync(work, { recursive: true, force: true });
     return;
   }
