@@ -15,6 +15,16 @@ const inputs = {
   api_key: bed.apiKey,
   insecure_registry: 'true',
 };
+// What the terminal shows, kept to check at the end that it holds no secret and no raw
+// workflow command: the log is shown as a runner shows it (see RunnerLog in local-runner.mjs).
+let shown = '';
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream);
+  stream.write = (/** @type {any} */ chunk, /** @type {any[]} */ ...rest) => {
+    shown += String(chunk);
+    return write(chunk, ...rest);
+  };
+}
 const commitA = randomBytes(20).toString('hex');
 const commitB = randomBytes(20).toString('hex');
 
@@ -25,7 +35,7 @@ const commitB = randomBytes(20).toString('hex');
  */
 async function step(title, sha, expectedExit) {
   console.log(`\n=== ${title}\n`);
-  const run = await runAction({ inputs, sha, echo: true });
+  const run = await runAction({ inputs, sha, echo: 'log' });
   console.log(`\n--- exit code ${run.exitCode}; outputs: ${JSON.stringify(run.outputs, null, 2)}`);
   if (run.exitCode !== expectedExit) {
     console.error(`demo: expected exit code ${expectedExit}, got ${run.exitCode}`);
@@ -45,6 +55,17 @@ await step(
   commitA,
   0,
 );
+const secrets = [bed.apiKey, Buffer.from(`${bed.username}:${bed.apiKey}`).toString('base64')];
+const leaks = shown
+  .split('\n')
+  .filter((line) => secrets.some((secret) => line.includes(secret)) || /^::|##\[/.test(line));
+if (leaks.length > 0) {
+  // Say where, never what: the lines may hold the key.
+  console.error(
+    `demo: ${leaks.length} line(s) of the output hold the API key, its Basic encoding or a raw workflow command`,
+  );
+  process.exitCode = 1;
+}
 console.log(
   process.exitCode
     ? '\nThe demo did not go as expected.'
