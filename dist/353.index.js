@@ -1080,6 +1080,7 @@ function parseRetryAfter(value, now = Date.now()) {
 // EXTERNAL MODULE: ./src/process/saved-state.ts
 var saved_state = __webpack_require__(7470);
 ;// CONCATENATED MODULE: ./src/publication/parts.ts
+
 // Platform parts: each job of a matrix builds some of the image's platforms, natively on its
 // own runner, and pushes each under a tag of its own; whichever job finds every part there
 // after its own push assembles the index, byte for byte the same whichever job it is.
@@ -1092,6 +1093,20 @@ function partTag(sha, platform) {
 /** The parts of an index of `platforms`, this job building `mine`. */
 function partsOf(platforms, mine, annotations) {
     return { all: [...platforms].sort(platformOrder), mine, annotations };
+}
+/**
+ * The index's annotations from `KEY=VALUE` pairs (the user's, then the provenance, which wins):
+ * the time of the run left out, so that every job of the commit writes the same ones.
+ */
+function indexAnnotations(pairs) {
+    const annotations = {};
+    for (const pair of pairs) {
+        const eq = pair.indexOf('=');
+        const key = pair.slice(0, eq);
+        if (eq > 0 && key !== names/* CREATED_LABEL */.Kh)
+            annotations[key] = pair.slice(eq + 1);
+    }
+    return annotations;
 }
 /** The index's fixed order: by os, then architecture, then variant (none first). */
 function platformOrder(a, b) {
@@ -1187,7 +1202,8 @@ function plan(held, tags, publication = publicationFor(true), parts) {
     for (const [platform, part] of Object.entries(held.parts ?? {}))
         if (part.exists && part.revision !== tags.sha)
             throw foreignPart(part, platform, tags);
-    const image = heldImage(held) ?? (parts && publication.includes('part') ? 'assemble' : 'build');
+    const assembled = parts !== undefined && publication.includes('part');
+    const image = heldImage(held) ?? (assembled ? 'assemble' : 'build');
     const holds = { 'commit-tag': commit, 'version-tag': version };
     const writes = publication.flatMap((step) => {
         if (step === 'signature')
@@ -1207,10 +1223,6 @@ function plan(held, tags, publication = publicationFor(true), parts) {
     });
     const reason = image === 'assemble' && parts ? partsReason(held, tags, parts) : reasonFor(held, tags);
     return { image, writes, reason };
-}
-/** Whether carrying out the plan builds: an image of its own, or a part. */
-function builds(plan) {
-    return plan.image === 'build' || plan.writes.some((write) => write.step === 'part');
 }
 /** The image a run publishes when the registry holds one of this commit: the version tag's, else the commit tag's. */
 function heldImage({ version, commit }) {
@@ -1312,11 +1324,10 @@ function taken(message, reference, digest) {
 
 
 
-
 /**
  * One platform's part of the index, built natively by this job and pushed under its part tag,
  * unless another run of this job pushed it while this one built (a part tag is never
- * overwritten). It changes nothing in what the run publishes: the index comes after.
+ * overwritten: theirs is kept). It changes nothing in what the run publishes: the index comes after.
  */
 async function writePart(context, image, write, settle) {
     const { tags, registry, writer, phase, log } = context;
@@ -1329,32 +1340,33 @@ async function writePart(context, image, write, settle) {
     const built = await writer.build(platform);
     return phase(`Push the ${platform} part`, async () => {
         const meanwhile = await registry.read(tag);
-        if (meanwhile.exists)
-            throw taken(`${reference} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`, reference, meanwhile.digest);
-        const digest = await writer.push(built, reference);
-        context.pushed(digest);
-        log(`${reference} -> ${digest}`);
+        if (meanwhile.exists) {
+            if (meanwhile.revision !== tags.sha)
+                throw foreignPart(meanwhile, platform, tags);
+            log(`${reference} was pushed by another run of this job while this one was building (${meanwhile.digest}): it is kept.`);
+        }
+        else {
+            const digest = await writer.push(built, reference);
+            context.pushed(digest);
+            log(`${reference} -> ${digest}`);
+        }
         return settle({ digest: image, interleaved: false });
     }).finally(() => writer.discard(built));
 }
 /**
- * The index of every part, read now (after this job's own pushes): PartsMissing when one is
- * not there yet. Each part must be this commit's image of the platform its tag names.
+ * The index of every part, read now (after this job's own pushes). Every part there must be
+ * this commit's image of the platform its tag names, whichever job pushed it; then, when one
+ * is not there yet, PartsMissing. This job's own parts must read back: a registry that does
+ * not show a part just pushed is not trusted to say what is missing.
  */
 async function indexOfParts(context, parts) {
     const { tags } = context;
     const held = await context.registry.readParts();
-    const missing = parts.all.filter((platform) => !held[platform]?.exists);
-    if (missing.length > 0)
-        throw new PartsMissing(missing, parts.mine.map((platform) => {
-            const part = held[platform];
-            return { platform, digest: part?.exists ? part.digest : undefined };
-        }));
-    const entries = parts.all.map((platform) => {
+    const entries = parts.all.flatMap((platform) => {
         const part = held[platform];
-        const reference = tagRef(tags, partTag(tags.sha, platform));
         if (!part?.exists)
-            throw new Error(`${reference} vanished between two lines.`);
+            return [];
+        const reference = tagRef(tags, partTag(tags.sha, platform));
         if (part.revision !== tags.sha)
             throw foreignPart(part, platform, tags);
         if (!part.descriptor)
@@ -1365,8 +1377,18 @@ async function indexOfParts(context, parts) {
             throw new errors/* UserError */.yo(`${reference} (${part.digest}) holds an image of ${[os, architecture, variant].filter(Boolean).join('/')}, not of ${platform}. ` +
                 'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
         }
-        return part.descriptor;
+        return [part.descriptor];
     });
+    const missing = parts.all.filter((platform) => !held[platform]?.exists);
+    const lost = parts.mine.filter((platform) => missing.includes(platform));
+    if (lost.length > 0)
+        throw new errors/* RegistryError */.gl(`${lost.map((platform) => tagRef(tags, partTag(tags.sha, platform))).join(', ')} ${lost.length > 1 ? 'were' : 'was'} pushed by this run, but the registry reads ${lost.length > 1 ? 'them' : 'it'} back absent (a cache in front of it, or deleted meanwhile?). ` +
+            'Nothing more was written; run the job again.');
+    if (missing.length > 0)
+        throw new PartsMissing(missing, parts.mine.map((platform) => {
+            const part = held[platform];
+            return { platform, digest: part?.exists ? part.digest : undefined };
+        }));
     return assembleIndex(entries, parts.annotations);
 }
 
@@ -1671,9 +1693,11 @@ const SETTLE_MS = 2000;
  */
 async function publish(first, context, readAgain) {
     let plan = first;
+    // What this run has started to build: a new plan must not build it again.
+    const started = new Set();
     for (let attempt = 1;; attempt++) {
         try {
-            return { ...(await carryOut(plan, context)), reason: plan.reason };
+            return { ...(await carryOut(plan, context, started)), reason: plan.reason };
         }
         catch (error) {
             if (error instanceof PartsMissing)
@@ -1683,12 +1707,33 @@ async function publish(first, context, readAgain) {
             const { reference, digest } = error.taken;
             context.log(`${reference} was taken by another run${digest ? ` (${digest})` : ''}. Reading the registry again.`);
             const next = await readAgain();
-            if (builds(next) || samePlan(next, plan))
+            if (rebuilds(next, started) || samePlan(next, plan))
                 throw error;
             plan = next;
             context.log(plan.reason);
         }
     }
+}
+/** What a write builds: the image (a commit tag written from a build) or one platform's part. */
+function buildOf(plan, write) {
+    if (write.step === 'part')
+        return `part ${write.platform}`;
+    if (write.step === 'commit-tag' && plan.image === 'build')
+        return 'image';
+    return undefined;
+}
+/**
+ * A new plan that would build what this run has built already (its image went unpublished:
+ * never build twice). A plan that builds the image is one: the commit tag it builds for was
+ * taken, or this run would not be planning again.
+ */
+function rebuilds(next, started) {
+    if (next.image === 'build')
+        return true;
+    return next.writes.some((write) => {
+        const built = buildOf(next, write);
+        return built !== undefined && started.has(built);
+    });
 }
 /** This job's parts are out, others not yet: the job that pushes the last one publishes. */
 function partPushed({ missing, mine }, context) {
@@ -1703,13 +1748,16 @@ function partPushed({ missing, mine }, context) {
     };
 }
 /** The plan's writes in order; the last one's `settle` proves both tags when a tag was written over or the version tag written. */
-async function carryOut(plan, context) {
+async function carryOut(plan, context, started) {
     if (plan.writes.length === 0)
         return { result: names/* Result */.Q7.AlreadyPublished, digest: plan.image };
     const wroteVersion = plan.writes.some((write) => write.step === 'version-tag');
     const needsProof = wroteVersion || plan.writes.some((write) => write.repair);
     let image = plan.image;
     for (const [index, write] of plan.writes.entries()) {
+        const built = buildOf(plan, write);
+        if (built)
+            started.add(built);
         const last = index === plan.writes.length - 1;
         image = await STEPS[write.step](context, image, write, async (written) => last && needsProof ? prove(written, wroteVersion, context) : written.digest);
     }
@@ -2659,6 +2707,8 @@ class RegistryClient {
                 what: `read the configuration of ${name}:${tag}`,
                 expect: [200],
             });
+            if (digestOf(answer.body) !== config)
+                throw new errors/* RegistryError */.gl(`The registry answered a read of the configuration ${config} of ${name}:${tag} with bytes that hash to ${digestOf(answer.body)}: it is not the one asked for. Nothing more was written.`);
             const parsed = parseJson(answer.body, `the configuration of ${name}:${tag}`);
             return parsed && typeof parsed === 'object' ? parsed : {};
         });
@@ -2743,12 +2793,16 @@ class RegistryClient {
             what: `write the manifest ${name}:${tag}`,
             expect: [201],
             push: true,
+            writes: `${name}:${tag}`,
             body: bytes,
             contentType: mediaType,
         });
         const claimed = header(answer, 'docker-content-digest');
         if (claimed !== undefined && claimed !== digest)
             throw new errors/* RegistryError */.gl(`The registry stored ${name}:${tag} under ${shown(claimed)}, not under the digest of the bytes sent (${digest}).`);
+        // What was written is known: a later copy of it to another tag need not read it back.
+        const json = parseJson(bytes, `the manifest of ${name}`);
+        this.manifests.set(`${name}@${digest}`, Promise.resolve({ digest, size: bytes.length, mediaType, json, bytes }));
         return digest;
     }
     /**
@@ -2766,7 +2820,7 @@ class RegistryClient {
     /** A read of `repository`, authorised; 401 and 403 are named for what the user can do. */
     async send(method, path, repository, ask) {
         const session = await this.connect();
-        const { push, ...rest } = ask;
+        const { push, writes, ...rest } = ask;
         const authorization = await this.auth.authorization(session, repository, push);
         const answer = await this.transport.send(session.dispatcher, method, session.baseUrl + path, {
             ...rest,
@@ -2774,7 +2828,7 @@ class RegistryClient {
             expect: [...ask.expect, 401, 403],
         });
         if (answer.status === 403 && push)
-            throw new errors/* TagTaken */.qD(`The registry refused to ${ask.what} (403 DENIED${registryMessage(answer.body)}): the identity lacks \`create\` on ${repository}, or the tag exists and it lacks \`update\`.`, { reference: `${this.options.host}/${repository}` });
+            throw new errors/* TagTaken */.qD(`The registry refused to ${ask.what} (403 DENIED${registryMessage(answer.body)}): the identity lacks \`create\` on ${repository}, or the tag exists and it lacks \`update\`.`, { reference: `${this.options.host}/${writes ?? repository}` });
         if (answer.status === 401) {
             if (this.auth.hasCredentials)
                 throw this.auth.rejectedKey();
@@ -2869,8 +2923,14 @@ async function warnOfKeyExpiry(registry, thresholdDays, now) {
 
 
 
+
 // What the registry holds for this run's two tags (and, with platform parts, its part tags),
 // read for the re-run policy.
+/** The manifests a part may be: one platform's image, OCI or Docker's (never an index). */
+const IMAGE_MANIFESTS = [
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+];
 /** How an index marks the manifests that carry attestations rather than a platform's image. */
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
 /** The registry as the publication reads it: this run's tags through the client. */
@@ -2912,7 +2972,9 @@ async function readPart(client, tags, platform) {
     const revision = await revisionOf(client, tags.repository, tag, manifest);
     const image = { exists: true, digest: manifest.digest, revision };
     const config = manifest.json.config?.digest;
-    if (Array.isArray(manifest.json.manifests) || typeof config !== 'string')
+    if (!IMAGE_MANIFESTS.includes(manifest.mediaType) || 'manifests' in manifest.json)
+        return image;
+    if (typeof config !== 'string' || !DIGEST.test(config))
         return image;
     const recorded = await client.config(tags.repository, tag, config);
     const { os, architecture, variant } = recorded;
@@ -3147,7 +3209,6 @@ class Timeline {
 
 
 
-
 /** The main step. The state it saves first tells the post step (see index.ts) apart. */
 async function run() {
     (0,saved_state/* markMainStep */.BV)();
@@ -3171,8 +3232,9 @@ async function run() {
 async function main(inputs, secrets) {
     const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha);
     setReferenceOutputs(tags);
-    const parts = inputs.parts && partsFor(inputs, tags);
-    if (parts)
+    const parts = partsFor(inputs, tags);
+    // Without `push` nothing is pushed: there is no part to name.
+    if (parts && inputs.push)
         setPartOutput(tags, parts);
     const runDirectory = await (0,run_folder/* createRunDirectory */.HZ)();
     (0,children/* recordChildrenIn */.q8)((0,run_folder/* childrenDirectory */.di)(runDirectory));
@@ -3241,11 +3303,8 @@ async function main(inputs, secrets) {
 function partsFor(inputs, tags) {
     if (!inputs.parts)
         return undefined;
-    const provenance = provenanceLabels(tags, process.env, new Date()).filter((label) => !label.startsWith(`${names/* CREATED_LABEL */.Kh}=`));
-    const annotations = Object.fromEntries([...inputs.build.annotations, ...provenance].map((pair) => {
-        const eq = pair.indexOf('=');
-        return [pair.slice(0, eq), pair.slice(eq + 1)];
-    }));
+    const provenance = provenanceLabels(tags, process.env, new Date());
+    const annotations = indexAnnotations([...inputs.build.annotations, ...provenance]);
     return partsOf(inputs.parts.platforms, inputs.parts.build, annotations);
 }
 /** A cancelled step ends what it started (a build, a push holding credentials), then dies of the same signal. */

@@ -8,8 +8,7 @@ import { endChildren, recordChildrenIn } from './process/children.js';
 import { defaultRetryPolicy } from './process/retry.js';
 import { childrenDirectory, createRunDirectory } from './process/run-folder.js';
 import { markMainStep } from './process/saved-state.js';
-import { CREATED_LABEL } from './names.js';
-import { partsOf, type Parts } from './publication/parts.js';
+import { indexAnnotations, partsOf, type Parts } from './publication/parts.js';
 import type { PublicationContext } from './publication/context.js';
 import { publish } from './publication/executor.js';
 import { plan, publicationFor, type Plan } from './publication/plan.js';
@@ -56,8 +55,9 @@ export async function run(): Promise<void> {
 async function main(inputs: Inputs, secrets: Secrets): Promise<void> {
   const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha);
   setReferenceOutputs(tags);
-  const parts = inputs.parts && partsFor(inputs, tags);
-  if (parts) setPartOutput(tags, parts);
+  const parts = partsFor(inputs, tags);
+  // Without `push` nothing is pushed: there is no part to name.
+  if (parts && inputs.push) setPartOutput(tags, parts);
   const runDirectory = await createRunDirectory();
   recordChildrenIn(childrenDirectory(runDirectory));
   const client = new RegistryClient({
@@ -125,15 +125,8 @@ async function main(inputs: Inputs, secrets: Secrets): Promise<void> {
  */
 function partsFor(inputs: Inputs, tags: ReturnType<typeof tagsOf>): Parts | undefined {
   if (!inputs.parts) return undefined;
-  const provenance = provenanceLabels(tags, process.env, new Date()).filter(
-    (label) => !label.startsWith(`${CREATED_LABEL}=`),
-  );
-  const annotations = Object.fromEntries(
-    [...inputs.build.annotations, ...provenance].map((pair) => {
-      const eq = pair.indexOf('=');
-      return [pair.slice(0, eq), pair.slice(eq + 1)];
-    }),
-  );
+  const provenance = provenanceLabels(tags, process.env, new Date());
+  const annotations = indexAnnotations([...inputs.build.annotations, ...provenance]);
   return partsOf(inputs.parts.platforms, inputs.parts.build, annotations);
 }
 

@@ -14,14 +14,17 @@ import { publish } from '../../src/publication/executor.js';
 import {
   INDEX_MEDIA_TYPE,
   assembleIndex,
+  indexAnnotations,
   isOfPlatform,
   partTag,
   partsOf,
   type HeldPart,
   type PartDescriptor,
 } from '../../src/publication/parts.js';
-import { builds, plan, publicationFor, type Plan } from '../../src/publication/plan.js';
+import { plan, publicationFor, type Plan } from '../../src/publication/plan.js';
 import { digestOf, tagsOf, type Held, type TaggedImage } from '../../src/publication/tags.js';
+import type { RegistryClient } from '../../src/registry/client.js';
+import { registryView } from '../../src/registry/tagged-images.js';
 
 const SHA = 'a'.repeat(40);
 const OTHER = 'b'.repeat(40);
@@ -31,6 +34,7 @@ const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const AMD64 = digest('1');
 const ARM64 = digest('2');
 const FOREIGN = digest('3');
+const THEIR_AMD64 = digest('5');
 const ANNOTATIONS = {
   'org.opencontainers.image.revision': SHA,
   'org.opencontainers.image.version': 'v1.0.0',
@@ -214,7 +218,6 @@ describe('plan with parts', () => {
   ])('%s', (_, held, writes, reason) => {
     const planned = plan(held, tags, PUBLICATION, PARTS);
     expect(planned).toEqual({ image: 'assemble', writes, reason });
-    expect(builds(planned)).toBe(writes[0].step === 'part');
   });
 
   test('the index out under the commit tag: parts are left alone, the version tag follows it', () => {
@@ -272,19 +275,23 @@ describe('plan with parts', () => {
   });
 });
 
+/** A moment of this run at which another job acts. */
+type Moment = 'after-build' | 'before-push' | 'before-commit-read' | 'before-index' | 'before-version';
+
 /** A registry of tags (tag → digest), manifests' commits, and parts' entries, that other jobs write into. */
 function scripted(options: {
   tags?: Record<string, string>;
   createOnly?: boolean;
   parts?: typeof PARTS;
   /** Another job acts once, at the moment named. */
-  on?: Partial<
-    Record<'after-build' | 'before-index' | 'before-version', (tagsHeld: Map<string, string>) => void>
-  >;
+  on?: Partial<Record<Moment, (tagsHeld: Map<string, string>) => void>>;
+  /** A registry that accepts a part's push but never shows it (a stale cache in front). */
+  losesParts?: boolean;
 }) {
   const parts = options.parts ?? PARTS;
   const held = new Map(Object.entries(options.tags ?? {}));
   const revisions = new Map<string, string>([
+    [THEIR_AMD64, SHA],
     [AMD64, SHA],
     [ARM64, SHA],
     [FOREIGN, OTHER],
@@ -323,7 +330,10 @@ function scripted(options: {
         commit: imageAt(tags.sha),
         parts: await readParts(),
       }),
-      read: async (tag) => imageAt(tag),
+      read: async (tag) => {
+        if (tag === tags.sha) at('before-commit-read');
+        return imageAt(tag);
+      },
       lookUp: async (tag) => {
         const at = held.get(tag);
         return at ? { exists: true, digest: at } : { exists: false };
@@ -339,9 +349,11 @@ function scripted(options: {
         return { kind: 'oci-layout', reference: 'oci:oci-layout', options: [], files: [] } as HandOver;
       },
       push: async (_built, reference) => {
+        at('before-push');
         const tag = reference.slice(reference.lastIndexOf(':') + 1);
         const pushed = tag.endsWith('amd64') ? AMD64 : ARM64;
-        write(tag, pushed);
+        if (options.losesParts) log.push(`write ${tag} (lost)`);
+        else write(tag, pushed);
         return pushed;
       },
       discard: async () => undefined,
@@ -412,12 +424,81 @@ describe('carrying out a plan with parts', () => {
     expect(writes(registry.log)).toEqual([]);
   });
 
-  test('another job wrote the same index first: adopted, no second write, the version tag written', async () => {
+  test('the index out under the commit tag only: the version tag copied from it, no build, no assembly', async () => {
     const registry = scripted({
       tags: { [partTag(SHA, 'linux/amd64')]: AMD64, [partTag(SHA, 'linux/arm64')]: ARM64, [tags.sha]: INDEX },
     });
     await expect(registry.run()).resolves.toMatchObject({ result: Result.Completed, digest: INDEX });
     expect(writes(registry.log)).toEqual([`write v1.0.0 ${INDEX.slice(7, 8)}`]);
+  });
+
+  test('another job wrote the same index while this one assembled it (a registry that allows overwrites): adopted, not written again', async () => {
+    const registry = scripted({
+      tags: { [partTag(SHA, 'linux/arm64')]: ARM64 },
+      on: { 'before-commit-read': (held) => held.set(tags.sha, INDEX) },
+    });
+    await expect(registry.run()).resolves.toMatchObject({ digest: INDEX });
+    expect(writes(registry.log)).toEqual([
+      'build linux/amd64',
+      `write ${SHA}-linux-amd64 1`,
+      `write v1.0.0 ${INDEX.slice(7, 8)}`,
+    ]);
+    expect(registry.log).toContain(
+      `log r.example/team/app:${SHA} holds this index already (${INDEX}): another job assembled it.`,
+    );
+  });
+
+  test('another index under the commit tag while this one assembled (a registry that allows overwrites): left as it is, read again, the version follows it', async () => {
+    const theirs = digest('4');
+    const registry = scripted({
+      tags: { [partTag(SHA, 'linux/amd64')]: AMD64, [partTag(SHA, 'linux/arm64')]: ARM64 },
+      on: { 'before-commit-read': (held) => held.set(tags.sha, theirs) },
+    });
+    await expect(registry.run()).resolves.toMatchObject({ result: Result.Completed, digest: theirs });
+    expect(registry.held.get(tags.sha)).toBe(theirs);
+    expect(writes(registry.log)).toEqual(['write v1.0.0 4']);
+  });
+
+  test('a part tag pushed by another run of this job while this one built (a registry that allows overwrites): kept, never written over', async () => {
+    const registry = scripted({
+      on: { 'after-build': (held) => held.set(partTag(SHA, 'linux/amd64'), THEIR_AMD64) },
+    });
+    await expect(registry.run()).resolves.toMatchObject({ result: Result.PartPushed, digest: THEIR_AMD64 });
+    expect(registry.held.get(partTag(SHA, 'linux/amd64'))).toBe(THEIR_AMD64);
+    expect(writes(registry.log)).toEqual(['build linux/amd64']);
+  });
+
+  test("a part tag taken by another commit's image while this one built: refused, nothing written", async () => {
+    const registry = scripted({
+      on: { 'after-build': (held) => held.set(partTag(SHA, 'linux/amd64'), FOREIGN) },
+    });
+    await expect(registry.run()).rejects.toThrow(
+      `(the linux/amd64 part) already exists (${FOREIGN}) and was built from commit ${OTHER}`,
+    );
+    expect(writes(registry.log)).toEqual(['build linux/amd64']);
+  });
+
+  test("this job's part pushed but read back absent: the run stops, it does not claim part-pushed", async () => {
+    const registry = scripted({ losesParts: true });
+    await expect(registry.run()).rejects.toThrow(
+      `r.example/team/app:${SHA}-linux-amd64 was pushed by this run, but the registry reads it back absent (a cache in front of it, or deleted meanwhile?). Nothing more was written; run the job again.`,
+    );
+  });
+
+  test('a job of two parts whose first push is refused (another run took the tag): reads again, builds only the second, publishes', async () => {
+    const registry = scripted({
+      createOnly: true,
+      parts: partsOf(['linux/arm64', 'linux/amd64'], ['linux/amd64', 'linux/arm64'], ANNOTATIONS),
+      on: { 'before-push': (held) => held.set(partTag(SHA, 'linux/amd64'), AMD64) },
+    });
+    await expect(registry.run()).resolves.toMatchObject({ result: Result.Pushed, digest: INDEX });
+    expect(writes(registry.log)).toEqual([
+      'build linux/amd64',
+      'build linux/arm64',
+      `write ${SHA}-linux-arm64 2`,
+      `write ${SHA} ${INDEX.slice(7, 8)}`,
+      `write v1.0.0 ${INDEX.slice(7, 8)}`,
+    ]);
   });
 
   test('two jobs assembling at once on a create-only registry: the loser is refused, reads again, and converges on the index', async () => {
@@ -470,5 +551,97 @@ describe('carrying out a plan with parts', () => {
     });
     // The commit tag's image is this commit's (the scripted registry says so): the version follows it.
     await expect(registry.run()).resolves.toMatchObject({ result: Result.Completed, digest: digest('4') });
+  });
+});
+
+describe('reading the parts', () => {
+  const config = digestOf(Buffer.from('config'));
+  /** A client holding one manifest under the arm64 part tag (nothing else), and its configuration. */
+  const clientWith = (
+    manifest: Record<string, unknown>,
+    mediaType: string,
+    recorded: Record<string, unknown>,
+  ) => {
+    const bytes = Buffer.from(JSON.stringify(manifest));
+    const held = { digest: digestOf(bytes), size: bytes.length, mediaType, json: manifest, bytes };
+    return {
+      manifestIfAny: async (_name: string, tag: string) =>
+        tag === partTag(SHA, 'linux/arm64') ? held : undefined,
+      config: async () => recorded,
+      configLabels: async () => ({ 'org.opencontainers.image.revision': SHA }),
+      held,
+    };
+  };
+  const read = async (client: ReturnType<typeof clientWith>) =>
+    (await registryView(client as unknown as RegistryClient, tags, undefined, PARTS).readParts())[
+      'linux/arm64'
+    ];
+  const image = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: { digest: config }, layers: [] };
+
+  test('an image manifest: its entry from its own bytes and configuration, the variant kept', async () => {
+    const client = clientWith(image, OCI_MANIFEST, { os: 'linux', architecture: 'arm64', variant: 'v8' });
+    await expect(read(client)).resolves.toEqual({
+      exists: true,
+      digest: client.held.digest,
+      revision: SHA,
+      descriptor: {
+        mediaType: OCI_MANIFEST,
+        digest: client.held.digest,
+        size: client.held.size,
+        platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      },
+    });
+  });
+
+  test("Docker's image manifest is a part too", async () => {
+    const docker = 'application/vnd.docker.distribution.manifest.v2+json';
+    const client = clientWith({ ...image, mediaType: docker }, docker, {
+      os: 'linux',
+      architecture: 'arm64',
+    });
+    expect((await read(client))?.descriptor?.mediaType).toBe(docker);
+  });
+
+  test.each<[string, Record<string, unknown>, string, Record<string, unknown>]>([
+    [
+      'an index',
+      { ...image, mediaType: INDEX_MEDIA_TYPE, manifests: {} },
+      INDEX_MEDIA_TYPE,
+      { os: 'linux', architecture: 'arm64' },
+    ],
+    [
+      'an image manifest holding `manifests`',
+      { ...image, manifests: [] },
+      OCI_MANIFEST,
+      { os: 'linux', architecture: 'arm64' },
+    ],
+    [
+      'no media type at all',
+      { schemaVersion: 2, config: { digest: config } },
+      '',
+      { os: 'linux', architecture: 'arm64' },
+    ],
+    ['a configuration without os', image, OCI_MANIFEST, { architecture: 'arm64' }],
+    [
+      'a configuration digest that is not one',
+      { ...image, config: { digest: '../x' } },
+      OCI_MANIFEST,
+      { os: 'linux', architecture: 'arm64' },
+    ],
+  ])('%s: no index entry, so the assembly refuses it', async (_, manifest, mediaType, recorded) => {
+    const part = await read(clientWith(manifest, mediaType, recorded));
+    expect(part?.exists).toBe(true);
+    expect(part?.descriptor).toBeUndefined();
+  });
+
+  test('the index annotations leave the run time out, the provenance winning over the user', () => {
+    expect(
+      indexAnnotations([
+        'org.opencontainers.image.revision=mine',
+        'team=ops=1',
+        `org.opencontainers.image.revision=${SHA}`,
+        'org.opencontainers.image.created=2026-12-02T00:00:00Z',
+      ]),
+    ).toEqual({ 'org.opencontainers.image.revision': SHA, team: 'ops=1' });
   });
 });

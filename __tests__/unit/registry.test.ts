@@ -19,6 +19,11 @@ const sha256Of = (body: unknown) =>
   `sha256:${createHash('sha256')
     .update(typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body))
     .digest('hex')}`;
+/** An image configuration with `labels`, and the digest it is named by: the hash of its bytes. */
+const configWith = (labels: Record<string, string> | null, architecture = 'amd64') => {
+  const body = { architecture, config: { Labels: labels } };
+  return { body, digest: sha256Of(body) };
+};
 const zotPing = { 'www-authenticate': 'basic realm="zot"' };
 
 function setup(
@@ -204,11 +209,10 @@ describe("readTaggedImage: a tag's digest and the commit it was built from, in a
 
   test('an image: the manifest by tag, then the revision label of its configuration', async () => {
     const { pool, client, agent } = pinged();
-    const manifest = { schemaVersion: 2, config: { digest: 'sha256:cfg' } };
+    const config = configWith({ 'org.opencontainers.image.revision': REV, x: 'y' });
+    const manifest = { schemaVersion: 2, config: { digest: config.digest } };
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, ...json(manifest));
-    pool
-      .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
-      .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': REV, x: 'y' } } });
+    pool.intercept({ path: `/v2/a/blobs/${config.digest}`, method: 'GET' }).reply(200, config.body);
     await expect(readTaggedImage(client, 'a', 'v1')).resolves.toEqual(found(manifest, REV));
     agent.assertNoPendingInterceptors();
   });
@@ -228,12 +232,11 @@ describe("readTaggedImage: a tag's digest and the commit it was built from, in a
   test('an image without the label or a configuration: no revision', async () => {
     const { pool, client } = pinged();
     const bare = { schemaVersion: 2 };
-    const unlabelled = { schemaVersion: 2, config: { digest: 'sha256:cfg' } };
+    const config = configWith(null);
+    const unlabelled = { schemaVersion: 2, config: { digest: config.digest } };
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, ...json(bare));
     pool.intercept({ path: '/v2/a/manifests/v2', method: 'GET' }).reply(200, ...json(unlabelled));
-    pool
-      .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
-      .reply(200, { config: { Labels: null } });
+    pool.intercept({ path: `/v2/a/blobs/${config.digest}`, method: 'GET' }).reply(200, config.body);
     await expect(readTaggedImage(client, 'a', 'v1')).resolves.toEqual(found(bare));
     await expect(readTaggedImage(client, 'a', 'v2')).resolves.toEqual(found(unlabelled));
   });
@@ -264,14 +267,15 @@ describe("readTaggedImage: a tag's digest and the commit it was built from, in a
     tags = ['v1'],
   ) {
     const platforms = revisions.map((revision, index) => {
-      const config = digestOf(String.fromCharCode(97 + index));
-      const manifest = { schemaVersion: 2, config: { digest: config } };
+      const config = configWith(
+        revision ? { 'org.opencontainers.image.revision': revision } : null,
+        ['amd64', 'arm64'][index],
+      );
+      const manifest = { schemaVersion: 2, config: { digest: config.digest }, platform: index };
       pool
         .intercept({ path: `/v2/a/manifests/${sha256Of(manifest)}`, method: 'GET' })
         .reply(200, ...json(manifest));
-      pool.intercept({ path: `/v2/a/blobs/${config}`, method: 'GET' }).reply(200, {
-        config: { Labels: revision ? { 'org.opencontainers.image.revision': revision } : null },
-      });
+      pool.intercept({ path: `/v2/a/blobs/${config.digest}`, method: 'GET' }).reply(200, config.body);
       return sha256Of(manifest);
     });
     const index = {
@@ -337,11 +341,10 @@ describe("readTaggedImage: a tag's digest and the commit it was built from, in a
 
   test('annotations that are null count as none: the label decides', async () => {
     const { pool, client } = pinged();
-    const manifest = { schemaVersion: 2, config: { digest: 'sha256:cfg' }, annotations: null };
+    const config = configWith({ 'org.opencontainers.image.revision': REV });
+    const manifest = { schemaVersion: 2, config: { digest: config.digest }, annotations: null };
     pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, ...json(manifest));
-    pool
-      .intercept({ path: '/v2/a/blobs/sha256:cfg', method: 'GET' })
-      .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': REV } } });
+    pool.intercept({ path: `/v2/a/blobs/${config.digest}`, method: 'GET' }).reply(200, config.body);
     await expect(readTaggedImage(client, 'a', 'v1')).resolves.toEqual(found(manifest, REV));
   });
 
@@ -420,15 +423,13 @@ describe('a hostile registry is bounded', () => {
 
   test('two tags of one image read its configuration once', async () => {
     const { pool, client, agent } = pinged();
-    const config = `sha256:${'c'.repeat(64)}`;
-    const manifest = JSON.stringify({ schemaVersion: 2, config: { digest: config }, layers: [] });
+    const config = configWith({ 'org.opencontainers.image.revision': 'r' });
+    const manifest = JSON.stringify({ schemaVersion: 2, config: { digest: config.digest }, layers: [] });
     for (const tag of ['v1', 'abc'])
       pool
         .intercept({ path: `/v2/team/app/manifests/${tag}`, method: 'GET' })
         .reply(200, manifest, { headers: { 'docker-content-digest': sha256Of(manifest) } });
-    pool
-      .intercept({ path: `/v2/team/app/blobs/${config}`, method: 'GET' })
-      .reply(200, { config: { Labels: { 'org.opencontainers.image.revision': 'r' } } });
+    pool.intercept({ path: `/v2/team/app/blobs/${config.digest}`, method: 'GET' }).reply(200, config.body);
     const [one, two] = await Promise.all([
       readTaggedImage(client, 'team/app', 'v1'),
       readTaggedImage(client, 'team/app', 'abc'),
@@ -695,6 +696,40 @@ describe("the client's own writes: blobs and manifests (signatures)", () => {
     expect(error).toBeInstanceOf(TagTaken);
     expect((error as Error).message).toBe(
       'The registry refused to write the manifest a:t (403 DENIED: DENIED denied): the identity lacks `create` on a, or the tag exists and it lacks `update`.',
+    );
+  });
+
+  test('a refused manifest write names the tag it could not write', async () => {
+    const { pool, client } = pinged();
+    pool.intercept({ path: '/v2/a/manifests/t', method: 'PUT' }).reply(403, '');
+    const error = await client.putManifest('a', 't', bytes, 'x').catch((e: unknown) => e);
+    expect((error as TagTaken).taken.reference).toBe('registry.test/a:t');
+  });
+
+  test('a manifest written is copied to another tag byte for byte, without reading it back', async () => {
+    const { pool, client, agent } = pinged();
+    const sent: string[] = [];
+    for (const tag of ['t1', 't2'])
+      pool.intercept({ path: `/v2/a/manifests/${tag}`, method: 'PUT' }).reply((request) => {
+        sent.push(
+          `${tag} ${Buffer.from(request.body as Buffer).toString()} ${String((request.headers as Record<string, string>)['content-type'])}`,
+        );
+        return { statusCode: 201, data: '' };
+      });
+    const written = await client.putManifest('a', 't1', bytes, 'application/x-test');
+    await client.tagManifest('a', written, 't2');
+    expect(sent).toEqual([
+      `t1 ${bytes.toString()} application/x-test`,
+      `t2 ${bytes.toString()} application/x-test`,
+    ]);
+    agent.assertNoPendingInterceptors();
+  });
+
+  test('a configuration whose bytes do not hash to its digest is not trusted', async () => {
+    const { pool, client } = pinged();
+    pool.intercept({ path: `/v2/a/blobs/${DIGEST}`, method: 'GET' }).reply(200, { os: 'linux' });
+    await expect(client.config('a', 't', DIGEST)).rejects.toThrow(
+      `The registry answered a read of the configuration ${DIGEST} of a:t with bytes that hash to ${sha256Of({ os: 'linux' })}: it is not the one asked for. Nothing more was written.`,
     );
   });
 

@@ -2,7 +2,7 @@ import { TagTaken } from '../errors.js';
 import { Result } from '../names.js';
 import type { PublicationContext, Written } from './context.js';
 import { PartsMissing } from './parts.js';
-import { builds, samePlan, type Plan } from './plan.js';
+import { samePlan, type Plan, type Write } from './plan.js';
 import { lookUpBoth, requireThisCommit, taken } from './readings.js';
 import { STEPS } from './steps/index.js';
 import { shaRef, versionRef, type TagState } from './tags.js';
@@ -40,9 +40,11 @@ export async function publish(
   readAgain: () => Promise<Plan>,
 ): Promise<Outcome> {
   let plan = first;
+  // What this run has started to build: a new plan must not build it again.
+  const started = new Set<string>();
   for (let attempt = 1; ; attempt++) {
     try {
-      return { ...(await carryOut(plan, context)), reason: plan.reason };
+      return { ...(await carryOut(plan, context, started)), reason: plan.reason };
     } catch (error) {
       if (error instanceof PartsMissing) return partPushed(error, context);
       if (!(error instanceof TagTaken) || attempt === MAX_PLANS) throw error;
@@ -51,11 +53,31 @@ export async function publish(
         `${reference} was taken by another run${digest ? ` (${digest})` : ''}. Reading the registry again.`,
       );
       const next = await readAgain();
-      if (builds(next) || samePlan(next, plan)) throw error;
+      if (rebuilds(next, started) || samePlan(next, plan)) throw error;
       plan = next;
       context.log(plan.reason);
     }
   }
+}
+
+/** What a write builds: the image (a commit tag written from a build) or one platform's part. */
+function buildOf(plan: Plan, write: Write): string | undefined {
+  if (write.step === 'part') return `part ${write.platform}`;
+  if (write.step === 'commit-tag' && plan.image === 'build') return 'image';
+  return undefined;
+}
+
+/**
+ * A new plan that would build what this run has built already (its image went unpublished:
+ * never build twice). A plan that builds the image is one: the commit tag it builds for was
+ * taken, or this run would not be planning again.
+ */
+function rebuilds(next: Plan, started: Set<string>): boolean {
+  if (next.image === 'build') return true;
+  return next.writes.some((write) => {
+    const built = buildOf(next, write);
+    return built !== undefined && started.has(built);
+  });
 }
 
 /** This job's parts are out, others not yet: the job that pushes the last one publishes. */
@@ -73,12 +95,18 @@ function partPushed({ missing, mine }: PartsMissing, context: PublicationContext
 }
 
 /** The plan's writes in order; the last one's `settle` proves both tags when a tag was written over or the version tag written. */
-async function carryOut(plan: Plan, context: PublicationContext): Promise<Omit<Outcome, 'reason'>> {
+async function carryOut(
+  plan: Plan,
+  context: PublicationContext,
+  started: Set<string>,
+): Promise<Omit<Outcome, 'reason'>> {
   if (plan.writes.length === 0) return { result: Result.AlreadyPublished, digest: plan.image };
   const wroteVersion = plan.writes.some((write) => write.step === 'version-tag');
   const needsProof = wroteVersion || plan.writes.some((write) => write.repair);
   let image = plan.image;
   for (const [index, write] of plan.writes.entries()) {
+    const built = buildOf(plan, write);
+    if (built) started.add(built);
     const last = index === plan.writes.length - 1;
     image = await STEPS[write.step](context, image, write, async (written) =>
       last && needsProof ? prove(written, wroteVersion, context) : written.digest,

@@ -1,3 +1,4 @@
+import { CREATED_LABEL } from '../names.js';
 import type { TaggedImage } from './tags.js';
 
 // Platform parts: each job of a matrix builds some of the image's platforms, natively on its
@@ -36,6 +37,20 @@ export function partTag(sha: string, platform: string): string {
 /** The parts of an index of `platforms`, this job building `mine`. */
 export function partsOf(platforms: string[], mine: string[], annotations: Record<string, string>): Parts {
   return { all: [...platforms].sort(platformOrder), mine, annotations };
+}
+
+/**
+ * The index's annotations from `KEY=VALUE` pairs (the user's, then the provenance, which wins):
+ * the time of the run left out, so that every job of the commit writes the same ones.
+ */
+export function indexAnnotations(pairs: string[]): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq);
+    if (eq > 0 && key !== CREATED_LABEL) annotations[key] = pair.slice(eq + 1);
+  }
+  return annotations;
 }
 
 /** The index's fixed order: by os, then architecture, then variant (none first). */

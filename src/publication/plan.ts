@@ -59,7 +59,8 @@ export function plan(held: Held, tags: Tags, publication = publicationFor(true),
   if (commit.exists && commit.revision !== tags.sha) throw foreignCommitTag(commit, tags);
   for (const [platform, part] of Object.entries(held.parts ?? {}))
     if (part.exists && part.revision !== tags.sha) throw foreignPart(part, platform, tags);
-  const image = heldImage(held) ?? (parts && publication.includes('part') ? 'assemble' : 'build');
+  const assembled = parts !== undefined && publication.includes('part');
+  const image = heldImage(held) ?? (assembled ? 'assemble' : 'build');
   const holds: Partial<Record<StepKind, TaggedImage>> = { 'commit-tag': commit, 'version-tag': version };
   const writes = publication.flatMap((step): Write[] => {
     if (step === 'signature') return signed(held, image, tags) ? [] : [{ step }];
@@ -77,11 +78,6 @@ export function plan(held: Held, tags: Tags, publication = publicationFor(true),
   });
   const reason = image === 'assemble' && parts ? partsReason(held, tags, parts) : reasonFor(held, tags);
   return { image, writes, reason };
-}
-
-/** Whether carrying out the plan builds: an image of its own, or a part. */
-export function builds(plan: Plan): boolean {
-  return plan.image === 'build' || plan.writes.some((write) => write.step === 'part');
 }
 
 /** The image a run publishes when the registry holds one of this commit: the version tag's, else the commit tag's. */

@@ -128,6 +128,10 @@ export class RegistryClient {
         what: `read the configuration of ${name}:${tag}`,
         expect: [200],
       });
+      if (digestOf(answer.body) !== config)
+        throw new RegistryError(
+          `The registry answered a read of the configuration ${config} of ${name}:${tag} with bytes that hash to ${digestOf(answer.body)}: it is not the one asked for. Nothing more was written.`,
+        );
       const parsed = parseJson(answer.body, `the configuration of ${name}:${tag}`);
       return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
     });
@@ -224,6 +228,7 @@ export class RegistryClient {
       what: `write the manifest ${name}:${tag}`,
       expect: [201],
       push: true,
+      writes: `${name}:${tag}`,
       body: bytes,
       contentType: mediaType,
     });
@@ -232,6 +237,12 @@ export class RegistryClient {
       throw new RegistryError(
         `The registry stored ${name}:${tag} under ${shown(claimed)}, not under the digest of the bytes sent (${digest}).`,
       );
+    // What was written is known: a later copy of it to another tag need not read it back.
+    const json = parseJson(bytes, `the manifest of ${name}`) as Record<string, unknown>;
+    this.manifests.set(
+      `${name}@${digest}`,
+      Promise.resolve({ digest, size: bytes.length, mediaType, json, bytes }),
+    );
     return digest;
   }
 
@@ -260,12 +271,14 @@ export class RegistryClient {
       expect: number[];
       limit?: number;
       push?: boolean;
+      /** A write's reference, `name:tag`, named when the registry refuses it. */
+      writes?: string;
       body?: Buffer;
       contentType?: string;
     },
   ): Promise<Answer> {
     const session = await this.connect();
-    const { push, ...rest } = ask;
+    const { push, writes, ...rest } = ask;
     const authorization = await this.auth.authorization(session, repository, push);
     const answer = await this.transport.send(session.dispatcher, method, session.baseUrl + path, {
       ...rest,
@@ -275,7 +288,7 @@ export class RegistryClient {
     if (answer.status === 403 && push)
       throw new TagTaken(
         `The registry refused to ${ask.what} (403 DENIED${registryMessage(answer.body)}): the identity lacks \`create\` on ${repository}, or the tag exists and it lacks \`update\`.`,
-        { reference: `${this.options.host}/${repository}` },
+        { reference: `${this.options.host}/${writes ?? repository}` },
       );
     if (answer.status === 401) {
       if (this.auth.hasCredentials) throw this.auth.rejectedKey();

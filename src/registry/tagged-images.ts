@@ -5,11 +5,17 @@ import type { RegistryView } from '../publication/context.js';
 import { partTag, type HeldPart, type PartDescriptor, type Parts } from '../publication/parts.js';
 import { heldImage } from '../publication/plan.js';
 import type { Signatures } from '../signing/signatures.js';
-import type { Held, TaggedImage, Tags } from '../publication/tags.js';
+import { DIGEST, type Held, type TaggedImage, type Tags } from '../publication/tags.js';
 import type { Manifest, RegistryClient } from './client.js';
 
 // What the registry holds for this run's two tags (and, with platform parts, its part tags),
 // read for the re-run policy.
+
+/** The manifests a part may be: one platform's image, OCI or Docker's (never an index). */
+const IMAGE_MANIFESTS = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+];
 
 /** How an index marks the manifests that carry attestations rather than a platform's image. */
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
@@ -62,7 +68,8 @@ async function readPart(client: RegistryClient, tags: Tags, platform: string): P
   const revision = await revisionOf(client, tags.repository, tag, manifest);
   const image = { exists: true as const, digest: manifest.digest, revision };
   const config = (manifest.json.config as { digest?: unknown } | undefined)?.digest;
-  if (Array.isArray(manifest.json.manifests) || typeof config !== 'string') return image;
+  if (!IMAGE_MANIFESTS.includes(manifest.mediaType) || 'manifests' in manifest.json) return image;
+  if (typeof config !== 'string' || !DIGEST.test(config)) return image;
   const recorded = await client.config(tags.repository, tag, config);
   const { os, architecture, variant } = recorded;
   if (typeof os !== 'string' || typeof architecture !== 'string') return image;

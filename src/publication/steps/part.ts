@@ -1,4 +1,4 @@
-import { UserError } from '../../errors.js';
+import { RegistryError, UserError } from '../../errors.js';
 import type { PublicationContext, Written } from '../context.js';
 import {
   PartsMissing,
@@ -9,13 +9,12 @@ import {
   type Parts,
 } from '../parts.js';
 import { foreignPart, type Write } from '../plan.js';
-import { taken } from '../readings.js';
 import { tagRef } from '../tags.js';
 
 /**
  * One platform's part of the index, built natively by this job and pushed under its part tag,
  * unless another run of this job pushed it while this one built (a part tag is never
- * overwritten). It changes nothing in what the run publishes: the index comes after.
+ * overwritten: theirs is kept). It changes nothing in what the run publishes: the index comes after.
  */
 export async function writePart(
   context: PublicationContext,
@@ -32,39 +31,31 @@ export async function writePart(
   const built = await writer.build(platform);
   return phase(`Push the ${platform} part`, async () => {
     const meanwhile = await registry.read(tag);
-    if (meanwhile.exists)
-      throw taken(
-        `${reference} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`,
-        reference,
-        meanwhile.digest,
-      );
-    const digest = await writer.push(built, reference);
-    context.pushed(digest);
-    log(`${reference} -> ${digest}`);
+    if (meanwhile.exists) {
+      if (meanwhile.revision !== tags.sha) throw foreignPart(meanwhile, platform, tags);
+      log(`${reference} was pushed by another run of this job while this one was building (${meanwhile.digest}): it is kept.`);
+    } else {
+      const digest = await writer.push(built, reference);
+      context.pushed(digest);
+      log(`${reference} -> ${digest}`);
+    }
     return settle({ digest: image, interleaved: false });
   }).finally(() => writer.discard(built));
 }
 
 /**
- * The index of every part, read now (after this job's own pushes): PartsMissing when one is
- * not there yet. Each part must be this commit's image of the platform its tag names.
+ * The index of every part, read now (after this job's own pushes). Every part there must be
+ * this commit's image of the platform its tag names, whichever job pushed it; then, when one
+ * is not there yet, PartsMissing. This job's own parts must read back: a registry that does
+ * not show a part just pushed is not trusted to say what is missing.
  */
 export async function indexOfParts(context: PublicationContext, parts: Parts): Promise<Buffer> {
   const { tags } = context;
   const held = await context.registry.readParts();
-  const missing = parts.all.filter((platform) => !held[platform]?.exists);
-  if (missing.length > 0)
-    throw new PartsMissing(
-      missing,
-      parts.mine.map((platform) => {
-        const part = held[platform];
-        return { platform, digest: part?.exists ? part.digest : undefined };
-      }),
-    );
-  const entries = parts.all.map((platform): PartDescriptor => {
+  const entries = parts.all.flatMap((platform): PartDescriptor[] => {
     const part = held[platform];
+    if (!part?.exists) return [];
     const reference = tagRef(tags, partTag(tags.sha, platform));
-    if (!part?.exists) throw new Error(`${reference} vanished between two lines.`);
     if (part.revision !== tags.sha) throw foreignPart(part, platform, tags);
     if (!part.descriptor)
       throw new UserError(
@@ -78,7 +69,22 @@ export async function indexOfParts(context: PublicationContext, parts: Parts): P
           'Find out what pushed it; delete it in the registry if it is wrong, then run again.',
       );
     }
-    return part.descriptor;
+    return [part.descriptor];
   });
+  const missing = parts.all.filter((platform) => !held[platform]?.exists);
+  const lost = parts.mine.filter((platform) => missing.includes(platform));
+  if (lost.length > 0)
+    throw new RegistryError(
+      `${lost.map((platform) => tagRef(tags, partTag(tags.sha, platform))).join(', ')} ${lost.length > 1 ? 'were' : 'was'} pushed by this run, but the registry reads ${lost.length > 1 ? 'them' : 'it'} back absent (a cache in front of it, or deleted meanwhile?). ` +
+        'Nothing more was written; run the job again.',
+    );
+  if (missing.length > 0)
+    throw new PartsMissing(
+      missing,
+      parts.mine.map((platform) => {
+        const part = held[platform];
+        return { platform, digest: part?.exists ? part.digest : undefined };
+      }),
+    );
   return assembleIndex(entries, parts.annotations);
 }
