@@ -1600,14 +1600,22 @@ function registrySignatures(client, tags, opening) {
 /**
  * The signature of the image published, for pulls by the version tag and by the commit tag:
  * made after the commit tag holds the image and before the version tag is written, read back
- * and verified before the run goes on. Only the identities the `.sig` lacks are signed.
+ * and verified before the run goes on. Only the identities the `.sig` lacks are signed. An
+ * index's platform images are signed first, then the index: a client pulling one platform
+ * (skopeo, podman, CRI-O) checks the signature of that image, cosign the index's; the index's
+ * signature, written last, is the one a re-run reads to know the whole is signed.
  */
 async function writeSignature(context, image, _write, settle) {
     const { signatures, phase, log } = context;
     if (!signatures)
         throw new Error('A signature step without a signing key.');
     return phase('Sign', async () => {
-        const reference = await signatures.write(image, identitiesOf(context.tags));
+        const identities = identitiesOf(context.tags);
+        const platforms = await context.registry.imagesOf(image);
+        await Promise.all(platforms.map((digest) => signatures.write(digest, identities)));
+        if (platforms.length > 0)
+            log(`The index's ${platforms.length} platform images: signed, verified.`);
+        const reference = await signatures.write(image, identities);
         log(`${reference}: signed for ${identitiesOf(context.tags).join(' and ')}, verified.`);
         return settle({ digest: image, interleaved: false });
     });
@@ -2958,6 +2966,15 @@ function registryView(client, tags, signatures, parts) {
         read: (tag) => readTaggedImage(client, tags.repository, tag),
         lookUp: (tag) => client.lookUp(tags.repository, tag),
         readParts,
+        imagesOf: async (digest) => {
+            const manifest = await client.manifest(tags.repository, digest);
+            if (!Array.isArray(manifest.json.manifests))
+                return [];
+            return manifest.json.manifests
+                .filter(isPlatformImage)
+                .map((entry) => entry.digest)
+                .filter((entry) => DIGEST.test(entry));
+        },
     };
 }
 /**

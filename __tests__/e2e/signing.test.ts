@@ -193,3 +193,33 @@ describe('signed at publication', () => {
     expect(builds(run)).toEqual([]);
   });
 });
+
+describe('signed, with each platform built by its own job', () => {
+  test('the job that assembles the index signs it for both tags; skopeo and cosign verify it; the first job signs nothing', async () => {
+    const name = uniqueName('signed-parts');
+    const sha = randomSha();
+    const shared = signed(name, { platforms: 'linux/amd64,linux/arm64', network: 'none' });
+    const first = await runAction({ inputs: { ...shared, build_platforms: 'linux/amd64' }, sha });
+    expect(errors(first)).toEqual([]);
+    expect(first.outputs.result).toBe('part-pushed');
+    expect(first.outputs.signature).toBeUndefined();
+    // The arm64 "runner": the containerd-store engine of the bed, not over TLS.
+    const second = await runAction({
+      inputs: { ...shared, build_platforms: 'linux/arm64' },
+      sha,
+      env: { DOCKER_HOST: 'tcp://127.0.0.1:2376', DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' },
+    });
+    expect(errors(second)).toEqual([]);
+    expect(second.outputs.result).toBe('pushed');
+    expect(second.outputs.signature).toBe(
+      `${bed.registry}/${name}:${second.outputs.digest.replace(':', '-')}.sig`,
+    );
+    for (const tag of ['v1.0.0', sha])
+      expect(await skopeoAccepts(`${bed.registry}/${name}:${tag}`, key.publicKey)).toEqual({
+        ok: true,
+        stderr: '',
+      });
+    expect(await cosignAccepts(`${bed.registry}/${name}:v1.0.0`, key.publicKey)).toBe(true);
+    expect(await cosignAccepts(`${bed.registry}/${name}:v1.0.0`, other.publicKey)).toBe(false);
+  });
+});

@@ -100,6 +100,7 @@ function scripted(
         return held ? { exists: true, digest: held } : { exists: false };
       },
       readParts: async () => ({}),
+      imagesOf: async (d) => (d === THEIRS ? [digest('7'), digest('8')] : []),
     },
     writer: {
       prepare: async () => void registry.log.push('prepare'),
@@ -508,6 +509,18 @@ describe('with a signing key', () => {
       result: Result.Completed,
     });
     expect(signs(registry.log)).toEqual(['sign 1 for 2']);
+  });
+
+  test("an index: each platform's image signed first, then the index, last before the version tag", async () => {
+    const { registry, context } = scripted({ tags: { [tags.sha]: THEIRS } });
+    signing(registry, context);
+    const next = plan(
+      { ...(await context.registry.readHeld()), signature: { digest: THEIRS, identities: [] } },
+      tags,
+      publicationFor(true, true),
+    );
+    await expect(publish(next, context, async () => next)).resolves.toMatchObject({ digest: THEIRS });
+    expect(signs(registry.log)).toEqual(['sign 7 for 2', 'sign 8 for 2', 'sign 2 for 2', 'copy 2 -> v1.0.0']);
   });
 
   test('a signature step without a key is a programming error, never a silent skip', async () => {

@@ -339,6 +339,7 @@ function scripted(options: {
         return at ? { exists: true, digest: at } : { exists: false };
       },
       readParts,
+      imagesOf: async () => [],
     },
     writer: {
       prepare: async () => undefined,

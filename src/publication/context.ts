@@ -17,6 +17,8 @@ export interface RegistryView {
   lookUp(tag: string): Promise<TagState>;
   /** With platform parts: every part tag of the index, by platform, each with its entry. */
   readParts(): Promise<Record<string, HeldPart>>;
+  /** The platforms' images an index names by digest (attestations left out); none for an image. */
+  imagesOf(digest: string): Promise<string[]>;
 }
 
 /** How the publication writes. */

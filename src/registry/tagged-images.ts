@@ -54,6 +54,14 @@ export function registryView(
     read: (tag) => readTaggedImage(client, tags.repository, tag),
     lookUp: (tag) => client.lookUp(tags.repository, tag),
     readParts,
+    imagesOf: async (digest) => {
+      const manifest = await client.manifest(tags.repository, digest);
+      if (!Array.isArray(manifest.json.manifests)) return [];
+      return (manifest.json.manifests as Descriptor[])
+        .filter(isPlatformImage)
+        .map((entry) => entry.digest)
+        .filter((entry) => DIGEST.test(entry));
+    },
   };
 }
 

@@ -33,7 +33,9 @@ export async function writePart(
     const meanwhile = await registry.read(tag);
     if (meanwhile.exists) {
       if (meanwhile.revision !== tags.sha) throw foreignPart(meanwhile, platform, tags);
-      log(`${reference} was pushed by another run of this job while this one was building (${meanwhile.digest}): it is kept.`);
+      log(
+        `${reference} was pushed by another run of this job while this one was building (${meanwhile.digest}): it is kept.`,
+      );
     } else {
       const digest = await writer.push(built, reference);
       context.pushed(digest);
