@@ -31,8 +31,9 @@ export const SETTLE_MS = 2000;
  * Carries out `first`; when another run takes an object first (TagTaken), reads the registry
  * again (`readAgain`) and carries out the new plan. The other run's image may be this commit's
  * (two re-runs of one commit), so the run converges instead of failing. The refusal stands
- * when the new plan would build (this run's image went unpublished: never build twice), or is
- * the plan just tried (the registry did not move: a policy refused the write).
+ * when the new plan would build what this run built (its image or part went unpublished: never
+ * build twice), or is the plan just tried (the registry did not move: a policy refused the
+ * write). With platform parts, a job that finds parts missing ends with `part-pushed`.
  */
 export async function publish(
   first: Plan,
