@@ -83,11 +83,10 @@ function rebuilds(next: Plan, started: Set<string>): boolean {
 
 /** This job's parts are out, others not yet: the job that pushes the last one publishes. */
 function partPushed({ missing, mine }: PartsMissing, context: PublicationContext): Outcome {
-  const held = mine.filter((part) => part.digest);
-  const these = held.map((part) => `${part.platform} (${part.digest})`).join(', ');
+  const these = mine.map((part) => `${part.platform} (${part.digest})`).join(', ');
   return {
     result: Result.PartPushed,
-    digest: held[0]?.digest,
+    digest: mine[0]?.digest,
     missing,
     reason:
       `This job's part${mine.length > 1 ? 's are' : ' is'} in the registry: ${these}. ` +

@@ -1,4 +1,5 @@
 import { CREATED_LABEL } from '../names.js';
+import { OCI_INDEX } from '../registry/media-types.js';
 import type { TaggedImage } from './tags.js';
 
 // Platform parts: each job of a matrix builds some of the image's platforms, natively on its
@@ -6,7 +7,7 @@ import type { TaggedImage } from './tags.js';
 // after its own push assembles the index, byte for byte the same whichever job it is.
 
 /** The media type of the index the parts are assembled into. */
-export const INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
+export const INDEX_MEDIA_TYPE = OCI_INDEX;
 
 /** The platforms the published index holds, and those this job builds (each a part). */
 export interface Parts {
@@ -110,7 +111,7 @@ export class PartsMissing extends Error {
   constructor(
     readonly missing: string[],
     /** This job's parts: each platform and the digest its tag holds. */
-    readonly mine: { platform: string; digest?: string }[],
+    readonly mine: { platform: string; digest: string }[],
   ) {
     super(`Parts missing: ${missing.join(', ')}`);
     this.name = 'PartsMissing';

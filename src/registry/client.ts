@@ -1,6 +1,7 @@
 import { RegistryError, TagTaken } from '../errors.js';
 import { DIGEST, digestOf, type TagState } from '../publication/tags.js';
 import { registryMessage } from './classify.js';
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 import { Auth, type AuthOptions, type Session } from './auth.js';
 import {
   KEY_LIST_LIMIT,
@@ -16,12 +17,7 @@ import {
 const SMALL_BLOB_LIMIT = 64 * 1024;
 
 /** Every manifest kind a registry may hold, so none answers with a converted manifest. */
-export const MANIFEST_ACCEPT = [
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-].join(', ');
+export const MANIFEST_ACCEPT = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST].join(', ');
 
 export type RegistryOptions = AuthOptions & TransportOptions;
 

@@ -7,15 +7,10 @@ import { heldImage } from '../publication/plan.js';
 import type { Signatures } from '../signing/signatures.js';
 import { DIGEST, type Held, type TaggedImage, type Tags } from '../publication/tags.js';
 import type { Manifest, RegistryClient } from './client.js';
+import { IMAGE_MANIFESTS } from './media-types.js';
 
 // What the registry holds for this run's two tags (and, with platform parts, its part tags),
 // read for the re-run policy.
-
-/** The manifests a part may be: one platform's image, OCI or Docker's (never an index). */
-const IMAGE_MANIFESTS = [
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-];
 
 /** How an index marks the manifests that carry attestations rather than a platform's image. */
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
@@ -32,10 +27,7 @@ export function registryView(
     const held = await Promise.all(
       parts.all.map(async (platform) => [platform, await readPart(client, tags, platform)] as const),
     );
-    for (const [platform, part] of held)
-      info(
-        `${partTag(tags.sha, platform)}: ${part.exists ? `${part.digest}, built from ${part.revision ?? 'an unknown commit'}` : 'absent'}`,
-      );
+    for (const [platform, part] of held) info(describeTag(partTag(tags.sha, platform), part));
     return Object.fromEntries(held);
   };
   return {
@@ -104,10 +96,13 @@ export async function readTaggedImages(client: RegistryClient, tags: Tags): Prom
     [tags.version, version],
     [tags.sha, commit],
   ] as const)
-    info(
-      `${tag}: ${state.exists ? `${state.digest}, built from ${state.revision ?? 'an unknown commit'}` : 'absent'}`,
-    );
+    info(describeTag(tag, state));
   return { version, commit };
+}
+
+/** A tag as the log shows what it holds: its digest and commit, or absent. */
+function describeTag(tag: string, state: TaggedImage): string {
+  return `${tag}: ${state.exists ? `${state.digest}, built from ${state.revision ?? 'an unknown commit'}` : 'absent'}`;
 }
 
 /** A tag's digest and the commit its image (or index) was built from. */

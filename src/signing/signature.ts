@@ -1,4 +1,5 @@
 import { digestOf } from '../publication/tags.js';
+import { OCI_MANIFEST } from '../registry/media-types.js';
 
 // The sigstore "simple signing" form that containers/image (skopeo, podman, CRI-O) and cosign
 // verify: under the tag `sha256-<hex>.sig` of the signed digest, an OCI image manifest whose
@@ -6,7 +7,6 @@ import { digestOf } from '../publication/tags.js';
 
 export const SIGNATURE_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 
 /** The tag that holds the signatures of `digest`. */
@@ -91,5 +91,3 @@ export function manifestFor(config: Buffer, layers: SignatureLayer[]): Buffer {
     }),
   );
 }
-
-export { OCI_MANIFEST };

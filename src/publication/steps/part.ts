@@ -80,13 +80,13 @@ export async function indexOfParts(context: PublicationContext, parts: Parts): P
       `${lost.map((platform) => tagRef(tags, partTag(tags.sha, platform))).join(', ')} ${lost.length > 1 ? 'were' : 'was'} pushed by this run, but the registry reads ${lost.length > 1 ? 'them' : 'it'} back absent (a cache in front of it, or deleted meanwhile?). ` +
         'Nothing more was written; run the job again.',
     );
-  if (missing.length > 0)
-    throw new PartsMissing(
-      missing,
-      parts.mine.map((platform) => {
-        const part = held[platform];
-        return { platform, digest: part?.exists ? part.digest : undefined };
-      }),
-    );
+  if (missing.length > 0) {
+    // Every part of this job is there (else `lost` above).
+    const mine = parts.mine.flatMap((platform) => {
+      const part = held[platform];
+      return part?.exists ? [{ platform, digest: part.digest }] : [];
+    });
+    throw new PartsMissing(missing, mine);
+  }
   return assembleIndex(entries, parts.annotations);
 }

@@ -1,5 +1,5 @@
-export const id = 353;
-export const ids = [353];
+export const id = 882;
+export const ids = [882];
 export const modules = {
 
 /***/ 3916:
@@ -75,7 +75,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 3353:
+/***/ 3882:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -1079,13 +1079,24 @@ function parseRetryAfter(value, now = Date.now()) {
 
 // EXTERNAL MODULE: ./src/process/saved-state.ts
 var saved_state = __webpack_require__(7470);
+;// CONCATENATED MODULE: ./src/registry/media-types.ts
+// The kinds of manifest a registry holds, named once: what the client accepts, what a part may
+// be, what the action writes (a signature's manifest, an index of parts).
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+/** One platform's image, OCI or Docker's: what a part may be. */
+const IMAGE_MANIFESTS = [OCI_MANIFEST, DOCKER_MANIFEST];
+
 ;// CONCATENATED MODULE: ./src/publication/parts.ts
+
 
 // Platform parts: each job of a matrix builds some of the image's platforms, natively on its
 // own runner, and pushes each under a tag of its own; whichever job finds every part there
 // after its own push assembles the index, byte for byte the same whichever job it is.
 /** The media type of the index the parts are assembled into. */
-const INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
+const INDEX_MEDIA_TYPE = OCI_INDEX;
 /** `<sha>-<os>-<arch>[-<variant>]`: the tag of one platform's part of this commit. */
 function partTag(sha, platform) {
     return `${sha}-${platform.split('/').join('-')}`;
@@ -1384,11 +1395,14 @@ async function indexOfParts(context, parts) {
     if (lost.length > 0)
         throw new errors/* RegistryError */.gl(`${lost.map((platform) => tagRef(tags, partTag(tags.sha, platform))).join(', ')} ${lost.length > 1 ? 'were' : 'was'} pushed by this run, but the registry reads ${lost.length > 1 ? 'them' : 'it'} back absent (a cache in front of it, or deleted meanwhile?). ` +
             'Nothing more was written; run the job again.');
-    if (missing.length > 0)
-        throw new PartsMissing(missing, parts.mine.map((platform) => {
+    if (missing.length > 0) {
+        // Every part of this job is there (else `lost` above).
+        const mine = parts.mine.flatMap((platform) => {
             const part = held[platform];
-            return { platform, digest: part?.exists ? part.digest : undefined };
-        }));
+            return part?.exists ? [{ platform, digest: part.digest }] : [];
+        });
+        throw new PartsMissing(missing, mine);
+    }
     return assembleIndex(entries, parts.annotations);
 }
 
@@ -1458,12 +1472,12 @@ async function loadIntoEngine(context, image, _write, settle) {
 
 ;// CONCATENATED MODULE: ./src/signing/signature.ts
 
+
 // The sigstore "simple signing" form that containers/image (skopeo, podman, CRI-O) and cosign
 // verify: under the tag `sha256-<hex>.sig` of the signed digest, an OCI image manifest whose
 // layers are payloads (one per identity), each with the base64 DER signature of its exact bytes.
 const SIGNATURE_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
 const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 /** The tag that holds the signatures of `digest`. */
 function signatureTag(digest) {
@@ -1525,8 +1539,8 @@ function manifestFor(config, layers) {
     }));
 }
 
-
 ;// CONCATENATED MODULE: ./src/signing/signatures.ts
+
 
 
 
@@ -1746,11 +1760,10 @@ function rebuilds(next, started) {
 }
 /** This job's parts are out, others not yet: the job that pushes the last one publishes. */
 function partPushed({ missing, mine }, context) {
-    const held = mine.filter((part) => part.digest);
-    const these = held.map((part) => `${part.platform} (${part.digest})`).join(', ');
+    const these = mine.map((part) => `${part.platform} (${part.digest})`).join(', ');
     return {
         result: names/* Result */.Q7.PartPushed,
-        digest: held[0]?.digest,
+        digest: mine[0]?.digest,
         missing,
         reason: `This job's part${mine.length > 1 ? 's are' : ' is'} in the registry: ${these}. ` +
             `Still missing: ${missing.join(', ')}. The job that pushes the last part assembles the index and publishes ${versionRef(context.tags)}.`,
@@ -2632,15 +2645,11 @@ class Auth {
 
 
 
+
 /** The most bytes read of a signature's payload or configuration. */
 const SMALL_BLOB_LIMIT = 64 * 1024;
 /** Every manifest kind a registry may hold, so none answers with a converted manifest. */
-const MANIFEST_ACCEPT = [
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-].join(', ');
+const MANIFEST_ACCEPT = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST].join(', ');
 /**
  * The questions this action asks a registry, over the distribution API: the only code that
  * reads from it. What it cannot read is an error: the caller never has to guess.
@@ -2933,13 +2942,9 @@ async function warnOfKeyExpiry(registry, thresholdDays, now) {
 
 
 
+
 // What the registry holds for this run's two tags (and, with platform parts, its part tags),
 // read for the re-run policy.
-/** The manifests a part may be: one platform's image, OCI or Docker's (never an index). */
-const IMAGE_MANIFESTS = [
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-];
 /** How an index marks the manifests that carry attestations rather than a platform's image. */
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
 /** The registry as the publication reads it: this run's tags through the client. */
@@ -2949,7 +2954,7 @@ function registryView(client, tags, signatures, parts) {
             return {};
         const held = await Promise.all(parts.all.map(async (platform) => [platform, await readPart(client, tags, platform)]));
         for (const [platform, part] of held)
-            info(`${partTag(tags.sha, platform)}: ${part.exists ? `${part.digest}, built from ${part.revision ?? 'an unknown commit'}` : 'absent'}`);
+            info(describeTag(partTag(tags.sha, platform), part));
         return Object.fromEntries(held);
     };
     return {
@@ -3020,8 +3025,12 @@ async function readTaggedImages(client, tags) {
         [tags.version, version],
         [tags.sha, commit],
     ])
-        info(`${tag}: ${state.exists ? `${state.digest}, built from ${state.revision ?? 'an unknown commit'}` : 'absent'}`);
+        info(describeTag(tag, state));
     return { version, commit };
+}
+/** A tag as the log shows what it holds: its digest and commit, or absent. */
+function describeTag(tag, state) {
+    return `${tag}: ${state.exists ? `${state.digest}, built from ${state.revision ?? 'an unknown commit'}` : 'absent'}`;
 }
 /** A tag's digest and the commit its image (or index) was built from. */
 async function readTaggedImage(client, name, tag) {
