@@ -12,12 +12,17 @@
 #   - two signature verifiers from trixie, unpacked with `dpkg -x` into $TESTBED_DIR/trixie-verifiers
 #     with trixie's own libc (skopeo asks for GLIBC_2.38, bookworm has 2.36) and run through its
 #     loader by wrappers in $TESTBED_DIR/bin: skopeo-trixie (skopeo 1.18, built with sigstore, which
-#     bookworm's 1.9.3 lacks) and cosign (2.5; its own `cosign version` says only "devel").
+#     bookworm's 1.9.3 lacks) and cosign (2.5; its own `cosign version` says only "devel");
+#   - the Go programs, built from the Go module proxy at pinned versions by go-tools.sh: nektos/act
+#     (runs the example workflow files), cosign v3 (a third verifier), crane and regctl (peers in
+#     the benchmark).
 # The Debian mirror is the one the machine's own apt sources name: no host is written here.
 set -euo pipefail
 
 TESTBED_DIR=${TESTBED_DIR:-/tmp/build-push-image-testbed}
 trixie_root="$TESTBED_DIR/trixie"
+
+bash "$(dirname "$0")/go-tools.sh"
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 

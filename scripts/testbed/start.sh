@@ -7,7 +7,8 @@
 #     request that carries credentials checked (Basic Og== counting as none);
 #   - on 127.0.0.1:$DOOR_PORT, the same registry behind a door that refuses to overwrite an
 #     existing tag (403 DENIED), as zot does for an identity with `create` but not `update`;
-#   - the paths of the signature verifiers install.sh unpacked from trixie (skopeo 1.18, cosign 2.5).
+#   - the paths of the signature verifiers install.sh unpacked from trixie (skopeo 1.18, cosign 2.5),
+#     and of the Go programs go-tools.sh built (act, cosign v3, crane, regctl).
 # Idempotent: a part that already runs is left as it is.
 set -euo pipefail
 
@@ -209,5 +210,9 @@ TESTBED_TLS_ENGINE=tcp://127.0.0.1:2377
 TESTBED_TLS_CERTS=$tls/client
 TESTBED_SKOPEO_VERIFIER=$TESTBED_DIR/bin/skopeo-trixie
 TESTBED_COSIGN=$TESTBED_DIR/bin/cosign
+TESTBED_COSIGN_V3=$TESTBED_DIR/bin/cosign-v3
+TESTBED_ACT=$TESTBED_DIR/bin/act
+TESTBED_CRANE=$TESTBED_DIR/bin/crane
+TESTBED_REGCTL=$TESTBED_DIR/bin/regctl
 ENV
 echo "test bed ready: registry 127.0.0.1:$REGISTRY_PORT (coordinates in $TESTBED_DIR/env)"

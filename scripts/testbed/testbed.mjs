@@ -20,7 +20,7 @@ function readEnvFile(file) {
  * @returns {{ registry: string, createOnlyRegistry: string, accessLog: string, username: string,
  *   apiKey: string, apiKeys: { label: string, expirationDate: string, isExpired: boolean }[],
  *   engines: string[], tlsEngine: string, tlsCerts: string, skopeoVerifier: string,
- *   cosign: string }}
+ *   cosign: string, cosignV3: string, act: string, crane: string, regctl: string }}
  */
 export function readTestbed(dir = process.env.TESTBED_DIR ?? '/tmp/build-push-image-testbed') {
   const envFile = path.join(dir, 'env');
@@ -43,6 +43,11 @@ export function readTestbed(dir = process.env.TESTBED_DIR ?? '/tmp/build-push-im
     // trixie's skopeo 1.18 (sigstore) and cosign 2.5, wrappers on trixie's libc (install.sh).
     skopeoVerifier: env.TESTBED_SKOPEO_VERIFIER,
     cosign: env.TESTBED_COSIGN,
+    // Built from the Go module proxy at pinned versions (go-tools.sh).
+    cosignV3: env.TESTBED_COSIGN_V3,
+    act: env.TESTBED_ACT,
+    crane: env.TESTBED_CRANE,
+    regctl: env.TESTBED_REGCTL,
   };
 }
 
