@@ -78,13 +78,36 @@ export async function runAction(options: {
   withoutSkopeo?: boolean;
 }): Promise<ActionRun> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-e2e-'));
+  const shims = await toolShims(work, { withoutSkopeo: options.withoutSkopeo });
+  const run = await runStep({
+    ...options,
+    workDirectory: work,
+    node: process.env.BPI_NODE || undefined,
+    env: {
+      PATH: shims.searchPath,
+      GITHUB_SERVER_URL: 'https://forgejo.example.invalid',
+      GITHUB_REPOSITORY: 'ops/infrastructure',
+      ...options.env,
+    },
+  });
+  return { ...run, ...shims.calls() };
+}
+
+/**
+ * A folder `work/bin` of docker and skopeo shims that record docker's argv (so tests can count
+ * builds) and the environment each child got, then run the real tool; `searchPath` puts it first
+ * (alone with sh, tar, gzip, timeout and env when `withoutSkopeo`), `calls()` reads the records.
+ */
+export async function toolShims(
+  work: string,
+  options: { withoutSkopeo?: boolean } = {},
+): Promise<{ searchPath: string; calls: () => Pick<ActionRun, 'dockerCalls' | 'childEnvironment'> }> {
   const bin = path.join(work, 'bin');
   fs.mkdirSync(bin);
   const dockerLog = path.join(work, 'docker-calls');
   const childEnv = path.join(work, 'child-env');
   fs.writeFileSync(dockerLog, '');
   fs.writeFileSync(childEnv, '');
-  // docker and skopeo shims: record argv (docker) and the environment each child got.
   const shims = [['docker', await toolPath('docker')]];
   if (!options.withoutSkopeo) shims.push(['skopeo', await toolPath('skopeo')]);
   for (const [tool, real] of shims) {
@@ -101,21 +124,12 @@ export async function runAction(options: {
       fs.symlinkSync(await toolPath(tool), path.join(bin, tool));
     searchPath = bin;
   }
-  const run = await runStep({
-    ...options,
-    workDirectory: work,
-    node: process.env.BPI_NODE || undefined,
-    env: {
-      PATH: searchPath,
-      GITHUB_SERVER_URL: 'https://forgejo.example.invalid',
-      GITHUB_REPOSITORY: 'ops/infrastructure',
-      ...options.env,
-    },
-  });
   return {
-    ...run,
-    dockerCalls: fs.readFileSync(dockerLog, 'utf8').split('\n').filter(Boolean),
-    childEnvironment: fs.readFileSync(childEnv, 'utf8'),
+    searchPath,
+    calls: () => ({
+      dockerCalls: fs.readFileSync(dockerLog, 'utf8').split('\n').filter(Boolean),
+      childEnvironment: fs.readFileSync(childEnv, 'utf8'),
+    }),
   };
 }
 
