@@ -1,5 +1,7 @@
 // Signed at publication, checked by independent verifiers: trixie's skopeo 1.18 (sigstore
-// enabled) under a `sigstoreSigned` policy for pulls by both tags, and trixie's cosign 2.5. The
+// enabled) under a `sigstoreSigned` policy for pulls by both tags, trixie's cosign 2.5, and
+// cosign v3 (built by the test bed), which looks for a sigstore bundle referrer first (the
+// referrers API, then the referrers tag) and falls back to the `.sig` tag. The
 // keys are made by that skopeo (`generate-sigstore-key`) for this run, never kept.
 import { beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
@@ -24,6 +26,8 @@ const execFileAsync = promisify(execFile);
 jest.setTimeout(240_000);
 const bed = testbed();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-signing-'));
+const cosignHome = path.join(work, 'home');
+fs.mkdirSync(cosignHome);
 
 interface KeyPair {
   privateKey: string;
@@ -87,17 +91,20 @@ async function skopeoAccepts(reference: string, publicKey: string): Promise<{ ok
   }
 }
 
-/** trixie's cosign verifies a signature by `publicKey` on `reference`. */
-async function cosignAccepts(reference: string, publicKey: string): Promise<boolean> {
+/** Both cosigns: trixie's 2.5 and v3, each as a user runs it for a key-signed image. */
+const COSIGNS = [
+  ['cosign 2.5', bed.cosign],
+  ['cosign v3', bed.cosignV3],
+] as const;
+
+/** `cosign` verifies a signature by `publicKey` on `reference` (its caches in a home of its own). */
+async function cosignAccepts(cosign: string, reference: string, publicKey: string): Promise<boolean> {
   try {
-    await execFileAsync(bed.cosign, [
-      'verify',
-      '--key',
-      publicKey,
-      '--insecure-ignore-tlog=true',
-      '--allow-http-registry',
-      reference,
-    ]);
+    await execFileAsync(
+      cosign,
+      ['verify', '--key', publicKey, '--insecure-ignore-tlog=true', '--allow-http-registry', reference],
+      { env: { ...process.env, HOME: cosignHome } },
+    );
     return true;
   } catch {
     return false;
@@ -130,8 +137,10 @@ describe('signed at publication', () => {
       expect(accepted).toEqual({ ok: true, stderr: '' });
       expect((await skopeoAccepts(`${bed.registry}/${name}:${tag}`, other.publicKey)).ok).toBe(false);
     }
-    expect(await cosignAccepts(`${bed.registry}/${name}:v1.0.0`, key.publicKey)).toBe(true);
-    expect(await cosignAccepts(`${bed.registry}/${name}:v1.0.0`, other.publicKey)).toBe(false);
+    for (const [, cosign] of COSIGNS) {
+      expect(await cosignAccepts(cosign, `${bed.registry}/${name}:v1.0.0`, key.publicKey)).toBe(true);
+      expect(await cosignAccepts(cosign, `${bed.registry}/${name}:v1.0.0`, other.publicKey)).toBe(false);
+    }
     // Nothing of the key in the log but the masks the runner is given.
     const body = key.privateKey.split('\n')[1];
     expect(
@@ -162,6 +171,8 @@ describe('signed at publication', () => {
     const refused = await skopeoAccepts(`${bed.registry}/${name}:v1.0.0`, key.publicKey);
     expect(refused.ok).toBe(false);
     expect(refused.stderr).toMatch(/signature/i);
+    for (const [, cosign] of COSIGNS)
+      expect(await cosignAccepts(cosign, `${bed.registry}/${name}:v1.0.0`, key.publicKey)).toBe(false);
   });
 
   test('a commit whose run died after the commit tag is signed when re-run, the version tag written after the signature', async () => {
@@ -219,7 +230,9 @@ describe('signed, with each platform built by its own job', () => {
         ok: true,
         stderr: '',
       });
-    expect(await cosignAccepts(`${bed.registry}/${name}:v1.0.0`, key.publicKey)).toBe(true);
-    expect(await cosignAccepts(`${bed.registry}/${name}:v1.0.0`, other.publicKey)).toBe(false);
+    for (const [, cosign] of COSIGNS) {
+      expect(await cosignAccepts(cosign, `${bed.registry}/${name}:v1.0.0`, key.publicKey)).toBe(true);
+      expect(await cosignAccepts(cosign, `${bed.registry}/${name}:v1.0.0`, other.publicKey)).toBe(false);
+    }
   });
 });
