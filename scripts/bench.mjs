@@ -18,6 +18,11 @@
 // `signing_key` (wall time, and the action's own requests). BENCH_ONLY=parts: the same RUN-heavy
 // two-platform image built by one job (arm64 under qemu) and by two jobs at once with
 // `build_platforms`, amd64 on the socket engine and arm64 on the containerd-store engine.
+// BENCH_ONLY=peers: on the socket engine, the same image published with both tags by this action,
+// by `buildx --push`, and by two other registry clients the test bed builds from the Go module
+// proxy, crane (`crane push` of the saved image, `crane copy` to the second tag) and regctl
+// (`regctl image import`, `regctl image copy`); wall time, and each tool's requests and uploaded
+// bytes from the registry front's access log. The full run includes it.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -359,6 +364,104 @@ async function signing() {
   ];
 }
 
+/**
+ * The image of `context` built and saved as `docker save` writes it (what crane and regctl take),
+ * on the engine of DOCKER_HOST; the build is part of each peer's time, as it is of the action's.
+ */
+async function savedImage(context) {
+  const tag = `bench-peer/${randomBytes(4).toString('hex')}:build`;
+  const tarball = path.join(work, `${tag.replace(/[/:]/g, '-')}.tar`);
+  await run('docker', ['buildx', 'build', '--tag', tag, '--load', context]);
+  await run('docker', ['save', '-o', tarball, tag]);
+  await run('docker', ['rmi', tag]);
+  return tarball;
+}
+
+const peerHome = path.join(work, 'peer-home');
+/** crane and regctl, logged in once with the key on stdin, their configuration under peerHome. */
+async function peerLogin() {
+  fs.mkdirSync(peerHome, { recursive: true });
+  const env = { ...process.env, HOME: peerHome, DOCKER_CONFIG: path.join(peerHome, '.docker') };
+  await run(bed.crane, ['auth', 'login', registry, '-u', username, '--password-stdin'], apiKey, env);
+  await run(bed.regctl, ['registry', 'set', registry, '--tls', 'disabled'], undefined, env);
+  await run(bed.regctl, ['registry', 'login', registry, '-u', username, '--pass-stdin'], apiKey, env);
+  return env;
+}
+
+/** crane: the saved image pushed to the version tag, then copied to the commit tag. */
+async function cranePush(context, env) {
+  const image = name('crane');
+  const tarball = await savedImage(context);
+  await run(bed.crane, ['push', '--insecure', tarball, `${registry}/${image}:v1.0.0`], undefined, env);
+  await run(
+    bed.crane,
+    ['copy', '--insecure', `${registry}/${image}:v1.0.0`, `${registry}/${image}:${sha()}`],
+    undefined,
+    env,
+  );
+  fs.rmSync(tarball);
+  return image;
+}
+
+/** regctl: the saved image imported to the version tag, then copied to the commit tag. */
+async function regctlPush(context, env) {
+  const image = name('regctl');
+  const tarball = await savedImage(context);
+  await run(bed.regctl, ['image', 'import', `${registry}/${image}:v1.0.0`, tarball], undefined, env);
+  await run(
+    bed.regctl,
+    ['image', 'copy', `${registry}/${image}:v1.0.0`, `${registry}/${image}:${sha()}`],
+    undefined,
+    env,
+  );
+  fs.rmSync(tarball);
+  return image;
+}
+
+/** Requests to one repository (and the /v2/ ping and token paths) in an access-log slice. */
+function requestsOf(lines, image) {
+  return lines.filter((line) => line.includes(` /v2/${image}/`)).length;
+}
+
+/**
+ * Peers on the socket engine, interleaved: this action, `buildx --push`, crane and regctl, each
+ * publishing both tags of a fresh image; the wall time, and from the access log each tool's
+ * requests to the repository and the blob bytes it uploaded.
+ */
+async function peers() {
+  const env = await peerLogin();
+  const variants = [
+    ['this action', (context) => thisAction(context)],
+    ['docker login + buildx --push', (context) => buildxPush(context)],
+    ['crane push + crane copy', (context) => cranePush(context, env)],
+    ['regctl image import + image copy', (context) => regctlPush(context, env)],
+  ];
+  /** @type {Record<string, { ms: number[], requests: number[], bytes: number[] }>} */
+  const samples = Object.fromEntries(variants.map(([kind]) => [kind, { ms: [], requests: [], bytes: [] }]));
+  for (let i = 0; i < RUNS; i++) {
+    for (const [kind, variant] of variants) {
+      const context = makeContext();
+      const offset = logSize();
+      let image = '';
+      samples[kind].ms.push(await timed(async () => (image = await variant(context))));
+      const lines = accessLogFrom(offset);
+      samples[kind].requests.push(requestsOf(lines, image));
+      samples[kind].bytes.push(uploadedBytes(lines, image));
+      fs.rmSync(context, { recursive: true, force: true });
+      process.stdout.write(
+        `  peers sample ${i + 1} ${kind}: ${seconds(samples[kind].ms.at(-1))}, ` +
+          `${samples[kind].requests.at(-1)} requests, ${(samples[kind].bytes.at(-1) / 1e6).toFixed(1)} MB uploaded\n`,
+      );
+    }
+  }
+  const mine = median(samples['this action'].ms);
+  return variants.map(([kind]) => [
+    `peers on ${bed.engines[0]}: ${kind} (median)`,
+    `${seconds(median(samples[kind].ms))}, action / it ${(mine / median(samples[kind].ms)).toFixed(3)}, ` +
+      `${median(samples[kind].requests)} requests, ${(median(samples[kind].bytes) / 1e6).toFixed(1)} MB uploaded`,
+  ]);
+}
+
 /** @param {[string, string][]} rows */
 function printTable(rows) {
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -379,6 +482,12 @@ async function main() {
   if (ONLY === 'parts') {
     console.log(`parts benchmark: ${RUNS} samples a variant, registry ${registry}\n`);
     printTable(await parts());
+    fs.rmSync(work, { recursive: true, force: true });
+    return;
+  }
+  if (ONLY === 'peers') {
+    console.log(`peers benchmark: ${RUNS} samples a variant, registry ${registry}\n`);
+    printTable(await peers());
     fs.rmSync(work, { recursive: true, force: true });
     return;
   }
@@ -534,6 +643,7 @@ async function main() {
     ['bare node start (median of 10)', seconds(median(bareNode))],
   );
   rows.push(...(await twoPlatforms()));
+  rows.push(...(await peers()));
   printTable(rows);
   fs.rmSync(work, { recursive: true, force: true });
 }
