@@ -17,7 +17,7 @@ function readEnvFile(file) {
 }
 
 /**
- * @returns {{ registry: string, createOnlyRegistry: string, accessLog: string, username: string,
+ * @returns {{ dir: string, registry: string, createOnlyRegistry: string, accessLog: string, username: string,
  *   apiKey: string, apiKeys: { label: string, expirationDate: string, isExpired: boolean }[],
  *   engines: string[], tlsEngine: string, tlsCerts: string, skopeoVerifier: string,
  *   cosign: string, cosignV3: string, act: string, crane: string, regctl: string }}
@@ -31,6 +31,7 @@ export function readTestbed(dir = process.env.TESTBED_DIR ?? '/tmp/build-push-im
   const env = readEnvFile(envFile);
   const credentials = readEnvFile(env.TESTBED_CREDENTIALS);
   return {
+    dir,
     registry: env.TESTBED_REGISTRY,
     createOnlyRegistry: env.TESTBED_CREATE_ONLY_REGISTRY,
     accessLog: env.TESTBED_ACCESS_LOG,
