@@ -37,7 +37,9 @@ test('the summary of a published image: the references, digest, result, why, and
     `| Digest | \`${digest}\` |`,
     '| Result | `pushed` |',
     '',
+    '```',
     'Neither existed.',
+    '```',
     '',
     '| Phase | Time |',
     '|---|---:|',
@@ -47,13 +49,15 @@ test('the summary of a published image: the references, digest, result, why, and
   ]);
 });
 
-test('the summary of a run that stopped: why and what to do, quoted, and the commit', () => {
+test('the summary of a run that stopped: why and what to do, as the log says it, and the commit', () => {
   const text = summaryMarkdown({ tags, detail: 'It exists.\nBump `version`.', phases: [] });
   expect(text.split('\n')).toEqual([
     '### r.example/team/app:v1.0.0: not published',
     '',
-    '> It exists.',
-    '> Bump `version`.',
+    '```',
+    'It exists.',
+    'Bump `version`.',
+    '```',
     '',
     `Commit \`${'a'.repeat(40)}\`.`,
     '',

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { messageOf } from '../errors.js';
 import { Output, Result } from '../names.js';
 import { info, neutralise } from './log.js';
+import { cellCode, codeBlock } from './markdown.js';
 import { partTag, type Parts } from '../publication/parts.js';
 import { shaRef, tagRef, versionRef, type Tags } from '../publication/tags.js';
 import type { PhaseTime } from './timeline.js';
@@ -106,24 +107,18 @@ export function summaryMarkdown(report: Report): string {
   if (report.result) {
     lines.push(`### ${versionRef(tags)}: ${report.result}`, '');
     lines.push('| | |', '|---|---|');
-    lines.push(`| Version | \`${versionRef(tags)}\` |`);
-    lines.push(`| Commit | \`${shaRef(tags)}\` |`);
-    if (report.digest) lines.push(`| Digest | \`${report.digest}\` |`);
-    if (report.signature) lines.push(`| Signature | \`${report.signature}\` |`);
-    lines.push(`| Result | \`${report.result}\` |`);
-    if (report.missing) lines.push(`| Parts missing | ${report.missing.map((p) => `\`${p}\``).join(', ')} |`);
+    lines.push(`| Version | ${cellCode(versionRef(tags))} |`);
+    lines.push(`| Commit | ${cellCode(shaRef(tags))} |`);
+    if (report.digest) lines.push(`| Digest | ${cellCode(report.digest)} |`);
+    if (report.signature) lines.push(`| Signature | ${cellCode(report.signature)} |`);
+    lines.push(`| Result | ${cellCode(report.result)} |`);
+    if (report.missing) lines.push(`| Parts missing | ${report.missing.map(cellCode).join(', ')} |`);
     lines.push('');
-    lines.push(report.detail, '');
+    lines.push(codeBlock(report.detail), '');
   } else {
     lines.push(`### ${versionRef(tags)}: not published`, '');
-    lines.push(
-      report.detail
-        .split('\n')
-        .map((line) => `> ${line}`)
-        .join('\n'),
-      '',
-    );
-    lines.push(`Commit \`${tags.sha}\`.`, '');
+    lines.push(codeBlock(report.detail), '');
+    lines.push(`Commit ${cellCode(tags.sha)}.`, '');
   }
   if (report.phases.length > 0) {
     lines.push('| Phase | Time |', '|---|---:|');

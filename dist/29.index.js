@@ -1,5 +1,5 @@
-export const id = 882;
-export const ids = [882];
+export const id = 29;
+export const ids = [29];
 export const modules = {
 
 /***/ 3916:
@@ -75,7 +75,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 3882:
+/***/ 29:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -3080,7 +3080,34 @@ async function imageRevision(client, name, tag, manifest) {
     return (await client.configLabels(name, tag, config))[names/* REVISION_LABEL */.P1];
 }
 
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+// The job summary is Markdown, and GitHub renders the HTML in it too. Text from outside (a
+// registry's answer, an image's label, a tool's words, all of which reach the summary through a
+// result's detail) is put there only inside code: a fenced block, or a code span in a table cell.
+// Each fence is longer than any run of backticks in the text, so the text cannot close it, and
+// inside code nothing is a link, an image, a table, emphasis, an autolink or HTML.
+/** The longest run of backticks in `text`. */
+function longestBacktickRun(text) {
+    return Math.max(0, ...[...text.matchAll(/`+/g)].map((run) => run[0].length));
+}
+/** `text` as a fenced code block: shown as it is, line by line. */
+function codeBlock(text) {
+    const fence = '`'.repeat(Math.max(3, longestBacktickRun(text) + 1));
+    return [fence, ...text.split(/\r\n|\r|\n/), fence].join('\n');
+}
+/**
+ * `text` as a code span for a table cell: on one line, its `|` escaped (GitHub's tables split a
+ * row at a bare `|` even inside code), padded where it starts or ends with a backtick.
+ */
+function cellCode(text) {
+    const flat = text.replace(/\r\n|\r|\n/g, ' ').replaceAll('|', '\\|');
+    const fence = '`'.repeat(longestBacktickRun(flat) + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/result.ts
+
 
 
 
@@ -3165,25 +3192,22 @@ function summaryMarkdown(report) {
     if (report.result) {
         lines.push(`### ${versionRef(tags)}: ${report.result}`, '');
         lines.push('| | |', '|---|---|');
-        lines.push(`| Version | \`${versionRef(tags)}\` |`);
-        lines.push(`| Commit | \`${shaRef(tags)}\` |`);
+        lines.push(`| Version | ${cellCode(versionRef(tags))} |`);
+        lines.push(`| Commit | ${cellCode(shaRef(tags))} |`);
         if (report.digest)
-            lines.push(`| Digest | \`${report.digest}\` |`);
+            lines.push(`| Digest | ${cellCode(report.digest)} |`);
         if (report.signature)
-            lines.push(`| Signature | \`${report.signature}\` |`);
-        lines.push(`| Result | \`${report.result}\` |`);
+            lines.push(`| Signature | ${cellCode(report.signature)} |`);
+        lines.push(`| Result | ${cellCode(report.result)} |`);
         if (report.missing)
-            lines.push(`| Parts missing | ${report.missing.map((p) => `\`${p}\``).join(', ')} |`);
+            lines.push(`| Parts missing | ${report.missing.map(cellCode).join(', ')} |`);
         lines.push('');
-        lines.push(report.detail, '');
+        lines.push(codeBlock(report.detail), '');
     }
     else {
         lines.push(`### ${versionRef(tags)}: not published`, '');
-        lines.push(report.detail
-            .split('\n')
-            .map((line) => `> ${line}`)
-            .join('\n'), '');
-        lines.push(`Commit \`${tags.sha}\`.`, '');
+        lines.push(codeBlock(report.detail), '');
+        lines.push(`Commit ${cellCode(tags.sha)}.`, '');
     }
     if (report.phases.length > 0) {
         lines.push('| Phase | Time |', '|---|---:|');
