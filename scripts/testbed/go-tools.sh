@@ -45,7 +45,8 @@ for tool in "${TOOLS[@]}"; do
     echo "building $name $version ($package)"
     rm -rf "$dir"
     mkdir -p "$dir"
-    GOBIN="$dir" "$GO" install -trimpath -ldflags='-s -w' "$package@$version"
+    # Each module it fetches is one line; the errors are what a log needs.
+    GOBIN="$dir" "$GO" install -trimpath -ldflags='-s -w' "$package@$version" 2> >(grep -v '^go: downloading ' >&2)
     got=$(built_from "$binary" "$module")
     if [ "$got" != "$version" ]; then
       echo "go-tools.sh: $binary says it was built from $module ${got:-(nothing)}, not $version" >&2
