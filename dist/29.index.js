@@ -2533,6 +2533,16 @@ function parseJson(body, what) {
 
 
 
+/** A token's lifetime when the realm names none: the distribution token spec's default. */
+const DEFAULT_TOKEN_SECONDS = 60;
+/**
+ * When a token is renewed: a quarter of its lifetime before it ends, at most 30 s before, so a
+ * request sent with it (a build can take longer than a token lasts) never arrives with it stale.
+ */
+function renewAt(receivedAt, seconds) {
+    const lifetime = seconds * 1000;
+    return receivedAt + lifetime - Math.min(lifetime / 4, 30_000);
+}
 class Auth {
     options;
     transport;
@@ -2585,13 +2595,29 @@ class Auth {
         }
         throw lastError instanceof Error ? lastError : new errors/* RegistryError */.gl((0,errors/* messageOf */.bD)(lastError));
     }
-    /** The Authorization header for reading (or writing to) `repository`, or undefined for an anonymous read. */
+    /**
+     * The Authorization header for reading (or writing to) `repository`, or undefined for an
+     * anonymous read. A bearer token is reused until it is due for renewal, then fetched again.
+     */
     async authorization(session, repository, push = false) {
         if (session.auth.kind === 'basic')
             return this.basic();
-        const scope = `repository:${repository}:${push ? 'pull,push' : 'pull'}`;
-        const token = this.tokens.get(scope) ?? (await this.fetchToken(session.dispatcher, session.auth, scope));
+        const scope = scopeOf(repository, push);
+        const held = this.tokens.get(scope);
+        const token = held && this.now() < held.renewAt
+            ? held.token
+            : await this.fetchToken(session.dispatcher, session.auth, scope);
         return token ? `Bearer ${token}` : undefined;
+    }
+    /**
+     * A request sent with a held bearer token came back 401: the token is dropped, and true says
+     * a new one is worth asking for once (the realm may have ended it early) before the key is
+     * called rejected. False for Basic credentials, or when no token was held.
+     */
+    dropToken(session, repository, push = false) {
+        if (session.auth.kind === 'basic')
+            return false;
+        return this.tokens.delete(scopeOf(repository, push));
     }
     /** The Basic header zot checks on every request that carries it. */
     basic() {
@@ -2633,10 +2659,17 @@ class Auth {
         }
         const json = parseJson(answer.body, 'the token answer');
         const token = json.token ?? json.access_token;
+        const seconds = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : DEFAULT_TOKEN_SECONDS;
         if (scope && token)
-            this.tokens.set(scope, token);
+            this.tokens.set(scope, { token, renewAt: renewAt(this.now(), seconds) });
         return token;
     }
+    now() {
+        return (this.options.now ?? Date.now)();
+    }
+}
+function scopeOf(repository, push) {
+    return `repository:${repository}:${push ? 'pull,push' : 'pull'}`;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/client.ts
@@ -2839,12 +2872,15 @@ class RegistryClient {
     async send(method, path, repository, ask) {
         const session = await this.connect();
         const { push, writes, ...rest } = ask;
-        const authorization = await this.auth.authorization(session, repository, push);
-        const answer = await this.transport.send(session.dispatcher, method, session.baseUrl + path, {
+        const attempt = async () => this.transport.send(session.dispatcher, method, session.baseUrl + path, {
             ...rest,
-            authorization,
+            authorization: await this.auth.authorization(session, repository, push),
             expect: [...ask.expect, 401, 403],
         });
+        let answer = await attempt();
+        // A token the realm ended early is renewed once before the key is called rejected.
+        if (answer.status === 401 && this.auth.dropToken(session, repository, push))
+            answer = await attempt();
         if (answer.status === 403 && push)
             throw new errors/* TagTaken */.qD(`The registry refused to ${ask.what} (403 DENIED${registryMessage(answer.body)}): the identity lacks \`create\` on ${repository}, or the tag exists and it lacks \`update\`.`, { reference: `${this.options.host}/${writes ?? repository}` });
         if (answer.status === 401) {

@@ -27,7 +27,9 @@ const configWith = (labels: Record<string, string> | null, architecture = 'amd64
 const zotPing = { 'www-authenticate': 'basic realm="zot"' };
 
 function setup(
-  options: { credentials?: typeof CREDENTIALS; insecure?: boolean } = { credentials: CREDENTIALS },
+  options: { credentials?: typeof CREDENTIALS; insecure?: boolean; now?: () => number } = {
+    credentials: CREDENTIALS,
+  },
 ) {
   const agent = new MockAgent();
   agent.disableNetConnect();
@@ -39,6 +41,7 @@ function setup(
     credentials: options.credentials,
     dispatcher: agent,
     retry,
+    now: options.now,
   });
   return { agent, pool: agent.get(ORIGIN), client, sleep };
 }
@@ -114,6 +117,100 @@ describe('checkIdentity (the /v2/ ping)', () => {
     await expect(client.proveAccess()).rejects.toThrow(
       /TLS with the registry registry.test failed.*insecure_registry/,
     );
+  });
+});
+
+describe('bearer tokens: renewed before they expire, and once more after a 401', () => {
+  const REALM = 'https://auth.test';
+  const PULL = '/token?service=registry.test&scope=repository%3Ateam%2Fapp%3Apull';
+  /** A token registry whose clock the test moves; the ping proves the key with a token of no scope. */
+  async function tokenRegistry() {
+    let clock = 0;
+    const s = setup({ credentials: CREDENTIALS, now: () => clock });
+    s.pool.intercept({ path: '/v2/', method: 'GET' }).reply(401, '', {
+      headers: { 'www-authenticate': `Bearer realm="${REALM}/token",service="registry.test"` },
+    });
+    s.agent
+      .get(REALM)
+      .intercept({ path: '/token?service=registry.test', method: 'GET' })
+      .reply(200, { token: 'p' });
+    await s.client.proveAccess();
+    return { ...s, advance: (ms: number) => (clock += ms) };
+  }
+  const token = (agent: MockAgent, value: string, expiresIn?: number) =>
+    agent
+      .get(REALM)
+      .intercept({ path: PULL, method: 'GET', headers: { authorization: BASIC } })
+      .reply(200, expiresIn === undefined ? { token: value } : { token: value, expires_in: expiresIn });
+  const head = (pool: ReturnType<MockAgent['get']>, value: string, status = 404) =>
+    pool
+      .intercept({
+        path: '/v2/team/app/manifests/v1',
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${value}` },
+      })
+      .reply(status, '');
+
+  test('a token is reused while fresh, and fetched again 30 s before expires_in ends', async () => {
+    const { agent, pool, client, advance } = await tokenRegistry();
+    token(agent, 't1', 300);
+    head(pool, 't1');
+    head(pool, 't1');
+    await client.lookUp('team/app', 'v1');
+    advance(268_000); // 300 s less 30 s, less two seconds: still fresh
+    await client.lookUp('team/app', 'v1');
+    agent.assertNoPendingInterceptors();
+    advance(2_000);
+    token(agent, 't2', 300);
+    head(pool, 't2');
+    await client.lookUp('team/app', 'v1');
+    agent.assertNoPendingInterceptors();
+  });
+
+  test('a token with no expires_in lasts the spec default of 60 s; a long one is renewed 30 s before its end', async () => {
+    const { agent, pool, client, advance } = await tokenRegistry();
+    token(agent, 'short');
+    head(pool, 'short');
+    await client.lookUp('team/app', 'v1');
+    advance(45_000); // 60 s less 15 s
+    token(agent, 'long', 3600);
+    head(pool, 'long');
+    await client.lookUp('team/app', 'v1');
+    advance(3_569_000); // 3600 s less 30 s, less a second
+    head(pool, 'long');
+    await client.lookUp('team/app', 'v1');
+    agent.assertNoPendingInterceptors();
+  });
+
+  test('a 401 to a held token (ended early by the realm) fetches one new token and sends the request again', async () => {
+    const { agent, pool, client } = await tokenRegistry();
+    token(agent, 'old', 300);
+    head(pool, 'old');
+    await client.lookUp('team/app', 'v1');
+    head(pool, 'old', 401);
+    token(agent, 'new', 300);
+    head(pool, 'new');
+    await expect(client.lookUp('team/app', 'v1')).resolves.toEqual({ exists: false });
+    agent.assertNoPendingInterceptors();
+  });
+
+  test('a 401 to a new token is the key rejected, after exactly one renewal', async () => {
+    const { agent, pool, client } = await tokenRegistry();
+    token(agent, 'a', 300);
+    head(pool, 'a', 401);
+    token(agent, 'b', 300);
+    head(pool, 'b', 401);
+    const error = await client.lookUp('team/app', 'v1').catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/rejected the API key of `ci` \(401\)/);
+    agent.assertNoPendingInterceptors();
+  });
+
+  test('with Basic credentials (zot) a 401 is the key rejected at once: no second request', async () => {
+    const { pool, client, agent } = pinged();
+    pool.intercept({ path: '/v2/team/app/manifests/v1', method: 'HEAD' }).reply(401, '');
+    const error = await client.lookUp('team/app', 'v1').catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/rejected the API key/);
+    agent.assertNoPendingInterceptors();
   });
 });
 

@@ -20,10 +20,30 @@ export interface AuthOptions {
   host: string;
   insecure: boolean;
   credentials?: Credentials;
+  /** The clock tokens expire by (milliseconds); tests pass their own. */
+  now?: () => number;
+}
+
+/** A bearer token and when it stops being used: before its `expires_in` runs out. */
+interface HeldToken {
+  token: string;
+  renewAt: number;
+}
+
+/** A token's lifetime when the realm names none: the distribution token spec's default. */
+const DEFAULT_TOKEN_SECONDS = 60;
+
+/**
+ * When a token is renewed: a quarter of its lifetime before it ends, at most 30 s before, so a
+ * request sent with it (a build can take longer than a token lasts) never arrives with it stale.
+ */
+function renewAt(receivedAt: number, seconds: number): number {
+  const lifetime = seconds * 1000;
+  return receivedAt + lifetime - Math.min(lifetime / 4, 30_000);
 }
 
 export class Auth {
-  private readonly tokens = new Map<string, string>();
+  private readonly tokens = new Map<string, HeldToken>();
 
   constructor(
     private readonly options: AuthOptions,
@@ -72,12 +92,29 @@ export class Auth {
     throw lastError instanceof Error ? lastError : new RegistryError(messageOf(lastError));
   }
 
-  /** The Authorization header for reading (or writing to) `repository`, or undefined for an anonymous read. */
+  /**
+   * The Authorization header for reading (or writing to) `repository`, or undefined for an
+   * anonymous read. A bearer token is reused until it is due for renewal, then fetched again.
+   */
   async authorization(session: Session, repository: string, push = false): Promise<string | undefined> {
     if (session.auth.kind === 'basic') return this.basic();
-    const scope = `repository:${repository}:${push ? 'pull,push' : 'pull'}`;
-    const token = this.tokens.get(scope) ?? (await this.fetchToken(session.dispatcher, session.auth, scope));
+    const scope = scopeOf(repository, push);
+    const held = this.tokens.get(scope);
+    const token =
+      held && this.now() < held.renewAt
+        ? held.token
+        : await this.fetchToken(session.dispatcher, session.auth, scope);
     return token ? `Bearer ${token}` : undefined;
+  }
+
+  /**
+   * A request sent with a held bearer token came back 401: the token is dropped, and true says
+   * a new one is worth asking for once (the realm may have ended it early) before the key is
+   * called rejected. False for Basic credentials, or when no token was held.
+   */
+  dropToken(session: Session, repository: string, push = false): boolean {
+    if (session.auth.kind === 'basic') return false;
+    return this.tokens.delete(scopeOf(repository, push));
   }
 
   /** The Basic header zot checks on every request that carries it. */
@@ -127,9 +164,23 @@ export class Auth {
       if (this.options.credentials) throw this.rejectedKey();
       return undefined;
     }
-    const json = parseJson(answer.body, 'the token answer') as { token?: string; access_token?: string };
+    const json = parseJson(answer.body, 'the token answer') as {
+      token?: string;
+      access_token?: string;
+      expires_in?: unknown;
+    };
     const token = json.token ?? json.access_token;
-    if (scope && token) this.tokens.set(scope, token);
+    const seconds =
+      typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : DEFAULT_TOKEN_SECONDS;
+    if (scope && token) this.tokens.set(scope, { token, renewAt: renewAt(this.now(), seconds) });
     return token;
   }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+}
+
+function scopeOf(repository: string, push: boolean): string {
+  return `repository:${repository}:${push ? 'pull,push' : 'pull'}`;
 }

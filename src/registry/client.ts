@@ -275,12 +275,15 @@ export class RegistryClient {
   ): Promise<Answer> {
     const session = await this.connect();
     const { push, writes, ...rest } = ask;
-    const authorization = await this.auth.authorization(session, repository, push);
-    const answer = await this.transport.send(session.dispatcher, method, session.baseUrl + path, {
-      ...rest,
-      authorization,
-      expect: [...ask.expect, 401, 403],
-    });
+    const attempt = async () =>
+      this.transport.send(session.dispatcher, method, session.baseUrl + path, {
+        ...rest,
+        authorization: await this.auth.authorization(session, repository, push),
+        expect: [...ask.expect, 401, 403],
+      });
+    let answer = await attempt();
+    // A token the realm ended early is renewed once before the key is called rejected.
+    if (answer.status === 401 && this.auth.dropToken(session, repository, push)) answer = await attempt();
     if (answer.status === 403 && push)
       throw new TagTaken(
         `The registry refused to ${ask.what} (403 DENIED${registryMessage(answer.body)}): the identity lacks \`create\` on ${repository}, or the tag exists and it lacks \`update\`.`,
