@@ -2183,37 +2183,65 @@ function explainRefusedWrite(error, destination) {
 
 
 /**
- * Makes sure `skopeo` is on PATH: the runner's own, else one from the tool cache, else one
- * downloaded from `skopeo_download_url`, checked against `skopeo_sha256` before anything
- * runs it, and cached so that the next job on this runner does not download it again.
+ * Makes sure `skopeo` is on PATH: the runner's own, else one brought from `skopeo_download_url`.
+ * The tool cache keeps the verified download, so the next job on this runner does not download
+ * it again; but a tool cache is a folder other jobs can write to, so every run hashes what it
+ * finds there against `skopeo_sha256` again, and runs a copy made in its own 0700 folder (an
+ * archive's skopeo extracted there), never the cached file itself.
  */
-async function ensureSkopeo(download) {
+async function ensureSkopeo(download, runDirectory) {
     if (await findOnPath('skopeo'))
         return;
     if (!download)
         throw new errors/* UserError */.yo('skopeo is not installed on this runner. Install it first (Debian and Ubuntu: `apt-get install -y skopeo`; Alpine: `apk add skopeo`), ' +
             'or set `skopeo_download_url` and `skopeo_sha256` to a skopeo binary or .tar.gz this action may download.');
-    // The checksum names the build: one cache entry for each binary the workflow pins.
+    // The checksum names the build: one cache entry for each download the workflow pins.
     const version = `0.0.0-sha256-${download.sha256.slice(0, 16)}`;
-    let directory = await findInCache(version);
-    if (directory)
-        info(`skopeo from the tool cache: ${directory}`);
+    const name = cachedName(download);
+    let cached = await cachedDownload(version, name, download.sha256);
+    if (cached)
+        info(`skopeo from the tool cache: ${cached} (SHA-256 checked)`);
     else
-        directory = await downloadAndCache(download, version);
-    core/* addPath */.fM(directory);
+        cached = await downloadAndCache(download, version, name);
+    // On this step's PATH only: the folder goes with the run's folder, so later steps get no entry.
+    process.env.PATH = `${await runnableCopy(cached, name, runDirectory)}${external_node_path_.delimiter}${process.env.PATH ?? ''}`;
 }
 /** Loaded only when skopeo has to come from the cache or a download: it costs start-up time. */
 const toolCache = () => __webpack_require__.e(/* import() */ 805).then(__webpack_require__.bind(__webpack_require__, 9805));
-async function findInCache(version) {
+/** The file the cache keeps: the download as it came, its kind in its name. */
+function cachedName(download) {
+    return isArchive(download) ? 'skopeo.tar.gz' : 'skopeo';
+}
+function isArchive(download) {
+    return /\.(tar\.gz|tgz)$/.test(new URL(download.url).pathname);
+}
+function sha256Of(file) {
+    return (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
+}
+/**
+ * The cached download's path when the cache holds it with the pinned SHA-256; a file that does
+ * not hash to it (changed since it was cached) is reported and left out.
+ */
+async function cachedDownload(version, name, sha256) {
     const tc = await toolCache();
+    let directory = '';
     try {
-        return tc.find('skopeo', version);
+        directory = tc.find('skopeo', version);
     }
     catch {
         return '';
     }
+    const file = directory && external_node_path_.join(directory, name);
+    if (!file || !external_node_fs_.existsSync(file))
+        return '';
+    const actual = sha256Of(file);
+    if (actual === sha256)
+        return file;
+    core/* warning */.$e(`The tool cache's ${file} has SHA-256 ${actual}, not ${sha256} (\`skopeo_sha256\`): it changed after it was cached. ` +
+        'Not running it; downloading skopeo again.');
+    return '';
 }
-async function downloadAndCache(download, version) {
+async function downloadAndCache(download, version, name) {
     const tc = await toolCache();
     info(`Downloading skopeo from ${download.url}`);
     let file;
@@ -2226,25 +2254,40 @@ async function downloadAndCache(download, version) {
             cause: error,
         });
     }
-    const actual = (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
+    const actual = sha256Of(file);
     if (actual !== download.sha256) {
         external_node_fs_.rmSync(file, { force: true });
         throw new errors/* UserError */.yo(`The skopeo download from ${download.url} has SHA-256 ${actual}, not ${download.sha256} (\`skopeo_sha256\`): refusing to run it. ` +
             'Check the URL and the checksum.');
     }
-    let binary = file;
-    if (/\.(tar\.gz|tgz)$/.test(new URL(download.url).pathname)) {
-        const extracted = await tc.extractTar(file);
+    const directory = await tc.cacheFile(file, name, 'skopeo', version);
+    external_node_fs_.rmSync(file, { force: true });
+    info(`skopeo cached in ${directory}`);
+    return external_node_path_.join(directory, name);
+}
+/**
+ * The folder, in this run's own folder, that holds the skopeo this run executes: a copy of the
+ * verified binary, or the skopeo extracted from the verified archive.
+ */
+async function runnableCopy(verified, name, runDirectory) {
+    const directory = external_node_path_.join(runDirectory, 'skopeo-bin');
+    external_node_fs_.mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const binary = external_node_path_.join(directory, 'skopeo');
+    if (name === 'skopeo') {
+        external_node_fs_.copyFileSync(verified, binary);
+    }
+    else {
+        const tc = await toolCache();
+        const extracted = await tc.extractTar(verified, external_node_path_.join(runDirectory, 'skopeo-archive'));
         const found = ['skopeo', 'bin/skopeo', 'usr/bin/skopeo']
             .map((candidate) => external_node_path_.join(extracted, candidate))
             .find((candidate) => external_node_fs_.existsSync(candidate));
         if (!found)
-            throw new errors/* UserError */.yo(`The archive from ${download.url} holds no skopeo (looked at skopeo, bin/skopeo, usr/bin/skopeo).`);
-        binary = found;
+            throw new errors/* UserError */.yo(`The skopeo archive (${verified}) holds no skopeo (looked at skopeo, bin/skopeo, usr/bin/skopeo).`);
+        external_node_fs_.copyFileSync(found, binary);
+        external_node_fs_.rmSync(extracted, { recursive: true, force: true });
     }
-    external_node_fs_.chmodSync(binary, 0o755);
-    const directory = await tc.cacheFile(binary, 'skopeo', 'skopeo', version);
-    info(`skopeo cached in ${directory}`);
+    external_node_fs_.chmodSync(binary, 0o700);
     return directory;
 }
 
@@ -2273,7 +2316,7 @@ function realWriter(parts) {
         prepare: async () => {
             if (loggedIn)
                 return;
-            await ensureSkopeo(parts.skopeoDownload);
+            await ensureSkopeo(parts.skopeoDownload, runDirectory);
             loggedIn = parts.logIn();
             loggedIn.catch(() => undefined);
         },

@@ -139,6 +139,34 @@ describe('skopeo through the tool cache', () => {
     },
   );
 
+  test('a cached download that changed after it was cached is not run: the run says so and downloads it again', async () => {
+    const toolCache = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-tool-cache-'));
+    const download = { skopeo_download_url: `${base}/skopeo`, skopeo_sha256: sha256(files.get('/skopeo')!) };
+    const before = requests.length;
+    const run = () =>
+      runAction({
+        inputs: pushInputs(bed, uniqueName('toolcache'), download),
+        sha: randomSha(),
+        withoutSkopeo: true,
+        env: { RUNNER_TOOL_CACHE: toolCache },
+      });
+    expect((await run()).outputs.result).toBe('pushed');
+    const [cached] = execFileSync('find', [toolCache, '-type', 'f', '-name', 'skopeo'])
+      .toString()
+      .split('\n');
+    const marker = path.join(os.tmpdir(), `bpi-tampered-${randomSha().slice(0, 8)}`);
+    fs.writeFileSync(cached, `#!/bin/sh\ntouch '${marker}'\nexit 1\n`);
+    const second = await run();
+    expect(errors(second)).toEqual([]);
+    expect(second.outputs.result).toBe('pushed');
+    expect(second.stdout).toMatch(
+      /^::warning::The tool cache's \S+ has SHA-256 [0-9a-f]{64}, not [0-9a-f]{64} \(`skopeo_sha256`\): it changed after it was cached\./m,
+    );
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(requests.slice(before)).toEqual(['/skopeo', '/skopeo']);
+    expect(sha256(fs.readFileSync(cached))).toBe(download.skopeo_sha256);
+  });
+
   test('a checksum mismatch is refused before skopeo runs or anything is built', async () => {
     const toolCache = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-tool-cache-'));
     const run = await runAction({

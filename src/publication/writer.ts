@@ -42,7 +42,7 @@ export function realWriter(parts: WriterParts): Writer {
     // image builds; the first push waits for it.
     prepare: async () => {
       if (loggedIn) return;
-      await ensureSkopeo(parts.skopeoDownload);
+      await ensureSkopeo(parts.skopeoDownload, runDirectory);
       loggedIn = parts.logIn();
       loggedIn.catch(() => undefined);
     },

@@ -13,38 +13,72 @@ export interface SkopeoDownload {
 }
 
 /**
- * Makes sure `skopeo` is on PATH: the runner's own, else one from the tool cache, else one
- * downloaded from `skopeo_download_url`, checked against `skopeo_sha256` before anything
- * runs it, and cached so that the next job on this runner does not download it again.
+ * Makes sure `skopeo` is on PATH: the runner's own, else one brought from `skopeo_download_url`.
+ * The tool cache keeps the verified download, so the next job on this runner does not download
+ * it again; but a tool cache is a folder other jobs can write to, so every run hashes what it
+ * finds there against `skopeo_sha256` again, and runs a copy made in its own 0700 folder (an
+ * archive's skopeo extracted there), never the cached file itself.
  */
-export async function ensureSkopeo(download: SkopeoDownload | undefined): Promise<void> {
+export async function ensureSkopeo(
+  download: SkopeoDownload | undefined,
+  runDirectory: string,
+): Promise<void> {
   if (await findOnPath('skopeo')) return;
   if (!download)
     throw new UserError(
       'skopeo is not installed on this runner. Install it first (Debian and Ubuntu: `apt-get install -y skopeo`; Alpine: `apk add skopeo`), ' +
         'or set `skopeo_download_url` and `skopeo_sha256` to a skopeo binary or .tar.gz this action may download.',
     );
-  // The checksum names the build: one cache entry for each binary the workflow pins.
+  // The checksum names the build: one cache entry for each download the workflow pins.
   const version = `0.0.0-sha256-${download.sha256.slice(0, 16)}`;
-  let directory = await findInCache(version);
-  if (directory) info(`skopeo from the tool cache: ${directory}`);
-  else directory = await downloadAndCache(download, version);
-  core.addPath(directory);
+  const name = cachedName(download);
+  let cached = await cachedDownload(version, name, download.sha256);
+  if (cached) info(`skopeo from the tool cache: ${cached} (SHA-256 checked)`);
+  else cached = await downloadAndCache(download, version, name);
+  // On this step's PATH only: the folder goes with the run's folder, so later steps get no entry.
+  process.env.PATH = `${await runnableCopy(cached, name, runDirectory)}${path.delimiter}${process.env.PATH ?? ''}`;
 }
 
 /** Loaded only when skopeo has to come from the cache or a download: it costs start-up time. */
 const toolCache = () => import('@actions/tool-cache');
 
-async function findInCache(version: string): Promise<string> {
+/** The file the cache keeps: the download as it came, its kind in its name. */
+function cachedName(download: SkopeoDownload): string {
+  return isArchive(download) ? 'skopeo.tar.gz' : 'skopeo';
+}
+
+function isArchive(download: SkopeoDownload): boolean {
+  return /\.(tar\.gz|tgz)$/.test(new URL(download.url).pathname);
+}
+
+function sha256Of(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/**
+ * The cached download's path when the cache holds it with the pinned SHA-256; a file that does
+ * not hash to it (changed since it was cached) is reported and left out.
+ */
+async function cachedDownload(version: string, name: string, sha256: string): Promise<string> {
   const tc = await toolCache();
+  let directory = '';
   try {
-    return tc.find('skopeo', version);
+    directory = tc.find('skopeo', version);
   } catch {
     return '';
   }
+  const file = directory && path.join(directory, name);
+  if (!file || !fs.existsSync(file)) return '';
+  const actual = sha256Of(file);
+  if (actual === sha256) return file;
+  core.warning(
+    `The tool cache's ${file} has SHA-256 ${actual}, not ${sha256} (\`skopeo_sha256\`): it changed after it was cached. ` +
+      'Not running it; downloading skopeo again.',
+  );
+  return '';
 }
 
-async function downloadAndCache(download: SkopeoDownload, version: string): Promise<string> {
+async function downloadAndCache(download: SkopeoDownload, version: string, name: string): Promise<string> {
   const tc = await toolCache();
   info(`Downloading skopeo from ${download.url}`);
   let file: string;
@@ -56,7 +90,7 @@ async function downloadAndCache(download: SkopeoDownload, version: string): Prom
       cause: error,
     });
   }
-  const actual = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  const actual = sha256Of(file);
   if (actual !== download.sha256) {
     fs.rmSync(file, { force: true });
     throw new UserError(
@@ -64,20 +98,35 @@ async function downloadAndCache(download: SkopeoDownload, version: string): Prom
         'Check the URL and the checksum.',
     );
   }
-  let binary = file;
-  if (/\.(tar\.gz|tgz)$/.test(new URL(download.url).pathname)) {
-    const extracted = await tc.extractTar(file);
+  const directory = await tc.cacheFile(file, name, 'skopeo', version);
+  fs.rmSync(file, { force: true });
+  info(`skopeo cached in ${directory}`);
+  return path.join(directory, name);
+}
+
+/**
+ * The folder, in this run's own folder, that holds the skopeo this run executes: a copy of the
+ * verified binary, or the skopeo extracted from the verified archive.
+ */
+async function runnableCopy(verified: string, name: string, runDirectory: string): Promise<string> {
+  const directory = path.join(runDirectory, 'skopeo-bin');
+  fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const binary = path.join(directory, 'skopeo');
+  if (name === 'skopeo') {
+    fs.copyFileSync(verified, binary);
+  } else {
+    const tc = await toolCache();
+    const extracted = await tc.extractTar(verified, path.join(runDirectory, 'skopeo-archive'));
     const found = ['skopeo', 'bin/skopeo', 'usr/bin/skopeo']
       .map((candidate) => path.join(extracted, candidate))
       .find((candidate) => fs.existsSync(candidate));
     if (!found)
       throw new UserError(
-        `The archive from ${download.url} holds no skopeo (looked at skopeo, bin/skopeo, usr/bin/skopeo).`,
+        `The skopeo archive (${verified}) holds no skopeo (looked at skopeo, bin/skopeo, usr/bin/skopeo).`,
       );
-    binary = found;
+    fs.copyFileSync(found, binary);
+    fs.rmSync(extracted, { recursive: true, force: true });
   }
-  fs.chmodSync(binary, 0o755);
-  const directory = await tc.cacheFile(binary, 'skopeo', 'skopeo', version);
-  info(`skopeo cached in ${directory}`);
+  fs.chmodSync(binary, 0o700);
   return directory;
 }
