@@ -1580,6 +1580,10 @@ function registrySignatures(client, tags, opening) {
         write: async (digest, identities) => {
             const reference = `${tags.image}:${signatureTag(digest)}`;
             const [before, key] = await Promise.all([read(digest), opening]);
+            // A .sig that holds every identity already (verified by the read) is not written again: on
+            // a registry that withholds `update`, a PUT of the same tag would be refused.
+            if (identities.every((identity) => before.identities.includes(identity)))
+                return reference;
             const added = identities
                 .filter((identity) => !before.identities.includes(identity))
                 .map((identity) => {
@@ -1594,8 +1598,15 @@ function registrySignatures(client, tags, opening) {
                 await client.putManifest(repository, signatureTag(digest), manifestFor(config, layers), OCI_MANIFEST);
             }
             catch (error) {
-                if (error instanceof errors/* TagTaken */.qD && before.exists)
-                    throw new errors/* UserError */.yo(`${reference} already holds ${before.layers.length} other signature(s), and the registry refuses to update that tag (403: the identity lacks \`update\`). ` +
+                if (!(error instanceof errors/* TagTaken */.qD))
+                    throw error;
+                // Refused because another run wrote the .sig since it was read (two jobs signing one
+                // index, two re-runs): what it wrote may hold every identity this run needs.
+                const now = before.exists ? before : await read(digest);
+                if (identities.every((identity) => now.identities.includes(identity)))
+                    return reference;
+                if (now.exists)
+                    throw new errors/* UserError */.yo(`${reference} already holds ${now.layers.length} other signature(s), and the registry refuses to update that tag (403: the identity lacks \`update\`). ` +
                         'Nothing more was written, and the version tag is not written unsigned: give the CI identity `update` on signature tags, or remove the other signatures.', { cause: error });
                 throw error;
             }

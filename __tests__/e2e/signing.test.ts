@@ -9,10 +9,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { startFaultRegistry } from './fault-registry.js';
 import {
   accessLogMark,
   builds,
   errors,
+  inspect,
   manifestWrites,
   pushInputs,
   pushTagDirectly,
@@ -233,6 +235,96 @@ describe('signed, with each platform built by its own job', () => {
     for (const [, cosign] of COSIGNS) {
       expect(await cosignAccepts(cosign, `${bed.registry}/${name}:v1.0.0`, key.publicKey)).toBe(true);
       expect(await cosignAccepts(cosign, `${bed.registry}/${name}:v1.0.0`, other.publicKey)).toBe(false);
+    }
+  });
+
+  /** The arm64 "runner": the containerd-store engine of the bed, not over TLS. */
+  const ARM64 = { DOCKER_HOST: 'tcp://127.0.0.1:2376', DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' };
+  const SIG_PUT = /^\/v2\/.+\/manifests\/sha256-[0-9a-f]{64}\.sig$/;
+
+  test('on a create-only registry, a run that died between the platform signatures and the index signature converges when run again: the platform .sigs are not written again', async () => {
+    const name = uniqueName('signed-parts');
+    const sha = randomSha();
+    // In front of the create-only door: while `dying`, every .sig after the first two (the
+    // platform images') is refused, as if the job had been killed before its last signature.
+    // The re-runs go through the same address, so the signed identities name the same host.
+    let dying = true;
+    const allowed = new Set<string>();
+    const front = await startFaultRegistry(bed.createOnlyRegistry, ({ method, path: p }) => {
+      if (!dying || method !== 'PUT' || !SIG_PUT.test(p)) return 'pass';
+      if (allowed.size < 2 || allowed.has(p)) return allowed.add(p) && 'pass';
+      return { status: 400, body: '{"errors":[{"code":"UNSUPPORTED","message":"the job was killed here"}]}' };
+    });
+    try {
+      const shared = signed(name, {
+        platforms: 'linux/amd64,linux/arm64',
+        network: 'none',
+        registry: front.address,
+      });
+      const first = await runAction({ inputs: { ...shared, build_platforms: 'linux/amd64' }, sha });
+      expect(first.outputs.result).toBe('part-pushed');
+      const died = await runAction({
+        inputs: { ...shared, build_platforms: 'linux/arm64' },
+        sha,
+        env: ARM64,
+      });
+      expect(died.exitCode).toBe(1);
+      expect(allowed.size).toBe(2);
+
+      dying = false;
+      const before = front.requests.length;
+      const again = await runAction({
+        inputs: { ...shared, build_platforms: 'linux/arm64' },
+        sha,
+        env: ARM64,
+      });
+      expect(errors(again)).toEqual([]);
+      expect(again.outputs.result).toBe('completed');
+      expect(builds(again)).toEqual([]);
+      const writes = front.requests.slice(before).filter((line) => /^PUT \S+\/manifests\//.test(line));
+      const index = again.outputs.digest.replace(':', '-');
+      expect(writes).toEqual([
+        `PUT /v2/${name}/manifests/${index}.sig 201`,
+        `PUT /v2/${name}/manifests/v1.0.0 201`,
+      ]);
+      expect(again.outputs.signature).toBe(`${front.address}/${name}:${index}.sig`);
+    } finally {
+      await front.close();
+    }
+  });
+
+  test('on a create-only registry, two jobs that both find every part assemble and sign at once: both end green on one signed digest', async () => {
+    const name = uniqueName('signed-parts');
+    const sha = randomSha();
+    const shared = signed(name, {
+      platforms: 'linux/amd64,linux/arm64',
+      network: 'none',
+      registry: bed.createOnlyRegistry,
+    });
+    // Both parts out, no index yet: each job alone, with a platform list that keeps it from assembling.
+    for (const [platform, env] of [
+      ['linux/amd64', {}],
+      ['linux/arm64', ARM64],
+    ] as const) {
+      const alone = await runAction({
+        inputs: { ...shared, platforms: `${platform},linux/s390x`, build_platforms: platform },
+        sha,
+        env,
+      });
+      expect(alone.outputs.result).toBe('part-pushed');
+    }
+    const runs = await Promise.all([
+      runAction({ inputs: { ...shared, build_platforms: 'linux/amd64' }, sha }),
+      runAction({ inputs: { ...shared, build_platforms: 'linux/arm64' }, sha, env: ARM64 }),
+    ]);
+    const digest = (await inspect(`${bed.createOnlyRegistry}/${name}:v1.0.0`))?.Digest;
+    for (const run of runs) {
+      expect(errors(run)).toEqual([]);
+      expect(builds(run)).toEqual([]);
+      expect(run.outputs.digest).toBe(digest);
+      expect(run.outputs.signature).toBe(
+        `${bed.createOnlyRegistry}/${name}:${digest!.replace(':', '-')}.sig`,
+      );
     }
   });
 });

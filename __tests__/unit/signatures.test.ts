@@ -18,7 +18,9 @@ const both = identitiesOf(tags);
 const keyOf = (): Promise<SigningKey> => openSigningKey(parseEncryptedKey(encryptedPem(p256(), 'pw')), 'pw');
 
 /** A registry in memory: blobs by digest, manifests by tag; `createOnly` refuses to overwrite a tag. */
-function memoryRegistry(options: { createOnly?: boolean; lose?: boolean } = {}) {
+function memoryRegistry(
+  options: { createOnly?: boolean; lose?: boolean; beforeManifestPut?: () => Promise<void> } = {},
+) {
   const blobs = new Map<string, Buffer>();
   const manifests = new Map<string, Buffer>();
   const writes: string[] = [];
@@ -40,6 +42,9 @@ function memoryRegistry(options: { createOnly?: boolean; lose?: boolean } = {}) 
       return digestOf(bytes);
     },
     putManifest: async (_name: string, tag: string, bytes: Buffer) => {
+      const race = options.beforeManifestPut;
+      options.beforeManifestPut = undefined;
+      await race?.();
       if (options.createOnly && manifests.has(tag)) throw new TagTaken('403 DENIED', { reference: tag });
       writes.push(`manifest ${tag}`);
       // A registry that accepts the write and keeps nothing.
@@ -47,7 +52,7 @@ function memoryRegistry(options: { createOnly?: boolean; lose?: boolean } = {}) 
       return digestOf(bytes);
     },
   };
-  return { client: client as unknown as RegistryClient, blobs, manifests, writes };
+  return { client: client as unknown as RegistryClient, blobs, manifests, writes, options };
 }
 
 describe('the signatures of a digest', () => {
@@ -69,16 +74,14 @@ describe('the signatures of a digest', () => {
     expect(state.layers).toHaveLength(2);
   });
 
-  test('signed already for both: nothing more is signed, the manifest stays as it was', async () => {
+  test('signed already for both: nothing is signed or written, not even the same manifest again', async () => {
     const key = await keyOf();
     const registry = memoryRegistry();
     const signatures = registrySignatures(registry.client, tags, Promise.resolve(key));
     await signatures.write(DIGEST, both);
-    const before = registry.manifests.get(SIG);
-    await signatures.write(DIGEST, both);
-    expect(JSON.parse(registry.manifests.get(SIG)!.toString()).layers).toEqual(
-      JSON.parse(before!.toString()).layers,
-    );
+    const before = [...registry.writes];
+    await expect(signatures.write(DIGEST, both)).resolves.toBe(`r.example/team/app:${SIG}`);
+    expect(registry.writes).toEqual(before);
   });
 
   test('signed for one identity: only the other is added, the first kept as it was', async () => {
@@ -120,9 +123,20 @@ describe('the signatures of a digest', () => {
     await expect(signatures.read(DIGEST)).resolves.toMatchObject({ identities: [], exists: true });
   });
 
-  test('a create-only registry refuses to update a .sig holding others: the run stops, saying so', async () => {
+  test('a create-only registry: a .sig that holds both identities already converges, with no write', async () => {
     const registry = memoryRegistry({ createOnly: true });
-    await registrySignatures(registry.client, tags, keyOf()).write(DIGEST, both);
+    const key = keyOf();
+    await registrySignatures(registry.client, tags, key).write(DIGEST, both);
+    const before = [...registry.writes];
+    // Another run with the same key: a re-run, or a second job assembling the same index.
+    await expect(registrySignatures(registry.client, tags, key).write(DIGEST, both)).resolves.toContain(SIG);
+    expect(registry.writes).toEqual(before);
+  });
+
+  test("a create-only registry refuses to update a .sig holding another key's signatures: the run stops, saying so", async () => {
+    const registry = memoryRegistry({ createOnly: true });
+    const otherKey = openSigningKey(parseEncryptedKey(encryptedPem(p256(), 'pw')), 'pw');
+    await registrySignatures(registry.client, tags, otherKey).write(DIGEST, both);
     const error = await registrySignatures(registry.client, tags, keyOf())
       .write(DIGEST, both)
       .catch((e: unknown) => e);
@@ -130,6 +144,32 @@ describe('the signatures of a digest', () => {
     expect((error as Error).message).toBe(
       `r.example/team/app:${SIG} already holds 2 other signature(s), and the registry refuses to update that tag (403: the identity lacks \`update\`). ` +
         'Nothing more was written, and the version tag is not written unsigned: give the CI identity `update` on signature tags, or remove the other signatures.',
+    );
+  });
+
+  test('a create-only registry: another run of this commit writes the .sig between this read and this write; its .sig holds every identity, so this run converges', async () => {
+    const key = keyOf();
+    const registry = memoryRegistry({ createOnly: true });
+    registry.options.beforeManifestPut = async () => {
+      await registrySignatures(registry.client, tags, key).write(DIGEST, both);
+    };
+    await expect(registrySignatures(registry.client, tags, key).write(DIGEST, both)).resolves.toContain(SIG);
+    expect(registry.writes.filter((write) => write.startsWith('manifest'))).toEqual([`manifest ${SIG}`]);
+  });
+
+  test('a create-only registry: what the other run wrote meanwhile lacks an identity of this run (another version), so the run stops, saying so', async () => {
+    const key = keyOf();
+    const registry = memoryRegistry({ createOnly: true });
+    const otherVersion = identitiesOf(tagsOf('r.example', 'team/app', 'v2.0.0', 'a'.repeat(40)));
+    registry.options.beforeManifestPut = async () => {
+      await registrySignatures(registry.client, tags, key).write(DIGEST, otherVersion);
+    };
+    const error = await registrySignatures(registry.client, tags, key)
+      .write(DIGEST, both)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(
+      /already holds 2 other signature\(s\), and the registry refuses to update/,
     );
   });
 

@@ -29,7 +29,10 @@ export interface SignatureState {
 /** Reads and writes this run's signatures: the publication's signature step goes through here. */
 export interface Signatures {
   read(digest: string): Promise<SignatureState>;
-  /** Signs `digest` for each identity it lacks, writes the `.sig`, reads it back; returns its reference. */
+  /**
+   * Signs `digest` for each identity it lacks, writes the `.sig`, reads it back; returns its
+   * reference. Writes nothing when the `.sig` holds every identity already.
+   */
   write(digest: string, identities: string[]): Promise<string>;
 }
 
@@ -74,6 +77,9 @@ export function registrySignatures(
     write: async (digest, identities) => {
       const reference = `${tags.image}:${signatureTag(digest)}`;
       const [before, key] = await Promise.all([read(digest), opening]);
+      // A .sig that holds every identity already (verified by the read) is not written again: on
+      // a registry that withholds `update`, a PUT of the same tag would be refused.
+      if (identities.every((identity) => before.identities.includes(identity))) return reference;
       const added = identities
         .filter((identity) => !before.identities.includes(identity))
         .map((identity) => {
@@ -89,9 +95,14 @@ export function registrySignatures(
       try {
         await client.putManifest(repository, signatureTag(digest), manifestFor(config, layers), OCI_MANIFEST);
       } catch (error) {
-        if (error instanceof TagTaken && before.exists)
+        if (!(error instanceof TagTaken)) throw error;
+        // Refused because another run wrote the .sig since it was read (two jobs signing one
+        // index, two re-runs): what it wrote may hold every identity this run needs.
+        const now = before.exists ? before : await read(digest);
+        if (identities.every((identity) => now.identities.includes(identity))) return reference;
+        if (now.exists)
           throw new UserError(
-            `${reference} already holds ${before.layers.length} other signature(s), and the registry refuses to update that tag (403: the identity lacks \`update\`). ` +
+            `${reference} already holds ${now.layers.length} other signature(s), and the registry refuses to update that tag (403: the identity lacks \`update\`). ` +
               'Nothing more was written, and the version tag is not written unsigned: give the CI identity `update` on signature tags, or remove the other signatures.',
             { cause: error },
           );
