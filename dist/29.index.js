@@ -2826,7 +2826,14 @@ class RegistryClient {
     /** The manifest at a tag or digest, or undefined where there is none (404: free). */
     async manifestIfAny(name, reference) {
         const answer = await this.getManifest(name, reference, [200, 404]);
-        return answer.status === 404 ? undefined : manifestOf(answer, name, reference);
+        if (answer.status === 404)
+            return undefined;
+        const manifest = manifestOf(answer, name, reference);
+        // Its digest is the hash of the bytes read: a later read by that digest needs no request.
+        const key = `${name}@${manifest.digest}`;
+        if (!this.manifests.has(key))
+            this.manifests.set(key, Promise.resolve(manifest));
+        return manifest;
     }
     /** The manifest an index names by digest, which must exist: read once however many tags ask. */
     manifest(name, digest) {
@@ -3047,30 +3054,36 @@ function registryView(client, tags, signatures, parts) {
             info(describeTag(partTag(tags.sha, platform), part));
         return Object.fromEntries(held);
     };
+    const imagesOf = async (digest) => {
+        const manifest = await client.manifest(tags.repository, digest);
+        if (!Array.isArray(manifest.json.manifests))
+            return [];
+        return manifest.json.manifests
+            .filter(isPlatformImage)
+            .map((entry) => entry.digest)
+            .filter((entry) => DIGEST.test(entry));
+    };
     return {
         readHeld: async () => {
             const [images, held] = await Promise.all([readTaggedImages(client, tags), parts && readParts()]);
             const candidate = heldImage(images);
             const read = held ? { ...images, parts: held } : images;
-            // With a key, the signatures of the image that would be published (its `.sig`, one more read).
+            // With a key, the signatures of the image that would be published (its `.sig`, one more
+            // read); for an index, its platform images' too: an identity counts as signed only where
+            // the index and every platform image carry it (a pull of one platform checks that image's).
             if (!signatures || !candidate)
                 return read;
-            const { digest, identities } = await signatures.read(candidate);
-            info(`${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}`);
-            return { ...read, signature: { digest, identities } };
+            const platforms = await imagesOf(candidate);
+            const [whole, ...each] = await Promise.all([candidate, ...platforms].map((digest) => signatures.read(digest)));
+            const identities = whole.identities.filter((identity) => each.every((platform) => platform.identities.includes(identity)));
+            info(`${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}` +
+                (platforms.length > 0 ? ` (the index and its ${platforms.length} platform images)` : ''));
+            return { ...read, signature: { digest: whole.digest, identities } };
         },
         read: (tag) => readTaggedImage(client, tags.repository, tag),
         lookUp: (tag) => client.lookUp(tags.repository, tag),
         readParts,
-        imagesOf: async (digest) => {
-            const manifest = await client.manifest(tags.repository, digest);
-            if (!Array.isArray(manifest.json.manifests))
-                return [];
-            return manifest.json.manifests
-                .filter(isPlatformImage)
-                .map((entry) => entry.digest)
-                .filter((entry) => DIGEST.test(entry));
-        },
+        imagesOf,
     };
 }
 /**

@@ -646,3 +646,63 @@ describe('reading the parts', () => {
     ).toEqual({ 'org.opencontainers.image.revision': SHA, team: 'ops=1' });
   });
 });
+
+describe('a signed index counts as signed only where its platform images are too', () => {
+  const AMD = `sha256:${'7'.repeat(64)}`;
+  const ARM = `sha256:${'8'.repeat(64)}`;
+  const indexJson = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    annotations: { 'org.opencontainers.image.revision': SHA },
+    manifests: [
+      { digest: AMD, platform: { os: 'linux', architecture: 'amd64' } },
+      { digest: ARM, platform: { os: 'linux', architecture: 'arm64' } },
+    ],
+  };
+  const bytes = Buffer.from(JSON.stringify(indexJson));
+  const index = {
+    digest: digestOf(bytes),
+    size: bytes.length,
+    mediaType: indexJson.mediaType,
+    json: indexJson,
+    bytes,
+  };
+  const client = {
+    manifestIfAny: async (_name: string, tag: string) => ([SHA, 'v1.0.0'].includes(tag) ? index : undefined),
+    manifest: async (_name: string, digest: string) => {
+      if (digest !== index.digest) throw new Error(`no manifest ${digest}`);
+      return index;
+    },
+  };
+  const both = [`r.example/team/app:v1.0.0`, `r.example/team/app:${SHA}`];
+  /** The `.sig` identities of each digest, as a key's verified reads would find them. */
+  const signaturesOf = (signed: Record<string, string[]>) => ({
+    read: async (digest: string) => ({
+      digest,
+      identities: signed[digest] ?? [],
+      layers: [],
+      exists: digest in signed,
+    }),
+    write: async () => '',
+  });
+  const heldWith = (signed: Record<string, string[]>) =>
+    registryView(client as unknown as RegistryClient, tags, signaturesOf(signed)).readHeld();
+
+  test('an index whose own .sig holds both identities (as 1.1.0 signed it) but whose platforms have none: not signed, the signature step runs', async () => {
+    const held = await heldWith({ [index.digest]: both });
+    expect(held.signature).toEqual({ digest: index.digest, identities: [] });
+    expect(plan(held, tags, publicationFor(true, true)).writes).toEqual([{ step: 'signature' }]);
+  });
+
+  test('one platform signed for one identity only: only that identity counts for the whole', async () => {
+    const held = await heldWith({ [index.digest]: both, [AMD]: both, [ARM]: [both[1]] });
+    expect(held.signature?.identities).toEqual([both[1]]);
+    expect(plan(held, tags, publicationFor(true, true)).writes).toEqual([{ step: 'signature' }]);
+  });
+
+  test('the index and every platform signed for both: already published, nothing written', async () => {
+    const held = await heldWith({ [index.digest]: both, [AMD]: both, [ARM]: both });
+    expect(held.signature?.identities).toEqual(both);
+    expect(plan(held, tags, publicationFor(true, true)).writes).toEqual([]);
+  });
+});

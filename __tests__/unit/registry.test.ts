@@ -648,6 +648,15 @@ describe('a digest the action reports or decides on is the sha256 of bytes it re
     agent.assertNoPendingInterceptors();
   });
 
+  test('a manifest read by tag is not read again by its digest (its bytes hash to it)', async () => {
+    const { pool, client, agent } = pinged();
+    pool.intercept({ path: '/v2/a/manifests/v1', method: 'GET' }).reply(200, manifest);
+    const byTag = await client.manifestIfAny('a', 'v1');
+    expect(byTag?.digest).toBe(TRUE);
+    await expect(client.manifest('a', TRUE)).resolves.toBe(byTag);
+    agent.assertNoPendingInterceptors();
+  });
+
   test("an index's platform read by digest must hash to that digest", async () => {
     const { pool, client } = pinged();
     pool.intercept({ path: `/v2/a/manifests/${LIE}`, method: 'GET' }).reply(200, manifest);

@@ -144,7 +144,12 @@ export class RegistryClient {
   /** The manifest at a tag or digest, or undefined where there is none (404: free). */
   async manifestIfAny(name: string, reference: string): Promise<Manifest | undefined> {
     const answer = await this.getManifest(name, reference, [200, 404]);
-    return answer.status === 404 ? undefined : manifestOf(answer, name, reference);
+    if (answer.status === 404) return undefined;
+    const manifest = manifestOf(answer, name, reference);
+    // Its digest is the hash of the bytes read: a later read by that digest needs no request.
+    const key = `${name}@${manifest.digest}`;
+    if (!this.manifests.has(key)) this.manifests.set(key, Promise.resolve(manifest));
+    return manifest;
   }
 
   /** The manifest an index names by digest, which must exist: read once however many tags ask. */

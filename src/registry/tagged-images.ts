@@ -30,30 +30,40 @@ export function registryView(
     for (const [platform, part] of held) info(describeTag(partTag(tags.sha, platform), part));
     return Object.fromEntries(held);
   };
+  const imagesOf = async (digest: string): Promise<string[]> => {
+    const manifest = await client.manifest(tags.repository, digest);
+    if (!Array.isArray(manifest.json.manifests)) return [];
+    return (manifest.json.manifests as Descriptor[])
+      .filter(isPlatformImage)
+      .map((entry) => entry.digest)
+      .filter((entry) => DIGEST.test(entry));
+  };
   return {
     readHeld: async () => {
       const [images, held] = await Promise.all([readTaggedImages(client, tags), parts && readParts()]);
       const candidate = heldImage(images);
       const read = held ? { ...images, parts: held } : images;
-      // With a key, the signatures of the image that would be published (its `.sig`, one more read).
+      // With a key, the signatures of the image that would be published (its `.sig`, one more
+      // read); for an index, its platform images' too: an identity counts as signed only where
+      // the index and every platform image carry it (a pull of one platform checks that image's).
       if (!signatures || !candidate) return read;
-      const { digest, identities } = await signatures.read(candidate);
-      info(
-        `${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}`,
+      const platforms = await imagesOf(candidate);
+      const [whole, ...each] = await Promise.all(
+        [candidate, ...platforms].map((digest) => signatures.read(digest)),
       );
-      return { ...read, signature: { digest, identities } };
+      const identities = whole.identities.filter((identity) =>
+        each.every((platform) => platform.identities.includes(identity)),
+      );
+      info(
+        `${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}` +
+          (platforms.length > 0 ? ` (the index and its ${platforms.length} platform images)` : ''),
+      );
+      return { ...read, signature: { digest: whole.digest, identities } };
     },
     read: (tag) => readTaggedImage(client, tags.repository, tag),
     lookUp: (tag) => client.lookUp(tags.repository, tag),
     readParts,
-    imagesOf: async (digest) => {
-      const manifest = await client.manifest(tags.repository, digest);
-      if (!Array.isArray(manifest.json.manifests)) return [];
-      return (manifest.json.manifests as Descriptor[])
-        .filter(isPlatformImage)
-        .map((entry) => entry.digest)
-        .filter((entry) => DIGEST.test(entry));
-    },
+    imagesOf,
   };
 }
 
