@@ -1566,7 +1566,13 @@ function registrySignatures(client, tags, opening) {
             const signature = layer?.annotations?.[SIGNATURE_ANNOTATION];
             if (layer?.mediaType !== SIGNATURE_MEDIA_TYPE || typeof signature !== 'string')
                 return undefined;
-            const payload = await client.smallBlob(repository, layer.digest);
+            // A layer whose payload cannot be read (a malformed digest, no such blob, too large) is
+            // no signature of this key; it is kept as it is, and stops nothing.
+            if (typeof layer.digest !== 'string' || !DIGEST.test(layer.digest))
+                return undefined;
+            const payload = await client.signaturePayload(repository, layer.digest);
+            if (!payload)
+                return undefined;
             const said = readPayload(payload);
             return said?.digest === digest && key.verify(payload, Buffer.from(signature, 'base64'))
                 ? said.reference
@@ -1590,7 +1596,10 @@ function registrySignatures(client, tags, opening) {
                 const payload = payloadFor(identity, digest);
                 return { payload, layer: layerFor(payload, key.sign(payload)) };
             });
-            const layers = [...before.layers, ...added.map(({ layer }) => layer)];
+            // Others' layers are kept as they are; an entry that is no layer at all (not an object, or
+            // a digest no registry could hold) is dropped, or the registry would refuse the manifest.
+            const kept = before.layers.filter((layer) => layer !== null && typeof layer === 'object' && DIGEST.test(String(layer.digest)));
+            const layers = [...kept, ...added.map(({ layer }) => layer)];
             const config = configFor(layers);
             // The payloads and the configuration go up at once; the manifest only after all of them.
             await Promise.all([...added.map(({ payload }) => payload), config].map((blob) => client.putBlob(repository, blob)));
@@ -2464,6 +2473,9 @@ const ERROR_BODY_LIMIT = 64 * 1024;
 /** An answer longer than the limit for its kind: not retried, the registry would send it again. */
 class TooLarge extends Error {
 }
+/** What the caller is told of an answer larger than its kind may be. */
+class AnswerTooLarge extends errors/* RegistryError */.gl {
+}
 class Transport {
     options;
     timeoutMs;
@@ -2524,7 +2536,7 @@ class Transport {
             }
             catch (error) {
                 if (error instanceof TooLarge)
-                    throw new errors/* RegistryError */.gl(`Could not ${ask.what}: the registry's answer is larger than ${describeSize(limit)}, the most a registry sends for it. Nothing was pushed.`);
+                    throw new AnswerTooLarge(`Could not ${ask.what}: the registry's answer is larger than ${describeSize(limit)}, the most a registry sends for it. Nothing was pushed.`);
                 if (deadline.aborted)
                     return { done: false, reason: `no complete answer within ${this.timeoutMs / 1000}s` };
                 if (isTlsOrProtocolError(error))
@@ -2851,15 +2863,27 @@ class RegistryClient {
             expect,
         });
     }
-    /** A small blob (a signature's payload or configuration), read whole up to 64 KiB. */
-    async smallBlob(name, digest) {
-        const answer = await this.send('GET', `/v2/${name}/blobs/${digest}`, name, {
-            what: `read the blob ${name}@${digest}`,
-            expect: [200],
-            limit: SMALL_BLOB_LIMIT,
-        });
-        if (digestOf(answer.body) !== digest)
-            throw new errors/* RegistryError */.gl(`The registry answered a read of the blob ${name}@${digest} with other bytes.`);
+    /**
+     * A signature's payload, or undefined where the layer cannot be one: no such blob (404),
+     * larger than a payload is, or other bytes than its digest. A registry that cannot answer
+     * (5xx, the network, credentials) is still an error: nothing is decided on a guess.
+     */
+    async signaturePayload(name, digest) {
+        let answer;
+        try {
+            answer = await this.send('GET', `/v2/${name}/blobs/${digest}`, name, {
+                what: `read the blob ${name}@${digest}`,
+                expect: [200, 404],
+                limit: SMALL_BLOB_LIMIT,
+            });
+        }
+        catch (error) {
+            if (error instanceof AnswerTooLarge)
+                return undefined;
+            throw error;
+        }
+        if (answer.status === 404 || digestOf(answer.body) !== digest)
+            return undefined;
         return answer.body;
     }
     /**

@@ -839,13 +839,24 @@ describe("the client's own writes: blobs and manifests (signatures)", () => {
     );
   });
 
-  test('a small blob read back must be the bytes of its digest', async () => {
+  test("a signature's payload is the bytes of its digest, or no payload at all: other bytes, no blob, too large", async () => {
     const { pool, client } = pinged();
     pool.intercept({ path: `/v2/a/blobs/${digestOfBytes}`, method: 'GET' }).reply(200, bytes);
-    await expect(client.smallBlob('a', digestOfBytes)).resolves.toEqual(bytes);
+    await expect(client.signaturePayload('a', digestOfBytes)).resolves.toEqual(bytes);
     pool.intercept({ path: `/v2/a/blobs/${DIGEST}`, method: 'GET' }).reply(200, bytes);
-    await expect(client.smallBlob('a', DIGEST)).rejects.toThrow(
-      `The registry answered a read of the blob a@${DIGEST} with other bytes.`,
-    );
+    await expect(client.signaturePayload('a', DIGEST)).resolves.toBeUndefined();
+    pool.intercept({ path: `/v2/a/blobs/${DIGEST}`, method: 'GET' }).reply(404, '');
+    await expect(client.signaturePayload('a', DIGEST)).resolves.toBeUndefined();
+    pool.intercept({ path: `/v2/a/blobs/${DIGEST}`, method: 'GET' }).reply(200, Buffer.alloc(64 * 1024 + 1));
+    await expect(client.signaturePayload('a', DIGEST)).resolves.toBeUndefined();
+  });
+
+  test("a registry that cannot answer for a signature's payload stops the run: nothing is decided on a guess", async () => {
+    const { pool, client } = pinged();
+    pool
+      .intercept({ path: `/v2/a/blobs/${DIGEST}`, method: 'GET' })
+      .reply(503, '')
+      .times(3);
+    await expect(client.signaturePayload('a', DIGEST)).rejects.toThrow(/Could not read the blob a@/);
   });
 });

@@ -31,11 +31,7 @@ function memoryRegistry(
         bytes && { digest: digestOf(bytes), json: JSON.parse(bytes.toString()) as Record<string, unknown> }
       );
     },
-    smallBlob: async (_name: string, digest: string) => {
-      const bytes = blobs.get(digest);
-      if (!bytes) throw new Error(`no blob ${digest}`);
-      return bytes;
-    },
+    signaturePayload: async (_name: string, digest: string) => blobs.get(digest),
     putBlob: async (_name: string, bytes: Buffer) => {
       writes.push(`blob ${digestOf(bytes).slice(7, 13)}`);
       blobs.set(digestOf(bytes), bytes);
@@ -121,6 +117,27 @@ describe('the signatures of a digest', () => {
     ];
     registry.manifests.set(SIG, Buffer.from(JSON.stringify({ schemaVersion: 2, layers })));
     await expect(signatures.read(DIGEST)).resolves.toMatchObject({ identities: [], exists: true });
+  });
+
+  test('a layer that cannot be a payload (a malformed digest, no such blob, null) is no signature and stops nothing; a write keeps what a registry can hold', async () => {
+    const key = await keyOf();
+    const registry = memoryRegistry();
+    const signatures = registrySignatures(registry.client, tags, Promise.resolve(key));
+    const payload = payloadFor(both[0], DIGEST);
+    const good = layerFor(payload, key.sign(payload));
+    registry.blobs.set(good.digest, payload);
+    const broken = [
+      { ...good, digest: 'sha256:../../etc' },
+      { ...good, digest: `sha256:${'0'.repeat(64)}` },
+      null,
+    ];
+    const layers = [...broken, good];
+    registry.manifests.set(SIG, Buffer.from(JSON.stringify({ schemaVersion: 2, layers })));
+    await expect(signatures.read(DIGEST)).resolves.toMatchObject({ identities: [both[0]], exists: true });
+    await signatures.write(DIGEST, both);
+    const written = JSON.parse(registry.manifests.get(SIG)!.toString()) as { layers: unknown[] };
+    expect(written.layers.slice(0, 2)).toEqual([broken[1], good]);
+    expect(written.layers).toHaveLength(3);
   });
 
   test('a create-only registry: a .sig that holds both identities already converges, with no write', async () => {

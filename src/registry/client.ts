@@ -4,6 +4,7 @@ import { registryMessage } from './classify.js';
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 import { Auth, type AuthOptions, type Session } from './auth.js';
 import {
+  AnswerTooLarge,
   KEY_LIST_LIMIT,
   Transport,
   header,
@@ -172,15 +173,24 @@ export class RegistryClient {
     });
   }
 
-  /** A small blob (a signature's payload or configuration), read whole up to 64 KiB. */
-  async smallBlob(name: string, digest: string): Promise<Buffer> {
-    const answer = await this.send('GET', `/v2/${name}/blobs/${digest}`, name, {
-      what: `read the blob ${name}@${digest}`,
-      expect: [200],
-      limit: SMALL_BLOB_LIMIT,
-    });
-    if (digestOf(answer.body) !== digest)
-      throw new RegistryError(`The registry answered a read of the blob ${name}@${digest} with other bytes.`);
+  /**
+   * A signature's payload, or undefined where the layer cannot be one: no such blob (404),
+   * larger than a payload is, or other bytes than its digest. A registry that cannot answer
+   * (5xx, the network, credentials) is still an error: nothing is decided on a guess.
+   */
+  async signaturePayload(name: string, digest: string): Promise<Buffer | undefined> {
+    let answer: Answer;
+    try {
+      answer = await this.send('GET', `/v2/${name}/blobs/${digest}`, name, {
+        what: `read the blob ${name}@${digest}`,
+        expect: [200, 404],
+        limit: SMALL_BLOB_LIMIT,
+      });
+    } catch (error) {
+      if (error instanceof AnswerTooLarge) return undefined;
+      throw error;
+    }
+    if (answer.status === 404 || digestOf(answer.body) !== digest) return undefined;
     return answer.body;
   }
 

@@ -58,6 +58,9 @@ export interface TransportOptions {
 /** An answer longer than the limit for its kind: not retried, the registry would send it again. */
 class TooLarge extends Error {}
 
+/** What the caller is told of an answer larger than its kind may be. */
+export class AnswerTooLarge extends RegistryError {}
+
 export class Transport {
   readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
@@ -117,7 +120,7 @@ export class Transport {
           answer = { status: response.statusCode, headers: response.headers, body };
         } catch (error) {
           if (error instanceof TooLarge)
-            throw new RegistryError(
+            throw new AnswerTooLarge(
               `Could not ${ask.what}: the registry's answer is larger than ${describeSize(limit)}, the most a registry sends for it. Nothing was pushed.`,
             );
           if (deadline.aborted)

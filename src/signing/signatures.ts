@@ -1,5 +1,5 @@
 import { UserError, RegistryError, TagTaken } from '../errors.js';
-import { shaRef, versionRef, type Tags } from '../publication/tags.js';
+import { DIGEST, shaRef, versionRef, type Tags } from '../publication/tags.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { SigningKey } from './key.js';
 import { OCI_MANIFEST } from '../registry/media-types.js';
@@ -62,7 +62,11 @@ export function registrySignatures(
       layers.map(async (layer) => {
         const signature = layer?.annotations?.[SIGNATURE_ANNOTATION];
         if (layer?.mediaType !== SIGNATURE_MEDIA_TYPE || typeof signature !== 'string') return undefined;
-        const payload = await client.smallBlob(repository, layer.digest);
+        // A layer whose payload cannot be read (a malformed digest, no such blob, too large) is
+        // no signature of this key; it is kept as it is, and stops nothing.
+        if (typeof layer.digest !== 'string' || !DIGEST.test(layer.digest)) return undefined;
+        const payload = await client.signaturePayload(repository, layer.digest);
+        if (!payload) return undefined;
         const said = readPayload(payload);
         return said?.digest === digest && key.verify(payload, Buffer.from(signature, 'base64'))
           ? said.reference
@@ -86,7 +90,12 @@ export function registrySignatures(
           const payload = payloadFor(identity, digest);
           return { payload, layer: layerFor(payload, key.sign(payload)) };
         });
-      const layers = [...before.layers, ...added.map(({ layer }) => layer)];
+      // Others' layers are kept as they are; an entry that is no layer at all (not an object, or
+      // a digest no registry could hold) is dropped, or the registry would refuse the manifest.
+      const kept = before.layers.filter(
+        (layer) => layer !== null && typeof layer === 'object' && DIGEST.test(String(layer.digest)),
+      );
+      const layers = [...kept, ...added.map(({ layer }) => layer)];
       const config = configFor(layers);
       // The payloads and the configuration go up at once; the manifest only after all of them.
       await Promise.all(
