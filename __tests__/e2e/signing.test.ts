@@ -177,21 +177,49 @@ describe('signed at publication', () => {
       expect(await cosignAccepts(cosign, `${bed.registry}/${name}:v1.0.0`, key.publicKey)).toBe(false);
   });
 
-  test('a commit whose run died after the commit tag is signed when re-run, the version tag written after the signature', async () => {
+  test('an image planted under the commit tag with the revision label, by an identity without the key: refused before the build, never signed', async () => {
     const name = uniqueName('signed');
     const sha = randomSha();
     const digest = await pushTagDirectly(bed, bed.registry, `${name}:${sha}`, sha);
     const log = await accessLogMark(bed);
     const run = await runAction({ inputs: signed(name), sha });
-    expect(errors(run)).toEqual([]);
-    expect(run.outputs.result).toBe('completed');
-    expect(run.outputs.digest).toBe(digest);
-    expect(builds(run)).toEqual([]);
-    expect(manifestWrites(await log(), name)).toEqual([
-      `PUT /v2/${name}/manifests/${digest.replace(':', '-')}.sig 201`,
-      `PUT /v2/${name}/manifests/v1.0.0 201`,
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)).toEqual([
+      `::error::${bed.registry}/${name}:${sha} holds ${digest}, labelled as built from this commit but not signed by this key. ` +
+        'With `signing_key` the action signs an image before any tag names it, so no run with this key pushed this one (or its signature was removed), and it is not signed now. ' +
+        'Find out what pushed it; delete the tag if it is wrong (where CI may only create, an admin can), then run again.',
     ]);
-    expect((await skopeoAccepts(`${bed.registry}/${name}:v1.0.0`, key.publicKey)).ok).toBe(true);
+    expect(builds(run)).toEqual([]);
+    expect(manifestWrites(await log(), name)).toEqual([]);
+    expect((await skopeoAccepts(`${bed.registry}/${name}:${sha}`, key.publicKey)).ok).toBe(false);
+  });
+
+  test('a run killed after its push: the image was signed before the commit tag named it, so the re-run writes only the version tag', async () => {
+    const name = uniqueName('signed');
+    const sha = randomSha();
+    const context = signed(name).context;
+    // A front that stops the first run where it would write the version tag; the re-run goes
+    // through the same address (the signed identities name it), refusing nothing.
+    let killing = true;
+    const front = await startFaultRegistry(bed.registry, ({ method, path: p }) =>
+      killing && method === 'PUT' && p.endsWith('/manifests/v1.0.0')
+        ? { status: 400, body: '{"errors":[]}' }
+        : 'pass',
+    );
+    try {
+      const died = await runAction({ inputs: signed(name, { context, registry: front.address }), sha });
+      expect(died.exitCode).toBe(1);
+      killing = false;
+      const before = front.requests.length;
+      const run = await runAction({ inputs: signed(name, { context, registry: front.address }), sha });
+      expect(errors(run)).toEqual([]);
+      expect(run.outputs.result).toBe('completed');
+      expect(builds(run)).toEqual([]);
+      const writes = front.requests.slice(before).filter((line) => /^(PUT|POST|PATCH) /.test(line));
+      expect(writes).toEqual([`PUT /v2/${name}/manifests/v1.0.0 201`]);
+    } finally {
+      await front.close();
+    }
   });
 
   test('a wrong password fails before the build, naming the input', async () => {
@@ -208,7 +236,7 @@ describe('signed at publication', () => {
 });
 
 describe('signed, with each platform built by its own job', () => {
-  test('the job that assembles the index signs it for both tags; skopeo and cosign verify it; the first job signs nothing', async () => {
+  test('the job that assembles the index signs it for both tags; skopeo and cosign verify it; the first job signs its part only and reports no signature', async () => {
     const name = uniqueName('signed-parts');
     const sha = randomSha();
     const shared = signed(name, { platforms: 'linux/amd64,linux/arm64', network: 'none' });
@@ -241,6 +269,24 @@ describe('signed, with each platform built by its own job', () => {
   /** The arm64 "runner": the containerd-store engine of the bed, not over TLS. */
   const ARM64 = { DOCKER_HOST: 'tcp://127.0.0.1:2376', DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' };
   const SIG_PUT = /^\/v2\/.+\/manifests\/sha256-[0-9a-f]{64}\.sig$/;
+
+  test('a part planted under a part tag with the revision label, without the key: the other job refuses it before its build', async () => {
+    const name = uniqueName('signed-parts');
+    const sha = randomSha();
+    const planted = await pushTagDirectly(bed, bed.registry, `${name}:${sha}-linux-arm64`, sha);
+    const run = await runAction({
+      inputs: {
+        ...signed(name, { platforms: 'linux/amd64,linux/arm64', network: 'none' }),
+        build_platforms: 'linux/amd64',
+      },
+      sha,
+    });
+    expect(run.exitCode).toBe(1);
+    expect(errors(run)[0]).toContain(
+      `${bed.registry}/${name}:${sha}-linux-arm64 (the linux/arm64 part) holds ${planted}, labelled as built from this commit but not signed by this key.`,
+    );
+    expect(builds(run)).toEqual([]);
+  });
 
   test('on a create-only registry, a run that died between the platform signatures and the index signature converges when run again: the platform .sigs are not written again', async () => {
     const name = uniqueName('signed-parts');
@@ -279,12 +325,14 @@ describe('signed, with each platform built by its own job', () => {
         env: ARM64,
       });
       expect(errors(again)).toEqual([]);
-      expect(again.outputs.result).toBe('completed');
+      // Signed before the commit tag names it: the index was never put there, so it is now.
+      expect(again.outputs.result).toBe('pushed');
       expect(builds(again)).toEqual([]);
       const writes = front.requests.slice(before).filter((line) => /^PUT \S+\/manifests\//.test(line));
       const index = again.outputs.digest.replace(':', '-');
       expect(writes).toEqual([
         `PUT /v2/${name}/manifests/${index}.sig 201`,
+        `PUT /v2/${name}/manifests/${sha} 201`,
         `PUT /v2/${name}/manifests/v1.0.0 201`,
       ]);
       expect(again.outputs.signature).toBe(`${front.address}/${name}:${index}.sig`);

@@ -115,6 +115,15 @@ function scripted(
         registry.tags.set(tagOf(reference), BUILT);
         return BUILT;
       },
+      stage: async () => {
+        registry.log.push('stage');
+        return { source: { reference: 'oci:staged', options: [] }, digest: BUILT, platforms: [], files: [] };
+      },
+      pushStaged: async (staged, reference) => {
+        registry.log.push(`push -> ${tagOf(reference)}`);
+        registry.tags.set(tagOf(reference), staged.digest);
+        return staged.digest;
+      },
       discard: async () => void registry.discarded++,
       load: async () => {
         registry.builds++;
@@ -450,77 +459,134 @@ describe('when the new plan is no way forward, the refusal stands', () => {
 });
 
 describe('with a signing key', () => {
-  /** A scripted `.sig` store: digest → identities signed. */
+  /** A scripted `.sig` store: digest → identities signed; like the real one, it writes only what is missing. */
   function signing(registry: ReturnType<typeof scripted>['registry'], context: PublicationContext) {
     const store = new Map<string, string[]>();
     context.signatures = {
       read: async (d) => ({ digest: d, identities: store.get(d) ?? [], layers: [], exists: store.has(d) }),
       write: async (d, identities) => {
-        registry.log.push(`sign ${d.slice(7, 8)} for ${identities.length}`);
-        store.set(d, identities);
+        const held = store.get(d) ?? [];
+        if (!identities.every((identity) => held.includes(identity))) {
+          registry.log.push(`sign ${d.slice(7, 8)} for ${identities.length}`);
+          store.set(d, [...new Set([...held, ...identities])]);
+        }
         return `r.example/team/app:${d.replace(':', '-')}.sig`;
       },
     };
     return store;
   }
-  const signs = (log: string[]) => log.filter((line) => /^(push|copy|sign)/.test(line));
+  const signs = (log: string[]) => log.filter((line) => /^(build|stage|push|copy|sign)/.test(line));
+  const heldWith = async (context: PublicationContext, store: Map<string, string[]>) => {
+    const held = await context.registry.readHeld();
+    const image = held.version.exists
+      ? held.version.digest
+      : held.commit.exists
+        ? held.commit.digest
+        : undefined;
+    if (!image) return held;
+    const identities = store.get(image) ?? [];
+    return { ...held, signature: { digest: image, identities, vouched: identities.includes(COMMIT) } };
+  };
+  const signedPublication = publicationFor(true, true);
 
-  test('a fresh run: the commit tag, its signature, then the version tag, last', async () => {
+  test('a fresh run: built, signed before any tag names it, then the commit tag, then the version tag, last', async () => {
     const { registry, context } = scripted();
-    signing(registry, context);
-    const first = plan(
-      { version: { exists: false }, commit: { exists: false } },
-      tags,
-      publicationFor(true, true),
-    );
+    const store = signing(registry, context);
+    const first = plan(await heldWith(context, store), tags, signedPublication);
     await expect(publish(first, context, async () => first)).resolves.toMatchObject({
       result: Result.Pushed,
       digest: BUILT,
     });
-    expect(signs(registry.log)).toEqual([`push -> ${tags.sha}`, 'sign 1 for 2', 'copy 1 -> v1.0.0']);
-    expect(registry.phases).toEqual(['Push the commit tag', 'Sign', 'Push the version tag']);
+    expect(signs(registry.log)).toEqual([
+      'build',
+      'stage',
+      'sign 1 for 2',
+      `push -> ${tags.sha}`,
+      'copy 1 -> v1.0.0',
+    ]);
+    expect(registry.phases).toEqual([
+      'Sign before the push',
+      'Push the commit tag',
+      'Sign',
+      'Push the version tag',
+    ]);
   });
 
-  test('a run that died after the commit tag: signed, then the version tag, no build', async () => {
+  test('a run that died after its push: its image is signed already, so the re-run writes the version tag, no build', async () => {
     const { registry, context } = scripted({ tags: { [tags.sha]: BUILT } });
-    signing(registry, context);
-    const held = await context.registry.readHeld();
-    const next = plan(
-      { ...held, signature: { digest: BUILT, identities: [] } },
-      tags,
-      publicationFor(true, true),
-    );
+    const store = signing(registry, context);
+    store.set(BUILT, [VERSION, COMMIT]);
+    const next = plan(await heldWith(context, store), tags, signedPublication);
     await expect(publish(next, context, async () => next)).resolves.toMatchObject({
       result: Result.Completed,
     });
-    expect(signs(registry.log)).toEqual(['sign 1 for 2', 'copy 1 -> v1.0.0']);
-    expect(registry.builds).toBe(0);
+    expect(signs(registry.log)).toEqual(['copy 1 -> v1.0.0']);
   });
 
-  test('published but unsigned: the signature alone, nothing else written', async () => {
+  test('an image under the commit tag that this key never signed (planted with the label): refused, never signed', async () => {
+    const { registry, context } = scripted({ tags: { [tags.sha]: BUILT } });
+    const store = signing(registry, context);
+    const held = await heldWith(context, store);
+    expect(() => plan(held, tags, signedPublication)).toThrow(
+      `${COMMIT} holds ${BUILT}, labelled as built from this commit but not signed by this key.`,
+    );
+    expect(signs(registry.log)).toEqual([]);
+  });
+
+  test('published but never signed by this key: refused, never signed', async () => {
     const { registry, context } = scripted({ tags: { 'v1.0.0': BUILT, [tags.sha]: BUILT } });
-    signing(registry, context);
-    const next = plan(
-      { ...(await context.registry.readHeld()), signature: { digest: BUILT, identities: [] } },
-      tags,
-      publicationFor(true, true),
+    const store = signing(registry, context);
+    const held = await heldWith(context, store);
+    expect(() => plan(held, tags, signedPublication)).toThrow(
+      `${VERSION} holds ${BUILT}, labelled as built from this commit but not signed by this key.`,
     );
-    await expect(publish(next, context, async () => next)).resolves.toMatchObject({
-      result: Result.Completed,
-    });
-    expect(signs(registry.log)).toEqual(['sign 1 for 2']);
+    expect(signs(registry.log)).toEqual([]);
   });
 
-  test("an index: each platform's image signed first, then the index, last before the version tag", async () => {
+  test("an index this key signed whose platform images lack theirs (as 1.1.0 left it): each platform signed, the index's .sig not written again", async () => {
     const { registry, context } = scripted({ tags: { [tags.sha]: THEIRS } });
-    signing(registry, context);
+    const store = signing(registry, context);
+    store.set(THEIRS, [VERSION, COMMIT]);
     const next = plan(
-      { ...(await context.registry.readHeld()), signature: { digest: THEIRS, identities: [] } },
+      {
+        ...(await context.registry.readHeld()),
+        signature: { digest: THEIRS, identities: [], vouched: true },
+      },
       tags,
-      publicationFor(true, true),
+      signedPublication,
     );
     await expect(publish(next, context, async () => next)).resolves.toMatchObject({ digest: THEIRS });
-    expect(signs(registry.log)).toEqual(['sign 7 for 2', 'sign 8 for 2', 'sign 2 for 2', 'copy 2 -> v1.0.0']);
+    expect(signs(registry.log)).toEqual(['sign 7 for 2', 'sign 8 for 2', 'copy 2 -> v1.0.0']);
+  });
+
+  test('on a registry that lets tags be overwritten, the commit tag moved to an image of this commit that this key did not sign: the version tag is not moved to it', async () => {
+    const { registry, context } = scripted({
+      on: {
+        'after-copy v1.0.0': (r) => void (r.tags.get(tags.sha) === BUILT && r.tags.set(tags.sha, THEIRS)),
+      },
+    });
+    const store = signing(registry, context);
+    const first = plan(await heldWith(context, store), tags, signedPublication);
+    const error = await publish(first, context, async () => first).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toContain(
+      `holds ${THEIRS}, labelled as built from this commit but not signed by this key.`,
+    );
+    expect(registry.tags.get('v1.0.0')).toBe(BUILT);
+    expect(signs(registry.log).filter((line) => line.startsWith('sign'))).toEqual(['sign 1 for 2']);
+  });
+
+  test('the same, but the other run signed its image with this key (it signs before its push): the version tag gives way to it', async () => {
+    const { registry, context } = scripted({
+      on: {
+        'after-copy v1.0.0': (r) => void (r.tags.get(tags.sha) === BUILT && r.tags.set(tags.sha, THEIRS)),
+      },
+    });
+    const store = signing(registry, context);
+    store.set(THEIRS, [VERSION, COMMIT]);
+    const first = plan(await heldWith(context, store), tags, signedPublication);
+    await expect(publish(first, context, async () => first)).resolves.toMatchObject({ digest: THEIRS });
+    expect(registry.tags.get('v1.0.0')).toBe(THEIRS);
   });
 
   test('a signature step without a key is a programming error, never a silent skip', async () => {

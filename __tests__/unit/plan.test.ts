@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import { partsOf } from '../../src/publication/parts.js';
 import { plan, publicationFor, samePlan, type Plan } from '../../src/publication/plan.js';
 import { pinnedRef, shaRef, tagsOf, versionRef, type Held } from '../../src/publication/tags.js';
 
@@ -217,7 +218,7 @@ describe('the publication as data', () => {
 
 describe('with a signing key: the signature between the commit tag and the version tag', () => {
   const identities = [versionRef(tags), shaRef(tags)];
-  const both = (digest: string, signature?: { digest: string; identities: string[] }): Held => ({
+  const both = (digest: string, signature?: Held['signature']): Held => ({
     version: { exists: true, digest, revision: tags.sha },
     commit: { exists: true, digest, revision: tags.sha },
     signature,
@@ -233,33 +234,70 @@ describe('with a signing key: the signature between the commit tag and the versi
     ]);
   });
 
+  const signed = (digest: string, identities: string[], vouched = identities.includes(shaRef(tags))) => ({
+    digest,
+    identities,
+    vouched,
+  });
+
   test.each<[string, Held, { step: string }[]]>([
-    ['published and signed for both tags: nothing', both(V, { digest: V, identities }), []],
+    ['published and signed for both tags: nothing', both(V, signed(V, identities)), []],
     [
-      'published, unsigned (a run died): the signature only',
-      both(V, { digest: V, identities: [] }),
+      'signed for the commit only (another version of it published first): the signature',
+      both(V, signed(V, [identities[1]])),
       [{ step: 'signature' }],
     ],
     [
-      'signed for one tag only: the signature',
-      both(V, { digest: V, identities: [identities[0]] }),
+      'an index this key signed, whose platform images lack a signature: the signature',
+      both(V, signed(V, [], true)),
       [{ step: 'signature' }],
     ],
+    ['signed, but another digest: the signature', both(V, signed(C, identities)), [{ step: 'signature' }]],
     [
-      'signed, but another digest: the signature',
-      both(V, { digest: C, identities }),
-      [{ step: 'signature' }],
-    ],
-    [
-      'the commit tag only, unsigned: the signature, then the version tag',
+      'the commit tag only, signed for the commit: the signature, then the version tag',
       {
         version: { exists: false },
         commit: { exists: true, digest: C, revision: tags.sha },
-        signature: { digest: C, identities: [] },
+        signature: signed(C, [identities[1]]),
       },
       [{ step: 'signature' }, { step: 'version-tag' }],
     ],
   ])('%s', (_, held, writes) => {
     expect(plan(held, tags, signing).writes).toEqual(writes);
+  });
+
+  test.each<[string, Held, string]>([
+    ['published, but this key never signed it', both(V, signed(V, [])), versionRef(tags)],
+    ['published, signed for the version tag alone', both(V, signed(V, [identities[0]])), versionRef(tags)],
+    [
+      'the commit tag only, unsigned (pushed without the key, or planted with a label)',
+      {
+        version: { exists: false },
+        commit: { exists: true, digest: C, revision: tags.sha },
+        signature: signed(C, []),
+      },
+      shaRef(tags),
+    ],
+  ])('%s: refused, never signed', (_, held, reference) => {
+    expect(() => plan(held, tags, signing)).toThrow(
+      `${reference} holds ${held.signature!.digest}, labelled as built from this commit but not signed by this key.`,
+    );
+  });
+
+  test('a part this key did not sign: refused, naming the part', () => {
+    const parts = partsOf(['linux/amd64', 'linux/arm64'], ['linux/amd64'], {});
+    const held: Held = {
+      version: { exists: false },
+      commit: { exists: false },
+      parts: { 'linux/arm64': { exists: true, digest: C, revision: tags.sha, signed: false } },
+    };
+    expect(() => plan(held, tags, publicationFor(true, true, true), parts)).toThrow(
+      `${tags.image}:${tags.sha}-linux-arm64 (the linux/arm64 part) holds ${C}, labelled as built from this commit but not signed by this key.`,
+    );
+    const signedPart: Held = {
+      ...held,
+      parts: { 'linux/arm64': { ...held.parts!['linux/arm64'], signed: true } },
+    };
+    expect(plan(signedPart, tags, publicationFor(true, true, true), parts).image).toBe('assemble');
   });
 });

@@ -1,4 +1,5 @@
 import type { HandOver } from '../build/hand-over.js';
+import type { Staged } from '../skopeo/stage.js';
 import type { Signatures } from '../signing/signatures.js';
 import type { HeldPart, Parts } from './parts.js';
 import type { Held, TagState, TaggedImage, Tags } from './tags.js';
@@ -29,6 +30,13 @@ export interface Writer {
   build(platform?: string): Promise<HandOver>;
   /** Pushes a built image to `reference`; returns the digest the registry holds. */
   push(built: HandOver, reference: string): Promise<string>;
+  /**
+   * With a signing key: the built image made ready for a push that keeps its digest, which is
+   * then known before any tag names it (deleted with the hand-over).
+   */
+  stage(built: HandOver): Promise<Staged>;
+  /** Pushes a staged image to `reference`; the registry must hold it under the staged digest. */
+  pushStaged(staged: Staged, reference: string): Promise<string>;
   /** Deletes what the hand-over wrote. */
   discard(built: HandOver): Promise<void>;
   /** Builds the image and loads it into the engine (without `push`). */

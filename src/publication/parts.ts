@@ -28,7 +28,11 @@ export interface PartDescriptor {
 }
 
 /** A part tag and what it holds: its image and commit, and, for an image manifest, its entry in the index. */
-export type HeldPart = TaggedImage & { descriptor?: PartDescriptor };
+export type HeldPart = TaggedImage & {
+  descriptor?: PartDescriptor;
+  /** With a signing key: whether this key signed the part for its part tag (verified). */
+  signed?: boolean;
+};
 
 /** `<sha>-<os>-<arch>[-<variant>]`: the tag of one platform's part of this commit. */
 export function partTag(sha: string, platform: string): string {

@@ -59,6 +59,7 @@ export function plan(held: Held, tags: Tags, publication = publicationFor(true),
   if (commit.exists && commit.revision !== tags.sha) throw foreignCommitTag(commit, tags);
   for (const [platform, part] of Object.entries(held.parts ?? {}))
     if (part.exists && part.revision !== tags.sha) throw foreignPart(part, platform, tags);
+  if (publication.includes('signature')) refuseUnsigned(held, tags);
   const assembled = parts !== undefined && publication.includes('part');
   const image = heldImage(held) ?? (assembled ? 'assemble' : 'build');
   const holds: Partial<Record<StepKind, TaggedImage>> = { 'commit-tag': commit, 'version-tag': version };
@@ -83,6 +84,29 @@ export function plan(held: Held, tags: Tags, publication = publicationFor(true),
 /** The image a run publishes when the registry holds one of this commit: the version tag's, else the commit tag's. */
 export function heldImage({ version, commit }: Pick<Held, 'version' | 'commit'>): string | undefined {
   return version.exists ? version.digest : commit.exists ? commit.digest : undefined;
+}
+
+/**
+ * With a signing key, an image a run would publish or a part it would put in an index counts
+ * only where this key signed it for this commit: a run with the key signs before any tag names
+ * an image, so an unsigned one under a tag was pushed by someone else, whatever its label says,
+ * and is never signed now.
+ */
+function refuseUnsigned(held: Held, tags: Tags): void {
+  const candidate = heldImage(held);
+  if (candidate && held.signature?.digest === candidate && !held.signature.vouched)
+    throw unsignedImage(held.version.exists ? versionRef(tags) : shaRef(tags), candidate);
+  for (const [platform, part] of Object.entries(held.parts ?? {}))
+    if (part.exists && part.signed === false)
+      throw unsignedImage(`${tagRef(tags, partTag(tags.sha, platform))} (the ${platform} part)`, part.digest);
+}
+
+export function unsignedImage(reference: string, digest: string): UserError {
+  return new UserError(
+    `${reference} holds ${digest}, labelled as built from this commit but not signed by this key. ` +
+      'With `signing_key` the action signs an image before any tag names it, so no run with this key pushed this one (or its signature was removed), and it is not signed now. ' +
+      'Find out what pushed it; delete the tag if it is wrong (where CI may only create, an admin can), then run again.',
+  );
 }
 
 /** The image there is signed by this run's key for pulls by both tags (a new build never is). */

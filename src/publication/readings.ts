@@ -1,5 +1,6 @@
 import { TagTaken, UserError } from '../errors.js';
 import type { PublicationContext } from './context.js';
+import { unsignedImage } from './plan.js';
 import { shaRef, type TagState } from './tags.js';
 
 // What the steps and the executor look at while they write: both tags at once, and whether an
@@ -21,7 +22,7 @@ export async function lookUpBoth({
 export async function requireThisCommit(
   found: string,
   ours: string,
-  { tags, registry }: PublicationContext,
+  { tags, registry, signatures }: PublicationContext,
 ): Promise<string> {
   const image = await registry.read(tags.sha);
   const revision = image.exists ? image.revision : undefined;
@@ -29,6 +30,9 @@ export async function requireThisCommit(
     throw new UserError(
       `${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${image.exists ? image.digest : found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`,
     );
+  // With a key, the version tag goes only to an image this key signed for this commit.
+  if (signatures && !(await signatures.read(image.digest)).identities.includes(shaRef(tags)))
+    throw unsignedImage(`${shaRef(tags)} (replaced while this run published ${ours})`, image.digest);
   return image.digest;
 }
 

@@ -23,8 +23,12 @@ export interface Held {
   version: TaggedImage;
   /** The commit tag counts only when its image's revision label is this commit. */
   commit: TaggedImage;
-  /** With a signing key: the identities this key signed the image there for (verified), by digest. */
-  signature?: { digest: string; identities: string[] };
+  /**
+   * With a signing key, for the image a run would publish (by digest): the identities this key
+   * signed it for (verified; for an index, only those that the index and every platform image
+   * carry), and whether this key signed the image itself for this commit (`vouched`).
+   */
+  signature?: { digest: string; identities: string[]; vouched: boolean };
   /** With platform parts: each platform's part tag, by platform. */
   parts?: Record<string, HeldPart>;
 }

@@ -3,6 +3,8 @@ import { asOciManifest, buildAndHandOver, buildOnly, discard } from '../build/ha
 import type { Timeline } from '../report/timeline.js';
 import { pushImage, tagInRegistry, type SkopeoConfig } from '../skopeo/commands.js';
 import { ensureSkopeo, type SkopeoDownload } from '../skopeo/install.js';
+import { stage } from '../skopeo/stage.js';
+import { RegistryError } from '../errors.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { Writer } from './context.js';
 import { INDEX_MEDIA_TYPE } from './parts.js';
@@ -51,6 +53,19 @@ export function realWriter(parts: WriterParts): Writer {
         ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline))
         : buildAndHandOver(spec, runDirectory, timeline),
     push: async (built, reference) => pushImage(await skopeo(), built, reference, runDirectory),
+    stage: async (built) => {
+      const staged = await stage(built, runDirectory, (await skopeo()).secrets);
+      built.files.push(...staged.files);
+      return staged;
+    },
+    pushStaged: async (staged, reference) => {
+      const digest = await pushImage(await skopeo(), staged.source, reference, runDirectory);
+      if (digest !== staged.digest)
+        throw new RegistryError(
+          `${reference} was pushed as ${digest}, not as the ${staged.digest} this run signed: the registry changed the image. Nothing more was written.`,
+        );
+      return digest;
+    },
     discard,
     load: () => buildOnly(spec, runDirectory, timeline),
     copy: async (digest, reference) =>

@@ -5,7 +5,7 @@ import type { RegistryView } from '../publication/context.js';
 import { partTag, type HeldPart, type PartDescriptor, type Parts } from '../publication/parts.js';
 import { heldImage } from '../publication/plan.js';
 import type { Signatures } from '../signing/signatures.js';
-import { DIGEST, type Held, type TaggedImage, type Tags } from '../publication/tags.js';
+import { DIGEST, shaRef, tagRef, type Held, type TaggedImage, type Tags } from '../publication/tags.js';
 import type { Manifest, RegistryClient } from './client.js';
 import { IMAGE_MANIFESTS } from './media-types.js';
 
@@ -25,7 +25,16 @@ export function registryView(
   const readParts = async (): Promise<Record<string, HeldPart>> => {
     if (!parts) return {};
     const held = await Promise.all(
-      parts.all.map(async (platform) => [platform, await readPart(client, tags, platform)] as const),
+      parts.all.map(async (platform) => {
+        const part = await readPart(client, tags, platform);
+        if (!signatures || !part.exists) return [platform, part] as const;
+        // With a key, a part counts only where this key signed it for its own tag.
+        const { identities } = await signatures.read(part.digest);
+        return [
+          platform,
+          { ...part, signed: identities.includes(tagRef(tags, partTag(tags.sha, platform))) },
+        ] as const;
+      }),
     );
     for (const [platform, part] of held) info(describeTag(partTag(tags.sha, platform), part));
     return Object.fromEntries(held);
@@ -58,7 +67,8 @@ export function registryView(
         `${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}` +
           (platforms.length > 0 ? ` (the index and its ${platforms.length} platform images)` : ''),
       );
-      return { ...read, signature: { digest: whole.digest, identities } };
+      const vouched = whole.identities.includes(shaRef(tags));
+      return { ...read, signature: { digest: whole.digest, identities, vouched } };
     },
     read: (tag) => readTaggedImage(client, tags.repository, tag),
     lookUp: (tag) => client.lookUp(tags.repository, tag),

@@ -3,6 +3,14 @@ import type { Write } from '../plan.js';
 import { taken } from '../readings.js';
 import { digestOf, shaRef } from '../tags.js';
 import { indexOfParts } from './part.js';
+import { signImage } from './signature.js';
+import { identitiesOf } from '../../signing/signatures.js';
+
+/** The digests an assembled index names. */
+function entriesOf(index: Buffer): string[] {
+  const json = JSON.parse(index.toString()) as { manifests: { digest: string }[] };
+  return json.manifests.map((entry) => entry.digest);
+}
 
 /**
  * The image (or index) under the commit tag. Built and pushed when no image of this commit is
@@ -28,18 +36,32 @@ export async function writeCommitTag(
       return settle({ digest: image, interleaved: write.repair === true });
     });
   const built = await writer.build();
-  return phase('Push the commit tag', async () => {
-    const meanwhile = await registry.read(tags.sha);
-    if (meanwhile.exists)
-      throw taken(
-        `${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`,
-        shaRef(tags),
-        meanwhile.digest,
-      );
-    const digest = await writer.push(built, shaRef(tags));
-    context.pushed(digest);
-    return settle({ digest, interleaved: false });
-  }).finally(() => writer.discard(built));
+  return (async () => {
+    // With a key, the image is signed before its tag names it: an unsigned image under the
+    // commit tag is then never one a run with this key pushed.
+    const signatures = context.signatures;
+    const staged =
+      signatures &&
+      (await phase('Sign before the push', async () => {
+        const ready = await writer.stage(built);
+        await signImage(context, signatures, ready.digest, ready.platforms, identitiesOf(tags));
+        return ready;
+      }));
+    return phase('Push the commit tag', async () => {
+      const meanwhile = await registry.read(tags.sha);
+      if (meanwhile.exists)
+        throw taken(
+          `${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`,
+          shaRef(tags),
+          meanwhile.digest,
+        );
+      const digest = staged
+        ? await writer.pushStaged(staged, shaRef(tags))
+        : await writer.push(built, shaRef(tags));
+      context.pushed(digest);
+      return settle({ digest, interleaved: false });
+    });
+  })().finally(() => writer.discard(built));
 }
 
 /**
@@ -65,6 +87,9 @@ async function writeIndexOfParts(
       );
     if (meanwhile.exists)
       log(`${shaRef(tags)} holds this index already (${assembled}): another job assembled it.`);
+    // With a key, the index and its platform images are signed before the commit tag names it.
+    if (context.signatures && !meanwhile.exists)
+      await signImage(context, context.signatures, assembled, entriesOf(index), identitiesOf(tags));
     const digest = meanwhile.exists ? assembled : await writer.putIndex(index);
     context.pushed(digest);
     log(`${shaRef(tags)} -> ${digest} (an index of ${parts.all.join(', ')})`);

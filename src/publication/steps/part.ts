@@ -8,8 +8,15 @@ import {
   type PartDescriptor,
   type Parts,
 } from '../parts.js';
-import { foreignPart, type Write } from '../plan.js';
-import { tagRef } from '../tags.js';
+import { foreignPart, unsignedImage, type Write } from '../plan.js';
+import { tagRef, type Tags } from '../tags.js';
+import { signImage } from './signature.js';
+import { identitiesOf } from '../../signing/signatures.js';
+
+/** What a part is signed for: its own tag, and both tags of the index it will be in. */
+export function partIdentities(tags: Tags, platform: string): string[] {
+  return [tagRef(tags, partTag(tags.sha, platform)), ...identitiesOf(tags)];
+}
 
 /**
  * One platform's part of the index, built natively by this job and pushed under its part tag,
@@ -36,6 +43,14 @@ export async function writePart(
       log(
         `${reference} was pushed by another run of this job while this one was building (${meanwhile.digest}): it is kept.`,
       );
+    } else if (context.signatures) {
+      // Signed before its tag names it, for its part tag and for both tags of the index it will
+      // be in: the job that assembles the index then has nothing to add to this .sig.
+      const staged = await writer.stage(built);
+      await signImage(context, context.signatures, staged.digest, [], partIdentities(tags, platform));
+      const digest = await writer.pushStaged(staged, reference);
+      context.pushed(digest);
+      log(`${reference} -> ${digest}`);
     } else {
       const digest = await writer.push(built, reference);
       context.pushed(digest);
@@ -59,6 +74,7 @@ export async function indexOfParts(context: PublicationContext, parts: Parts): P
     if (!part?.exists) return [];
     const reference = tagRef(tags, partTag(tags.sha, platform));
     if (part.revision !== tags.sha) throw foreignPart(part, platform, tags);
+    if (part.signed === false) throw unsignedImage(`${reference} (the ${platform} part)`, part.digest);
     if (!part.descriptor)
       throw new UserError(
         `${reference} (${part.digest}) is not one platform's image (an index?): a part is a single image manifest. ` +

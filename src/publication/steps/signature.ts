@@ -1,13 +1,12 @@
 import type { PublicationContext, Written } from '../context.js';
-import { identitiesOf } from '../../signing/signatures.js';
+import { identitiesOf, type Signatures } from '../../signing/signatures.js';
 
 /**
- * The signature of the image published, for pulls by the version tag and by the commit tag:
- * made after the commit tag holds the image and before the version tag is written, read back
- * and verified before the run goes on. Only the identities the `.sig` lacks are signed. An
- * index's platform images are signed first, then the index: a client pulling one platform
- * (skopeo, podman, CRI-O) checks the signature of that image, cosign the index's; the index's
- * signature, written last, is the one a re-run reads to know the whole is signed.
+ * The signature of the image published, for pulls by the version tag and by the commit tag,
+ * before the version tag is written, read back and verified before the run goes on. An image
+ * this run built or assembled was signed before its tag named it (see the commit-tag and part
+ * steps); this step finds that signature whole and writes nothing, and adds an identity an image
+ * of this commit signed by this key lacks (another version of the same commit).
  */
 export async function writeSignature(
   context: PublicationContext,
@@ -15,15 +14,31 @@ export async function writeSignature(
   _write: unknown,
   settle: (written: Written) => Promise<string>,
 ): Promise<string> {
-  const { signatures, phase, log } = context;
+  const { signatures, phase } = context;
   if (!signatures) throw new Error('A signature step without a signing key.');
   return phase('Sign', async () => {
-    const identities = identitiesOf(context.tags);
     const platforms = await context.registry.imagesOf(image);
-    await Promise.all(platforms.map((digest) => signatures.write(digest, identities)));
-    if (platforms.length > 0) log(`The index's ${platforms.length} platform images: signed, verified.`);
-    const reference = await signatures.write(image, identities);
-    log(`${reference}: signed for ${identitiesOf(context.tags).join(' and ')}, verified.`);
+    await signImage(context, signatures, image, platforms, identitiesOf(context.tags));
     return settle({ digest: image, interleaved: false });
   });
+}
+
+/**
+ * Signs `digest` for `identities`, each .sig read back and verified: for an index, its platform
+ * images first (a client pulling one platform, such as skopeo, podman or CRI-O, checks that
+ * image's signature; cosign the index's), then the index, whose signature is the one a re-run
+ * reads to know the whole is signed. Only what a .sig lacks is written.
+ */
+export async function signImage(
+  context: PublicationContext,
+  signatures: Signatures,
+  digest: string,
+  platforms: string[],
+  identities: string[],
+): Promise<string> {
+  await Promise.all(platforms.map((platform) => signatures.write(platform, identities)));
+  if (platforms.length > 0) context.log(`The index's ${platforms.length} platform images: signed, verified.`);
+  const reference = await signatures.write(digest, identities);
+  context.log(`${reference}: signed for ${identities.join(' and ')}, verified.`);
+  return reference;
 }

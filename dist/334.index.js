@@ -1,5 +1,5 @@
-export const id = 29;
-export const ids = [29];
+export const id = 334;
+export const ids = [334];
 export const modules = {
 
 /***/ 3916:
@@ -75,7 +75,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 29:
+/***/ 4334:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -1213,6 +1213,8 @@ function plan(held, tags, publication = publicationFor(true), parts) {
     for (const [platform, part] of Object.entries(held.parts ?? {}))
         if (part.exists && part.revision !== tags.sha)
             throw foreignPart(part, platform, tags);
+    if (publication.includes('signature'))
+        refuseUnsigned(held, tags);
     const assembled = parts !== undefined && publication.includes('part');
     const image = heldImage(held) ?? (assembled ? 'assemble' : 'build');
     const holds = { 'commit-tag': commit, 'version-tag': version };
@@ -1238,6 +1240,25 @@ function plan(held, tags, publication = publicationFor(true), parts) {
 /** The image a run publishes when the registry holds one of this commit: the version tag's, else the commit tag's. */
 function heldImage({ version, commit }) {
     return version.exists ? version.digest : commit.exists ? commit.digest : undefined;
+}
+/**
+ * With a signing key, an image a run would publish or a part it would put in an index counts
+ * only where this key signed it for this commit: a run with the key signs before any tag names
+ * an image, so an unsigned one under a tag was pushed by someone else, whatever its label says,
+ * and is never signed now.
+ */
+function refuseUnsigned(held, tags) {
+    const candidate = heldImage(held);
+    if (candidate && held.signature?.digest === candidate && !held.signature.vouched)
+        throw unsignedImage(held.version.exists ? versionRef(tags) : shaRef(tags), candidate);
+    for (const [platform, part] of Object.entries(held.parts ?? {}))
+        if (part.exists && part.signed === false)
+            throw unsignedImage(`${tagRef(tags, partTag(tags.sha, platform))} (the ${platform} part)`, part.digest);
+}
+function unsignedImage(reference, digest) {
+    return new errors/* UserError */.yo(`${reference} holds ${digest}, labelled as built from this commit but not signed by this key. ` +
+        'With `signing_key` the action signs an image before any tag names it, so no run with this key pushed this one (or its signature was removed), and it is not signed now. ' +
+        'Find out what pushed it; delete the tag if it is wrong (where CI may only create, an admin can), then run again.');
 }
 /** The image there is signed by this run's key for pulls by both tags (a new build never is). */
 function signed(held, image, tags) {
@@ -1307,6 +1328,7 @@ function refusal(version, tags) {
 ;// CONCATENATED MODULE: ./src/publication/readings.ts
 
 
+
 // What the steps and the executor look at while they write: both tags at once, and whether an
 // image another run put under the commit tag is this commit's.
 /** The digests both tags name now: two look-ups at once. */
@@ -1318,156 +1340,19 @@ async function lookUpBoth({ tags, registry, }) {
  * The commit tag's image must be of this commit; one of another commit is left as it is.
  * Returns its digest as read from its bytes: a look-up's header (`found`) is only a hint.
  */
-async function requireThisCommit(found, ours, { tags, registry }) {
+async function requireThisCommit(found, ours, { tags, registry, signatures }) {
     const image = await registry.read(tags.sha);
     const revision = image.exists ? image.revision : undefined;
     if (!image.exists || revision !== tags.sha)
         throw new errors/* UserError */.yo(`${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${image.exists ? image.digest : found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`);
+    // With a key, the version tag goes only to an image this key signed for this commit.
+    if (signatures && !(await signatures.read(image.digest)).identities.includes(shaRef(tags)))
+        throw unsignedImage(`${shaRef(tags)} (replaced while this run published ${ours})`, image.digest);
     return image.digest;
 }
 /** A tag taken by another run: the registry is read again and the run plans anew. */
 function taken(message, reference, digest) {
     return new errors/* TagTaken */.qD(message, { reference, digest });
-}
-
-;// CONCATENATED MODULE: ./src/publication/steps/part.ts
-
-
-
-
-/**
- * One platform's part of the index, built natively by this job and pushed under its part tag,
- * unless another run of this job pushed it while this one built (a part tag is never
- * overwritten: theirs is kept). It changes nothing in what the run publishes: the index comes after.
- */
-async function writePart(context, image, write, settle) {
-    const { tags, registry, writer, phase, log } = context;
-    const platform = write.platform;
-    if (!platform)
-        throw new Error('A part step without a platform.');
-    const tag = partTag(tags.sha, platform);
-    const reference = tagRef(tags, tag);
-    await writer.prepare();
-    const built = await writer.build(platform);
-    return phase(`Push the ${platform} part`, async () => {
-        const meanwhile = await registry.read(tag);
-        if (meanwhile.exists) {
-            if (meanwhile.revision !== tags.sha)
-                throw foreignPart(meanwhile, platform, tags);
-            log(`${reference} was pushed by another run of this job while this one was building (${meanwhile.digest}): it is kept.`);
-        }
-        else {
-            const digest = await writer.push(built, reference);
-            context.pushed(digest);
-            log(`${reference} -> ${digest}`);
-        }
-        return settle({ digest: image, interleaved: false });
-    }).finally(() => writer.discard(built));
-}
-/**
- * The index of every part, read now (after this job's own pushes). Every part there must be
- * this commit's image of the platform its tag names, whichever job pushed it; then, when one
- * is not there yet, PartsMissing. This job's own parts must read back: a registry that does
- * not show a part just pushed is not trusted to say what is missing.
- */
-async function indexOfParts(context, parts) {
-    const { tags } = context;
-    const held = await context.registry.readParts();
-    const entries = parts.all.flatMap((platform) => {
-        const part = held[platform];
-        if (!part?.exists)
-            return [];
-        const reference = tagRef(tags, partTag(tags.sha, platform));
-        if (part.revision !== tags.sha)
-            throw foreignPart(part, platform, tags);
-        if (!part.descriptor)
-            throw new errors/* UserError */.yo(`${reference} (${part.digest}) is not one platform's image (an index?): a part is a single image manifest. ` +
-                'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
-        if (!isOfPlatform(part.descriptor, platform)) {
-            const { os, architecture, variant } = part.descriptor.platform;
-            throw new errors/* UserError */.yo(`${reference} (${part.digest}) holds an image of ${[os, architecture, variant].filter(Boolean).join('/')}, not of ${platform}. ` +
-                'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
-        }
-        return [part.descriptor];
-    });
-    const missing = parts.all.filter((platform) => !held[platform]?.exists);
-    const lost = parts.mine.filter((platform) => missing.includes(platform));
-    if (lost.length > 0)
-        throw new errors/* RegistryError */.gl(`${lost.map((platform) => tagRef(tags, partTag(tags.sha, platform))).join(', ')} ${lost.length > 1 ? 'were' : 'was'} pushed by this run, but the registry reads ${lost.length > 1 ? 'them' : 'it'} back absent (a cache in front of it, or deleted meanwhile?). ` +
-            'Nothing more was written; run the job again.');
-    if (missing.length > 0) {
-        // Every part of this job is there (else `lost` above).
-        const mine = parts.mine.flatMap((platform) => {
-            const part = held[platform];
-            return part?.exists ? [{ platform, digest: part.digest }] : [];
-        });
-        throw new PartsMissing(missing, mine);
-    }
-    return assembleIndex(entries, parts.annotations);
-}
-
-;// CONCATENATED MODULE: ./src/publication/steps/commit-tag.ts
-
-
-
-/**
- * The image (or index) under the commit tag. Built and pushed when no image of this commit is
- * in the registry (unless another run of this commit pushed the tag while this one built: a
- * commit tag is never overwritten); with platform parts, the index assembled from them; else a
- * copy inside the registry of the image published.
- */
-async function writeCommitTag(context, image, write, settle) {
-    const { tags, registry, writer, phase } = context;
-    if (image === 'assemble')
-        return writeIndexOfParts(context, settle);
-    // skopeo is made ready, and logs in while the image builds; a refusal or a re-run with
-    // nothing to write never gets this far.
-    await writer.prepare();
-    if (image !== 'build')
-        return phase('Push the commit tag', async () => {
-            await writer.copy(image, shaRef(tags));
-            // A repair means runs interleaved: the other may still be writing.
-            return settle({ digest: image, interleaved: write.repair === true });
-        });
-    const built = await writer.build();
-    return phase('Push the commit tag', async () => {
-        const meanwhile = await registry.read(tags.sha);
-        if (meanwhile.exists)
-            throw taken(`${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`, shaRef(tags), meanwhile.digest);
-        const digest = await writer.push(built, shaRef(tags));
-        context.pushed(digest);
-        return settle({ digest, interleaved: false });
-    }).finally(() => writer.discard(built));
-}
-/**
- * The index of the parts under the commit tag, written by the action's own client (skopeo
- * cannot push an index whose images are not in its source). Another job that assembled it at
- * the same time wrote the same bytes: its index is this one, and the run goes on.
- */
-async function writeIndexOfParts(context, settle) {
-    const { tags, registry, writer, phase, parts, log } = context;
-    if (!parts)
-        throw new Error('An index of parts without parts.');
-    return phase('Assemble the index', async () => {
-        const index = await indexOfParts(context, parts);
-        const assembled = digestOf(index);
-        const meanwhile = await registry.read(tags.sha);
-        if (meanwhile.exists && meanwhile.digest !== assembled)
-            throw taken(`${shaRef(tags)} was pushed by another run while this one assembled ${assembled} (${meanwhile.digest}); it was left as it is.`, shaRef(tags), meanwhile.digest);
-        if (meanwhile.exists)
-            log(`${shaRef(tags)} holds this index already (${assembled}): another job assembled it.`);
-        const digest = meanwhile.exists ? assembled : await writer.putIndex(index);
-        context.pushed(digest);
-        log(`${shaRef(tags)} -> ${digest} (an index of ${parts.all.join(', ')})`);
-        return settle({ digest, interleaved: false });
-    });
-}
-
-;// CONCATENATED MODULE: ./src/publication/steps/engine.ts
-/** Without `push`: the image is built and loaded into the engine, as the old action did. Nothing reaches the registry. */
-async function loadIntoEngine(context, image, _write, settle) {
-    await context.writer.load();
-    return settle({ digest: image, interleaved: false });
 }
 
 ;// CONCATENATED MODULE: ./src/signing/signature.ts
@@ -1632,27 +1517,215 @@ function registrySignatures(client, tags, opening) {
 ;// CONCATENATED MODULE: ./src/publication/steps/signature.ts
 
 /**
- * The signature of the image published, for pulls by the version tag and by the commit tag:
- * made after the commit tag holds the image and before the version tag is written, read back
- * and verified before the run goes on. Only the identities the `.sig` lacks are signed. An
- * index's platform images are signed first, then the index: a client pulling one platform
- * (skopeo, podman, CRI-O) checks the signature of that image, cosign the index's; the index's
- * signature, written last, is the one a re-run reads to know the whole is signed.
+ * The signature of the image published, for pulls by the version tag and by the commit tag,
+ * before the version tag is written, read back and verified before the run goes on. An image
+ * this run built or assembled was signed before its tag named it (see the commit-tag and part
+ * steps); this step finds that signature whole and writes nothing, and adds an identity an image
+ * of this commit signed by this key lacks (another version of the same commit).
  */
 async function writeSignature(context, image, _write, settle) {
-    const { signatures, phase, log } = context;
+    const { signatures, phase } = context;
     if (!signatures)
         throw new Error('A signature step without a signing key.');
     return phase('Sign', async () => {
-        const identities = identitiesOf(context.tags);
         const platforms = await context.registry.imagesOf(image);
-        await Promise.all(platforms.map((digest) => signatures.write(digest, identities)));
-        if (platforms.length > 0)
-            log(`The index's ${platforms.length} platform images: signed, verified.`);
-        const reference = await signatures.write(image, identities);
-        log(`${reference}: signed for ${identitiesOf(context.tags).join(' and ')}, verified.`);
+        await signImage(context, signatures, image, platforms, identitiesOf(context.tags));
         return settle({ digest: image, interleaved: false });
     });
+}
+/**
+ * Signs `digest` for `identities`, each .sig read back and verified: for an index, its platform
+ * images first (a client pulling one platform, such as skopeo, podman or CRI-O, checks that
+ * image's signature; cosign the index's), then the index, whose signature is the one a re-run
+ * reads to know the whole is signed. Only what a .sig lacks is written.
+ */
+async function signImage(context, signatures, digest, platforms, identities) {
+    await Promise.all(platforms.map((platform) => signatures.write(platform, identities)));
+    if (platforms.length > 0)
+        context.log(`The index's ${platforms.length} platform images: signed, verified.`);
+    const reference = await signatures.write(digest, identities);
+    context.log(`${reference}: signed for ${identities.join(' and ')}, verified.`);
+    return reference;
+}
+
+;// CONCATENATED MODULE: ./src/publication/steps/part.ts
+
+
+
+
+
+
+/** What a part is signed for: its own tag, and both tags of the index it will be in. */
+function partIdentities(tags, platform) {
+    return [tagRef(tags, partTag(tags.sha, platform)), ...identitiesOf(tags)];
+}
+/**
+ * One platform's part of the index, built natively by this job and pushed under its part tag,
+ * unless another run of this job pushed it while this one built (a part tag is never
+ * overwritten: theirs is kept). It changes nothing in what the run publishes: the index comes after.
+ */
+async function writePart(context, image, write, settle) {
+    const { tags, registry, writer, phase, log } = context;
+    const platform = write.platform;
+    if (!platform)
+        throw new Error('A part step without a platform.');
+    const tag = partTag(tags.sha, platform);
+    const reference = tagRef(tags, tag);
+    await writer.prepare();
+    const built = await writer.build(platform);
+    return phase(`Push the ${platform} part`, async () => {
+        const meanwhile = await registry.read(tag);
+        if (meanwhile.exists) {
+            if (meanwhile.revision !== tags.sha)
+                throw foreignPart(meanwhile, platform, tags);
+            log(`${reference} was pushed by another run of this job while this one was building (${meanwhile.digest}): it is kept.`);
+        }
+        else if (context.signatures) {
+            // Signed before its tag names it, for its part tag and for both tags of the index it will
+            // be in: the job that assembles the index then has nothing to add to this .sig.
+            const staged = await writer.stage(built);
+            await signImage(context, context.signatures, staged.digest, [], partIdentities(tags, platform));
+            const digest = await writer.pushStaged(staged, reference);
+            context.pushed(digest);
+            log(`${reference} -> ${digest}`);
+        }
+        else {
+            const digest = await writer.push(built, reference);
+            context.pushed(digest);
+            log(`${reference} -> ${digest}`);
+        }
+        return settle({ digest: image, interleaved: false });
+    }).finally(() => writer.discard(built));
+}
+/**
+ * The index of every part, read now (after this job's own pushes). Every part there must be
+ * this commit's image of the platform its tag names, whichever job pushed it; then, when one
+ * is not there yet, PartsMissing. This job's own parts must read back: a registry that does
+ * not show a part just pushed is not trusted to say what is missing.
+ */
+async function indexOfParts(context, parts) {
+    const { tags } = context;
+    const held = await context.registry.readParts();
+    const entries = parts.all.flatMap((platform) => {
+        const part = held[platform];
+        if (!part?.exists)
+            return [];
+        const reference = tagRef(tags, partTag(tags.sha, platform));
+        if (part.revision !== tags.sha)
+            throw foreignPart(part, platform, tags);
+        if (part.signed === false)
+            throw unsignedImage(`${reference} (the ${platform} part)`, part.digest);
+        if (!part.descriptor)
+            throw new errors/* UserError */.yo(`${reference} (${part.digest}) is not one platform's image (an index?): a part is a single image manifest. ` +
+                'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
+        if (!isOfPlatform(part.descriptor, platform)) {
+            const { os, architecture, variant } = part.descriptor.platform;
+            throw new errors/* UserError */.yo(`${reference} (${part.digest}) holds an image of ${[os, architecture, variant].filter(Boolean).join('/')}, not of ${platform}. ` +
+                'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
+        }
+        return [part.descriptor];
+    });
+    const missing = parts.all.filter((platform) => !held[platform]?.exists);
+    const lost = parts.mine.filter((platform) => missing.includes(platform));
+    if (lost.length > 0)
+        throw new errors/* RegistryError */.gl(`${lost.map((platform) => tagRef(tags, partTag(tags.sha, platform))).join(', ')} ${lost.length > 1 ? 'were' : 'was'} pushed by this run, but the registry reads ${lost.length > 1 ? 'them' : 'it'} back absent (a cache in front of it, or deleted meanwhile?). ` +
+            'Nothing more was written; run the job again.');
+    if (missing.length > 0) {
+        // Every part of this job is there (else `lost` above).
+        const mine = parts.mine.flatMap((platform) => {
+            const part = held[platform];
+            return part?.exists ? [{ platform, digest: part.digest }] : [];
+        });
+        throw new PartsMissing(missing, mine);
+    }
+    return assembleIndex(entries, parts.annotations);
+}
+
+;// CONCATENATED MODULE: ./src/publication/steps/commit-tag.ts
+
+
+
+
+
+/** The digests an assembled index names. */
+function entriesOf(index) {
+    const json = JSON.parse(index.toString());
+    return json.manifests.map((entry) => entry.digest);
+}
+/**
+ * The image (or index) under the commit tag. Built and pushed when no image of this commit is
+ * in the registry (unless another run of this commit pushed the tag while this one built: a
+ * commit tag is never overwritten); with platform parts, the index assembled from them; else a
+ * copy inside the registry of the image published.
+ */
+async function writeCommitTag(context, image, write, settle) {
+    const { tags, registry, writer, phase } = context;
+    if (image === 'assemble')
+        return writeIndexOfParts(context, settle);
+    // skopeo is made ready, and logs in while the image builds; a refusal or a re-run with
+    // nothing to write never gets this far.
+    await writer.prepare();
+    if (image !== 'build')
+        return phase('Push the commit tag', async () => {
+            await writer.copy(image, shaRef(tags));
+            // A repair means runs interleaved: the other may still be writing.
+            return settle({ digest: image, interleaved: write.repair === true });
+        });
+    const built = await writer.build();
+    return (async () => {
+        // With a key, the image is signed before its tag names it: an unsigned image under the
+        // commit tag is then never one a run with this key pushed.
+        const signatures = context.signatures;
+        const staged = signatures &&
+            (await phase('Sign before the push', async () => {
+                const ready = await writer.stage(built);
+                await signImage(context, signatures, ready.digest, ready.platforms, identitiesOf(tags));
+                return ready;
+            }));
+        return phase('Push the commit tag', async () => {
+            const meanwhile = await registry.read(tags.sha);
+            if (meanwhile.exists)
+                throw taken(`${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`, shaRef(tags), meanwhile.digest);
+            const digest = staged
+                ? await writer.pushStaged(staged, shaRef(tags))
+                : await writer.push(built, shaRef(tags));
+            context.pushed(digest);
+            return settle({ digest, interleaved: false });
+        });
+    })().finally(() => writer.discard(built));
+}
+/**
+ * The index of the parts under the commit tag, written by the action's own client (skopeo
+ * cannot push an index whose images are not in its source). Another job that assembled it at
+ * the same time wrote the same bytes: its index is this one, and the run goes on.
+ */
+async function writeIndexOfParts(context, settle) {
+    const { tags, registry, writer, phase, parts, log } = context;
+    if (!parts)
+        throw new Error('An index of parts without parts.');
+    return phase('Assemble the index', async () => {
+        const index = await indexOfParts(context, parts);
+        const assembled = digestOf(index);
+        const meanwhile = await registry.read(tags.sha);
+        if (meanwhile.exists && meanwhile.digest !== assembled)
+            throw taken(`${shaRef(tags)} was pushed by another run while this one assembled ${assembled} (${meanwhile.digest}); it was left as it is.`, shaRef(tags), meanwhile.digest);
+        if (meanwhile.exists)
+            log(`${shaRef(tags)} holds this index already (${assembled}): another job assembled it.`);
+        // With a key, the index and its platform images are signed before the commit tag names it.
+        if (context.signatures && !meanwhile.exists)
+            await signImage(context, context.signatures, assembled, entriesOf(index), identitiesOf(tags));
+        const digest = meanwhile.exists ? assembled : await writer.putIndex(index);
+        context.pushed(digest);
+        log(`${shaRef(tags)} -> ${digest} (an index of ${parts.all.join(', ')})`);
+        return settle({ digest, interleaved: false });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/publication/steps/engine.ts
+/** Without `push`: the image is built and loaded into the engine, as the old action did. Nothing reaches the registry. */
+async function loadIntoEngine(context, image, _write, settle) {
+    await context.writer.load();
+    return settle({ digest: image, interleaved: false });
 }
 
 ;// CONCATENATED MODULE: ./src/publication/steps/version-tag.ts
@@ -2311,7 +2384,63 @@ async function runnableCopy(verified, name, runDirectory) {
     return directory;
 }
 
+;// CONCATENATED MODULE: ./src/skopeo/stage.ts
+
+
+
+
+
+
+/** The layout skopeo writes a staged image to, relative to the run's folder (where skopeo runs). */
+const STAGED = 'staged';
+/**
+ * `source` as an OCI layout: the builder's own (`oci:` already), else skopeo writes one from the
+ * engine's image or archive (which makes it an OCI image). The push then keeps every digest.
+ */
+async function stage(source, runDirectory, secrets) {
+    let layout;
+    const files = [];
+    if (source.kind === 'oci-layout') {
+        layout = source.reference.replace(/^oci:/, '');
+    }
+    else {
+        layout = STAGED;
+        files.push(external_node_path_.join(runDirectory, STAGED));
+        const options = source.options.filter((option) => option !== '--format' && option !== 'oci');
+        await runTool('skopeo', ['copy', '--remove-signatures', ...options, source.reference, `oci:${STAGED}`], {
+            cwd: runDirectory,
+            env: { TMPDIR: runDirectory },
+            secrets,
+            silent: true,
+            timeoutSeconds: SKOPEO_BUDGET.push,
+        });
+    }
+    const { digest, platforms } = await readLayout(external_node_path_.join(runDirectory, layout));
+    return {
+        source: { reference: `oci:${layout}`, options: ['--all', '--preserve-digests'] },
+        digest,
+        platforms,
+        files,
+    };
+}
+/** The layout's one image (or index) and, for an index, its platforms' images. */
+async function readLayout(layout) {
+    const index = JSON.parse(await promises_.readFile(external_node_path_.join(layout, 'index.json'), 'utf8'));
+    const top = index.manifests?.[0];
+    if (index.manifests?.length !== 1 || typeof top?.digest !== 'string' || !DIGEST.test(top.digest))
+        throw new errors/* UserError */.yo(`The built image's OCI layout holds ${index.manifests?.length ?? 0} images, not one: there is nothing to sign before the push.`);
+    const blob = JSON.parse(await promises_.readFile(external_node_path_.join(layout, 'blobs', 'sha256', top.digest.slice('sha256:'.length)), 'utf8'));
+    const platforms = (Array.isArray(blob.manifests) ? blob.manifests : [])
+        .filter((entry) => entry.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' &&
+        entry.platform?.os !== 'unknown')
+        .map((entry) => entry.digest)
+        .filter((digest) => typeof digest === 'string' && DIGEST.test(digest));
+    return { digest: top.digest, platforms };
+}
+
 ;// CONCATENATED MODULE: ./src/publication/writer.ts
+
+
 
 
 
@@ -2344,6 +2473,17 @@ function realWriter(parts) {
             ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline))
             : buildAndHandOver(spec, runDirectory, timeline),
         push: async (built, reference) => pushImage(await skopeo(), built, reference, runDirectory),
+        stage: async (built) => {
+            const staged = await stage(built, runDirectory, (await skopeo()).secrets);
+            built.files.push(...staged.files);
+            return staged;
+        },
+        pushStaged: async (staged, reference) => {
+            const digest = await pushImage(await skopeo(), staged.source, reference, runDirectory);
+            if (digest !== staged.digest)
+                throw new errors/* RegistryError */.gl(`${reference} was pushed as ${digest}, not as the ${staged.digest} this run signed: the registry changed the image. Nothing more was written.`);
+            return digest;
+        },
         discard: discard,
         load: () => buildOnly(spec, runDirectory, timeline),
         copy: async (digest, reference) => parts.parts
@@ -3073,7 +3213,17 @@ function registryView(client, tags, signatures, parts) {
     const readParts = async () => {
         if (!parts)
             return {};
-        const held = await Promise.all(parts.all.map(async (platform) => [platform, await readPart(client, tags, platform)]));
+        const held = await Promise.all(parts.all.map(async (platform) => {
+            const part = await readPart(client, tags, platform);
+            if (!signatures || !part.exists)
+                return [platform, part];
+            // With a key, a part counts only where this key signed it for its own tag.
+            const { identities } = await signatures.read(part.digest);
+            return [
+                platform,
+                { ...part, signed: identities.includes(tagRef(tags, partTag(tags.sha, platform))) },
+            ];
+        }));
         for (const [platform, part] of held)
             info(describeTag(partTag(tags.sha, platform), part));
         return Object.fromEntries(held);
@@ -3102,7 +3252,8 @@ function registryView(client, tags, signatures, parts) {
             const identities = whole.identities.filter((identity) => each.every((platform) => platform.identities.includes(identity)));
             info(`${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}` +
                 (platforms.length > 0 ? ` (the index and its ${platforms.length} platform images)` : ''));
-            return { ...read, signature: { digest: whole.digest, identities } };
+            const vouched = whole.identities.includes(shaRef(tags));
+            return { ...read, signature: { digest: whole.digest, identities, vouched } };
         },
         read: (tag) => readTaggedImage(client, tags.repository, tag),
         lookUp: (tag) => client.lookUp(tags.repository, tag),
