@@ -2291,13 +2291,18 @@ async function ensureSkopeo(download, runDirectory) {
     // The checksum names the build: one cache entry for each download the workflow pins.
     const version = `0.0.0-sha256-${download.sha256.slice(0, 16)}`;
     const name = cachedName(download);
-    let cached = await cachedDownload(version, name, download.sha256);
-    if (cached)
+    // The copy in the run's own folder is what is hashed and run: the cached file could change
+    // between a check of it and its use.
+    const cached = await cachedDownload(version, name);
+    let local = cached && copyIfIntact(cached, name, download.sha256, runDirectory);
+    if (local)
         info(`skopeo from the tool cache: ${cached} (SHA-256 checked)`);
     else
-        cached = await downloadAndCache(download, version, name);
+        local = copyIfIntact(await downloadAndCache(download, version, name), name, download.sha256, runDirectory);
+    if (!local)
+        throw new errors/* UserError */.yo(`The skopeo just cached does not hash to \`skopeo_sha256\`: refusing to run it.`);
     // On this step's PATH only: the folder goes with the run's folder, so later steps get no entry.
-    process.env.PATH = `${await runnableCopy(cached, name, runDirectory)}${external_node_path_.delimiter}${process.env.PATH ?? ''}`;
+    process.env.PATH = `${await runnable(local, name, runDirectory)}${external_node_path_.delimiter}${process.env.PATH ?? ''}`;
 }
 /** Loaded only when skopeo has to come from the cache or a download: it costs start-up time. */
 const toolCache = () => __webpack_require__.e(/* import() */ 805).then(__webpack_require__.bind(__webpack_require__, 9805));
@@ -2311,25 +2316,31 @@ function isArchive(download) {
 function sha256Of(file) {
     return (0,external_node_crypto_.createHash)('sha256').update(external_node_fs_.readFileSync(file)).digest('hex');
 }
-/**
- * The cached download's path when the cache holds it with the pinned SHA-256; a file that does
- * not hash to it (changed since it was cached) is reported and left out.
- */
-async function cachedDownload(version, name, sha256) {
+/** The cached download's path, where the cache holds one for this checksum. */
+async function cachedDownload(version, name) {
     const tc = await toolCache();
-    let directory = '';
     try {
-        directory = tc.find('skopeo', version);
+        const directory = tc.find('skopeo', version);
+        const file = directory && external_node_path_.join(directory, name);
+        return file && external_node_fs_.existsSync(file) ? file : '';
     }
     catch {
         return '';
     }
-    const file = directory && external_node_path_.join(directory, name);
-    if (!file || !external_node_fs_.existsSync(file))
-        return '';
-    const actual = sha256Of(file);
+}
+/**
+ * `file` copied into the run's own folder, or '' where the copy does not hash to `sha256` (the
+ * cached file changed after it was cached: reported, and not run).
+ */
+function copyIfIntact(file, name, sha256, runDirectory) {
+    const directory = external_node_path_.join(runDirectory, 'skopeo-download');
+    external_node_fs_.mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const copy = external_node_path_.join(directory, name);
+    external_node_fs_.copyFileSync(file, copy);
+    const actual = sha256Of(copy);
     if (actual === sha256)
-        return file;
+        return copy;
+    external_node_fs_.rmSync(copy, { force: true });
     core/* warning */.$e(`The tool cache's ${file} has SHA-256 ${actual}, not ${sha256} (\`skopeo_sha256\`): it changed after it was cached. ` +
         'Not running it; downloading skopeo again.');
     return '';
@@ -2359,15 +2370,15 @@ async function downloadAndCache(download, version, name) {
     return external_node_path_.join(directory, name);
 }
 /**
- * The folder, in this run's own folder, that holds the skopeo this run executes: a copy of the
- * verified binary, or the skopeo extracted from the verified archive.
+ * The folder, in this run's own folder, that holds the skopeo this run executes: the verified
+ * copy of the binary, or the skopeo extracted from the verified copy of the archive.
  */
-async function runnableCopy(verified, name, runDirectory) {
+async function runnable(verified, name, runDirectory) {
     const directory = external_node_path_.join(runDirectory, 'skopeo-bin');
     external_node_fs_.mkdirSync(directory, { recursive: true, mode: 0o700 });
     const binary = external_node_path_.join(directory, 'skopeo');
     if (name === 'skopeo') {
-        external_node_fs_.copyFileSync(verified, binary);
+        external_node_fs_.renameSync(verified, binary);
     }
     else {
         const tc = await toolCache();
@@ -2377,7 +2388,7 @@ async function runnableCopy(verified, name, runDirectory) {
             .find((candidate) => external_node_fs_.existsSync(candidate));
         if (!found)
             throw new errors/* UserError */.yo(`The skopeo archive (${verified}) holds no skopeo (looked at skopeo, bin/skopeo, usr/bin/skopeo).`);
-        external_node_fs_.copyFileSync(found, binary);
+        external_node_fs_.renameSync(found, binary);
         external_node_fs_.rmSync(extracted, { recursive: true, force: true });
     }
     external_node_fs_.chmodSync(binary, 0o700);

@@ -32,11 +32,22 @@ export async function ensureSkopeo(
   // The checksum names the build: one cache entry for each download the workflow pins.
   const version = `0.0.0-sha256-${download.sha256.slice(0, 16)}`;
   const name = cachedName(download);
-  let cached = await cachedDownload(version, name, download.sha256);
-  if (cached) info(`skopeo from the tool cache: ${cached} (SHA-256 checked)`);
-  else cached = await downloadAndCache(download, version, name);
+  // The copy in the run's own folder is what is hashed and run: the cached file could change
+  // between a check of it and its use.
+  const cached = await cachedDownload(version, name);
+  let local = cached && copyIfIntact(cached, name, download.sha256, runDirectory);
+  if (local) info(`skopeo from the tool cache: ${cached} (SHA-256 checked)`);
+  else
+    local = copyIfIntact(
+      await downloadAndCache(download, version, name),
+      name,
+      download.sha256,
+      runDirectory,
+    );
+  if (!local)
+    throw new UserError(`The skopeo just cached does not hash to \`skopeo_sha256\`: refusing to run it.`);
   // On this step's PATH only: the folder goes with the run's folder, so later steps get no entry.
-  process.env.PATH = `${await runnableCopy(cached, name, runDirectory)}${path.delimiter}${process.env.PATH ?? ''}`;
+  process.env.PATH = `${await runnable(local, name, runDirectory)}${path.delimiter}${process.env.PATH ?? ''}`;
 }
 
 /** Loaded only when skopeo has to come from the cache or a download: it costs start-up time. */
@@ -55,22 +66,30 @@ function sha256Of(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-/**
- * The cached download's path when the cache holds it with the pinned SHA-256; a file that does
- * not hash to it (changed since it was cached) is reported and left out.
- */
-async function cachedDownload(version: string, name: string, sha256: string): Promise<string> {
+/** The cached download's path, where the cache holds one for this checksum. */
+async function cachedDownload(version: string, name: string): Promise<string> {
   const tc = await toolCache();
-  let directory = '';
   try {
-    directory = tc.find('skopeo', version);
+    const directory = tc.find('skopeo', version);
+    const file = directory && path.join(directory, name);
+    return file && fs.existsSync(file) ? file : '';
   } catch {
     return '';
   }
-  const file = directory && path.join(directory, name);
-  if (!file || !fs.existsSync(file)) return '';
-  const actual = sha256Of(file);
-  if (actual === sha256) return file;
+}
+
+/**
+ * `file` copied into the run's own folder, or '' where the copy does not hash to `sha256` (the
+ * cached file changed after it was cached: reported, and not run).
+ */
+function copyIfIntact(file: string, name: string, sha256: string, runDirectory: string): string {
+  const directory = path.join(runDirectory, 'skopeo-download');
+  fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const copy = path.join(directory, name);
+  fs.copyFileSync(file, copy);
+  const actual = sha256Of(copy);
+  if (actual === sha256) return copy;
+  fs.rmSync(copy, { force: true });
   core.warning(
     `The tool cache's ${file} has SHA-256 ${actual}, not ${sha256} (\`skopeo_sha256\`): it changed after it was cached. ` +
       'Not running it; downloading skopeo again.',
@@ -105,15 +124,15 @@ async function downloadAndCache(download: SkopeoDownload, version: string, name:
 }
 
 /**
- * The folder, in this run's own folder, that holds the skopeo this run executes: a copy of the
- * verified binary, or the skopeo extracted from the verified archive.
+ * The folder, in this run's own folder, that holds the skopeo this run executes: the verified
+ * copy of the binary, or the skopeo extracted from the verified copy of the archive.
  */
-async function runnableCopy(verified: string, name: string, runDirectory: string): Promise<string> {
+async function runnable(verified: string, name: string, runDirectory: string): Promise<string> {
   const directory = path.join(runDirectory, 'skopeo-bin');
   fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
   const binary = path.join(directory, 'skopeo');
   if (name === 'skopeo') {
-    fs.copyFileSync(verified, binary);
+    fs.renameSync(verified, binary);
   } else {
     const tc = await toolCache();
     const extracted = await tc.extractTar(verified, path.join(runDirectory, 'skopeo-archive'));
@@ -124,7 +143,7 @@ async function runnableCopy(verified: string, name: string, runDirectory: string
       throw new UserError(
         `The skopeo archive (${verified}) holds no skopeo (looked at skopeo, bin/skopeo, usr/bin/skopeo).`,
       );
-    fs.copyFileSync(found, binary);
+    fs.renameSync(found, binary);
     fs.rmSync(extracted, { recursive: true, force: true });
   }
   fs.chmodSync(binary, 0o700);
