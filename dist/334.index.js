@@ -1732,6 +1732,7 @@ async function loadIntoEngine(context, image, _write, settle) {
 
 
 
+
 /**
  * The version tag, always the last write: a copy inside the registry of the image the commit
  * tag holds, after a last look that it is still free.
@@ -1754,6 +1755,7 @@ async function writeVersionTag(context, image, _write, settle) {
                 `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`, versionRef(tags), read.digest);
         }
         const chosen = await imageToPublish(image, commit, context);
+        await stillSigned(context, chosen);
         await writer.copy(chosen, versionRef(tags));
         return settle({ digest: chosen, interleaved: chosen !== image });
     });
@@ -1770,6 +1772,20 @@ async function imageToPublish(digest, commit, context) {
     context.log(`${shaRef(context.tags)} holds another image of this commit (${theirs}), pushed by another run at the same time ` +
         '(this registry lets tags be overwritten): the commit tag decides, publishing that one.');
     return theirs;
+}
+/**
+ * With a key, the image's signatures read once more just before its version tag is written: on
+ * a registry that lets tags be overwritten, another run signing the same image for another
+ * version can have written the `.sig` from what it read before this run's signature was there,
+ * dropping it. What is missing is signed again (a read and nothing more when all is there).
+ */
+async function stillSigned(context, image) {
+    const { signatures, registry, tags } = context;
+    if (!signatures)
+        return;
+    const identities = identitiesOf(tags);
+    const platforms = await registry.imagesOf(image);
+    await Promise.all([...platforms, image].map((digest) => signatures.write(digest, identities)));
 }
 
 ;// CONCATENATED MODULE: ./src/publication/steps/index.ts

@@ -559,6 +559,34 @@ describe('with a signing key', () => {
     expect(signs(registry.log)).toEqual(['sign 7 for 2', 'sign 8 for 2', 'copy 2 -> v1.0.0']);
   });
 
+  test("another version's run drops this run's signature layer after it was verified: it is signed again before the version tag is written", async () => {
+    const { registry, context } = scripted({
+      on: { 'lookUp v1.0.0': (r) => void r.log.push('other run rewrites the .sig') },
+    });
+    const store = signing(registry, context);
+    const first = plan(await heldWith(context, store), tags, signedPublication);
+    const write = context.signatures!.write;
+    let dropped = false;
+    context.signatures!.write = async (d, identities) => {
+      // Just after this run's own signature step, the other run's write drops its layers.
+      if (!dropped && registry.log.includes('other run rewrites the .sig')) {
+        dropped = true;
+        store.set(d, []);
+      }
+      return write(d, identities);
+    };
+    await expect(publish(first, context, async () => first)).resolves.toMatchObject({ digest: BUILT });
+    expect(signs(registry.log)).toEqual([
+      'build',
+      'stage',
+      'sign 1 for 2',
+      `push -> ${tags.sha}`,
+      'sign 1 for 2',
+      'copy 1 -> v1.0.0',
+    ]);
+    expect(store.get(BUILT)).toEqual([VERSION, COMMIT]);
+  });
+
   test('on a registry that lets tags be overwritten, the commit tag moved to an image of this commit that this key did not sign: the version tag is not moved to it', async () => {
     const { registry, context } = scripted({
       on: {

@@ -2,6 +2,7 @@ import { RegistryError } from '../../errors.js';
 import type { PublicationContext, Written } from '../context.js';
 import { lookUpBoth, requireThisCommit, taken } from '../readings.js';
 import { shaRef, versionRef, type TagState } from '../tags.js';
+import { identitiesOf } from '../../signing/signatures.js';
 
 /**
  * The version tag, always the last write: a copy inside the registry of the image the commit
@@ -36,6 +37,7 @@ export async function writeVersionTag(
       );
     }
     const chosen = await imageToPublish(image, commit, context);
+    await stillSigned(context, chosen);
     await writer.copy(chosen, versionRef(tags));
     return settle({ digest: chosen, interleaved: chosen !== image });
   });
@@ -58,4 +60,18 @@ async function imageToPublish(
       '(this registry lets tags be overwritten): the commit tag decides, publishing that one.',
   );
   return theirs;
+}
+
+/**
+ * With a key, the image's signatures read once more just before its version tag is written: on
+ * a registry that lets tags be overwritten, another run signing the same image for another
+ * version can have written the `.sig` from what it read before this run's signature was there,
+ * dropping it. What is missing is signed again (a read and nothing more when all is there).
+ */
+async function stillSigned(context: PublicationContext, image: string): Promise<void> {
+  const { signatures, registry, tags } = context;
+  if (!signatures) return;
+  const identities = identitiesOf(tags);
+  const platforms = await registry.imagesOf(image);
+  await Promise.all([...platforms, image].map((digest) => signatures.write(digest, identities)));
 }
