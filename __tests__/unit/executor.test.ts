@@ -598,7 +598,7 @@ describe('with a signing key', () => {
     const error = await publish(first, context, async () => first).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toContain(
-      `holds ${THEIRS}, labelled as built from this commit but not signed by this key.`,
+      `${COMMIT} (replaced while this run published ${BUILT}) holds ${THEIRS}, labelled as built from this commit but not signed by this key.`,
     );
     expect(registry.tags.get('v1.0.0')).toBe(BUILT);
     expect(signs(registry.log).filter((line) => line.startsWith('sign'))).toEqual(['sign 1 for 2']);

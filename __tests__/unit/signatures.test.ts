@@ -24,6 +24,7 @@ function memoryRegistry(
   const blobs = new Map<string, Buffer>();
   const manifests = new Map<string, Buffer>();
   const writes: string[] = [];
+  const reads: string[] = [];
   const client = {
     manifestIfAny: async (_name: string, tag: string) => {
       const bytes = manifests.get(tag);
@@ -31,7 +32,10 @@ function memoryRegistry(
         bytes && { digest: digestOf(bytes), json: JSON.parse(bytes.toString()) as Record<string, unknown> }
       );
     },
-    signaturePayload: async (_name: string, digest: string) => blobs.get(digest),
+    signaturePayload: async (_name: string, digest: string) => {
+      reads.push(digest);
+      return blobs.get(digest);
+    },
     putBlob: async (_name: string, bytes: Buffer) => {
       writes.push(`blob ${digestOf(bytes).slice(7, 13)}`);
       blobs.set(digestOf(bytes), bytes);
@@ -48,7 +52,7 @@ function memoryRegistry(
       return digestOf(bytes);
     },
   };
-  return { client: client as unknown as RegistryClient, blobs, manifests, writes, options };
+  return { client: client as unknown as RegistryClient, blobs, manifests, writes, reads, options };
 }
 
 describe('the signatures of a digest', () => {
@@ -134,6 +138,8 @@ describe('the signatures of a digest', () => {
     const layers = [...broken, good];
     registry.manifests.set(SIG, Buffer.from(JSON.stringify({ schemaVersion: 2, layers })));
     await expect(signatures.read(DIGEST)).resolves.toMatchObject({ identities: [both[0]], exists: true });
+    // No request for a digest no registry could hold.
+    expect(registry.reads).toEqual([broken[1]!.digest, good.digest]);
     await signatures.write(DIGEST, both);
     const written = JSON.parse(registry.manifests.get(SIG)!.toString()) as { layers: unknown[] };
     expect(written.layers.slice(0, 2)).toEqual([broken[1], good]);
