@@ -617,6 +617,56 @@ describe('with a signing key', () => {
     expect(registry.tags.get('v1.0.0')).toBe(THEIRS);
   });
 
+  describe.each([
+    ['a registry that lets tags be overwritten', false],
+    ['a create-only registry', true],
+  ])('a re-run after each write of the signing order, on %s', (_, createOnly) => {
+    /** The .sig store as such a registry keeps it: a .sig that exists is never updated on create-only. */
+    function signingOn(registry: ReturnType<typeof scripted>['registry'], context: PublicationContext) {
+      const store = signing(registry, context);
+      const write = context.signatures!.write;
+      context.signatures!.write = async (d, identities) => {
+        const held = store.get(d);
+        if (createOnly && held && !identities.every((identity) => held.includes(identity)))
+          throw new UserError(`the .sig of ${d} exists and the registry refuses to update it`);
+        return write(d, identities);
+      };
+      return store;
+    }
+    const rerun = async (tagsThere: Record<string, string>, signed: string[]) => {
+      const { registry, context } = scripted({ tags: tagsThere, createOnly });
+      const store = signingOn(registry, context);
+      if (signed.length > 0) store.set(BUILT, signed);
+      const next = plan(await heldWith(context, store), tags, signedPublication);
+      const outcome = await publish(next, context, async () => next);
+      return { outcome, log: signs(registry.log), store };
+    };
+
+    test('killed after signing, before the push: built again (the same bytes), nothing signed again, then both tags', async () => {
+      const { outcome, log } = await rerun({}, [VERSION, COMMIT]);
+      expect(outcome).toMatchObject({ result: Result.Pushed, digest: BUILT });
+      expect(log).toEqual(['build', 'stage', `push -> ${tags.sha}`, 'copy 1 -> v1.0.0']);
+    });
+
+    test('killed after the push of the commit tag: the version tag only', async () => {
+      const { outcome, log } = await rerun({ [tags.sha]: BUILT }, [VERSION, COMMIT]);
+      expect(outcome).toMatchObject({ result: Result.Completed, digest: BUILT });
+      expect(log).toEqual(['copy 1 -> v1.0.0']);
+    });
+
+    test('killed after the version tag (before its proof): nothing written', async () => {
+      const { outcome, log } = await rerun({ [tags.sha]: BUILT, 'v1.0.0': BUILT }, [VERSION, COMMIT]);
+      expect(outcome).toMatchObject({ result: Result.AlreadyPublished, digest: BUILT });
+      expect(log).toEqual([]);
+    });
+
+    test('killed after the push, its .sig since emptied by someone with push rights: refused, never signed', async () => {
+      await expect(rerun({ [tags.sha]: BUILT }, [])).rejects.toThrow(
+        `${COMMIT} holds ${BUILT}, labelled as built from this commit but not signed by this key.`,
+      );
+    });
+  });
+
   test('a signature step without a key is a programming error, never a silent skip', async () => {
     const { context } = scripted({ tags: { [tags.sha]: BUILT } });
     const next: Plan = { image: BUILT, writes: [{ step: 'signature' }], reason: 'r' };
