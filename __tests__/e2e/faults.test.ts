@@ -309,7 +309,12 @@ describe('a cancelled step', () => {
     let signalled = false;
     let afterMain: string[] = [];
     const watcher = setInterval(() => {
-      if (main && !signalled && processesNaming(context).some((line) => line.includes('buildx build'))) {
+      // The build itself, not the `sh -c` that records it and then becomes it: a signal sent
+      // between the two (a window of microseconds) would find no record yet.
+      const building = processesNaming(context).some(
+        (line) => line.includes('buildx build') && !line.includes('/bin/sh -c'),
+      );
+      if (main && !signalled && building) {
         signalled = true;
         process.kill(main, signal);
       }
