@@ -8,15 +8,15 @@ import { endChildren, recordChildrenIn } from './process/children.js';
 import { defaultRetryPolicy } from './process/retry.js';
 import { childrenDirectory, createRunDirectory } from './process/run-folder.js';
 import { markMainStep } from './process/saved-state.js';
-import { indexAnnotations, partsOf, type Parts } from './publication/parts.js';
+import { indexAnnotations, partsOf, type Parts } from './image/parts.js';
 import type { PublicationContext } from './publication/context.js';
 import { publish } from './publication/executor.js';
 import { plan, publicationFor, type Plan } from './publication/plan.js';
-import { tagsOf } from './publication/tags.js';
+import { tagsOf } from './image/tags.js';
 import { realWriter } from './publication/writer.js';
 import { RegistryClient } from './registry/client.js';
 import { warnOfKeyExpiry } from './registry/key-expiry.js';
-import { registryView } from './registry/tagged-images.js';
+import { registryView } from './publication/registry-view.js';
 import { info, neutralise } from './report/log.js';
 import {
   report,

@@ -9,7 +9,7 @@ import {
   secretEnvironment,
   type BuildInputs,
 } from '../../src/build/buildx.js';
-import { tagsOf } from '../../src/publication/tags.js';
+import { tagsOf } from '../../src/image/tags.js';
 import { buildInputs, specWith } from '../helpers/build-inputs.js';
 
 const build = buildInputs({ buildArgs: ['A=1'], labels: ['team=ops'] });

@@ -9,10 +9,10 @@ import { InputError, TagTaken, UserError } from '../../src/errors.js';
 import { parseInputs } from '../../src/inputs/parse.js';
 import { readRawInputs } from '../../src/inputs/read.js';
 import { Input, Result } from '../../src/names.js';
-import type { PublicationContext } from '../../src/publication/context.js';
+import type { Held, PublicationContext } from '../../src/publication/context.js';
 import { publish } from '../../src/publication/executor.js';
+import { OCI_INDEX } from '../../src/image/media-types.js';
 import {
-  INDEX_MEDIA_TYPE,
   assembleIndex,
   indexAnnotations,
   isOfPlatform,
@@ -20,11 +20,12 @@ import {
   partsOf,
   type HeldPart,
   type PartDescriptor,
-} from '../../src/publication/parts.js';
+} from '../../src/image/parts.js';
 import { plan, publicationFor, type Plan } from '../../src/publication/plan.js';
-import { digestOf, tagsOf, type Held, type TaggedImage } from '../../src/publication/tags.js';
+import { digestOf } from '../../src/image/digest.js';
+import { tagsOf, type TaggedImage } from '../../src/image/tags.js';
 import type { RegistryClient } from '../../src/registry/client.js';
-import { registryView } from '../../src/registry/tagged-images.js';
+import { registryView } from '../../src/publication/registry-view.js';
 
 const SHA = 'a'.repeat(40);
 const OTHER = 'b'.repeat(40);
@@ -151,7 +152,7 @@ describe('tags and the index', () => {
     const parts = [descriptorOf('linux/amd64', AMD64), descriptorOf('linux/arm/v7', ARM64)];
     const bytes = assembleIndex(parts, { z: '1', ...ANNOTATIONS });
     expect(bytes.toString()).toBe(
-      `{"schemaVersion":2,"mediaType":"${INDEX_MEDIA_TYPE}","manifests":[` +
+      `{"schemaVersion":2,"mediaType":"${OCI_INDEX}","manifests":[` +
         `{"mediaType":"${OCI_MANIFEST}","digest":"${AMD64}","size":500,"platform":{"architecture":"amd64","os":"linux"}},` +
         `{"mediaType":"${OCI_MANIFEST}","digest":"${ARM64}","size":500,"platform":{"architecture":"arm","os":"linux","variant":"v7"}}],` +
         `"annotations":{"org.opencontainers.image.revision":"${SHA}","org.opencontainers.image.version":"v1.0.0","z":"1"}}`,
@@ -606,8 +607,8 @@ describe('reading the parts', () => {
   test.each<[string, Record<string, unknown>, string, Record<string, unknown>]>([
     [
       'an index',
-      { ...image, mediaType: INDEX_MEDIA_TYPE, manifests: {} },
-      INDEX_MEDIA_TYPE,
+      { ...image, mediaType: OCI_INDEX, manifests: {} },
+      OCI_INDEX,
       { os: 'linux', architecture: 'arm64' },
     ],
     [

@@ -4,8 +4,8 @@ import { MockAgent } from 'undici';
 import { RegistryError, TagTaken } from '../../src/errors.js';
 import { parseChallenge } from '../../src/registry/classify.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { readTaggedImages, readTaggedImage } from '../../src/registry/tagged-images.js';
-import { tagsOf } from '../../src/publication/tags.js';
+import { readTaggedImages, readTaggedImage } from '../../src/publication/registry-view.js';
+import { tagsOf } from '../../src/image/tags.js';
 import { parseRetryAfter, type RetryPolicy } from '../../src/process/retry.js';
 import { capturingStdout } from '../helpers/stdout.js';
 

@@ -10,7 +10,7 @@ import {
   setResultOutputs,
   summaryMarkdown,
 } from '../../src/report/result.js';
-import { tagsOf } from '../../src/publication/tags.js';
+import { tagsOf } from '../../src/image/tags.js';
 import { capturingStdout } from '../helpers/stdout.js';
 
 const tags = tagsOf('r.example', 'team/app', 'v1.0.0', 'a'.repeat(40));

@@ -2,11 +2,11 @@
 // others' signatures kept, read back), against a registry held in memory.
 import { describe, expect, test } from '@jest/globals';
 import { TagTaken, UserError } from '../../src/errors.js';
-import { tagsOf } from '../../src/publication/tags.js';
+import { tagsOf } from '../../src/image/tags.js';
 import type { RegistryClient } from '../../src/registry/client.js';
 import { openSigningKey, parseEncryptedKey, type SigningKey } from '../../src/signing/key.js';
 import { layerFor, payloadFor, signatureTag } from '../../src/signing/signature.js';
-import { digestOf } from '../../src/publication/tags.js';
+import { digestOf } from '../../src/image/digest.js';
 import { identitiesOf, registrySignatures } from '../../src/signing/signatures.js';
 import { encryptedPem, p256 } from '../helpers/signing-keys.js';
 

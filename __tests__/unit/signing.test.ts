@@ -13,7 +13,7 @@ import {
   readPayload,
   signatureTag,
 } from '../../src/signing/signature.js';
-import { digestOf } from '../../src/publication/tags.js';
+import { digestOf } from '../../src/image/digest.js';
 import { encryptedPem, p256 } from '../helpers/signing-keys.js';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;

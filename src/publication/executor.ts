@@ -1,11 +1,11 @@
 import { TagTaken } from '../errors.js';
 import { Result } from '../names.js';
 import type { PublicationContext, Written } from './context.js';
-import { PartsMissing } from './parts.js';
+import { PartsMissing } from './parts-missing.js';
 import { samePlan, type Plan, type Write } from './plan.js';
 import { lookUpBoth, requireThisCommit, taken } from './readings.js';
 import { STEPS } from './steps/index.js';
-import { shaRef, versionRef, type TagState } from './tags.js';
+import { shaRef, versionRef, type TagState } from '../image/tags.js';
 
 // The one executor: carries out a plan's writes in order through their steps, proves both
 // tags after the last, and when another run took an object first, reads the registry again

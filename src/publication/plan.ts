@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
-import { partTag, type Parts } from './parts.js';
-import { shaRef, tagRef, versionRef, type Held, type TaggedImage, type Tags } from './tags.js';
+import { partTag, type Parts } from '../image/parts.js';
+import { shaRef, tagRef, versionRef, type TaggedImage, type Tags } from '../image/tags.js';
+import type { Held } from './context.js';
 
 // The publication as data, and the planner: what a run must leave in the registry, and which
 // of those writes are missing, decided from what the registry holds alone.

@@ -1,6 +1,6 @@
 import { TagTaken, UserError } from '../errors.js';
 import type { PublicationContext } from './context.js';
-import { shaRef, type TagState } from './tags.js';
+import { shaRef, type TagState } from '../image/tags.js';
 
 // What the steps and the executor look at while they write: both tags at once, and whether an
 // image another run put under the commit tag is this commit's.

@@ -5,8 +5,8 @@ import { pushImage, tagInRegistry, type SkopeoConfig } from '../skopeo/commands.
 import { ensureSkopeo, type SkopeoDownload } from '../skopeo/install.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { Writer } from './context.js';
-import { INDEX_MEDIA_TYPE } from './parts.js';
-import { pinnedRef, type Tags } from './tags.js';
+import { OCI_INDEX } from '../image/media-types.js';
+import { pinnedRef, type Tags } from '../image/tags.js';
 
 /** What the real writer needs: the build, where skopeo comes from, and its login. */
 export interface WriterParts {
@@ -57,6 +57,6 @@ export function realWriter(parts: WriterParts): Writer {
       parts.parts
         ? parts.client.tagManifest(tags.repository, digest, reference.slice(tags.image.length + 1))
         : tagInRegistry(await skopeo(), pinnedRef(tags, digest), reference),
-    putIndex: (bytes) => parts.client.putManifest(tags.repository, tags.sha, bytes, INDEX_MEDIA_TYPE),
+    putIndex: (bytes) => parts.client.putManifest(tags.repository, tags.sha, bytes, OCI_INDEX),
   };
 }

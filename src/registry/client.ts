@@ -1,7 +1,8 @@
 import { RegistryError, TagTaken } from '../errors.js';
-import { DIGEST, digestOf, type TagState } from '../publication/tags.js';
+import { DIGEST, digestOf } from '../image/digest.js';
+import type { TagState } from '../image/tags.js';
 import { registryMessage } from './classify.js';
-import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from '../image/media-types.js';
 import { Auth, type AuthOptions, type Session } from './auth.js';
 import {
   KEY_LIST_LIMIT,

@@ -2,8 +2,8 @@ import * as core from '@actions/core';
 import { messageOf } from '../errors.js';
 import { Output, Result } from '../names.js';
 import { info, neutralise } from './log.js';
-import { partTag, type Parts } from '../publication/parts.js';
-import { shaRef, tagRef, versionRef, type Tags } from '../publication/tags.js';
+import { partTag, type Parts } from '../image/parts.js';
+import { shaRef, tagRef, versionRef, type Tags } from '../image/tags.js';
 import type { PhaseTime } from './timeline.js';
 
 export interface Report {

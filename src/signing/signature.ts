@@ -1,5 +1,5 @@
-import { digestOf } from '../publication/tags.js';
-import { OCI_MANIFEST } from '../registry/media-types.js';
+import { digestOf } from '../image/digest.js';
+import { OCI_MANIFEST } from '../image/media-types.js';
 
 // The sigstore "simple signing" form that containers/image (skopeo, podman, CRI-O) and cosign
 // verify: under the tag `sha256-<hex>.sig` of the signed digest, an OCI image manifest whose

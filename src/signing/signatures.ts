@@ -1,8 +1,8 @@
 import { UserError, RegistryError, TagTaken } from '../errors.js';
-import { shaRef, versionRef, type Tags } from '../publication/tags.js';
+import { shaRef, versionRef, type Tags } from '../image/tags.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { SigningKey } from './key.js';
-import { OCI_MANIFEST } from '../registry/media-types.js';
+import { OCI_MANIFEST } from '../image/media-types.js';
 import {
   SIGNATURE_ANNOTATION,
   SIGNATURE_MEDIA_TYPE,

@@ -4,7 +4,7 @@ import { TagTaken, ToolError, UserError } from '../errors.js';
 import { info } from '../report/log.js';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../process/retry.js';
 import type { Credentials } from '../inputs/secrets.js';
-import { DIGEST } from '../publication/tags.js';
+import { DIGEST } from '../image/digest.js';
 import { runTool, type RunOptions } from '../process/tools.js';
 
 /** How this run's skopeo commands reach the registry. */

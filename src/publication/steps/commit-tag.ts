@@ -1,7 +1,8 @@
 import type { PublicationContext, Written } from '../context.js';
 import type { Write } from '../plan.js';
 import { taken } from '../readings.js';
-import { digestOf, shaRef } from '../tags.js';
+import { digestOf } from '../../image/digest.js';
+import { shaRef } from '../../image/tags.js';
 import { indexOfParts } from './part.js';
 
 /**

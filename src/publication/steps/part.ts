@@ -1,15 +1,9 @@
 import { RegistryError, UserError } from '../../errors.js';
 import type { PublicationContext, Written } from '../context.js';
-import {
-  PartsMissing,
-  assembleIndex,
-  isOfPlatform,
-  partTag,
-  type PartDescriptor,
-  type Parts,
-} from '../parts.js';
+import { PartsMissing } from '../parts-missing.js';
+import { assembleIndex, isOfPlatform, partTag, type PartDescriptor, type Parts } from '../../image/parts.js';
 import { foreignPart, type Write } from '../plan.js';
-import { tagRef } from '../tags.js';
+import { tagRef } from '../../image/tags.js';
 
 /**
  * One platform's part of the index, built natively by this job and pushed under its part tag,

@@ -1,7 +1,7 @@
 import { RegistryError } from '../../errors.js';
 import type { PublicationContext, Written } from '../context.js';
 import { lookUpBoth, requireThisCommit, taken } from '../readings.js';
-import { shaRef, versionRef, type TagState } from '../tags.js';
+import { shaRef, versionRef, type TagState } from '../../image/tags.js';
 
 /**
  * The version tag, always the last write: a copy inside the registry of the image the commit

@@ -1,13 +1,10 @@
 import { CREATED_LABEL } from '../names.js';
-import { OCI_INDEX } from '../registry/media-types.js';
-import type { TaggedImage } from './tags.js';
+import { OCI_INDEX } from './media-types.js';
+import { tagRef, type TaggedImage, type Tags } from './tags.js';
 
 // Platform parts: each job of a matrix builds some of the image's platforms, natively on its
 // own runner, and pushes each under a tag of its own; whichever job finds every part there
 // after its own push assembles the index, byte for byte the same whichever job it is.
-
-/** The media type of the index the parts are assembled into. */
-export const INDEX_MEDIA_TYPE = OCI_INDEX;
 
 /** The platforms the published index holds, and those this job builds (each a part). */
 export interface Parts {
@@ -33,6 +30,11 @@ export type HeldPart = TaggedImage & { descriptor?: PartDescriptor };
 /** `<sha>-<os>-<arch>[-<variant>]`: the tag of one platform's part of this commit. */
 export function partTag(sha: string, platform: string): string {
   return `${sha}-${platform.split('/').join('-')}`;
+}
+
+/** One platform's part of this commit, `registry/name:<sha>-<os>-<arch>[-<variant>]`. */
+export function partRef(tags: Tags, platform: string): string {
+  return tagRef(tags, partTag(tags.sha, platform));
 }
 
 /** The parts of an index of `platforms`, this job building `mine`. */
@@ -96,24 +98,9 @@ export function assembleIndex(parts: PartDescriptor[], annotations: Record<strin
   );
   const index = {
     schemaVersion: 2,
-    mediaType: INDEX_MEDIA_TYPE,
+    mediaType: OCI_INDEX,
     manifests,
     ...(Object.keys(sorted).length > 0 ? { annotations: sorted } : {}),
   };
   return Buffer.from(JSON.stringify(index));
-}
-
-/**
- * Not every part of the index is in the registry yet: the job ends with `part-pushed`, and
- * the job that pushes the last part publishes. Carries what the job can report of its own.
- */
-export class PartsMissing extends Error {
-  constructor(
-    readonly missing: string[],
-    /** This job's parts: each platform and the digest its tag holds. */
-    readonly mine: { platform: string; digest: string }[],
-  ) {
-    super(`Parts missing: ${missing.join(', ')}`);
-    this.name = 'PartsMissing';
-  }
 }

@@ -1,5 +1,5 @@
-export const id = 882;
-export const ids = [882];
+export const id = 822;
+export const ids = [822];
 export const modules = {
 
 /***/ 3916:
@@ -75,7 +75,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 3882:
+/***/ 3822:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -96,31 +96,15 @@ var errors = __webpack_require__(3916);
 var names = __webpack_require__(6455);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
-;// CONCATENATED MODULE: ./src/publication/tags.ts
+;// CONCATENATED MODULE: ./src/image/digest.ts
 
+// How registries name content: by the sha256 of its bytes.
 /** The digest of `bytes` as registries name content: `sha256:<hex>`. */
 function digestOf(bytes) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
 }
 /** A manifest digest as registries and skopeo write it. */
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
-function versionRef(tags) {
-    return `${tags.image}:${tags.version}`;
-}
-function shaRef(tags) {
-    return `${tags.image}:${tags.sha}`;
-}
-/** The image by digest, as skopeo copies it inside the registry. */
-function pinnedRef(tags, digest) {
-    return `${tags.image}@${digest}`;
-}
-/** A tag of this image, `registry/name:tag`. */
-function tagRef(tags, tag) {
-    return `${tags.image}:${tag}`;
-}
-function tagsOf(registry, repository, version, sha) {
-    return { image: `${registry}/${repository}`, repository, version, sha };
-}
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
 var exec = __webpack_require__(5260);
@@ -1079,7 +1063,7 @@ function parseRetryAfter(value, now = Date.now()) {
 
 // EXTERNAL MODULE: ./src/process/saved-state.ts
 var saved_state = __webpack_require__(7470);
-;// CONCATENATED MODULE: ./src/registry/media-types.ts
+;// CONCATENATED MODULE: ./src/image/media-types.ts
 // The kinds of manifest a registry holds, named once: what the client accepts, what a part may
 // be, what the action writes (a signature's manifest, an index of parts).
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -1089,17 +1073,17 @@ const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.
 /** One platform's image, OCI or Docker's: what a part may be. */
 const IMAGE_MANIFESTS = [OCI_MANIFEST, DOCKER_MANIFEST];
 
-;// CONCATENATED MODULE: ./src/publication/parts.ts
+;// CONCATENATED MODULE: ./src/image/parts.ts
 
 
-// Platform parts: each job of a matrix builds some of the image's platforms, natively on its
-// own runner, and pushes each under a tag of its own; whichever job finds every part there
-// after its own push assembles the index, byte for byte the same whichever job it is.
-/** The media type of the index the parts are assembled into. */
-const INDEX_MEDIA_TYPE = OCI_INDEX;
+
 /** `<sha>-<os>-<arch>[-<variant>]`: the tag of one platform's part of this commit. */
 function partTag(sha, platform) {
     return `${sha}-${platform.split('/').join('-')}`;
+}
+/** One platform's part of this commit, `registry/name:<sha>-<os>-<arch>[-<variant>]`. */
+function partRef(tags, platform) {
+    return tagRef(tags, partTag(tags.sha, platform));
 }
 /** The parts of an index of `platforms`, this job building `mine`. */
 function partsOf(platforms, mine, annotations) {
@@ -1158,12 +1142,14 @@ function assembleIndex(parts, annotations) {
     const sorted = Object.fromEntries(Object.entries(annotations).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     const index = {
         schemaVersion: 2,
-        mediaType: INDEX_MEDIA_TYPE,
+        mediaType: OCI_INDEX,
         manifests,
         ...(Object.keys(sorted).length > 0 ? { annotations: sorted } : {}),
     };
     return Buffer.from(JSON.stringify(index));
 }
+
+;// CONCATENATED MODULE: ./src/publication/parts-missing.ts
 /**
  * Not every part of the index is in the registry yet: the job ends with `part-pushed`, and
  * the job that pushes the last part publishes. Carries what the job can report of its own.
@@ -1179,6 +1165,27 @@ class PartsMissing extends Error {
         this.mine = mine;
         this.name = 'PartsMissing';
     }
+}
+
+;// CONCATENATED MODULE: ./src/image/tags.ts
+// The two tags a run publishes and what a registry holds at a tag: the image's own vocabulary,
+// shared by the planner, the registry client, the signing and the steps that write.
+function versionRef(tags) {
+    return `${tags.image}:${tags.version}`;
+}
+function shaRef(tags) {
+    return `${tags.image}:${tags.sha}`;
+}
+/** The image by digest, as skopeo copies it inside the registry. */
+function pinnedRef(tags, digest) {
+    return `${tags.image}@${digest}`;
+}
+/** A tag of this image, `registry/name:tag`. */
+function tags_tagRef(tags, tag) {
+    return `${tags.image}:${tag}`;
+}
+function tagsOf(registry, repository, version, sha) {
+    return { image: `${registry}/${repository}`, repository, version, sha };
 }
 
 ;// CONCATENATED MODULE: ./src/publication/plan.ts
@@ -1293,7 +1300,7 @@ function foreignPart(part, platform, tags) {
     const origin = part.revision
         ? `was built from commit ${part.revision}`
         : 'carries no org.opencontainers.image.revision label';
-    return new errors/* UserError */.yo(`${tagRef(tags, partTag(tags.sha, platform))} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
+    return new errors/* UserError */.yo(`${tags_tagRef(tags, partTag(tags.sha, platform))} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
         'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
 }
 function refusal(version, tags) {
@@ -1335,6 +1342,7 @@ function taken(message, reference, digest) {
 
 
 
+
 /**
  * One platform's part of the index, built natively by this job and pushed under its part tag,
  * unless another run of this job pushed it while this one built (a part tag is never
@@ -1346,7 +1354,7 @@ async function writePart(context, image, write, settle) {
     if (!platform)
         throw new Error('A part step without a platform.');
     const tag = partTag(tags.sha, platform);
-    const reference = tagRef(tags, tag);
+    const reference = tags_tagRef(tags, tag);
     await writer.prepare();
     const built = await writer.build(platform);
     return phase(`Push the ${platform} part`, async () => {
@@ -1377,7 +1385,7 @@ async function indexOfParts(context, parts) {
         const part = held[platform];
         if (!part?.exists)
             return [];
-        const reference = tagRef(tags, partTag(tags.sha, platform));
+        const reference = tags_tagRef(tags, partTag(tags.sha, platform));
         if (part.revision !== tags.sha)
             throw foreignPart(part, platform, tags);
         if (!part.descriptor)
@@ -1393,7 +1401,7 @@ async function indexOfParts(context, parts) {
     const missing = parts.all.filter((platform) => !held[platform]?.exists);
     const lost = parts.mine.filter((platform) => missing.includes(platform));
     if (lost.length > 0)
-        throw new errors/* RegistryError */.gl(`${lost.map((platform) => tagRef(tags, partTag(tags.sha, platform))).join(', ')} ${lost.length > 1 ? 'were' : 'was'} pushed by this run, but the registry reads ${lost.length > 1 ? 'them' : 'it'} back absent (a cache in front of it, or deleted meanwhile?). ` +
+        throw new errors/* RegistryError */.gl(`${lost.map((platform) => tags_tagRef(tags, partTag(tags.sha, platform))).join(', ')} ${lost.length > 1 ? 'were' : 'was'} pushed by this run, but the registry reads ${lost.length > 1 ? 'them' : 'it'} back absent (a cache in front of it, or deleted meanwhile?). ` +
             'Nothing more was written; run the job again.');
     if (missing.length > 0) {
         // Every part of this job is there (else `lost` above).
@@ -1407,6 +1415,7 @@ async function indexOfParts(context, parts) {
 }
 
 ;// CONCATENATED MODULE: ./src/publication/steps/commit-tag.ts
+
 
 
 
@@ -2286,7 +2295,7 @@ function realWriter(parts) {
         copy: async (digest, reference) => parts.parts
             ? parts.client.tagManifest(tags.repository, digest, reference.slice(tags.image.length + 1))
             : tagInRegistry(await skopeo(), pinnedRef(tags, digest), reference),
-        putIndex: (bytes) => parts.client.putManifest(tags.repository, tags.sha, bytes, INDEX_MEDIA_TYPE),
+        putIndex: (bytes) => parts.client.putManifest(tags.repository, tags.sha, bytes, OCI_INDEX),
     };
 }
 
@@ -2935,7 +2944,7 @@ async function warnOfKeyExpiry(registry, thresholdDays, now) {
             `(in ${soonest.days} day${soonest.days === 1 ? '' : 's'}). Create a new key in zot and update the secret that feeds \`api_key\` before then.`);
 }
 
-;// CONCATENATED MODULE: ./src/registry/tagged-images.ts
+;// CONCATENATED MODULE: ./src/publication/registry-view.ts
 
 
 
@@ -3100,7 +3109,7 @@ function setResultOutputs(result, digest) {
 }
 /** With platform parts: this job's part references, one a line, known from the inputs. */
 function setPartOutput(tags, parts) {
-    core/* setOutput */.uH(names/* Output */.k7.PartRef, parts.mine.map((platform) => tagRef(tags, partTag(tags.sha, platform))).join('\n'));
+    core/* setOutput */.uH(names/* Output */.k7.PartRef, parts.mine.map((platform) => tags_tagRef(tags, partTag(tags.sha, platform))).join('\n'));
 }
 /** The signature's reference, once it is written and verified (or found). */
 function setSignatureOutput(reference) {

@@ -1,13 +1,14 @@
 import { UserError } from '../errors.js';
 import { info } from '../report/log.js';
 import { REVISION_LABEL } from '../names.js';
-import type { RegistryView } from '../publication/context.js';
-import { partTag, type HeldPart, type PartDescriptor, type Parts } from '../publication/parts.js';
-import { heldImage } from '../publication/plan.js';
+import type { Held, RegistryView } from './context.js';
+import { partTag, type HeldPart, type PartDescriptor, type Parts } from '../image/parts.js';
+import { heldImage } from './plan.js';
 import type { Signatures } from '../signing/signatures.js';
-import { DIGEST, type Held, type TaggedImage, type Tags } from '../publication/tags.js';
-import type { Manifest, RegistryClient } from './client.js';
-import { IMAGE_MANIFESTS } from './media-types.js';
+import { DIGEST } from '../image/digest.js';
+import type { TaggedImage, Tags } from '../image/tags.js';
+import type { Manifest, RegistryClient } from '../registry/client.js';
+import { IMAGE_MANIFESTS } from '../image/media-types.js';
 
 // What the registry holds for this run's two tags (and, with platform parts, its part tags),
 // read for the re-run policy.

@@ -1,8 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { HeldPart } from './parts.js';
-
-// The two tags a run publishes and what a registry holds at a tag: the domain's own types,
-// shared by the planner, the registry client and the steps that write.
+// The two tags a run publishes and what a registry holds at a tag: the image's own vocabulary,
+// shared by the planner, the registry client, the signing and the steps that write.
 
 export interface Tags {
   /** `registry/name` */
@@ -17,25 +14,6 @@ export type TagState = { exists: false } | { exists: true; digest: string };
 
 /** A tag and the commit its image was built from (its revision label), when it exists. */
 export type TaggedImage = { exists: false } | { exists: true; digest: string; revision?: string };
-
-/** What the registry holds for this run's two tags, read before anything is built. */
-export interface Held {
-  version: TaggedImage;
-  /** The commit tag counts only when its image's revision label is this commit. */
-  commit: TaggedImage;
-  /** With a signing key: the identities this key signed the image there for (verified), by digest. */
-  signature?: { digest: string; identities: string[] };
-  /** With platform parts: each platform's part tag, by platform. */
-  parts?: Record<string, HeldPart>;
-}
-
-/** The digest of `bytes` as registries name content: `sha256:<hex>`. */
-export function digestOf(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-/** A manifest digest as registries and skopeo write it. */
-export const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 export function versionRef(tags: Tags): string {
   return `${tags.image}:${tags.version}`;
