@@ -1,5 +1,5 @@
-export const id = 822;
-export const ids = [822];
+export const id = 594;
+export const ids = [594];
 export const modules = {
 
 /***/ 3916:
@@ -75,7 +75,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 3822:
+/***/ 6594:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -138,158 +138,11 @@ function info(text) {
     core/* info */.pq(neutralise(text));
 }
 
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __webpack_require__(7030);
-;// CONCATENATED MODULE: ./src/inputs/problems.ts
-/** The problems found in the inputs, each naming its input, gathered to be reported at once. */
-class Problems {
-    list = [];
-    add(input, what) {
-        this.list.push(`\`${input}\` ${what}`);
-    }
-    get none() {
-        return this.list.length === 0;
-    }
-}
-/** Quotes a value for a message, making control characters visible. */
-function quote(value) {
-    return JSON.stringify(value);
-}
-
-;// CONCATENATED MODULE: ./src/inputs/grammar.ts
-
-
-
-// The grammars of single inputs: booleans, the registry's host, tags and KEY=VALUE lines.
-// Names and tags follow the OCI distribution spec (see the project's notes on the registry).
-const NAME_COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
-const REPOSITORY = new RegExp(`^${NAME_COMPONENT}(?:/${NAME_COMPONENT})*$`);
-const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-/** A full commit SHA: SHA-1 (40 hex digits) or SHA-256 (64). */
-const SHA = /^[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?$/;
-const HOST_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
-const REGISTRY = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-fA-F:.]+\\])(?::(\\d{1,5}))?$`);
-const LINE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-function parseBoolean(value, input, problems) {
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (!['false', 'False', 'FALSE'].includes(value))
-        problems.add(input, `must be \`true\` or \`false\`, not ${quote(value)}.`);
-    return false;
-}
-function checkRegistry(registry, problems) {
-    const problem = (what) => problems.add(names/* Input */.pd.Registry, what);
-    if (!registry)
-        return problem('is required (`host[:port]`).');
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(registry))
-        return problem(`must be \`host[:port]\` without a scheme: ${quote(registry.replace(/\/\/[^/@]*@/, '//…@'))}.`);
-    if (registry.includes('@'))
-        return problem('must not hold credentials (`user:password@`): use `username` and `api_key`.');
-    if (registry.includes('/'))
-        return problem(`must be \`host[:port]\` without a path: ${quote(registry)}.`);
-    const match = REGISTRY.exec(registry);
-    if (!match)
-        return problem(`is not a host name with an optional port: ${quote(registry)}.`);
-    const bracketed = /^\[(.*)\]/.exec(registry);
-    if (bracketed && !external_node_net_.isIPv6(bracketed[1]))
-        return problem(`has an invalid IPv6 address: ${quote(registry)}.`);
-    if (match[1] !== undefined) {
-        const port = Number(match[1]);
-        if (port < 1 || port > 65535)
-            return problem(`has a port out of range: ${match[1]}.`);
-    }
-    // The action checks and skopeo pushes to one registry: forms skopeo reads otherwise are refused.
-    if (bracketed)
-        return problem(`is an IPv6 address (${quote(registry)}), which skopeo cannot push to (it answers \`invalid reference format\`): ` +
-            `give a host name that resolves to it instead${bracketed[1] === '::1' ? ', such as `localhost' + (match[1] ? `:${match[1]}` : '') + '`' : ''}.`);
-    if (!registry.includes('.') && match[1] === undefined && registry !== 'localhost')
-        return problem(`is a host name without a dot or a port (${quote(registry)}): skopeo would read \`${registry}/…\` as a repository on Docker Hub and push there. ` +
-            `Write the registry's full host name (such as \`${registry}.example.org\`), or add its port (\`${registry}:443\`).`);
-}
-function checkTag(tag, input, whenEmpty, problems) {
-    if (!tag)
-        problems.add(input, whenEmpty);
-    else if (tag.length > 128)
-        problems.add(input, `is longer than 128 characters (${tag.length}).`);
-    else if (!TAG.test(tag))
-        problems.add(input, `is not a valid tag: ${quote(tag)} (letters, digits, _ . -, not starting with . or -).`);
-}
-/** The non-empty lines of a multi-line input, trimmed. */
-function lines(value) {
-    return value
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter(Boolean);
-}
-/** A build secret's line, `id=value`: the id (trimmed), and the value after the first `=` as it is. */
-function splitSecretLine(line) {
-    const eq = line.indexOf('=');
-    return eq < 0 ? { id: line, value: '' } : { id: line.slice(0, eq).trim(), value: line.slice(eq + 1) };
-}
-/** `KEY=VALUE` lines (build args, labels); a bad line is quoted by its key only, never its value. */
-function parseKeyValueLines(value, input, problems) {
-    const pairs = [];
-    value.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (!line)
-            return;
-        const eq = line.indexOf('=');
-        const key = eq > 0 ? line.slice(0, eq) : '';
-        if (!key || !LINE_KEY.test(key))
-            problems.add(input, `line ${index + 1} is not \`KEY=VALUE\`: ${quote(eq > 0 ? key + '=…' : line)}.`);
-        else
-            pairs.push(line);
-    });
-    return pairs;
-}
-
-;// CONCATENATED MODULE: ./src/inputs/secrets.ts
-
-
-
-function readSecrets(raw, mask = core/* setSecret */.Pq) {
-    const apiKey = raw[names/* Input */.pd.ApiKey];
-    const list = apiKey ? keyForms(raw[names/* Input */.pd.Username], apiKey) : [];
-    for (const line of lines(raw[names/* Input */.pd.Secrets])) {
-        const { value } = splitSecretLine(line);
-        if (value)
-            list.push(value);
-    }
-    list.push(...signingSecrets(raw));
-    for (const secret of list)
-        mask(secret);
-    return { list, scrub: (text) => scrub(text, list) };
-}
-/** The value of the Authorization header zot checks on every request that carries it. */
-function basicAuthorization(credentials) {
-    return `Basic ${basicEncoding(credentials.username, credentials.apiKey)}`;
-}
-/**
- * Every form in which the key could leak into text, an image or a log: as it is; the Basic
- * header's encoding of `username:key`; base64 (and base64url) of the key at each of the three
- * byte alignments it may have inside a longer encoded text, as GitHub's masker registers them
- * (only the characters that do not depend on the bytes around it); URL-encoded; JSON-escaped.
- * Derived forms shorter than four base64 groups are left out: masking them would blank the log.
- */
-function keyForms(username, apiKey) {
-    const bytes = Buffer.from(apiKey);
-    const aligned = [0, 1, 2].flatMap((shift) => {
-        const whole = bytes.subarray(shift, shift + Math.floor((bytes.length - shift) / 3) * 3);
-        return [whole.toString('base64'), whole.toString('base64url')];
-    });
-    const basic = basicEncoding(username, apiKey);
-    const forms = [
-        apiKey,
-        basic,
-        encodeURIComponent(basic),
-        ...aligned,
-        encodeURIComponent(apiKey),
-        JSON.stringify(apiKey).slice(1, -1),
-    ];
-    return [...new Set(forms)].filter((form, index) => index < 2 || form.length >= MIN_MASKED);
-}
-/** The shortest derived form worth masking (four base64 groups). */
-const MIN_MASKED = 16;
+;// CONCATENATED MODULE: ./src/secrets.ts
+// A run's secrets as every module may meet them, on the ground floor: the credentials, the
+// list of every form a secret could take in text, and the scrubbing of text with it. Reading
+// and masking them is inputs/secrets.ts's; sending them, registry/auth.ts's and skopeo's.
+/** `username:key` as the Basic scheme encodes it: what is sent, and so a form to mask. */
 function basicEncoding(username, apiKey) {
     return Buffer.from(`${username}:${apiKey}`).toString('base64');
 }
@@ -300,21 +153,6 @@ function scrub(text, secrets = []) {
         if (secret)
             result = result.split(secret).join('***');
     return result;
-}
-/** The shortest signing password masked (and refused in other inputs): a shorter one would blank the log. */
-const MIN_MASKED_PASSWORD = 8;
-/**
- * The signing key's secrets as text could show them: each line of its PEM body (a runner masks
- * line by line, so the whole multi-line value would never match), and its password when it is
- * long enough to mask safely.
- */
-function signingSecrets(raw) {
-    const body = raw[names/* Input */.pd.SigningKey]
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line && !line.startsWith('-----') && line.length >= MIN_MASKED);
-    const password = raw[names/* Input */.pd.SigningKeyPassword];
-    return password.length >= MIN_MASKED_PASSWORD ? [...body, password] : body;
 }
 
 ;// CONCATENATED MODULE: ./src/process/tools.ts
@@ -575,6 +413,175 @@ function explainBuildFailure(error, env = process.env) {
     if (/Cannot connect to the Docker daemon|error during connect|docker daemon is not running|connect: no such file or directory/i.test(error.detail))
         return new errors/* UserError */.yo(`The Docker engine is not reachable${env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : ''}: start dockerd, or give the job access to its socket. Nothing was pushed.`, { cause: error });
     return error;
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
+;// CONCATENATED MODULE: ./src/inputs/problems.ts
+/** The problems found in the inputs, each naming its input, gathered to be reported at once. */
+class Problems {
+    list = [];
+    add(input, what) {
+        this.list.push(`\`${input}\` ${what}`);
+    }
+    get none() {
+        return this.list.length === 0;
+    }
+}
+/** Quotes a value for a message, making control characters visible. */
+function quote(value) {
+    return JSON.stringify(value);
+}
+
+;// CONCATENATED MODULE: ./src/inputs/grammar.ts
+
+
+
+// The grammars of single inputs: booleans, the registry's host, tags and KEY=VALUE lines.
+// Names and tags follow the OCI distribution spec (see the project's notes on the registry).
+const NAME_COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+const REPOSITORY = new RegExp(`^${NAME_COMPONENT}(?:/${NAME_COMPONENT})*$`);
+const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+/** A full commit SHA: SHA-1 (40 hex digits) or SHA-256 (64). */
+const SHA = /^[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?$/;
+const HOST_LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+const REGISTRY = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-fA-F:.]+\\])(?::(\\d{1,5}))?$`);
+const LINE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+function parseBoolean(value, input, problems) {
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (!['false', 'False', 'FALSE'].includes(value))
+        problems.add(input, `must be \`true\` or \`false\`, not ${quote(value)}.`);
+    return false;
+}
+function checkRegistry(registry, problems) {
+    const problem = (what) => problems.add(names/* Input */.pd.Registry, what);
+    if (!registry)
+        return problem('is required (`host[:port]`).');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(registry))
+        return problem(`must be \`host[:port]\` without a scheme: ${quote(registry.replace(/\/\/[^/@]*@/, '//…@'))}.`);
+    if (registry.includes('@'))
+        return problem('must not hold credentials (`user:password@`): use `username` and `api_key`.');
+    if (registry.includes('/'))
+        return problem(`must be \`host[:port]\` without a path: ${quote(registry)}.`);
+    const match = REGISTRY.exec(registry);
+    if (!match)
+        return problem(`is not a host name with an optional port: ${quote(registry)}.`);
+    const bracketed = /^\[(.*)\]/.exec(registry);
+    if (bracketed && !external_node_net_.isIPv6(bracketed[1]))
+        return problem(`has an invalid IPv6 address: ${quote(registry)}.`);
+    if (match[1] !== undefined) {
+        const port = Number(match[1]);
+        if (port < 1 || port > 65535)
+            return problem(`has a port out of range: ${match[1]}.`);
+    }
+    // The action checks and skopeo pushes to one registry: forms skopeo reads otherwise are refused.
+    if (bracketed)
+        return problem(`is an IPv6 address (${quote(registry)}), which skopeo cannot push to (it answers \`invalid reference format\`): ` +
+            `give a host name that resolves to it instead${bracketed[1] === '::1' ? ', such as `localhost' + (match[1] ? `:${match[1]}` : '') + '`' : ''}.`);
+    if (!registry.includes('.') && match[1] === undefined && registry !== 'localhost')
+        return problem(`is a host name without a dot or a port (${quote(registry)}): skopeo would read \`${registry}/…\` as a repository on Docker Hub and push there. ` +
+            `Write the registry's full host name (such as \`${registry}.example.org\`), or add its port (\`${registry}:443\`).`);
+}
+function checkTag(tag, input, whenEmpty, problems) {
+    if (!tag)
+        problems.add(input, whenEmpty);
+    else if (tag.length > 128)
+        problems.add(input, `is longer than 128 characters (${tag.length}).`);
+    else if (!TAG.test(tag))
+        problems.add(input, `is not a valid tag: ${quote(tag)} (letters, digits, _ . -, not starting with . or -).`);
+}
+/** The non-empty lines of a multi-line input, trimmed. */
+function lines(value) {
+    return value
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter(Boolean);
+}
+/** A build secret's line, `id=value`: the id (trimmed), and the value after the first `=` as it is. */
+function splitSecretLine(line) {
+    const eq = line.indexOf('=');
+    return eq < 0 ? { id: line, value: '' } : { id: line.slice(0, eq).trim(), value: line.slice(eq + 1) };
+}
+/** `KEY=VALUE` lines (build args, labels); a bad line is quoted by its key only, never its value. */
+function parseKeyValueLines(value, input, problems) {
+    const pairs = [];
+    value.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line)
+            return;
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq) : '';
+        if (!key || !LINE_KEY.test(key))
+            problems.add(input, `line ${index + 1} is not \`KEY=VALUE\`: ${quote(eq > 0 ? key + '=…' : line)}.`);
+        else
+            pairs.push(line);
+    });
+    return pairs;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/secrets.ts
+
+
+
+
+// The run's secrets are the API key, the build secrets, and the signing key and its password.
+// They are read and masked here, before anything could print them, in every form a log could
+// show (see keyForms and signingSecrets; each build secret's value), and the list is handed to
+// whatever runs a tool or prints an error, which scrubs its output with it.
+function readSecrets(raw, mask = core/* setSecret */.Pq) {
+    const apiKey = raw[names/* Input */.pd.ApiKey];
+    const list = apiKey ? keyForms(raw[names/* Input */.pd.Username], apiKey) : [];
+    for (const line of lines(raw[names/* Input */.pd.Secrets])) {
+        const { value } = splitSecretLine(line);
+        if (value)
+            list.push(value);
+    }
+    list.push(...signingSecrets(raw));
+    for (const secret of list)
+        mask(secret);
+    return { list, scrub: (text) => scrub(text, list) };
+}
+/**
+ * Every form in which the key could leak into text, an image or a log: as it is; the Basic
+ * header's encoding of `username:key`; base64 (and base64url) of the key at each of the three
+ * byte alignments it may have inside a longer encoded text, as GitHub's masker registers them
+ * (only the characters that do not depend on the bytes around it); URL-encoded; JSON-escaped.
+ * Derived forms shorter than four base64 groups are left out: masking them would blank the log.
+ */
+function keyForms(username, apiKey) {
+    const bytes = Buffer.from(apiKey);
+    const aligned = [0, 1, 2].flatMap((shift) => {
+        const whole = bytes.subarray(shift, shift + Math.floor((bytes.length - shift) / 3) * 3);
+        return [whole.toString('base64'), whole.toString('base64url')];
+    });
+    const basic = basicEncoding(username, apiKey);
+    const forms = [
+        apiKey,
+        basic,
+        encodeURIComponent(basic),
+        ...aligned,
+        encodeURIComponent(apiKey),
+        JSON.stringify(apiKey).slice(1, -1),
+    ];
+    return [...new Set(forms)].filter((form, index) => index < 2 || form.length >= MIN_MASKED);
+}
+/** The shortest derived form worth masking (four base64 groups). */
+const MIN_MASKED = 16;
+/** The shortest signing password masked (and refused in other inputs): a shorter one would blank the log. */
+const MIN_MASKED_PASSWORD = 8;
+/**
+ * The signing key's secrets as text could show them: each line of its PEM body (a runner masks
+ * line by line, so the whole multi-line value would never match), and its password when it is
+ * long enough to mask safely.
+ */
+function signingSecrets(raw) {
+    const body = raw[names/* Input */.pd.SigningKey]
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line && !line.startsWith('-----') && line.length >= MIN_MASKED);
+    const password = raw[names/* Input */.pd.SigningKeyPassword];
+    return password.length >= MIN_MASKED_PASSWORD ? [...body, password] : body;
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -948,6 +955,7 @@ function checkKeyElsewhere(raw, problems) {
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
 
 
 
@@ -2646,6 +2654,10 @@ class Auth {
             this.tokens.set(scope, token);
         return token;
     }
+}
+/** The value of the Authorization header zot checks on every request that carries it. */
+function basicAuthorization(credentials) {
+    return `Basic ${basicEncoding(credentials.username, credentials.apiKey)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/client.ts
