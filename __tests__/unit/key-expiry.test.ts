@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { soonestExpiringKey, warnOfKeyExpiry } from '../../src/registry/key-expiry.js';
-import type { ApiKeyInfo, RegistryClient } from '../../src/registry/client.js';
+import type { RegistryClient } from '../../src/registry/client.js';
+import type { ApiKeyInfo } from '../../src/registry/requests.js';
 import { capturingStdout } from '../helpers/stdout.js';
 
 const now = new Date('2026-06-01T00:00:00Z');

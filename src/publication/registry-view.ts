@@ -7,7 +7,8 @@ import { heldImage } from './plan.js';
 import type { Signatures } from '../signing/signatures.js';
 import { DIGEST } from '../image/digest.js';
 import type { TaggedImage, Tags } from '../image/tags.js';
-import type { Manifest, RegistryClient } from '../registry/client.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { Manifest } from '../registry/manifest.js';
 import { IMAGE_MANIFESTS } from '../image/media-types.js';
 
 // What the registry holds for this run's two tags (and, with platform parts, its part tags),

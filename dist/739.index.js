@@ -1,5 +1,5 @@
-export const id = 594;
-export const ids = [594];
+export const id = 739;
+export const ids = [739];
 export const modules = {
 
 /***/ 3916:
@@ -75,7 +75,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 6594:
+/***/ 739:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -2545,6 +2545,32 @@ function parseJson(body, what) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/registry/manifest.ts
+
+
+
+
+// A manifest as the client reads it: its digest is always the hash of its bytes, whatever the
+// registry claims.
+/** Every manifest kind a registry may hold, so none answers with a converted manifest. */
+const MANIFEST_ACCEPT = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST].join(', ');
+function manifestOf(answer, name, reference) {
+    const digest = digestOf(answer.body);
+    const claimed = header(answer, 'docker-content-digest');
+    if (claimed !== undefined && claimed !== digest)
+        throw new errors/* RegistryError */.gl(`The registry sent ${name}${reference.includes(':') ? '@' : ':'}${reference} with Docker-Content-Digest ${shown(claimed)}, but the manifest's bytes hash to ${digest}. ` +
+            'A registry whose digests do not match its manifests is not trusted: nothing more was written. Check the registry (or a proxy in front of it) and run again.');
+    const parsed = parseJson(answer.body, `the manifest of ${name}`);
+    const json = (parsed && typeof parsed === 'object' ? parsed : {});
+    const declared = typeof json.mediaType === 'string' ? json.mediaType : undefined;
+    const sent = header(answer, 'content-type')?.split(';')[0].trim();
+    return { digest, size: answer.body.length, mediaType: declared ?? sent ?? '', json, bytes: answer.body };
+}
+function shown(value) {
+    const safe = value.slice(0, 80).replace(/[^A-Za-z0-9:._-]/g, '?');
+    return `\`${safe}${value.length > 80 ? '…' : ''}\``;
+}
+
 ;// CONCATENATED MODULE: ./src/registry/auth.ts
 
 
@@ -2660,30 +2686,17 @@ function basicAuthorization(credentials) {
     return `Basic ${basicEncoding(credentials.username, credentials.apiKey)}`;
 }
 
-;// CONCATENATED MODULE: ./src/registry/client.ts
+;// CONCATENATED MODULE: ./src/registry/requests.ts
 
 
 
 
-
-
-/** The most bytes read of a signature's payload or configuration. */
-const SMALL_BLOB_LIMIT = 64 * 1024;
-/** Every manifest kind a registry may hold, so none answers with a converted manifest. */
-const MANIFEST_ACCEPT = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST].join(', ');
-/**
- * The questions this action asks a registry, over the distribution API: the only code that
- * reads from it. What it cannot read is an error: the caller never has to guess.
- */
-class RegistryClient {
+/** A session with one registry: requests sent, authorised, their 401 and 403 explained. */
+class RegistryRequests {
     options;
     transport;
     auth;
     session;
-    /** Configurations' labels, and manifests named by digest, by repository and digest: content
-     * addressed, so two tags of one image or index read each once. */
-    configs = new Map();
-    manifests = new Map();
     constructor(options) {
         this.options = options;
         this.transport = new Transport(options);
@@ -2695,26 +2708,6 @@ class RegistryClient {
      */
     async proveAccess() {
         await this.connect();
-    }
-    /** Does the tag exist, and at which digest? One HEAD request, whatever the number of tags. */
-    async lookUp(name, tag) {
-        const answer = await this.send('HEAD', `/v2/${name}/manifests/${tag}`, name, {
-            accept: MANIFEST_ACCEPT,
-            what: `look up the tag ${name}:${tag}`,
-            expect: [200, 404],
-        });
-        if (answer.status === 404)
-            return { exists: false };
-        // The header is a hint, held to the digest grammar: the callers only compare it with a
-        // digest of bytes already read (see publish.ts), and adopt none without a GET. A registry
-        // that leaves it out: the digest is the hash of the manifest bytes, read afresh every
-        // time (a tag may move, so its manifest is never remembered).
-        const hint = header(answer, 'docker-content-digest');
-        if (hint === undefined)
-            return { exists: true, digest: manifestOf(await this.getManifest(name, tag, [200]), name, tag).digest };
-        if (!DIGEST.test(hint))
-            throw new errors/* RegistryError */.gl(`The registry answered a look-up of ${name}:${tag} with a Docker-Content-Digest that is not a sha256 digest (${shown(hint)}): it is not trusted with anything. Nothing more was written.`);
-        return { exists: true, digest: hint };
     }
     /**
      * zot's list of the identity's API keys (`GET /zot/auth/apikey`), or undefined where the
@@ -2738,6 +2731,67 @@ class RegistryClient {
     }
     async close() {
         await this.transport.close();
+    }
+    connect() {
+        this.session ??= this.auth.open();
+        return this.session;
+    }
+    /** A read of `repository`, authorised; 401 and 403 are named for what the user can do. */
+    async send(method, path, repository, ask) {
+        const session = await this.connect();
+        const { push, writes, ...rest } = ask;
+        const authorization = await this.auth.authorization(session, repository, push);
+        const answer = await this.transport.send(session.dispatcher, method, session.baseUrl + path, {
+            ...rest,
+            authorization,
+            expect: [...ask.expect, 401, 403],
+        });
+        if (answer.status === 403 && push)
+            throw new errors/* TagTaken */.qD(`The registry refused to ${ask.what} (403 DENIED${registryMessage(answer.body)}): the identity lacks \`create\` on ${repository}, or the tag exists and it lacks \`update\`.`, { reference: `${this.options.host}/${writes ?? repository}` });
+        if (answer.status === 401) {
+            if (this.auth.hasCredentials)
+                throw this.auth.rejectedKey();
+            throw new errors/* RegistryError */.gl(`The registry ${this.options.host} refused to let anonymous clients ${ask.what} (401): set \`username\` and \`api_key\`.`);
+        }
+        if (answer.status === 403)
+            throw new errors/* RegistryError */.gl(`The registry ${this.options.host} denied the request to ${ask.what} (403${registryMessage(answer.body)}): the identity lacks \`read\` on ${repository}.`);
+        return answer;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/reads.ts
+
+
+
+
+
+/** The most bytes read of a signature's payload or configuration. */
+const SMALL_BLOB_LIMIT = 64 * 1024;
+/** What the action reads of a registry: tags, manifests, configurations, small blobs. */
+class RegistryReads extends RegistryRequests {
+    /** Configurations' labels, and manifests named by digest, by repository and digest: content
+     * addressed, so two tags of one image or index read each once. */
+    configs = new Map();
+    manifests = new Map();
+    /** Does the tag exist, and at which digest? One HEAD request, whatever the number of tags. */
+    async lookUp(name, tag) {
+        const answer = await this.send('HEAD', `/v2/${name}/manifests/${tag}`, name, {
+            accept: MANIFEST_ACCEPT,
+            what: `look up the tag ${name}:${tag}`,
+            expect: [200, 404],
+        });
+        if (answer.status === 404)
+            return { exists: false };
+        // The header is a hint, held to the digest grammar: the callers only compare it with a
+        // digest of bytes already read (see publication/readings.ts), and adopt none without a GET. A registry
+        // that leaves it out: the digest is the hash of the manifest bytes, read afresh every
+        // time (a tag may move, so its manifest is never remembered).
+        const hint = header(answer, 'docker-content-digest');
+        if (hint === undefined)
+            return { exists: true, digest: manifestOf(await this.getManifest(name, tag, [200]), name, tag).digest };
+        if (!DIGEST.test(hint))
+            throw new errors/* RegistryError */.gl(`The registry answered a look-up of ${name}:${tag} with a Docker-Content-Digest that is not a sha256 digest (${shown(hint)}): it is not trusted with anything. Nothing more was written.`);
+        return { exists: true, digest: hint };
     }
     /** An image configuration, read once per digest however many tags ask. */
     config(name, tag, config) {
@@ -2789,6 +2843,31 @@ class RegistryClient {
             throw new errors/* RegistryError */.gl(`The registry answered a read of the blob ${name}@${digest} with other bytes.`);
         return answer.body;
     }
+}
+/** What `make` answers for `key`, asked once while it succeeds; a failure is asked again next time. */
+function remember(cache, key, make) {
+    let answer = cache.get(key);
+    if (!answer) {
+        answer = make();
+        answer.catch(() => cache.delete(key));
+        cache.set(key, answer);
+    }
+    return answer;
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+
+
+
+
+
+/**
+ * This action's client of a registry, over the distribution API: the only code that talks to
+ * it. Its reads are reads.ts's, on the session of requests.ts; what it writes itself (a
+ * signature, an index of parts, a tag copied byte for byte) is here. What it cannot read or
+ * write is an error: the caller never has to guess.
+ */
+class RegistryClient extends RegistryReads {
     /**
      * Uploads `bytes` as a blob of `name` unless the registry holds it (a HEAD first), in one
      * piece: a POST opens the upload, a PUT with the digest closes it. The upload's Location must
@@ -2852,62 +2931,6 @@ class RegistryClient {
         const manifest = await this.manifest(name, digest);
         await this.putManifest(name, tag, manifest.bytes, manifest.mediaType);
     }
-    connect() {
-        this.session ??= this.auth.open();
-        return this.session;
-    }
-    /** A read of `repository`, authorised; 401 and 403 are named for what the user can do. */
-    async send(method, path, repository, ask) {
-        const session = await this.connect();
-        const { push, writes, ...rest } = ask;
-        const authorization = await this.auth.authorization(session, repository, push);
-        const answer = await this.transport.send(session.dispatcher, method, session.baseUrl + path, {
-            ...rest,
-            authorization,
-            expect: [...ask.expect, 401, 403],
-        });
-        if (answer.status === 403 && push)
-            throw new errors/* TagTaken */.qD(`The registry refused to ${ask.what} (403 DENIED${registryMessage(answer.body)}): the identity lacks \`create\` on ${repository}, or the tag exists and it lacks \`update\`.`, { reference: `${this.options.host}/${writes ?? repository}` });
-        if (answer.status === 401) {
-            if (this.auth.hasCredentials)
-                throw this.auth.rejectedKey();
-            throw new errors/* RegistryError */.gl(`The registry ${this.options.host} refused to let anonymous clients ${ask.what} (401): set \`username\` and \`api_key\`.`);
-        }
-        if (answer.status === 403)
-            throw new errors/* RegistryError */.gl(`The registry ${this.options.host} denied the request to ${ask.what} (403${registryMessage(answer.body)}): the identity lacks \`read\` on ${repository}.`);
-        return answer;
-    }
-}
-/** What `make` answers for `key`, asked once while it succeeds; a failure is asked again next time. */
-function remember(cache, key, make) {
-    let answer = cache.get(key);
-    if (!answer) {
-        answer = make();
-        answer.catch(() => cache.delete(key));
-        cache.set(key, answer);
-    }
-    return answer;
-}
-/**
- * A manifest and its digest: the sha256 of the bytes read. The registry's Docker-Content-Digest,
- * where it sends one, must say the same; else nothing it says about this manifest is trusted.
- */
-function manifestOf(answer, name, reference) {
-    const digest = digestOf(answer.body);
-    const claimed = header(answer, 'docker-content-digest');
-    if (claimed !== undefined && claimed !== digest)
-        throw new errors/* RegistryError */.gl(`The registry sent ${name}${reference.includes(':') ? '@' : ':'}${reference} with Docker-Content-Digest ${shown(claimed)}, but the manifest's bytes hash to ${digest}. ` +
-            'A registry whose digests do not match its manifests is not trusted: nothing more was written. Check the registry (or a proxy in front of it) and run again.');
-    const parsed = parseJson(answer.body, `the manifest of ${name}`);
-    const json = (parsed && typeof parsed === 'object' ? parsed : {});
-    const declared = typeof json.mediaType === 'string' ? json.mediaType : undefined;
-    const sent = header(answer, 'content-type')?.split(';')[0].trim();
-    return { digest, size: answer.body.length, mediaType: declared ?? sent ?? '', json, bytes: answer.body };
-}
-/** A value the registry sent, shown safely: digest characters only, at most 80 of them. */
-function shown(value) {
-    const safe = value.slice(0, 80).replace(/[^A-Za-z0-9:._-]/g, '?');
-    return `\`${safe}${value.length > 80 ? '…' : ''}\``;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/key-expiry.ts
