@@ -143,7 +143,7 @@ function scripted(
   };
   const readAgain = async (): Promise<Plan> => plan(await context.registry.readHeld(), tags);
   const run = async (push = true) =>
-    publish(plan(await context.registry.readHeld(), tags, publicationFor(push)), context, readAgain);
+    publish(plan(await context.registry.readHeld(), tags, publicationFor({ push })), context, readAgain);
   return { registry, context, run };
 }
 
@@ -471,7 +471,7 @@ describe('with a signing key', () => {
     const first = plan(
       { version: { exists: false }, commit: { exists: false } },
       tags,
-      publicationFor(true, true),
+      publicationFor({ push: true, sign: true }),
     );
     await expect(publish(first, context, async () => first)).resolves.toMatchObject({
       result: Result.Pushed,
@@ -488,7 +488,7 @@ describe('with a signing key', () => {
     const next = plan(
       { ...held, signature: { digest: BUILT, identities: [] } },
       tags,
-      publicationFor(true, true),
+      publicationFor({ push: true, sign: true }),
     );
     await expect(publish(next, context, async () => next)).resolves.toMatchObject({
       result: Result.Completed,
@@ -503,7 +503,7 @@ describe('with a signing key', () => {
     const next = plan(
       { ...(await context.registry.readHeld()), signature: { digest: BUILT, identities: [] } },
       tags,
-      publicationFor(true, true),
+      publicationFor({ push: true, sign: true }),
     );
     await expect(publish(next, context, async () => next)).resolves.toMatchObject({
       result: Result.Completed,
@@ -517,7 +517,7 @@ describe('with a signing key', () => {
     const next = plan(
       { ...(await context.registry.readHeld()), signature: { digest: THEIRS, identities: [] } },
       tags,
-      publicationFor(true, true),
+      publicationFor({ push: true, sign: true }),
     );
     await expect(publish(next, context, async () => next)).resolves.toMatchObject({ digest: THEIRS });
     expect(signs(registry.log)).toEqual(['sign 7 for 2', 'sign 8 for 2', 'sign 2 for 2', 'copy 2 -> v1.0.0']);

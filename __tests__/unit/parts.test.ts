@@ -192,7 +192,7 @@ describe('tags and the index', () => {
 });
 
 const PARTS = partsOf(['linux/arm64', 'linux/amd64'], ['linux/amd64'], ANNOTATIONS);
-const PUBLICATION = publicationFor(true, false, true);
+const PUBLICATION = publicationFor({ push: true, sign: false, parts: true });
 const absent: TaggedImage = { exists: false };
 const part = (at: string, revision = SHA): HeldPart => ({ exists: true, digest: at, revision });
 
@@ -271,7 +271,9 @@ describe('plan with parts', () => {
       parts: { 'linux/amd64': part(AMD64), 'linux/arm64': part(ARM64) },
     };
     expect(
-      plan(held, tags, publicationFor(true, true, true), PARTS).writes.map((write) => write.step),
+      plan(held, tags, publicationFor({ push: true, sign: true, parts: true }), PARTS).writes.map(
+        (write) => write.step,
+      ),
     ).toEqual(['commit-tag', 'signature', 'version-tag']);
   });
 });
@@ -575,7 +577,7 @@ describe('reading the parts', () => {
     };
   };
   const read = async (client: ReturnType<typeof clientWith>) =>
-    (await registryView(client as unknown as RegistryClient, tags, undefined, PARTS).readParts())[
+    (await registryView({ client: client as unknown as RegistryClient, tags, parts: PARTS }).readParts())[
       'linux/arm64'
     ];
   const image = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: { digest: config }, layers: [] };

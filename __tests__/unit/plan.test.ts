@@ -191,19 +191,23 @@ describe('the publication as data', () => {
   };
 
   test('with push: the commit tag, then the version tag, always last', () => {
-    expect(publicationFor(true)).toEqual(['commit-tag', 'version-tag']);
+    expect(publicationFor({ push: true })).toEqual(['commit-tag', 'version-tag']);
   });
 
   test('without push: the engine only, written whatever the registry holds, after the same refusals', () => {
-    expect(publicationFor(false)).toEqual(['engine']);
-    expect(plan(fresh, tags, publicationFor(false)).writes).toEqual([{ step: 'engine' }]);
-    expect(plan(published, tags, publicationFor(false))).toEqual({
+    expect(publicationFor({ push: false })).toEqual(['engine']);
+    expect(plan(fresh, tags, publicationFor({ push: false })).writes).toEqual([{ step: 'engine' }]);
+    expect(plan(published, tags, publicationFor({ push: false }))).toEqual({
       image: V,
       writes: [{ step: 'engine' }],
       reason: expect.stringContaining('nothing to write'),
     });
     expect(() =>
-      plan({ ...fresh, version: { exists: true, digest: V, revision: other } }, tags, publicationFor(false)),
+      plan(
+        { ...fresh, version: { exists: true, digest: V, revision: other } },
+        tags,
+        publicationFor({ push: false }),
+      ),
     ).toThrow('already exists');
   });
 
@@ -223,7 +227,7 @@ describe('with a signing key: the signature between the commit tag and the versi
     commit: { exists: true, digest, revision: tags.sha },
     signature,
   });
-  const signing = publicationFor(true, true);
+  const signing = publicationFor({ push: true, sign: true });
 
   test('the order: the image, its signature, then the version tag', () => {
     expect(signing).toEqual(['commit-tag', 'signature', 'version-tag']);

@@ -13,12 +13,23 @@ import type { Held } from './context.js';
  */
 export type StepKind = 'part' | 'commit-tag' | 'signature' | 'version-tag' | 'engine';
 
+/** What a run is asked to leave: `push` (else the engine's image alone), signed, from parts. */
+export interface PublicationOptions {
+  push: boolean;
+  sign?: boolean;
+  parts?: boolean;
+}
+
 /**
  * What a run leaves, in the order that keeps every intermediate state safe: the parts (when
  * each platform is built by its own job), the image, its signature when a key is given (before
  * the version tag, which is immutable), the version tag.
  */
-export function publicationFor(push: boolean, sign = false, parts = false): readonly StepKind[] {
+export function publicationFor({
+  push,
+  sign = false,
+  parts = false,
+}: PublicationOptions): readonly StepKind[] {
   if (!push) return ['engine'];
   const image: StepKind[] = parts ? ['part', 'commit-tag'] : ['commit-tag'];
   return [...image, ...(sign ? (['signature'] as const) : []), 'version-tag'];
@@ -54,7 +65,12 @@ export interface Plan {
  * this commit interleaved on a registry that lets tags be overwritten, each with its own image;
  * a published version tag stays and the commit tag follows it.
  */
-export function plan(held: Held, tags: Tags, publication = publicationFor(true), parts?: Parts): Plan {
+export function plan(
+  held: Held,
+  tags: Tags,
+  publication = publicationFor({ push: true }),
+  parts?: Parts,
+): Plan {
   const { version, commit } = held;
   if (version.exists && version.revision !== tags.sha) throw refusal(version, tags);
   if (commit.exists && commit.revision !== tags.sha) throw foreignCommitTag(commit, tags);

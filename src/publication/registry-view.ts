@@ -17,13 +17,16 @@ import { IMAGE_MANIFESTS } from '../image/media-types.js';
 /** How an index marks the manifests that carry attestations rather than a platform's image. */
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
 
+/** What the view reads through: the client, this run's tags, and with a key or parts, those too. */
+export interface RegistryViewOptions {
+  client: RegistryClient;
+  tags: Tags;
+  signatures?: Signatures;
+  parts?: Parts;
+}
+
 /** The registry as the publication reads it: this run's tags through the client. */
-export function registryView(
-  client: RegistryClient,
-  tags: Tags,
-  signatures?: Signatures,
-  parts?: Parts,
-): RegistryView {
+export function registryView({ client, tags, signatures, parts }: RegistryViewOptions): RegistryView {
   const readParts = async (): Promise<Record<string, HeldPart>> => {
     if (!parts) return {};
     const held = await Promise.all(

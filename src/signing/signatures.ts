@@ -11,6 +11,7 @@ import {
   manifestFor,
   payloadFor,
   readPayload,
+  signatureRef,
   signatureTag,
   type SignatureLayer,
 } from './signature.js';
@@ -72,7 +73,7 @@ export function registrySignatures(
   return {
     read,
     write: async (digest, identities) => {
-      const reference = `${tags.image}:${signatureTag(digest)}`;
+      const reference = signatureRef(tags, digest);
       const [before, key] = await Promise.all([read(digest), opening]);
       const added = identities
         .filter((identity) => !before.identities.includes(identity))
