@@ -102,7 +102,7 @@ function pinnedRef(tags, digest) {
     return `${tags.image}@${digest}`;
 }
 /** A tag of this image, `registry/name:tag`. */
-function tags_tagRef(tags, tag) {
+function tagRef(tags, tag) {
     return `${tags.image}:${tag}`;
 }
 function tagsOf(registry, repository, version, sha) {
@@ -320,24 +320,26 @@ function list(platforms) {
 function samePlan(a, b) {
     return a.image === b.image && JSON.stringify(a.writes) === JSON.stringify(b.writes);
 }
+/** What a refusal tells the user to do about a tag it will not overwrite. */
+const FIND_OUT = 'Find out what pushed it; delete it in the registry if it is wrong, then run again.';
+/** Where a tag's image came from, as a refusal says it: its commit, or the label it lacks. */
+function originOf(image, unlabelled = '') {
+    return image.revision
+        ? `was built from commit ${image.revision}`
+        : `carries no org.opencontainers.image.revision label${unlabelled}`;
+}
 function foreignCommitTag(commit, tags) {
-    const origin = commit.revision
-        ? `was built from commit ${commit.revision}`
-        : 'carries no org.opencontainers.image.revision label';
+    const origin = originOf(commit);
     return new errors/* UserError */.yo(`${shaRef(tags)} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
-        'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
+        FIND_OUT);
 }
 function foreignPart(part, platform, tags) {
-    const origin = part.revision
-        ? `was built from commit ${part.revision}`
-        : 'carries no org.opencontainers.image.revision label';
-    return new errors/* UserError */.yo(`${tags_tagRef(tags, partTag(tags.sha, platform))} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
-        'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
+    const origin = originOf(part);
+    return new errors/* UserError */.yo(`${partRef(tags, platform)} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
+        FIND_OUT);
 }
 function refusal(version, tags) {
-    const origin = version.revision
-        ? `was built from commit ${version.revision}`
-        : 'carries no org.opencontainers.image.revision label (it was not pushed by this action)';
+    const origin = originOf(version, ' (it was not pushed by this action)');
     return new errors/* UserError */.yo(`${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
         'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.');
 }
@@ -385,7 +387,6 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 
 
-
 /**
  * One platform's part of the index, built natively by this job and pushed under its part tag,
  * unless another run of this job pushed it while this one built (a part tag is never
@@ -397,7 +398,7 @@ async function writePart(context, image, write, settle) {
     if (!platform)
         throw new Error('A part step without a platform.');
     const tag = partTag(tags.sha, platform);
-    const reference = tags_tagRef(tags, tag);
+    const reference = partRef(tags, platform);
     await writer.prepare();
     const built = await writer.build(platform);
     return phase(`Push the ${platform} part`, async () => {
@@ -428,23 +429,23 @@ async function indexOfParts(context, parts) {
         const part = held[platform];
         if (!part?.exists)
             return [];
-        const reference = tags_tagRef(tags, partTag(tags.sha, platform));
+        const reference = partRef(tags, platform);
         if (part.revision !== tags.sha)
             throw foreignPart(part, platform, tags);
         if (!part.descriptor)
             throw new errors/* UserError */.yo(`${reference} (${part.digest}) is not one platform's image (an index?): a part is a single image manifest. ` +
-                'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
+                FIND_OUT);
         if (!isOfPlatform(part.descriptor, platform)) {
             const { os, architecture, variant } = part.descriptor.platform;
             throw new errors/* UserError */.yo(`${reference} (${part.digest}) holds an image of ${[os, architecture, variant].filter(Boolean).join('/')}, not of ${platform}. ` +
-                'Find out what pushed it; delete it in the registry if it is wrong, then run again.');
+                FIND_OUT);
         }
         return [part.descriptor];
     });
     const missing = parts.all.filter((platform) => !held[platform]?.exists);
     const lost = parts.mine.filter((platform) => missing.includes(platform));
     if (lost.length > 0)
-        throw new errors/* RegistryError */.gl(`${lost.map((platform) => tags_tagRef(tags, partTag(tags.sha, platform))).join(', ')} ${lost.length > 1 ? 'were' : 'was'} pushed by this run, but the registry reads ${lost.length > 1 ? 'them' : 'it'} back absent (a cache in front of it, or deleted meanwhile?). ` +
+        throw new errors/* RegistryError */.gl(`${lost.map((platform) => partRef(tags, platform)).join(', ')} ${lost.length > 1 ? 'were' : 'was'} pushed by this run, but the registry reads ${lost.length > 1 ? 'them' : 'it'} back absent (a cache in front of it, or deleted meanwhile?). ` +
             'Nothing more was written; run the job again.');
     if (missing.length > 0) {
         // Every part of this job is there (else `lost` above).
@@ -538,7 +539,7 @@ function signatureTag(digest) {
 }
 /** The signatures of `digest` in this image's repository, `registry/name:sha256-<hex>.sig`. */
 function signatureRef(tags, digest) {
-    return tags_tagRef(tags, signatureTag(digest));
+    return tagRef(tags, signatureTag(digest));
 }
 /**
  * The payload signed for one identity: `critical` with exactly its type, the image's digest and
@@ -1080,7 +1081,7 @@ function setResultOutputs(result, digest) {
 }
 /** With platform parts: this job's part references, one a line, known from the inputs. */
 function setPartOutput(tags, parts) {
-    core/* setOutput */.uH(names/* Output */.k7.PartRef, parts.mine.map((platform) => tags_tagRef(tags, partTag(tags.sha, platform))).join('\n'));
+    core/* setOutput */.uH(names/* Output */.k7.PartRef, parts.mine.map((platform) => partRef(tags, platform)).join('\n'));
 }
 /** The signature's reference, once it is written and verified (or found). */
 function setSignatureOutput(reference) {

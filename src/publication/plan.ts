@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
-import { partTag, type Parts } from '../image/parts.js';
-import { shaRef, tagRef, versionRef, type TaggedImage, type Tags } from '../image/tags.js';
+import { partRef, type Parts } from '../image/parts.js';
+import { shaRef, versionRef, type TaggedImage, type Tags } from '../image/tags.js';
 import type { Held } from './context.js';
 
 // The publication as data, and the planner: what a run must leave in the registry, and which
@@ -154,13 +154,21 @@ export function samePlan(a: Plan, b: Plan): boolean {
   return a.image === b.image && JSON.stringify(a.writes) === JSON.stringify(b.writes);
 }
 
+/** What a refusal tells the user to do about a tag it will not overwrite. */
+export const FIND_OUT = 'Find out what pushed it; delete it in the registry if it is wrong, then run again.';
+
+/** Where a tag's image came from, as a refusal says it: its commit, or the label it lacks. */
+function originOf(image: { revision?: string }, unlabelled = ''): string {
+  return image.revision
+    ? `was built from commit ${image.revision}`
+    : `carries no org.opencontainers.image.revision label${unlabelled}`;
+}
+
 function foreignCommitTag(commit: { digest: string; revision?: string }, tags: Tags): UserError {
-  const origin = commit.revision
-    ? `was built from commit ${commit.revision}`
-    : 'carries no org.opencontainers.image.revision label';
+  const origin = originOf(commit);
   return new UserError(
     `${shaRef(tags)} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
-      'Find out what pushed it; delete it in the registry if it is wrong, then run again.',
+      FIND_OUT,
   );
 }
 
@@ -169,19 +177,15 @@ export function foreignPart(
   platform: string,
   tags: Tags,
 ): UserError {
-  const origin = part.revision
-    ? `was built from commit ${part.revision}`
-    : 'carries no org.opencontainers.image.revision label';
+  const origin = originOf(part);
   return new UserError(
-    `${tagRef(tags, partTag(tags.sha, platform))} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
-      'Find out what pushed it; delete it in the registry if it is wrong, then run again.',
+    `${partRef(tags, platform)} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
+      FIND_OUT,
   );
 }
 
 function refusal(version: { digest: string; revision?: string }, tags: Tags): UserError {
-  const origin = version.revision
-    ? `was built from commit ${version.revision}`
-    : 'carries no org.opencontainers.image.revision label (it was not pushed by this action)';
+  const origin = originOf(version, ' (it was not pushed by this action)');
   return new UserError(
     `${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
       'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.',
