@@ -47,7 +47,7 @@ export interface BuildInputs {
 
 /** The build this run does, made once: the workflow's inputs plus the provenance labels and annotations. */
 export interface BuildSpec extends BuildInputs {
-  /** Local tags the image gets when loaded, as the old action's `<image_name>:<version>`. */
+  /** Local tags the image gets when loaded: `<image_name>:<version>`. */
   localTags: string[];
   /**
    * The inputs this build uses that only a builder writing OCI images can honour: decided from

@@ -129,7 +129,7 @@ async function carryOut(
 async function prove(written: Written, wroteVersion: boolean, context: PublicationContext): Promise<string> {
   const { tags, writer } = context;
   let { digest, interleaved } = written;
-  let commit = await versionHolds(digest, context);
+  let commit = await commitTagOnceVersionHolds(digest, context);
   if (commit.exists && commit.digest !== digest) {
     if (!wroteVersion)
       throw taken(
@@ -151,7 +151,7 @@ async function prove(written: Written, wroteVersion: boolean, context: Publicati
   }
   if (interleaved) {
     await context.sleep(SETTLE_MS);
-    commit = await versionHolds(digest, context);
+    commit = await commitTagOnceVersionHolds(digest, context);
     if (!commit.exists || commit.digest !== digest)
       throw taken(
         `${shaRef(tags)} moved again while the runs settled (${commit.exists ? commit.digest : 'gone'}).`,
@@ -164,7 +164,7 @@ async function prove(written: Written, wroteVersion: boolean, context: Publicati
 }
 
 /** Both tags, looked up at once: the version tag must hold `published`; the commit tag is returned. */
-async function versionHolds(published: string, context: PublicationContext): Promise<TagState> {
+async function commitTagOnceVersionHolds(published: string, context: PublicationContext): Promise<TagState> {
   const { version, commit } = await lookUpBoth(context);
   if (!version.exists || version.digest !== published)
     throw taken(

@@ -1,6 +1,6 @@
 import type { PublicationContext, Written } from '../context.js';
 
-/** Without `push`: the image is built and loaded into the engine, as the old action did. Nothing reaches the registry. */
+/** Without `push`: the image is built and loaded into the engine under its local tags. Nothing reaches the registry. */
 export async function loadIntoEngine(
   context: PublicationContext,
   image: string,

@@ -1,5 +1,5 @@
-export const id = 80;
-export const ids = [80];
+export const id = 324;
+export const ids = [324];
 export const modules = {
 
 /***/ 3916:
@@ -75,7 +75,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 4080:
+/***/ 1324:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -516,8 +516,8 @@ async function writeIndexOfParts(context, settle) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/publication/steps/engine.ts
-/** Without `push`: the image is built and loaded into the engine, as the old action did. Nothing reaches the registry. */
+;// CONCATENATED MODULE: ./src/publication/steps/load-into-engine.ts
+/** Without `push`: the image is built and loaded into the engine under its local tags. Nothing reaches the registry. */
 async function loadIntoEngine(context, image, _write, settle) {
     await context.writer.load();
     return settle({ digest: image, interleaved: false });
@@ -858,7 +858,7 @@ async function carryOut(plan, context, started) {
 async function prove(written, wroteVersion, context) {
     const { tags, writer } = context;
     let { digest, interleaved } = written;
-    let commit = await versionHolds(digest, context);
+    let commit = await commitTagOnceVersionHolds(digest, context);
     if (commit.exists && commit.digest !== digest) {
         if (!wroteVersion)
             throw taken(`${shaRef(tags)} moved to ${commit.digest} while this run pointed it at ${digest}.`, shaRef(tags), commit.digest);
@@ -875,7 +875,7 @@ async function prove(written, wroteVersion, context) {
     }
     if (interleaved) {
         await context.sleep(SETTLE_MS);
-        commit = await versionHolds(digest, context);
+        commit = await commitTagOnceVersionHolds(digest, context);
         if (!commit.exists || commit.digest !== digest)
             throw taken(`${shaRef(tags)} moved again while the runs settled (${commit.exists ? commit.digest : 'gone'}).`, shaRef(tags), commit.exists ? commit.digest : undefined);
     }
@@ -883,7 +883,7 @@ async function prove(written, wroteVersion, context) {
     return digest;
 }
 /** Both tags, looked up at once: the version tag must hold `published`; the commit tag is returned. */
-async function versionHolds(published, context) {
+async function commitTagOnceVersionHolds(published, context) {
     const { version, commit } = await lookUpBoth(context);
     if (!version.exists || version.digest !== published)
         throw taken(`${versionRef(context.tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`, versionRef(context.tags), version.exists ? version.digest : undefined);
@@ -1677,7 +1677,7 @@ async function buildAndHandOver(spec, runDirectory, timeline) {
 function asOciManifest(handOver) {
     return { ...handOver, options: [...handOver.options, '--format', 'oci'] };
 }
-/** `push: false`: the image is built and loaded into the engine, as the old action did. */
+/** `push: false`: the image is built and loaded into the engine, under its local tags. */
 async function buildOnly(spec, runDirectory, timeline) {
     await timeline.phase('Build', async () => {
         await capableBuilder(spec);
@@ -3095,7 +3095,7 @@ function signingSecrets(raw) {
 
 /**
  * The build context (a directory, relative to the workspace) and the Dockerfile (a file,
- * relative to the context, as the old action resolved it), as absolute paths.
+ * relative to the context), as absolute paths.
  */
 function resolveBuildPaths(context, dockerfile, where, problems) {
     const { cwd, runParent } = where;
