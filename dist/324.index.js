@@ -10,6 +10,7 @@ export const modules = {
 /* harmony export */   dz: () => (/* binding */ InputError),
 /* harmony export */   gl: () => (/* binding */ RegistryError),
 /* harmony export */   qD: () => (/* binding */ TagTaken),
+/* harmony export */   uN: () => (/* binding */ tagTaken),
 /* harmony export */   v4: () => (/* binding */ ToolError),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
@@ -52,6 +53,10 @@ class TagTaken extends UserError {
         this.taken = taken;
         this.name = 'TagTaken';
     }
+}
+/** `reference` taken by another run (holding `digest` when it looked): the run reads again and plans anew. */
+function tagTaken(message, reference, digest) {
+    return new TagTaken(message, { reference, digest });
 }
 /** A tool exited non-zero; `detail` is the end of its output, secrets scrubbed. */
 class ToolError extends UserError {
@@ -365,10 +370,6 @@ async function requireThisCommit(found, ours, { tags, registry }) {
         throw new errors/* UserError */.yo(`${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${image.exists ? image.digest : found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`);
     return image.digest;
 }
-/** A tag taken by another run: the registry is read again and the run plans anew. */
-function taken(message, reference, digest) {
-    return new errors/* TagTaken */.qD(message, { reference, digest });
-}
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
@@ -486,7 +487,7 @@ async function writeCommitTag(context, image, write, settle) {
     return phase('Push the commit tag', async () => {
         const meanwhile = await registry.read(tags.sha);
         if (meanwhile.exists)
-            throw taken(`${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`, shaRef(tags), meanwhile.digest);
+            throw (0,errors/* tagTaken */.uN)(`${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`, shaRef(tags), meanwhile.digest);
         const digest = await writer.push(built, shaRef(tags));
         context.pushed(digest);
         return settle({ digest, interleaved: false });
@@ -506,7 +507,7 @@ async function writeIndexOfParts(context, settle) {
         const assembled = digestOf(index);
         const meanwhile = await registry.read(tags.sha);
         if (meanwhile.exists && meanwhile.digest !== assembled)
-            throw taken(`${shaRef(tags)} was pushed by another run while this one assembled ${assembled} (${meanwhile.digest}); it was left as it is.`, shaRef(tags), meanwhile.digest);
+            throw (0,errors/* tagTaken */.uN)(`${shaRef(tags)} was pushed by another run while this one assembled ${assembled} (${meanwhile.digest}); it was left as it is.`, shaRef(tags), meanwhile.digest);
         if (meanwhile.exists)
             log(`${shaRef(tags)} holds this index already (${assembled}): another job assembled it.`);
         const digest = meanwhile.exists ? assembled : await writer.putIndex(index);
@@ -715,7 +716,7 @@ async function writeVersionTag(context, image, _write, settle) {
             if (!read.exists)
                 throw new errors/* RegistryError */.gl(`The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
                     `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`);
-            throw taken(`${versionRef(tags)} was pushed by another run while this one was working (${read.digest}); it was left as it is. ` +
+            throw (0,errors/* tagTaken */.uN)(`${versionRef(tags)} was pushed by another run while this one was working (${read.digest}); it was left as it is. ` +
                 `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`, versionRef(tags), read.digest);
         }
         const chosen = await imageToPublish(image, commit, context);
@@ -861,7 +862,7 @@ async function prove(written, wroteVersion, context) {
     let commit = await commitTagOnceVersionHolds(digest, context);
     if (commit.exists && commit.digest !== digest) {
         if (!wroteVersion)
-            throw taken(`${shaRef(tags)} moved to ${commit.digest} while this run pointed it at ${digest}.`, shaRef(tags), commit.digest);
+            throw (0,errors/* tagTaken */.uN)(`${shaRef(tags)} moved to ${commit.digest} while this run pointed it at ${digest}.`, shaRef(tags), commit.digest);
         const theirs = await requireThisCommit(commit.digest, digest, context);
         context.log(`${shaRef(tags)} now holds another image of this commit (${theirs}), pushed last by another run at the same time (this registry lets tags be overwritten): ` +
             `the commit tag decides, so ${versionRef(tags)} gives way to it.`);
@@ -877,7 +878,7 @@ async function prove(written, wroteVersion, context) {
         await context.sleep(SETTLE_MS);
         commit = await commitTagOnceVersionHolds(digest, context);
         if (!commit.exists || commit.digest !== digest)
-            throw taken(`${shaRef(tags)} moved again while the runs settled (${commit.exists ? commit.digest : 'gone'}).`, shaRef(tags), commit.exists ? commit.digest : undefined);
+            throw (0,errors/* tagTaken */.uN)(`${shaRef(tags)} moved again while the runs settled (${commit.exists ? commit.digest : 'gone'}).`, shaRef(tags), commit.exists ? commit.digest : undefined);
     }
     context.log(`${versionRef(tags)} and ${shaRef(tags)} -> ${digest}`);
     return digest;
@@ -886,7 +887,7 @@ async function prove(written, wroteVersion, context) {
 async function commitTagOnceVersionHolds(published, context) {
     const { version, commit } = await lookUpBoth(context);
     if (!version.exists || version.digest !== published)
-        throw taken(`${versionRef(context.tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`, versionRef(context.tags), version.exists ? version.digest : undefined);
+        throw (0,errors/* tagTaken */.uN)(`${versionRef(context.tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`, versionRef(context.tags), version.exists ? version.digest : undefined);
     return commit;
 }
 

@@ -10,6 +10,7 @@ export const modules = {
 /* harmony export */   dz: () => (/* binding */ InputError),
 /* harmony export */   gl: () => (/* binding */ RegistryError),
 /* harmony export */   qD: () => (/* binding */ TagTaken),
+/* harmony export */   uN: () => (/* binding */ tagTaken),
 /* harmony export */   v4: () => (/* binding */ ToolError),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
@@ -52,6 +53,10 @@ class TagTaken extends UserError {
         this.taken = taken;
         this.name = 'TagTaken';
     }
+}
+/** `reference` taken by another run (holding `digest` when it looked): the run reads again and plans anew. */
+function tagTaken(message, reference, digest) {
+    return new TagTaken(message, { reference, digest });
 }
 /** A tool exited non-zero; `detail` is the end of its output, secrets scrubbed. */
 class ToolError extends UserError {

@@ -1,9 +1,9 @@
-import { TagTaken } from '../errors.js';
+import { TagTaken, tagTaken } from '../errors.js';
 import { Result } from '../names.js';
 import type { PublicationContext, Written } from './context.js';
 import { PartsMissing } from './parts-missing.js';
 import { samePlan, type Plan, type Write } from './plan.js';
-import { lookUpBoth, requireThisCommit, taken } from './readings.js';
+import { lookUpBoth, requireThisCommit } from './readings.js';
 import { STEPS } from './steps/index.js';
 import { shaRef, versionRef, type TagState } from '../image/tags.js';
 
@@ -132,7 +132,7 @@ async function prove(written: Written, wroteVersion: boolean, context: Publicati
   let commit = await commitTagOnceVersionHolds(digest, context);
   if (commit.exists && commit.digest !== digest) {
     if (!wroteVersion)
-      throw taken(
+      throw tagTaken(
         `${shaRef(tags)} moved to ${commit.digest} while this run pointed it at ${digest}.`,
         shaRef(tags),
         commit.digest,
@@ -153,7 +153,7 @@ async function prove(written: Written, wroteVersion: boolean, context: Publicati
     await context.sleep(SETTLE_MS);
     commit = await commitTagOnceVersionHolds(digest, context);
     if (!commit.exists || commit.digest !== digest)
-      throw taken(
+      throw tagTaken(
         `${shaRef(tags)} moved again while the runs settled (${commit.exists ? commit.digest : 'gone'}).`,
         shaRef(tags),
         commit.exists ? commit.digest : undefined,
@@ -167,7 +167,7 @@ async function prove(written: Written, wroteVersion: boolean, context: Publicati
 async function commitTagOnceVersionHolds(published: string, context: PublicationContext): Promise<TagState> {
   const { version, commit } = await lookUpBoth(context);
   if (!version.exists || version.digest !== published)
-    throw taken(
+    throw tagTaken(
       `${versionRef(context.tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`,
       versionRef(context.tags),
       version.exists ? version.digest : undefined,

@@ -1,4 +1,4 @@
-import { TagTaken, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import type { PublicationContext } from './context.js';
 import { shaRef, type TagState } from '../image/tags.js';
 
@@ -30,9 +30,4 @@ export async function requireThisCommit(
       `${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${image.exists ? image.digest : found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`,
     );
   return image.digest;
-}
-
-/** A tag taken by another run: the registry is read again and the run plans anew. */
-export function taken(message: string, reference: string, digest?: string): TagTaken {
-  return new TagTaken(message, { reference, digest });
 }
