@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { soonestExpiringKey, warnOfKeyExpiry } from '../../src/registry/key-expiry.js';
-import type { RegistryClient } from '../../src/registry/client.js';
-import type { ApiKeyInfo } from '../../src/registry/requests.js';
-import { capturingStdout } from '../helpers/stdout.js';
+import { soonestExpiringKey, warnOfKeyExpiry } from '../../../src/registry/key-expiry.js';
+import type { RegistryClient } from '../../../src/registry/client.js';
+import type { ApiKeyInfo } from '../../../src/registry/requests.js';
+import { capturingStdout } from '../../helpers/stdout.js';
 
 const now = new Date('2026-06-01T00:00:00Z');
 const inDays = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString();

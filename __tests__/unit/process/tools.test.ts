@@ -4,9 +4,9 @@ import { describe, expect, test } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ToolError } from '../../src/errors.js';
-import { childEnvironment, findOnPath, runTool } from '../../src/process/tools.js';
-import { capturingStdout } from '../helpers/stdout.js';
+import { ToolError } from '../../../src/errors.js';
+import { childEnvironment, findOnPath, runTool } from '../../../src/process/tools.js';
+import { capturingStdout } from '../../helpers/stdout.js';
 
 const KEY = `zak_${'a1'.repeat(16)}`;
 

@@ -1,9 +1,9 @@
 // The key's one owner: read once, masked in every form a log could show, scrubbed everywhere.
 import { describe, expect, test } from '@jest/globals';
-import { readRawInputs } from '../../src/inputs/read.js';
-import { Input } from '../../src/names.js';
-import { keyForms, readSecrets } from '../../src/inputs/secrets.js';
-import { scrub } from '../../src/secrets.js';
+import { readRawInputs } from '../../../src/inputs/read.js';
+import { Input } from '../../../src/names.js';
+import { keyForms, readSecrets } from '../../../src/inputs/secrets.js';
+import { scrub } from '../../../src/secrets.js';
 
 const KEY = `zak_${'k'.repeat(32)}`;
 const BASIC = Buffer.from(`ci:${KEY}`).toString('base64');

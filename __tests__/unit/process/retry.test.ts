@@ -6,7 +6,7 @@ import {
   withRetries,
   type Attempt,
   type RetryPolicy,
-} from '../../src/process/retry.js';
+} from '../../../src/process/retry.js';
 
 function policy(attempts: number, baseDelayMs = 1000, maxDelayMs = 30_000) {
   const waits: number[] = [];

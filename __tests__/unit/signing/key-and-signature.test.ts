@@ -1,8 +1,8 @@
 // The signing key (opened as cosign and skopeo encrypt it) and the simple-signing form.
 import { describe, expect, test } from '@jest/globals';
 import * as crypto from 'node:crypto';
-import { Input } from '../../src/names.js';
-import { KeyProblem, openSigningKey, parseEncryptedKey } from '../../src/signing/key.js';
+import { Input } from '../../../src/names.js';
+import { KeyProblem, openSigningKey, parseEncryptedKey } from '../../../src/signing/key.js';
 import {
   SIGNATURE_ANNOTATION,
   SIGNATURE_MEDIA_TYPE,
@@ -12,9 +12,9 @@ import {
   payloadFor,
   readPayload,
   signatureTag,
-} from '../../src/signing/signature.js';
-import { digestOf } from '../../src/image/digest.js';
-import { encryptedPem, p256 } from '../helpers/signing-keys.js';
+} from '../../../src/signing/signature.js';
+import { digestOf } from '../../../src/image/digest.js';
+import { encryptedPem, p256 } from '../../helpers/signing-keys.js';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 

@@ -1,13 +1,13 @@
 import { describe, expect, jest, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { MockAgent } from 'undici';
-import { RegistryError, TagTaken } from '../../src/errors.js';
-import { parseChallenge } from '../../src/registry/classify.js';
-import { RegistryClient } from '../../src/registry/client.js';
-import { readTaggedImages, readTaggedImage } from '../../src/publication/registry-view.js';
-import { tagsOf } from '../../src/image/tags.js';
-import { parseRetryAfter, type RetryPolicy } from '../../src/process/retry.js';
-import { capturingStdout } from '../helpers/stdout.js';
+import { RegistryError, TagTaken } from '../../../src/errors.js';
+import { parseChallenge } from '../../../src/registry/classify.js';
+import { RegistryClient } from '../../../src/registry/client.js';
+import { readTaggedImages, readTaggedImage } from '../../../src/publication/registry-view.js';
+import { tagsOf } from '../../../src/image/tags.js';
+import { parseRetryAfter, type RetryPolicy } from '../../../src/process/retry.js';
+import { capturingStdout } from '../../helpers/stdout.js';
 
 const HOST = 'registry.test';
 const ORIGIN = `https://${HOST}`;

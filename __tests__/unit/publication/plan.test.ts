@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import { plan, publicationFor, samePlan, type Plan } from '../../src/publication/plan.js';
-import { pinnedRef, shaRef, tagsOf, versionRef } from '../../src/image/tags.js';
-import type { Held } from '../../src/publication/context.js';
+import { plan, publicationFor, samePlan, type Plan } from '../../../src/publication/plan.js';
+import { pinnedRef, shaRef, tagsOf, versionRef } from '../../../src/image/tags.js';
+import type { Held } from '../../../src/publication/context.js';
 
 const tags = tagsOf('registry.example', 'team/app', 'v1.0.0', 'a'.repeat(40));
 const other = 'b'.repeat(40);

@@ -2,16 +2,16 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Result } from '../../src/names.js';
+import { Result } from '../../../src/names.js';
 import {
   report,
   resultBlock,
   setReferenceOutputs,
   setResultOutputs,
   summaryMarkdown,
-} from '../../src/report/result.js';
-import { tagsOf } from '../../src/image/tags.js';
-import { capturingStdout } from '../helpers/stdout.js';
+} from '../../../src/report/result.js';
+import { tagsOf } from '../../../src/image/tags.js';
+import { capturingStdout } from '../../helpers/stdout.js';
 
 const tags = tagsOf('r.example', 'team/app', 'v1.0.0', 'a'.repeat(40));
 const digest = `sha256:${'d'.repeat(64)}`;

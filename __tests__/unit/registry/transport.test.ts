@@ -4,8 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { MockAgent } from 'undici';
-import { selfSignedCertificate } from '../helpers/tls.js';
-import { RegistryError } from '../../src/errors.js';
+import { selfSignedCertificate } from '../../helpers/tls.js';
+import { RegistryError } from '../../../src/errors.js';
 import {
   DOCUMENT_LIMIT,
   header,
@@ -14,8 +14,8 @@ import {
   Transport,
   type Answer,
   type Ask,
-} from '../../src/registry/transport.js';
-import type { RetryPolicy } from '../../src/process/retry.js';
+} from '../../../src/registry/transport.js';
+import type { RetryPolicy } from '../../../src/process/retry.js';
 
 // The transport alone, against undici's MockAgent (statuses, bodies, headers) and real servers on
 // 127.0.0.1 (deadlines, closed connections, TLS). No address but loopback is ever dialled.

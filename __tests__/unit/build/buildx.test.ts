@@ -8,9 +8,9 @@ import {
   provenanceLabels,
   secretEnvironment,
   type BuildInputs,
-} from '../../src/build/buildx.js';
-import { tagsOf } from '../../src/image/tags.js';
-import { buildInputs, specWith } from '../helpers/build-inputs.js';
+} from '../../../src/build/buildx.js';
+import { tagsOf } from '../../../src/image/tags.js';
+import { buildInputs, specWith } from '../../helpers/build-inputs.js';
 
 const build = buildInputs({ buildArgs: ['A=1'], labels: ['team=ops'] });
 const tags = tagsOf('registry.example:5000', 'team/app', 'v1.0.0', 'a'.repeat(40));

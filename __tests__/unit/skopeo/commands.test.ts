@@ -4,8 +4,8 @@
 import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TagTaken, ToolError, UserError } from '../../src/errors.js';
-import type { RetryPolicy } from '../../src/process/retry.js';
+import { TagTaken, ToolError, UserError } from '../../../src/errors.js';
+import type { RetryPolicy } from '../../../src/process/retry.js';
 import {
   explainRefusedWrite,
   isTransientCopyFailure,
@@ -16,9 +16,9 @@ import {
   tagInRegistry,
   tagInRegistryArgs,
   type SkopeoConfig,
-} from '../../src/skopeo/commands.js';
-import { fakeTools } from '../helpers/fake-tools.js';
-import { capturingStdout } from '../helpers/stdout.js';
+} from '../../../src/skopeo/commands.js';
+import { fakeTools } from '../../helpers/fake-tools.js';
+import { capturingStdout } from '../../helpers/stdout.js';
 
 const KEY = `zak_${'9'.repeat(32)}`;
 const DIGEST = `sha256:${'e'.repeat(64)}`;

@@ -1,13 +1,13 @@
 // The executor and its steps against a scripted registry and a scripted writer: every branch
 // that the e2e suite reaches only by racing real runs is a row here, deterministic.
 import { describe, expect, test } from '@jest/globals';
-import type { HandOver } from '../../src/build/hand-over.js';
-import { RegistryError, TagTaken, UserError } from '../../src/errors.js';
-import { Result } from '../../src/names.js';
-import type { PublicationContext } from '../../src/publication/context.js';
-import { MAX_PLANS, SETTLE_MS, publish } from '../../src/publication/executor.js';
-import { plan, publicationFor, type Plan } from '../../src/publication/plan.js';
-import { tagsOf, type TaggedImage } from '../../src/image/tags.js';
+import type { HandOver } from '../../../src/build/hand-over.js';
+import { RegistryError, TagTaken, UserError } from '../../../src/errors.js';
+import { Result } from '../../../src/names.js';
+import type { PublicationContext } from '../../../src/publication/context.js';
+import { MAX_PLANS, SETTLE_MS, publish } from '../../../src/publication/executor.js';
+import { plan, publicationFor, type Plan } from '../../../src/publication/plan.js';
+import { tagsOf, type TaggedImage } from '../../../src/image/tags.js';
 
 const tags = tagsOf('r.example', 'team/app', 'v1.0.0', 'a'.repeat(40));
 const OTHER = 'b'.repeat(40);

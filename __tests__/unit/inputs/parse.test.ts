@@ -1,14 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
-import { describeInputs, readRawInputs } from '../../src/inputs/read.js';
+import { describeInputs, readRawInputs } from '../../../src/inputs/read.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InputError } from '../../src/errors.js';
-import { parseInputs, registryTimeoutMs } from '../../src/inputs/parse.js';
-import { runParent } from '../../src/process/run-folder.js';
-import { readSecrets } from '../../src/inputs/secrets.js';
-import { encryptedPem, p256 } from '../helpers/signing-keys.js';
-import { Input } from '../../src/names.js';
+import { InputError } from '../../../src/errors.js';
+import { parseInputs, registryTimeoutMs } from '../../../src/inputs/parse.js';
+import { runParent } from '../../../src/process/run-folder.js';
+import { readSecrets } from '../../../src/inputs/secrets.js';
+import { encryptedPem, p256 } from '../../helpers/signing-keys.js';
+import { Input } from '../../../src/names.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-inputs-'));
 fs.mkdirSync(path.join(workspace, 'app/docker'), { recursive: true });

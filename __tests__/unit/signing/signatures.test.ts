@@ -1,14 +1,14 @@
 // The `.sig` of a digest read (each signature verified) and written (only what is missing,
 // others' signatures kept, read back), against a registry held in memory.
 import { describe, expect, test } from '@jest/globals';
-import { TagTaken, UserError } from '../../src/errors.js';
-import { tagsOf } from '../../src/image/tags.js';
-import type { RegistryClient } from '../../src/registry/client.js';
-import { openSigningKey, parseEncryptedKey, type SigningKey } from '../../src/signing/key.js';
-import { layerFor, payloadFor, signatureTag } from '../../src/signing/signature.js';
-import { digestOf } from '../../src/image/digest.js';
-import { identitiesOf, registrySignatures } from '../../src/signing/signatures.js';
-import { encryptedPem, p256 } from '../helpers/signing-keys.js';
+import { TagTaken, UserError } from '../../../src/errors.js';
+import { tagsOf } from '../../../src/image/tags.js';
+import type { RegistryClient } from '../../../src/registry/client.js';
+import { openSigningKey, parseEncryptedKey, type SigningKey } from '../../../src/signing/key.js';
+import { layerFor, payloadFor, signatureTag } from '../../../src/signing/signature.js';
+import { digestOf } from '../../../src/image/digest.js';
+import { identitiesOf, registrySignatures } from '../../../src/signing/signatures.js';
+import { encryptedPem, p256 } from '../../helpers/signing-keys.js';
 
 const tags = tagsOf('r.example', 'team/app', 'v1.0.0', 'a'.repeat(40));
 const DIGEST = `sha256:${'d'.repeat(64)}`;

@@ -10,7 +10,7 @@ import {
   isTlsOrProtocolError,
   parseChallenge,
   registryMessage,
-} from '../../src/registry/classify.js';
+} from '../../../src/registry/classify.js';
 
 const coded = (code: string, message = 'failed', cause?: unknown) =>
   Object.assign(new Error(message, { cause }), { code });

@@ -4,14 +4,14 @@ import { describe, expect, test } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { HandOver } from '../../src/build/hand-over.js';
-import { InputError, TagTaken, UserError } from '../../src/errors.js';
-import { parseInputs } from '../../src/inputs/parse.js';
-import { readRawInputs } from '../../src/inputs/read.js';
-import { Input, Result } from '../../src/names.js';
-import type { Held, PublicationContext } from '../../src/publication/context.js';
-import { publish } from '../../src/publication/executor.js';
-import { OCI_INDEX } from '../../src/image/media-types.js';
+import type { HandOver } from '../../../src/build/hand-over.js';
+import { InputError, TagTaken, UserError } from '../../../src/errors.js';
+import { parseInputs } from '../../../src/inputs/parse.js';
+import { readRawInputs } from '../../../src/inputs/read.js';
+import { Input, Result } from '../../../src/names.js';
+import type { Held, PublicationContext } from '../../../src/publication/context.js';
+import { publish } from '../../../src/publication/executor.js';
+import { OCI_INDEX } from '../../../src/image/media-types.js';
 import {
   assembleIndex,
   indexAnnotations,
@@ -20,12 +20,12 @@ import {
   partsOf,
   type HeldPart,
   type PartDescriptor,
-} from '../../src/image/parts.js';
-import { plan, publicationFor, type Plan } from '../../src/publication/plan.js';
-import { digestOf } from '../../src/image/digest.js';
-import { tagsOf, type TaggedImage } from '../../src/image/tags.js';
-import type { RegistryClient } from '../../src/registry/client.js';
-import { registryView } from '../../src/publication/registry-view.js';
+} from '../../../src/image/parts.js';
+import { plan, publicationFor, type Plan } from '../../../src/publication/plan.js';
+import { digestOf } from '../../../src/image/digest.js';
+import { tagsOf, type TaggedImage } from '../../../src/image/tags.js';
+import type { RegistryClient } from '../../../src/registry/client.js';
+import { registryView } from '../../../src/publication/registry-view.js';
 
 const SHA = 'a'.repeat(40);
 const OTHER = 'b'.repeat(40);

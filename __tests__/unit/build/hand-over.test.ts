@@ -3,14 +3,14 @@
 import { afterAll, beforeEach, describe, expect, test } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { build, loadInto, type BuildInputs } from '../../src/build/buildx.js';
-import { buildAndHandOver, buildOnly } from '../../src/build/hand-over.js';
-import { Timeline } from '../../src/report/timeline.js';
-import { probeBuilder, probeEndpoint } from '../../src/build/engine.js';
-import { UserError } from '../../src/errors.js';
-import { specWith as specOf } from '../helpers/build-inputs.js';
-import { fakeTools } from '../helpers/fake-tools.js';
-import { capturingStdout } from '../helpers/stdout.js';
+import { build, loadInto, type BuildInputs } from '../../../src/build/buildx.js';
+import { buildAndHandOver, buildOnly } from '../../../src/build/hand-over.js';
+import { Timeline } from '../../../src/report/timeline.js';
+import { probeBuilder, probeEndpoint } from '../../../src/build/engine.js';
+import { UserError } from '../../../src/errors.js';
+import { specWith as specOf } from '../../helpers/build-inputs.js';
+import { fakeTools } from '../../helpers/fake-tools.js';
+import { capturingStdout } from '../../helpers/stdout.js';
 
 const ID = `sha256:${'f'.repeat(64)}`;
 const tools = fakeTools('bpi-docker-');

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { neutralise } from '../../src/report/log.js';
-import { anyCommandIn } from '../helpers/workflow-commands.js';
+import { neutralise } from '../../../src/report/log.js';
+import { anyCommandIn } from '../../helpers/workflow-commands.js';
 
 describe('neutralise', () => {
   test.each([

@@ -6,9 +6,15 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { endChildren, isRunning, launch, recordChildrenIn, startTime } from '../../src/process/children.js';
-import { post } from '../../src/post.js';
-import { createRunDirectory } from '../../src/process/run-folder.js';
+import {
+  endChildren,
+  isRunning,
+  launch,
+  recordChildrenIn,
+  startTime,
+} from '../../../src/process/children.js';
+import { post } from '../../../src/post.js';
+import { createRunDirectory } from '../../../src/process/run-folder.js';
 
 /** Starts `timeout 60 sleep 60` as runTool would, in its own process group, not waited for. */
 function startRecorded(): Promise<number> {

@@ -6,7 +6,7 @@ import {
   parseDriver,
   skopeoDaemonAccess,
   usesContainerdStore,
-} from '../../src/build/engine.js';
+} from '../../../src/build/engine.js';
 
 describe('what the docker CLI says', () => {
   test('the builder driver, from `docker buildx inspect`', () => {
