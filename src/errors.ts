@@ -43,6 +43,11 @@ export class TagTaken extends UserError {
   }
 }
 
+/** `reference` taken by another run (holding `digest` when it looked): the run reads again and plans anew. */
+export function tagTaken(message: string, reference: string, digest?: string): TagTaken {
+  return new TagTaken(message, { reference, digest });
+}
+
 /** A tool exited non-zero; `detail` is the end of its output, secrets scrubbed. */
 export class ToolError extends UserError {
   constructor(

@@ -1,5 +1,5 @@
 import { buildSpec, type BuildInputs, type BuildSpec } from '../../src/build/buildx.js';
-import { tagsOf, type Tags } from '../../src/publication/tags.js';
+import { tagsOf, type Tags } from '../../src/image/tags.js';
 
 /** Build inputs with nothing asked for: no build args or labels, and build-push-action's features all off. */
 export function buildInputs(overrides: Partial<BuildInputs> = {}): BuildInputs {

@@ -2,7 +2,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ToolError, UserError } from '../errors.js';
 import { CREATED_LABEL, Input, REVISION_LABEL, SOURCE_LABEL, VERSION_LABEL } from '../names.js';
-import { DIGEST, type Tags } from '../publication/tags.js';
+import { DIGEST } from '../image/digest.js';
+import type { Tags } from '../image/tags.js';
 import { runTool } from '../process/tools.js';
 
 /** The longest job GitHub runs; a Forgejo job's own timeout usually ends a build sooner. */
@@ -46,7 +47,7 @@ export interface BuildInputs {
 
 /** The build this run does, made once: the workflow's inputs plus the provenance labels and annotations. */
 export interface BuildSpec extends BuildInputs {
-  /** Local tags the image gets when loaded, as the old action's `<image_name>:<version>`. */
+  /** Local tags the image gets when loaded: `<image_name>:<version>`. */
   localTags: string[];
   /**
    * The inputs this build uses that only a builder writing OCI images can honour: decided from

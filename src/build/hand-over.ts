@@ -94,7 +94,7 @@ export function asOciManifest(handOver: HandOver): HandOver {
   return { ...handOver, options: [...handOver.options, '--format', 'oci'] };
 }
 
-/** `push: false`: the image is built and loaded into the engine, as the old action did. */
+/** `push: false`: the image is built and loaded into the engine, under its local tags. */
 export async function buildOnly(spec: BuildSpec, runDirectory: string, timeline: Timeline): Promise<void> {
   await timeline.phase('Build', async () => {
     await capableBuilder(spec);

@@ -1,7 +1,8 @@
 import type { BuildInputs } from '../build/buildx.js';
 import { InputError } from '../errors.js';
 import { Input } from '../names.js';
-import { keyForms, scrub, type Credentials } from './secrets.js';
+import { keyForms } from './secrets.js';
+import { scrub, type Credentials } from '../secrets.js';
 import type { SkopeoDownload } from '../skopeo/install.js';
 import { parseBoolean } from './grammar.js';
 import { resolveBuildPaths } from './paths.js';

@@ -5,7 +5,7 @@ import { quote, type Problems } from './problems.js';
 
 /**
  * The build context (a directory, relative to the workspace) and the Dockerfile (a file,
- * relative to the context, as the old action resolved it), as absolute paths.
+ * relative to the context), as absolute paths.
  */
 export function resolveBuildPaths(
   context: string,

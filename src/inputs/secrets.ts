@@ -2,23 +2,12 @@ import * as core from '@actions/core';
 import { lines, splitSecretLine } from './grammar.js';
 import { Input } from '../names.js';
 import type { RawInputs } from './read.js';
+import { basicEncoding, scrub, type Secrets } from '../secrets.js';
 
 // The run's secrets are the API key, the build secrets, and the signing key and its password.
 // They are read and masked here, before anything could print them, in every form a log could
 // show (see keyForms and signingSecrets; each build secret's value), and the list is handed to
 // whatever runs a tool or prints an error, which scrubs its output with it.
-
-export interface Credentials {
-  username: string;
-  apiKey: string;
-}
-
-export interface Secrets {
-  /** Every form of every secret that could show up in text. */
-  readonly list: string[];
-  /** `text` with every form of every secret replaced by ***. */
-  scrub(text: string): string;
-}
 
 export function readSecrets(raw: RawInputs, mask: (secret: string) => void = core.setSecret): Secrets {
   const apiKey = raw[Input.ApiKey];
@@ -30,11 +19,6 @@ export function readSecrets(raw: RawInputs, mask: (secret: string) => void = cor
   list.push(...signingSecrets(raw));
   for (const secret of list) mask(secret);
   return { list, scrub: (text) => scrub(text, list) };
-}
-
-/** The value of the Authorization header zot checks on every request that carries it. */
-export function basicAuthorization(credentials: Credentials): string {
-  return `Basic ${basicEncoding(credentials.username, credentials.apiKey)}`;
 }
 
 /**
@@ -64,17 +48,6 @@ export function keyForms(username: string, apiKey: string): string[] {
 
 /** The shortest derived form worth masking (four base64 groups). */
 const MIN_MASKED = 16;
-
-function basicEncoding(username: string, apiKey: string): string {
-  return Buffer.from(`${username}:${apiKey}`).toString('base64');
-}
-
-/** Replaces every secret in `text` with ***. */
-export function scrub(text: string, secrets: readonly string[] = []): string {
-  let result = text;
-  for (const secret of secrets) if (secret) result = result.split(secret).join('***');
-  return result;
-}
 
 /** The shortest signing password masked (and refused in other inputs): a shorter one would blank the log. */
 export const MIN_MASKED_PASSWORD = 8;

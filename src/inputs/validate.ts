@@ -1,5 +1,6 @@
 import { Input } from '../names.js';
-import { keyForms, signingSecrets, type Credentials } from './secrets.js';
+import { keyForms, signingSecrets } from './secrets.js';
+import type { Credentials } from '../secrets.js';
 import { KeyProblem, parseEncryptedKey, type EncryptedKey } from '../signing/key.js';
 import type { SkopeoDownload } from '../skopeo/install.js';
 import { REPOSITORY, SHA, checkRegistry, checkTag } from './grammar.js';

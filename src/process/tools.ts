@@ -3,7 +3,7 @@ import * as io from '@actions/io';
 import { launch } from './children.js';
 import { ToolError, UserError } from '../errors.js';
 import { neutralise } from '../report/log.js';
-import { scrub } from '../inputs/secrets.js';
+import { scrub } from '../secrets.js';
 
 export interface ToolRun {
   exitCode: number;

@@ -1,12 +1,27 @@
 import type { HandOver } from '../build/hand-over.js';
 import type { Staged } from '../skopeo/stage.js';
 import type { Signatures } from '../signing/signatures.js';
-import type { HeldPart, Parts } from './parts.js';
-import type { Held, TagState, TaggedImage, Tags } from './tags.js';
+import type { HeldPart, Parts } from '../image/parts.js';
+import type { TagState, TaggedImage, Tags } from '../image/tags.js';
 
 // What carrying out a publication needs from the rest of the action: the registry to read,
 // a writer (the build, skopeo), the timeline, a clock. Ports, so that the executor and its
 // steps run in unit tests against a scripted registry and a scripted writer.
+
+/** What the registry holds for this run's two tags, read before anything is built. */
+export interface Held {
+  version: TaggedImage;
+  /** The commit tag counts only when its image's revision label is this commit. */
+  commit: TaggedImage;
+  /**
+   * With a signing key, for the image a run would publish (by digest): the identities this key
+   * signed it for (verified; for an index, only those that the index and every platform image
+   * carry), and whether this key signed the image itself for this commit (`vouched`).
+   */
+  signature?: { digest: string; identities: string[]; vouched: boolean };
+  /** With platform parts: each platform's part tag, by platform. */
+  parts?: Record<string, HeldPart>;
+}
 
 /** What the publication reads of the registry. */
 export interface RegistryView {

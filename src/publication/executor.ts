@@ -1,11 +1,11 @@
-import { TagTaken } from '../errors.js';
+import { TagTaken, tagTaken } from '../errors.js';
 import { Result } from '../names.js';
 import type { PublicationContext, Written } from './context.js';
-import { PartsMissing } from './parts.js';
+import { PartsMissing } from './parts-missing.js';
 import { samePlan, type Plan, type Write } from './plan.js';
-import { lookUpBoth, requireThisCommit, taken } from './readings.js';
+import { lookUpBoth, requireThisCommit } from './readings.js';
 import { STEPS } from './steps/index.js';
-import { shaRef, versionRef, type TagState } from './tags.js';
+import { shaRef, versionRef, type TagState } from '../image/tags.js';
 
 // The one executor: carries out a plan's writes in order through their steps, proves both
 // tags after the last, and when another run took an object first, reads the registry again
@@ -129,10 +129,10 @@ async function carryOut(
 async function prove(written: Written, wroteVersion: boolean, context: PublicationContext): Promise<string> {
   const { tags, writer } = context;
   let { digest, interleaved } = written;
-  let commit = await versionHolds(digest, context);
+  let commit = await commitTagOnceVersionHolds(digest, context);
   if (commit.exists && commit.digest !== digest) {
     if (!wroteVersion)
-      throw taken(
+      throw tagTaken(
         `${shaRef(tags)} moved to ${commit.digest} while this run pointed it at ${digest}.`,
         shaRef(tags),
         commit.digest,
@@ -151,9 +151,9 @@ async function prove(written: Written, wroteVersion: boolean, context: Publicati
   }
   if (interleaved) {
     await context.sleep(SETTLE_MS);
-    commit = await versionHolds(digest, context);
+    commit = await commitTagOnceVersionHolds(digest, context);
     if (!commit.exists || commit.digest !== digest)
-      throw taken(
+      throw tagTaken(
         `${shaRef(tags)} moved again while the runs settled (${commit.exists ? commit.digest : 'gone'}).`,
         shaRef(tags),
         commit.exists ? commit.digest : undefined,
@@ -164,10 +164,10 @@ async function prove(written: Written, wroteVersion: boolean, context: Publicati
 }
 
 /** Both tags, looked up at once: the version tag must hold `published`; the commit tag is returned. */
-async function versionHolds(published: string, context: PublicationContext): Promise<TagState> {
+async function commitTagOnceVersionHolds(published: string, context: PublicationContext): Promise<TagState> {
   const { version, commit } = await lookUpBoth(context);
   if (!version.exists || version.digest !== published)
-    throw taken(
+    throw tagTaken(
       `${versionRef(context.tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`,
       versionRef(context.tags),
       version.exists ? version.digest : undefined,

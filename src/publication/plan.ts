@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js';
-import { partTag, type Parts } from './parts.js';
-import { shaRef, tagRef, versionRef, type Held, type TaggedImage, type Tags } from './tags.js';
+import { partRef, type Parts } from '../image/parts.js';
+import { shaRef, versionRef, type TaggedImage, type Tags } from '../image/tags.js';
+import type { Held } from './context.js';
 
 // The publication as data, and the planner: what a run must leave in the registry, and which
 // of those writes are missing, decided from what the registry holds alone.
@@ -12,12 +13,23 @@ import { shaRef, tagRef, versionRef, type Held, type TaggedImage, type Tags } fr
  */
 export type StepKind = 'part' | 'commit-tag' | 'signature' | 'version-tag' | 'engine';
 
+/** What a run is asked to leave: `push` (else the engine's image alone), signed, from parts. */
+export interface PublicationOptions {
+  push: boolean;
+  sign?: boolean;
+  parts?: boolean;
+}
+
 /**
  * What a run leaves, in the order that keeps every intermediate state safe: the parts (when
  * each platform is built by its own job), the image, its signature when a key is given (before
  * the version tag, which is immutable), the version tag.
  */
-export function publicationFor(push: boolean, sign = false, parts = false): readonly StepKind[] {
+export function publicationFor({
+  push,
+  sign = false,
+  parts = false,
+}: PublicationOptions): readonly StepKind[] {
   if (!push) return ['engine'];
   const image: StepKind[] = parts ? ['part', 'commit-tag'] : ['commit-tag'];
   return [...image, ...(sign ? (['signature'] as const) : []), 'version-tag'];
@@ -53,7 +65,12 @@ export interface Plan {
  * this commit interleaved on a registry that lets tags be overwritten, each with its own image;
  * a published version tag stays and the commit tag follows it.
  */
-export function plan(held: Held, tags: Tags, publication = publicationFor(true), parts?: Parts): Plan {
+export function plan(
+  held: Held,
+  tags: Tags,
+  publication = publicationFor({ push: true }),
+  parts?: Parts,
+): Plan {
   const { version, commit } = held;
   if (version.exists && version.revision !== tags.sha) throw refusal(version, tags);
   if (commit.exists && commit.revision !== tags.sha) throw foreignCommitTag(commit, tags);
@@ -98,7 +115,7 @@ function refuseUnsigned(held: Held, tags: Tags): void {
     throw unsignedImage(held.version.exists ? versionRef(tags) : shaRef(tags), candidate);
   for (const [platform, part] of Object.entries(held.parts ?? {}))
     if (part.exists && part.signed === false)
-      throw unsignedImage(`${tagRef(tags, partTag(tags.sha, platform))} (the ${platform} part)`, part.digest);
+      throw unsignedImage(`${partRef(tags, platform)} (the ${platform} part)`, part.digest);
 }
 
 export function unsignedImage(reference: string, digest: string): UserError {
@@ -161,13 +178,21 @@ export function samePlan(a: Plan, b: Plan): boolean {
   return a.image === b.image && JSON.stringify(a.writes) === JSON.stringify(b.writes);
 }
 
+/** What a refusal tells the user to do about a tag it will not overwrite. */
+export const FIND_OUT = 'Find out what pushed it; delete it in the registry if it is wrong, then run again.';
+
+/** Where a tag's image came from, as a refusal says it: its commit, or the label it lacks. */
+function originOf(image: { revision?: string }, unlabelled = ''): string {
+  return image.revision
+    ? `was built from commit ${image.revision}`
+    : `carries no org.opencontainers.image.revision label${unlabelled}`;
+}
+
 function foreignCommitTag(commit: { digest: string; revision?: string }, tags: Tags): UserError {
-  const origin = commit.revision
-    ? `was built from commit ${commit.revision}`
-    : 'carries no org.opencontainers.image.revision label';
+  const origin = originOf(commit);
   return new UserError(
     `${shaRef(tags)} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
-      'Find out what pushed it; delete it in the registry if it is wrong, then run again.',
+      FIND_OUT,
   );
 }
 
@@ -176,19 +201,15 @@ export function foreignPart(
   platform: string,
   tags: Tags,
 ): UserError {
-  const origin = part.revision
-    ? `was built from commit ${part.revision}`
-    : 'carries no org.opencontainers.image.revision label';
+  const origin = originOf(part);
   return new UserError(
-    `${tagRef(tags, partTag(tags.sha, platform))} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
-      'Find out what pushed it; delete it in the registry if it is wrong, then run again.',
+    `${partRef(tags, platform)} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
+      FIND_OUT,
   );
 }
 
 function refusal(version: { digest: string; revision?: string }, tags: Tags): UserError {
-  const origin = version.revision
-    ? `was built from commit ${version.revision}`
-    : 'carries no org.opencontainers.image.revision label (it was not pushed by this action)';
+  const origin = originOf(version, ' (it was not pushed by this action)');
   return new UserError(
     `${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
       'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.',

@@ -1,7 +1,7 @@
-import { TagTaken, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import type { PublicationContext } from './context.js';
 import { unsignedImage } from './plan.js';
-import { shaRef, type TagState } from './tags.js';
+import { shaRef, type TagState } from '../image/tags.js';
 
 // What the steps and the executor look at while they write: both tags at once, and whether an
 // image another run put under the commit tag is this commit's.
@@ -34,9 +34,4 @@ export async function requireThisCommit(
   if (signatures && !(await signatures.read(image.digest)).identities.includes(shaRef(tags)))
     throw unsignedImage(`${shaRef(tags)} (replaced while this run published ${ours})`, image.digest);
   return image.digest;
-}
-
-/** A tag taken by another run: the registry is read again and the run plans anew. */
-export function taken(message: string, reference: string, digest?: string): TagTaken {
-  return new TagTaken(message, { reference, digest });
 }

@@ -7,11 +7,11 @@ import { stage } from '../skopeo/stage.js';
 import { RegistryError } from '../errors.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { Writer } from './context.js';
-import { INDEX_MEDIA_TYPE } from './parts.js';
-import { pinnedRef, type Tags } from './tags.js';
+import { OCI_INDEX } from '../image/media-types.js';
+import { pinnedRef, type Tags } from '../image/tags.js';
 
 /** What the real writer needs: the build, where skopeo comes from, and its login. */
-export interface WriterParts {
+export interface RealWriterOptions {
   tags: Tags;
   spec: BuildSpec;
   runDirectory: string;
@@ -22,7 +22,7 @@ export interface WriterParts {
    * With platform parts, the tags of the index are copied by the client, byte for byte: skopeo
    * would offer the index in another format when a tag is refused, and fail on that instead.
    */
-  parts?: boolean;
+  assemblesParts?: boolean;
   skopeoDownload?: SkopeoDownload;
   /** Logs skopeo in; started once, when the first registry write is prepared. */
   logIn: () => Promise<SkopeoConfig>;
@@ -32,8 +32,8 @@ export interface WriterParts {
  * The publication's writes as this action makes them: buildx builds, skopeo pushes and copies,
  * the action's own client writes an index of parts.
  */
-export function realWriter(parts: WriterParts): Writer {
-  const { tags, spec, runDirectory, timeline } = parts;
+export function realWriter(options: RealWriterOptions): Writer {
+  const { tags, spec, runDirectory, timeline, client } = options;
   let loggedIn: Promise<SkopeoConfig> | undefined;
   const skopeo = (): Promise<SkopeoConfig> => {
     if (!loggedIn) throw new Error('skopeo used before the writer was prepared');
@@ -44,8 +44,8 @@ export function realWriter(parts: WriterParts): Writer {
     // image builds; the first push waits for it.
     prepare: async () => {
       if (loggedIn) return;
-      await ensureSkopeo(parts.skopeoDownload, runDirectory);
-      loggedIn = parts.logIn();
+      await ensureSkopeo(options.skopeoDownload, runDirectory);
+      loggedIn = options.logIn();
       loggedIn.catch(() => undefined);
     },
     build: async (platform) =>
@@ -69,9 +69,9 @@ export function realWriter(parts: WriterParts): Writer {
     discard,
     load: () => buildOnly(spec, runDirectory, timeline),
     copy: async (digest, reference) =>
-      parts.parts
-        ? parts.client.tagManifest(tags.repository, digest, reference.slice(tags.image.length + 1))
+      options.assemblesParts
+        ? client.tagManifest(tags.repository, digest, reference.slice(tags.image.length + 1))
         : tagInRegistry(await skopeo(), pinnedRef(tags, digest), reference),
-    putIndex: (bytes) => parts.client.putManifest(tags.repository, tags.sha, bytes, INDEX_MEDIA_TYPE),
+    putIndex: (bytes) => client.putManifest(tags.repository, tags.sha, bytes, OCI_INDEX),
   };
 }

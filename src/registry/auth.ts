@@ -1,5 +1,5 @@
 import { RegistryError, messageOf } from '../errors.js';
-import { basicAuthorization, type Credentials } from '../inputs/secrets.js';
+import { basicEncoding, type Credentials } from '../secrets.js';
 import { isTlsOrProtocolError, parseChallenge } from './classify.js';
 import type { Dispatcher } from './http.js';
 import { header, parseJson, type Answer, type Transport } from './transport.js';
@@ -183,4 +183,9 @@ export class Auth {
 
 function scopeOf(repository: string, push: boolean): string {
   return `repository:${repository}:${push ? 'pull,push' : 'pull'}`;
+}
+
+/** The value of the Authorization header zot checks on every request that carries it. */
+export function basicAuthorization(credentials: Credentials): string {
+  return `Basic ${basicEncoding(credentials.username, credentials.apiKey)}`;
 }

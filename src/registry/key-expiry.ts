@@ -1,7 +1,8 @@
 import * as core from '@actions/core';
 import { messageOf } from '../errors.js';
 import { info } from '../report/log.js';
-import type { ApiKeyInfo, RegistryClient } from './client.js';
+import type { RegistryClient } from './client.js';
+import type { ApiKeyInfo } from './requests.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -3,8 +3,8 @@ import { messageOf } from '../errors.js';
 import { Output, Result } from '../names.js';
 import { info, neutralise } from './log.js';
 import { cellCode, codeBlock } from './markdown.js';
-import { partTag, type Parts } from '../publication/parts.js';
-import { shaRef, tagRef, versionRef, type Tags } from '../publication/tags.js';
+import { partRef, type Parts } from '../image/parts.js';
+import { shaRef, versionRef, type Tags } from '../image/tags.js';
 import type { PhaseTime } from './timeline.js';
 
 export interface Report {
@@ -33,10 +33,7 @@ export function setResultOutputs(result: Result, digest: string | undefined): vo
 
 /** With platform parts: this job's part references, one a line, known from the inputs. */
 export function setPartOutput(tags: Tags, parts: Parts): void {
-  core.setOutput(
-    Output.PartRef,
-    parts.mine.map((platform) => tagRef(tags, partTag(tags.sha, platform))).join('\n'),
-  );
+  core.setOutput(Output.PartRef, parts.mine.map((platform) => partRef(tags, platform)).join('\n'));
 }
 
 /** The signature's reference, once it is written and verified (or found). */

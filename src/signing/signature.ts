@@ -1,5 +1,6 @@
-import { digestOf } from '../publication/tags.js';
-import { OCI_MANIFEST } from '../registry/media-types.js';
+import { digestOf } from '../image/digest.js';
+import { OCI_MANIFEST } from '../image/media-types.js';
+import { tagRef, type Tags } from '../image/tags.js';
 
 // The sigstore "simple signing" form that containers/image (skopeo, podman, CRI-O) and cosign
 // verify: under the tag `sha256-<hex>.sig` of the signed digest, an OCI image manifest whose
@@ -12,6 +13,11 @@ const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 /** The tag that holds the signatures of `digest`. */
 export function signatureTag(digest: string): string {
   return `${digest.replace(':', '-')}.sig`;
+}
+
+/** The signatures of `digest` in this image's repository, `registry/name:sha256-<hex>.sig`. */
+export function signatureRef(tags: Tags, digest: string): string {
+  return tagRef(tags, signatureTag(digest));
 }
 
 /**

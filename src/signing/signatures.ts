@@ -1,8 +1,9 @@
 import { UserError, RegistryError, TagTaken } from '../errors.js';
-import { DIGEST, shaRef, versionRef, type Tags } from '../publication/tags.js';
+import { shaRef, versionRef, type Tags } from '../image/tags.js';
+import { DIGEST } from '../image/digest.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { SigningKey } from './key.js';
-import { OCI_MANIFEST } from '../registry/media-types.js';
+import { OCI_MANIFEST } from '../image/media-types.js';
 import {
   SIGNATURE_ANNOTATION,
   SIGNATURE_MEDIA_TYPE,
@@ -11,6 +12,7 @@ import {
   manifestFor,
   payloadFor,
   readPayload,
+  signatureRef,
   signatureTag,
   type SignatureLayer,
 } from './signature.js';
@@ -79,7 +81,7 @@ export function registrySignatures(
   return {
     read,
     write: async (digest, identities) => {
-      const reference = `${tags.image}:${signatureTag(digest)}`;
+      const reference = signatureRef(tags, digest);
       const [before, key] = await Promise.all([read(digest), opening]);
       // A .sig that holds every identity already (verified by the read) is not written again: on
       // a registry that withholds `update`, a PUT of the same tag would be refused.

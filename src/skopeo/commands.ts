@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { TagTaken, ToolError, UserError } from '../errors.js';
 import { info } from '../report/log.js';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../process/retry.js';
-import type { Credentials } from '../inputs/secrets.js';
-import { DIGEST } from '../publication/tags.js';
+import type { Credentials } from '../secrets.js';
+import { DIGEST } from '../image/digest.js';
 import { runTool, type RunOptions } from '../process/tools.js';
 
 /** How this run's skopeo commands reach the registry. */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
 import { runTool } from '../process/tools.js';
-import { DIGEST } from '../publication/tags.js';
+import { DIGEST } from '../image/digest.js';
 import { SKOPEO_BUDGET, type ImageSource } from './commands.js';
 
 // With a signing key, the image is signed before any tag names it: a re-run, or another job,

@@ -1,7 +1,8 @@
+import { tagTaken } from '../../errors.js';
 import type { PublicationContext, Written } from '../context.js';
 import type { Write } from '../plan.js';
-import { taken } from '../readings.js';
-import { digestOf, shaRef } from '../tags.js';
+import { digestOf } from '../../image/digest.js';
+import { shaRef } from '../../image/tags.js';
 import { indexOfParts } from './part.js';
 import { signImage } from './signature.js';
 import { identitiesOf } from '../../signing/signatures.js';
@@ -50,7 +51,7 @@ export async function writeCommitTag(
     return phase('Push the commit tag', async () => {
       const meanwhile = await registry.read(tags.sha);
       if (meanwhile.exists)
-        throw taken(
+        throw tagTaken(
           `${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`,
           shaRef(tags),
           meanwhile.digest,
@@ -80,7 +81,7 @@ async function writeIndexOfParts(
     const assembled = digestOf(index);
     const meanwhile = await registry.read(tags.sha);
     if (meanwhile.exists && meanwhile.digest !== assembled)
-      throw taken(
+      throw tagTaken(
         `${shaRef(tags)} was pushed by another run while this one assembled ${assembled} (${meanwhile.digest}); it was left as it is.`,
         shaRef(tags),
         meanwhile.digest,

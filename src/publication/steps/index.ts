@@ -1,7 +1,7 @@
 import type { PublicationContext, Written } from '../context.js';
 import type { StepKind, Write } from '../plan.js';
 import { writeCommitTag } from './commit-tag.js';
-import { loadIntoEngine } from './engine.js';
+import { loadIntoEngine } from './load-into-engine.js';
 import { writePart } from './part.js';
 import { writeSignature } from './signature.js';
 import { writeVersionTag } from './version-tag.js';

@@ -1,21 +1,22 @@
 import { RegistryError, UserError } from '../../errors.js';
 import type { PublicationContext, Written } from '../context.js';
+import { PartsMissing } from '../parts-missing.js';
 import {
-  PartsMissing,
   assembleIndex,
   isOfPlatform,
+  partRef,
   partTag,
   type PartDescriptor,
   type Parts,
-} from '../parts.js';
-import { foreignPart, unsignedImage, type Write } from '../plan.js';
-import { tagRef, type Tags } from '../tags.js';
+} from '../../image/parts.js';
+import { FIND_OUT, foreignPart, unsignedImage, type Write } from '../plan.js';
+import type { Tags } from '../../image/tags.js';
 import { signImage } from './signature.js';
 import { identitiesOf } from '../../signing/signatures.js';
 
 /** What a part is signed for: its own tag, and both tags of the index it will be in. */
 export function partIdentities(tags: Tags, platform: string): string[] {
-  return [tagRef(tags, partTag(tags.sha, platform)), ...identitiesOf(tags)];
+  return [partRef(tags, platform), ...identitiesOf(tags)];
 }
 
 /**
@@ -33,7 +34,7 @@ export async function writePart(
   const platform = write.platform;
   if (!platform) throw new Error('A part step without a platform.');
   const tag = partTag(tags.sha, platform);
-  const reference = tagRef(tags, tag);
+  const reference = partRef(tags, platform);
   await writer.prepare();
   const built = await writer.build(platform);
   return phase(`Push the ${platform} part`, async () => {
@@ -72,19 +73,19 @@ export async function indexOfParts(context: PublicationContext, parts: Parts): P
   const entries = parts.all.flatMap((platform): PartDescriptor[] => {
     const part = held[platform];
     if (!part?.exists) return [];
-    const reference = tagRef(tags, partTag(tags.sha, platform));
+    const reference = partRef(tags, platform);
     if (part.revision !== tags.sha) throw foreignPart(part, platform, tags);
     if (part.signed === false) throw unsignedImage(`${reference} (the ${platform} part)`, part.digest);
     if (!part.descriptor)
       throw new UserError(
         `${reference} (${part.digest}) is not one platform's image (an index?): a part is a single image manifest. ` +
-          'Find out what pushed it; delete it in the registry if it is wrong, then run again.',
+          FIND_OUT,
       );
     if (!isOfPlatform(part.descriptor, platform)) {
       const { os, architecture, variant } = part.descriptor.platform;
       throw new UserError(
         `${reference} (${part.digest}) holds an image of ${[os, architecture, variant].filter(Boolean).join('/')}, not of ${platform}. ` +
-          'Find out what pushed it; delete it in the registry if it is wrong, then run again.',
+          FIND_OUT,
       );
     }
     return [part.descriptor];
@@ -93,7 +94,7 @@ export async function indexOfParts(context: PublicationContext, parts: Parts): P
   const lost = parts.mine.filter((platform) => missing.includes(platform));
   if (lost.length > 0)
     throw new RegistryError(
-      `${lost.map((platform) => tagRef(tags, partTag(tags.sha, platform))).join(', ')} ${lost.length > 1 ? 'were' : 'was'} pushed by this run, but the registry reads ${lost.length > 1 ? 'them' : 'it'} back absent (a cache in front of it, or deleted meanwhile?). ` +
+      `${lost.map((platform) => partRef(tags, platform)).join(', ')} ${lost.length > 1 ? 'were' : 'was'} pushed by this run, but the registry reads ${lost.length > 1 ? 'them' : 'it'} back absent (a cache in front of it, or deleted meanwhile?). ` +
         'Nothing more was written; run the job again.',
     );
   if (missing.length > 0) {

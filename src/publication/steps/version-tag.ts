@@ -1,7 +1,7 @@
-import { RegistryError } from '../../errors.js';
+import { RegistryError, tagTaken } from '../../errors.js';
 import type { PublicationContext, Written } from '../context.js';
-import { lookUpBoth, requireThisCommit, taken } from '../readings.js';
-import { shaRef, versionRef, type TagState } from '../tags.js';
+import { lookUpBoth, requireThisCommit } from '../readings.js';
+import { shaRef, versionRef, type TagState } from '../../image/tags.js';
 import { identitiesOf } from '../../signing/signatures.js';
 
 /**
@@ -29,7 +29,7 @@ export async function writeVersionTag(
           `The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
             `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`,
         );
-      throw taken(
+      throw tagTaken(
         `${versionRef(tags)} was pushed by another run while this one was working (${read.digest}); it was left as it is. ` +
           `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`,
         versionRef(tags),

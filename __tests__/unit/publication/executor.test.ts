@@ -1,0 +1,677 @@
+// The executor and its steps against a scripted registry and a scripted writer: every branch
+// that the e2e suite reaches only by racing real runs is a row here, deterministic.
+import { describe, expect, test } from '@jest/globals';
+import type { HandOver } from '../../../src/build/hand-over.js';
+import { RegistryError, TagTaken, UserError } from '../../../src/errors.js';
+import { Result } from '../../../src/names.js';
+import type { PublicationContext } from '../../../src/publication/context.js';
+import { MAX_PLANS, SETTLE_MS, publish } from '../../../src/publication/executor.js';
+import { plan, publicationFor, type Plan } from '../../../src/publication/plan.js';
+import { tagsOf, type TaggedImage } from '../../../src/image/tags.js';
+
+const tags = tagsOf('r.example', 'team/app', 'v1.0.0', 'a'.repeat(40));
+const OTHER = 'b'.repeat(40);
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+const BUILT = digest('1');
+const THEIRS = digest('2');
+const FOREIGN = digest('3');
+const VERSION = 'r.example/team/app:v1.0.0';
+const COMMIT = `r.example/team/app:${tags.sha}`;
+
+/** A moment of this run at which another run (or a registry's quirk) acts. */
+type Moment =
+  | 'after-build'
+  | `before-copy ${string}`
+  | `after-copy ${string}`
+  | `lookUp ${string}`
+  | `after-read ${string}`;
+
+/** A hook that acts the first time only. */
+const once = (act: (registry: Scripted) => void) => {
+  let done = false;
+  return (registry: Scripted) => {
+    if (!done) act(registry);
+    done = true;
+  };
+};
+
+interface Scripted {
+  /** tag → digest */
+  tags: Map<string, string>;
+  /** digest → the commit it was built from */
+  images: Map<string, string | undefined>;
+  /** What the run did, in order: reads, writes, log lines. */
+  log: string[];
+  builds: number;
+  discarded: number;
+  waits: number[];
+  reported: string[];
+  phases: string[];
+}
+
+/**
+ * A registry holding tags and images, with hooks that let another run write at a given moment
+ * (`on`); `createOnly` refuses to overwrite a tag as zot does without `update`; `headLies`
+ * makes a HEAD answer 200 for a tag a GET does not find. The writer writes into it.
+ */
+function scripted(
+  options: {
+    tags?: Record<string, string>;
+    createOnly?: boolean;
+    headLies?: string;
+    on?: Partial<Record<Moment, (registry: Scripted) => void>>;
+  } = {},
+) {
+  const registry: Scripted = {
+    tags: new Map(Object.entries(options.tags ?? {})),
+    images: new Map<string, string | undefined>([
+      [BUILT, tags.sha],
+      [THEIRS, tags.sha],
+      [FOREIGN, OTHER],
+    ]),
+    log: [],
+    builds: 0,
+    discarded: 0,
+    waits: [],
+    reported: [],
+    phases: [],
+  };
+  const at = (moment: Moment) => options.on?.[moment]?.(registry);
+  const imageAt = (tag: string): TaggedImage => {
+    const held = registry.tags.get(tag);
+    return held ? { exists: true, digest: held, revision: registry.images.get(held) } : { exists: false };
+  };
+  const tagOf = (reference: string) => reference.slice(reference.lastIndexOf(':') + 1);
+  const context: PublicationContext = {
+    tags,
+    registry: {
+      readHeld: async () => ({ version: imageAt(tags.version), commit: imageAt(tags.sha) }),
+      read: async (tag) => {
+        registry.log.push(`GET ${tag}`);
+        const image = imageAt(tag);
+        at(`after-read ${tag}`);
+        return image;
+      },
+      lookUp: async (tag) => {
+        at(`lookUp ${tag}`);
+        registry.log.push(`HEAD ${tag}`);
+        if (options.headLies === tag) return { exists: true, digest: FOREIGN };
+        const held = registry.tags.get(tag);
+        return held ? { exists: true, digest: held } : { exists: false };
+      },
+      readParts: async () => ({}),
+      imagesOf: async (d) => (d === THEIRS ? [digest('7'), digest('8')] : []),
+    },
+    writer: {
+      prepare: async () => void registry.log.push('prepare'),
+      build: async () => {
+        registry.builds++;
+        registry.log.push('build');
+        at('after-build');
+        return { kind: 'oci-layout', reference: 'oci:oci-layout', options: [], files: [] } as HandOver;
+      },
+      push: async (_built, reference) => {
+        registry.log.push(`push -> ${tagOf(reference)}`);
+        registry.tags.set(tagOf(reference), BUILT);
+        return BUILT;
+      },
+      stage: async () => {
+        registry.log.push('stage');
+        return { source: { reference: 'oci:staged', options: [] }, digest: BUILT, platforms: [], files: [] };
+      },
+      pushStaged: async (staged, reference) => {
+        registry.log.push(`push -> ${tagOf(reference)}`);
+        registry.tags.set(tagOf(reference), staged.digest);
+        return staged.digest;
+      },
+      discard: async () => void registry.discarded++,
+      load: async () => {
+        registry.builds++;
+        registry.log.push('load');
+      },
+      copy: async (from, reference) => {
+        const tag = tagOf(reference);
+        at(`before-copy ${tag}`);
+        if (options.createOnly && registry.tags.has(tag))
+          throw new TagTaken(`The registry refused to write ${reference} (403 DENIED).`, { reference });
+        registry.log.push(`copy ${from.slice(7, 8)} -> ${tag}`);
+        registry.tags.set(tag, from);
+        at(`after-copy ${tag}`);
+      },
+      putIndex: async () => {
+        throw new Error('no parts here');
+      },
+    },
+    phase: async (name, work) => {
+      registry.phases.push(name);
+      return work();
+    },
+    sleep: async (ms) => void registry.waits.push(ms),
+    log: (line) => void registry.log.push(`log ${line}`),
+    pushed: (d) => void registry.reported.push(d),
+  };
+  const readAgain = async (): Promise<Plan> => plan(await context.registry.readHeld(), tags);
+  const run = async (push = true) =>
+    publish(plan(await context.registry.readHeld(), tags, publicationFor({ push })), context, readAgain);
+  return { registry, context, run };
+}
+
+const writesOf = (log: string[]) => log.filter((line) => /^(push|copy|build|load)/.test(line));
+const replans = (log: string[]) => log.filter((line) => line.endsWith('Reading the registry again.'));
+
+describe('carrying out a plan', () => {
+  test('nothing there: one build, the commit tag pushed, then the version tag copied and both proved', async () => {
+    const { registry, run } = scripted();
+    await expect(run()).resolves.toEqual({
+      result: Result.Pushed,
+      digest: BUILT,
+      reason: 'Neither v1.0.0 nor the commit tag exists: building and pushing both.',
+    });
+    expect(registry.log).toEqual([
+      'prepare',
+      'build',
+      `GET ${tags.sha}`,
+      `push -> ${tags.sha}`,
+      'prepare',
+      'HEAD v1.0.0',
+      `HEAD ${tags.sha}`,
+      'copy 1 -> v1.0.0',
+      'HEAD v1.0.0',
+      `HEAD ${tags.sha}`,
+      `log ${VERSION} and ${COMMIT} -> ${BUILT}`,
+    ]);
+    expect(registry.reported).toEqual([BUILT]);
+    expect(registry.discarded).toBe(1);
+    expect(registry.phases).toEqual(['Push the commit tag', 'Push the version tag']);
+    expect(registry.waits).toEqual([]);
+  });
+
+  test('everything there: nothing is prepared, built or written', async () => {
+    const { registry, run } = scripted({ tags: { 'v1.0.0': BUILT, [tags.sha]: BUILT } });
+    await expect(run()).resolves.toMatchObject({ result: Result.AlreadyPublished, digest: BUILT });
+    expect(registry.log).toEqual([]);
+  });
+
+  test('the commit tag only: the version tag copied from it, no build', async () => {
+    const { registry, run } = scripted({ tags: { [tags.sha]: BUILT } });
+    await expect(run()).resolves.toMatchObject({ result: Result.Completed, digest: BUILT });
+    expect(writesOf(registry.log)).toEqual(['copy 1 -> v1.0.0']);
+    expect(registry.builds).toBe(0);
+  });
+
+  test('the version tag only: the commit tag copied from it, nothing proved (the version was there)', async () => {
+    const { registry, run } = scripted({ tags: { 'v1.0.0': BUILT } });
+    await expect(run()).resolves.toMatchObject({ result: Result.Completed, digest: BUILT });
+    expect(registry.log).toEqual(['prepare', `copy 1 -> ${tags.sha}`]);
+    expect(registry.phases).toEqual(['Push the commit tag']);
+  });
+
+  test('a repair: the commit tag follows the version tag, then both are proved after the settle wait', async () => {
+    const { registry, run } = scripted({ tags: { 'v1.0.0': BUILT, [tags.sha]: THEIRS } });
+    await expect(run()).resolves.toMatchObject({ result: Result.Completed, digest: BUILT });
+    expect(writesOf(registry.log)).toEqual([`copy 1 -> ${tags.sha}`]);
+    expect(registry.waits).toEqual([SETTLE_MS]);
+    expect(registry.log.filter((line) => line.startsWith('HEAD'))).toHaveLength(4);
+  });
+
+  test('without push: built and loaded into the engine, no digest, nothing written to the registry', async () => {
+    const { registry, run } = scripted({ tags: { 'v1.0.0': BUILT, [tags.sha]: BUILT } });
+    await expect(run(false)).resolves.toEqual({
+      result: Result.Built,
+      reason: expect.stringContaining('nothing to write'),
+    });
+    expect(registry.log).toEqual(['load']);
+  });
+});
+
+describe('another run takes a tag between the read and the write', () => {
+  test('the commit tag pushed while this run built: not overwritten; the run publishes that image, built once', async () => {
+    const { registry, run } = scripted({ on: { 'after-build': (r) => void r.tags.set(tags.sha, THEIRS) } });
+    await expect(run()).resolves.toMatchObject({ result: Result.Completed, digest: THEIRS });
+    expect(registry.builds).toBe(1);
+    expect(registry.discarded).toBe(1);
+    expect(writesOf(registry.log)).toEqual(['build', 'copy 2 -> v1.0.0']);
+    expect(registry.log).toContain(
+      `log ${COMMIT} was taken by another run (${THEIRS}). Reading the registry again.`,
+    );
+  });
+
+  test('the version tag written by another run of this commit before the last look: converges, no write', async () => {
+    const { registry, run } = scripted({
+      tags: { [tags.sha]: BUILT },
+      on: { 'lookUp v1.0.0': (r) => void r.tags.set('v1.0.0', BUILT) },
+    });
+    await expect(run()).resolves.toMatchObject({ result: Result.AlreadyPublished, digest: BUILT });
+    expect(writesOf(registry.log)).toEqual([]);
+    expect(registry.log).toContain('GET v1.0.0');
+  });
+
+  test('the version tag taken with another commit: the run stops with the refusal, naming that commit', async () => {
+    const { run } = scripted({
+      tags: { [tags.sha]: BUILT },
+      on: { 'lookUp v1.0.0': (r) => void r.tags.set('v1.0.0', FOREIGN) },
+    });
+    await expect(run()).rejects.toThrow(`already exists (${FOREIGN}) and was built from commit ${OTHER}`);
+  });
+
+  test('a HEAD that finds the version tag and a GET that does not: the contradiction is named, nothing written', async () => {
+    const { registry, run } = scripted({ tags: { [tags.sha]: BUILT }, headLies: 'v1.0.0' });
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as Error).message).toBe(
+      `The registry contradicts itself: a HEAD of ${VERSION} answers 200 (${FOREIGN}) but a GET finds no such manifest. ` +
+        `Nothing more was written; this commit's image is at ${COMMIT}. Check the registry, then run the job again.`,
+    );
+    expect(writesOf(registry.log)).toEqual([]);
+  });
+
+  test("the commit tag holds another image of this commit at the version's last look: that one is published", async () => {
+    const { registry, run } = scripted({
+      on: {
+        'lookUp v1.0.0': (r) => void (r.tags.get(tags.sha) === BUILT && r.tags.set(tags.sha, THEIRS)),
+      },
+    });
+    await expect(run()).resolves.toMatchObject({ result: Result.Pushed, digest: THEIRS });
+    expect(writesOf(registry.log)).toEqual(['build', `push -> ${tags.sha}`, 'copy 2 -> v1.0.0']);
+    expect(registry.log).toContain(
+      `log ${COMMIT} holds another image of this commit (${THEIRS}), pushed by another run at the same time (this registry lets tags be overwritten): the commit tag decides, publishing that one.`,
+    );
+    expect(registry.waits).toEqual([SETTLE_MS]);
+  });
+
+  test('the commit tag replaced by an image of another commit: left as it is, the run stops', async () => {
+    const { registry, run } = scripted({
+      on: { 'lookUp v1.0.0': (r) => void r.tags.set(tags.sha, FOREIGN) },
+    });
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toBe(
+      `${COMMIT} was replaced by an image of commit ${OTHER} (${FOREIGN}) while this run published ${BUILT}; it was left as it is. Find out what pushed it.`,
+    );
+    expect(writesOf(registry.log)).toEqual(['build', `push -> ${tags.sha}`]);
+  });
+});
+
+describe('the proof after the last write', () => {
+  test('the version tag overwritten by another run of this commit right after this one wrote it: read again, the commit tag follows', async () => {
+    const { registry, run } = scripted({
+      tags: { [tags.sha]: BUILT },
+      on: {
+        'after-copy v1.0.0': (r) => void (r.tags.get('v1.0.0') === BUILT && r.tags.set('v1.0.0', THEIRS)),
+      },
+    });
+    await expect(run()).resolves.toMatchObject({ result: Result.Completed, digest: THEIRS });
+    expect(writesOf(registry.log)).toEqual(['copy 1 -> v1.0.0', `copy 2 -> ${tags.sha}`]);
+    expect(registry.log).toContain(
+      `log ${VERSION} was taken by another run (${THEIRS}). Reading the registry again.`,
+    );
+  });
+
+  test('the commit tag moved after this run wrote the version tag: the version tag gives way to it', async () => {
+    const { registry, run } = scripted({
+      tags: { [tags.sha]: BUILT },
+      on: {
+        'after-copy v1.0.0': (r) => void (r.tags.get(tags.sha) === BUILT && r.tags.set(tags.sha, THEIRS)),
+      },
+    });
+    await expect(run()).resolves.toMatchObject({ result: Result.Completed, digest: THEIRS });
+    expect(writesOf(registry.log)).toEqual(['copy 1 -> v1.0.0', 'copy 2 -> v1.0.0']);
+    expect(registry.log).toContain(
+      `log ${COMMIT} now holds another image of this commit (${THEIRS}), pushed last by another run at the same time (this registry lets tags be overwritten): the commit tag decides, so ${VERSION} gives way to it.`,
+    );
+    expect(registry.waits).toEqual([SETTLE_MS]);
+  });
+
+  test('the commit tag deleted meanwhile: pushed again from the published image', async () => {
+    const { registry, run } = scripted({
+      tags: { [tags.sha]: BUILT },
+      on: { 'after-copy v1.0.0': (r) => void r.tags.delete(tags.sha) },
+    });
+    await expect(run()).resolves.toMatchObject({ digest: BUILT });
+    expect(writesOf(registry.log)).toEqual(['copy 1 -> v1.0.0', `copy 1 -> ${tags.sha}`]);
+    expect(registry.log).toContain(`log ${COMMIT} is gone (deleted meanwhile?): pushing it again.`);
+  });
+
+  test('a repaired commit tag that another run moves back at once: tried once more, then the refusal stands', async () => {
+    const { registry, run } = scripted({
+      tags: { 'v1.0.0': BUILT, [tags.sha]: THEIRS },
+      on: { [`after-copy ${tags.sha}`]: (r: Scripted) => void r.tags.set(tags.sha, THEIRS) },
+    });
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TagTaken);
+    expect((error as Error).message).toBe(
+      `${COMMIT} moved to ${THEIRS} while this run pointed it at ${BUILT}.`,
+    );
+    // The same plan again means the registry did not move on: one repair only.
+    expect(writesOf(registry.log)).toEqual([`copy 1 -> ${tags.sha}`]);
+    expect(replans(registry.log)).toHaveLength(1);
+  });
+
+  test('tags that move while the runs settle: the last look fails, the run reads again and converges', async () => {
+    const { registry, context, run } = scripted({
+      // At the version's last look another run has put its image under the commit tag.
+      on: { 'lookUp v1.0.0': once((r) => void r.tags.set(tags.sha, THEIRS)) },
+    });
+    // During the settle wait a third run points the commit tag back at this run's image.
+    context.sleep = once(() => void registry.tags.set(tags.sha, BUILT)) as unknown as typeof context.sleep;
+    // The result is the last plan's: the repair of the commit tag.
+    await expect(run()).resolves.toMatchObject({ result: Result.Completed, digest: THEIRS });
+    expect(registry.log).toContain(
+      `log ${COMMIT} was taken by another run (${BUILT}). Reading the registry again.`,
+    );
+    // The new plan repairs the commit tag to follow the published version tag.
+    expect(writesOf(registry.log)).toEqual([
+      'build',
+      `push -> ${tags.sha}`,
+      'copy 2 -> v1.0.0',
+      `copy 2 -> ${tags.sha}`,
+    ]);
+  });
+});
+
+describe('when the new plan is no way forward, the refusal stands', () => {
+  test('a create-only registry refusing a version tag another commit took: that refusal is named', async () => {
+    const { registry, run } = scripted({
+      tags: { [tags.sha]: BUILT },
+      createOnly: true,
+      on: { 'before-copy v1.0.0': (r) => void r.tags.set('v1.0.0', FOREIGN) },
+    });
+    await expect(run()).rejects.toThrow(`already exists (${FOREIGN}) and was built from commit ${OTHER}`);
+    expect(writesOf(registry.log)).toEqual([]);
+  });
+
+  test('a refused write that leaves the registry as it was (a policy): the same plan, the refusal stands', async () => {
+    const { registry, run } = scripted({
+      tags: { [tags.sha]: BUILT },
+      on: {
+        'before-copy v1.0.0': () => {
+          throw new TagTaken('The registry refused to write it (403 DENIED).', { reference: VERSION });
+        },
+      },
+    });
+    await expect(run()).rejects.toThrow('The registry refused to write it (403 DENIED).');
+    expect(replans(registry.log)).toEqual([
+      `log ${VERSION} was taken by another run. Reading the registry again.`,
+    ]);
+  });
+
+  test('a plan that would build again: never built twice', async () => {
+    const { registry, run } = scripted({
+      on: {
+        // Another run pushes the commit tag while this one builds; it is deleted right after this run saw it.
+        'after-build': (r) => void r.tags.set(tags.sha, THEIRS),
+        [`after-read ${tags.sha}`]: (r: Scripted) => void r.tags.delete(tags.sha),
+      },
+    });
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TagTaken);
+    expect((error as Error).message).toBe(
+      `${COMMIT} was pushed by another run while this one was building (${THEIRS}); it was left as it is.`,
+    );
+    expect(registry.builds).toBe(1);
+    expect(writesOf(registry.log)).toEqual(['build']);
+  });
+
+  test('a copy whose new plan would build (both tags gone meanwhile): the refusal stands, nothing is built', async () => {
+    const { registry, run } = scripted({
+      tags: { [tags.sha]: BUILT },
+      on: {
+        'lookUp v1.0.0': once((r: Scripted) => void r.tags.set('v1.0.0', BUILT)),
+        'after-read v1.0.0': (r: Scripted) => r.tags.clear(),
+      },
+    });
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TagTaken);
+    expect((error as Error).message).toContain(
+      `${VERSION} was pushed by another run while this one was working (${BUILT})`,
+    );
+    expect(registry.builds).toBe(0);
+  });
+
+  test(`after ${MAX_PLANS} plans the last refusal stands`, async () => {
+    let round = 0;
+    const { registry, run } = scripted({
+      tags: { [tags.sha]: BUILT },
+      on: {
+        // Each round another run of this commit takes the version tag with a new image of its own,
+        // and points the commit tag at it: this run plans again, and again.
+        'before-copy v1.0.0': (r) => {
+          const next = digest(String.fromCharCode(97 + round++));
+          r.images.set(next, tags.sha);
+          r.tags.set(tags.sha, next);
+          r.tags.delete('v1.0.0');
+          throw new TagTaken('taken', { reference: VERSION, digest: next });
+        },
+      },
+    });
+    await expect(run()).rejects.toThrow('taken');
+    expect(replans(registry.log)).toHaveLength(MAX_PLANS - 1);
+  });
+
+  test('an error that is not a taken tag is never met with a new plan', async () => {
+    const { registry, context, run } = scripted();
+    context.writer.build = async () => {
+      throw new UserError('the build failed');
+    };
+    await expect(run()).rejects.toThrow('the build failed');
+    expect(replans(registry.log)).toEqual([]);
+  });
+});
+
+describe('with a signing key', () => {
+  /** A scripted `.sig` store: digest → identities signed; like the real one, it writes only what is missing. */
+  function signing(registry: ReturnType<typeof scripted>['registry'], context: PublicationContext) {
+    const store = new Map<string, string[]>();
+    context.signatures = {
+      read: async (d) => ({ digest: d, identities: store.get(d) ?? [], layers: [], exists: store.has(d) }),
+      write: async (d, identities) => {
+        const held = store.get(d) ?? [];
+        if (!identities.every((identity) => held.includes(identity))) {
+          registry.log.push(`sign ${d.slice(7, 8)} for ${identities.length}`);
+          store.set(d, [...new Set([...held, ...identities])]);
+        }
+        return `r.example/team/app:${d.replace(':', '-')}.sig`;
+      },
+    };
+    return store;
+  }
+  const signs = (log: string[]) => log.filter((line) => /^(build|stage|push|copy|sign)/.test(line));
+  const heldWith = async (context: PublicationContext, store: Map<string, string[]>) => {
+    const held = await context.registry.readHeld();
+    const image = held.version.exists
+      ? held.version.digest
+      : held.commit.exists
+        ? held.commit.digest
+        : undefined;
+    if (!image) return held;
+    const identities = store.get(image) ?? [];
+    return { ...held, signature: { digest: image, identities, vouched: identities.includes(COMMIT) } };
+  };
+  const signedPublication = publicationFor({ push: true, sign: true });
+
+  test('a fresh run: built, signed before any tag names it, then the commit tag, then the version tag, last', async () => {
+    const { registry, context } = scripted();
+    const store = signing(registry, context);
+    const first = plan(await heldWith(context, store), tags, signedPublication);
+    await expect(publish(first, context, async () => first)).resolves.toMatchObject({
+      result: Result.Pushed,
+      digest: BUILT,
+    });
+    expect(signs(registry.log)).toEqual([
+      'build',
+      'stage',
+      'sign 1 for 2',
+      `push -> ${tags.sha}`,
+      'copy 1 -> v1.0.0',
+    ]);
+    expect(registry.phases).toEqual([
+      'Sign before the push',
+      'Push the commit tag',
+      'Sign',
+      'Push the version tag',
+    ]);
+  });
+
+  test('a run that died after its push: its image is signed already, so the re-run writes the version tag, no build', async () => {
+    const { registry, context } = scripted({ tags: { [tags.sha]: BUILT } });
+    const store = signing(registry, context);
+    store.set(BUILT, [VERSION, COMMIT]);
+    const next = plan(await heldWith(context, store), tags, signedPublication);
+    await expect(publish(next, context, async () => next)).resolves.toMatchObject({
+      result: Result.Completed,
+    });
+    expect(signs(registry.log)).toEqual(['copy 1 -> v1.0.0']);
+  });
+
+  test('an image under the commit tag that this key never signed (planted with the label): refused, never signed', async () => {
+    const { registry, context } = scripted({ tags: { [tags.sha]: BUILT } });
+    const store = signing(registry, context);
+    const held = await heldWith(context, store);
+    expect(() => plan(held, tags, signedPublication)).toThrow(
+      `${COMMIT} holds ${BUILT}, labelled as built from this commit but not signed by this key.`,
+    );
+    expect(signs(registry.log)).toEqual([]);
+  });
+
+  test('published but never signed by this key: refused, never signed', async () => {
+    const { registry, context } = scripted({ tags: { 'v1.0.0': BUILT, [tags.sha]: BUILT } });
+    const store = signing(registry, context);
+    const held = await heldWith(context, store);
+    expect(() => plan(held, tags, signedPublication)).toThrow(
+      `${VERSION} holds ${BUILT}, labelled as built from this commit but not signed by this key.`,
+    );
+    expect(signs(registry.log)).toEqual([]);
+  });
+
+  test("an index this key signed whose platform images lack theirs (as 1.1.0 left it): each platform signed, the index's .sig not written again", async () => {
+    const { registry, context } = scripted({ tags: { [tags.sha]: THEIRS } });
+    const store = signing(registry, context);
+    store.set(THEIRS, [VERSION, COMMIT]);
+    const next = plan(
+      {
+        ...(await context.registry.readHeld()),
+        signature: { digest: THEIRS, identities: [], vouched: true },
+      },
+      tags,
+      signedPublication,
+    );
+    await expect(publish(next, context, async () => next)).resolves.toMatchObject({ digest: THEIRS });
+    expect(signs(registry.log)).toEqual(['sign 7 for 2', 'sign 8 for 2', 'copy 2 -> v1.0.0']);
+  });
+
+  test("another version's run drops this run's signature layer after it was verified: it is signed again before the version tag is written", async () => {
+    const { registry, context } = scripted({
+      on: { 'lookUp v1.0.0': (r) => void r.log.push('other run rewrites the .sig') },
+    });
+    const store = signing(registry, context);
+    const first = plan(await heldWith(context, store), tags, signedPublication);
+    const write = context.signatures!.write;
+    let dropped = false;
+    context.signatures!.write = async (d, identities) => {
+      // Just after this run's own signature step, the other run's write drops its layers.
+      if (!dropped && registry.log.includes('other run rewrites the .sig')) {
+        dropped = true;
+        store.set(d, []);
+      }
+      return write(d, identities);
+    };
+    await expect(publish(first, context, async () => first)).resolves.toMatchObject({ digest: BUILT });
+    expect(signs(registry.log)).toEqual([
+      'build',
+      'stage',
+      'sign 1 for 2',
+      `push -> ${tags.sha}`,
+      'sign 1 for 2',
+      'copy 1 -> v1.0.0',
+    ]);
+    expect(store.get(BUILT)).toEqual([VERSION, COMMIT]);
+  });
+
+  test('on a registry that lets tags be overwritten, the commit tag moved to an image of this commit that this key did not sign: the version tag is not moved to it', async () => {
+    const { registry, context } = scripted({
+      on: {
+        'after-copy v1.0.0': (r) => void (r.tags.get(tags.sha) === BUILT && r.tags.set(tags.sha, THEIRS)),
+      },
+    });
+    const store = signing(registry, context);
+    const first = plan(await heldWith(context, store), tags, signedPublication);
+    const error = await publish(first, context, async () => first).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toContain(
+      `${COMMIT} (replaced while this run published ${BUILT}) holds ${THEIRS}, labelled as built from this commit but not signed by this key.`,
+    );
+    expect(registry.tags.get('v1.0.0')).toBe(BUILT);
+    expect(signs(registry.log).filter((line) => line.startsWith('sign'))).toEqual(['sign 1 for 2']);
+  });
+
+  test('the same, but the other run signed its image with this key (it signs before its push): the version tag gives way to it', async () => {
+    const { registry, context } = scripted({
+      on: {
+        'after-copy v1.0.0': (r) => void (r.tags.get(tags.sha) === BUILT && r.tags.set(tags.sha, THEIRS)),
+      },
+    });
+    const store = signing(registry, context);
+    store.set(THEIRS, [VERSION, COMMIT]);
+    const first = plan(await heldWith(context, store), tags, signedPublication);
+    await expect(publish(first, context, async () => first)).resolves.toMatchObject({ digest: THEIRS });
+    expect(registry.tags.get('v1.0.0')).toBe(THEIRS);
+  });
+
+  describe.each([
+    ['a registry that lets tags be overwritten', false],
+    ['a create-only registry', true],
+  ])('a re-run after each write of the signing order, on %s', (_, createOnly) => {
+    /** The .sig store as such a registry keeps it: a .sig that exists is never updated on create-only. */
+    function signingOn(registry: ReturnType<typeof scripted>['registry'], context: PublicationContext) {
+      const store = signing(registry, context);
+      const write = context.signatures!.write;
+      context.signatures!.write = async (d, identities) => {
+        const held = store.get(d);
+        if (createOnly && held && !identities.every((identity) => held.includes(identity)))
+          throw new UserError(`the .sig of ${d} exists and the registry refuses to update it`);
+        return write(d, identities);
+      };
+      return store;
+    }
+    const rerun = async (tagsThere: Record<string, string>, signed: string[]) => {
+      const { registry, context } = scripted({ tags: tagsThere, createOnly });
+      const store = signingOn(registry, context);
+      if (signed.length > 0) store.set(BUILT, signed);
+      const next = plan(await heldWith(context, store), tags, signedPublication);
+      const outcome = await publish(next, context, async () => next);
+      return { outcome, log: signs(registry.log), store };
+    };
+
+    test('killed after signing, before the push: built again (the same bytes), nothing signed again, then both tags', async () => {
+      const { outcome, log } = await rerun({}, [VERSION, COMMIT]);
+      expect(outcome).toMatchObject({ result: Result.Pushed, digest: BUILT });
+      expect(log).toEqual(['build', 'stage', `push -> ${tags.sha}`, 'copy 1 -> v1.0.0']);
+    });
+
+    test('killed after the push of the commit tag: the version tag only', async () => {
+      const { outcome, log } = await rerun({ [tags.sha]: BUILT }, [VERSION, COMMIT]);
+      expect(outcome).toMatchObject({ result: Result.Completed, digest: BUILT });
+      expect(log).toEqual(['copy 1 -> v1.0.0']);
+    });
+
+    test('killed after the version tag (before its proof): nothing written', async () => {
+      const { outcome, log } = await rerun({ [tags.sha]: BUILT, 'v1.0.0': BUILT }, [VERSION, COMMIT]);
+      expect(outcome).toMatchObject({ result: Result.AlreadyPublished, digest: BUILT });
+      expect(log).toEqual([]);
+    });
+
+    test('killed after the push, its .sig since emptied by someone with push rights: refused, never signed', async () => {
+      await expect(rerun({ [tags.sha]: BUILT }, [])).rejects.toThrow(
+        `${COMMIT} holds ${BUILT}, labelled as built from this commit but not signed by this key.`,
+      );
+    });
+  });
+
+  test('a signature step without a key is a programming error, never a silent skip', async () => {
+    const { context } = scripted({ tags: { [tags.sha]: BUILT } });
+    const next: Plan = { image: BUILT, writes: [{ step: 'signature' }], reason: 'r' };
+    await expect(publish(next, context, async () => next)).rejects.toThrow(
+      'A signature step without a signing key.',
+    );
+  });
+});

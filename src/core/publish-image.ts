@@ -1,0 +1,84 @@
+import { messageOf } from '../errors.js';
+import { tagsOf } from '../image/tags.js';
+import type { Inputs } from '../inputs/parse.js';
+import { recordChildrenIn } from '../process/children.js';
+import { childrenDirectory, createRunDirectory } from '../process/run-folder.js';
+import { publish } from '../publication/executor.js';
+import { plan, publicationFor, type Plan } from '../publication/plan.js';
+import { registryView } from '../publication/registry-view.js';
+import { info } from '../report/log.js';
+import {
+  report,
+  setPartOutput,
+  setReferenceOutputs,
+  setResultOutputs,
+  setSignatureOutput,
+} from '../report/result.js';
+import { Timeline } from '../report/timeline.js';
+import type { Secrets } from '../secrets.js';
+import { signatureRef } from '../signing/signature.js';
+import { registrySignatures } from '../signing/signatures.js';
+import { checkKey, openKey, partsFor, publicationContext, registryClientFor } from './wiring.js';
+
+// The core of the behaviour, the same for the action and the command line: from parsed inputs
+// to a published image and its report.
+
+/**
+ * Prove the key; read what the registry holds and plan what is missing; write it, the
+ * version tag last (or, without `push`, only build); report.
+ */
+export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<void> {
+  const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha);
+  setReferenceOutputs(tags);
+  const parts = partsFor(inputs, tags);
+  // Without `push` nothing is pushed: there is no part to name.
+  if (parts && inputs.push) setPartOutput(tags, parts);
+  const runDirectory = await createRunDirectory();
+  recordChildrenIn(childrenDirectory(runDirectory));
+  const client = registryClientFor(inputs);
+  const timeline = new Timeline();
+  // The signing key is opened (scrypt, about 0.25 s) while the API key and the registry are
+  // checked; a wrong password still stops the run before anything is built.
+  const signingKey = inputs.push && inputs.signing ? openKey(inputs.signing) : undefined;
+  signingKey?.catch(() => undefined);
+  try {
+    await timeline.phase('Check the key', () => checkKey(inputs, client));
+    const signatures = signingKey && registrySignatures(client, tags, signingKey);
+    const registry = registryView({ client, tags, signatures, parts });
+    const publication = publicationFor({
+      push: inputs.push,
+      sign: signatures !== undefined,
+      parts: parts !== undefined,
+    });
+    const planNow = async (phase: string): Promise<Plan> =>
+      plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
+    const first = await planNow('Check the registry');
+    info(first.reason);
+    // A wrong password stops the run here at the latest, before anything is built.
+    await signingKey;
+    const context = publicationContext({
+      inputs,
+      secrets,
+      tags,
+      parts,
+      client,
+      registry,
+      signatures,
+      timeline,
+      runDirectory,
+    });
+    const { result, digest, reason, missing } = await publish(first, context, () =>
+      planNow('Check the registry again'),
+    );
+    setResultOutputs(result, digest);
+    const published = signatures && digest && !missing;
+    const signature = published ? signatureRef(tags, digest) : undefined;
+    if (signature) setSignatureOutput(signature);
+    await report({ tags, result, digest, signature, missing, detail: reason, phases: timeline.phases });
+  } catch (error) {
+    await report({ tags, detail: messageOf(error), phases: timeline.phases });
+    throw error;
+  } finally {
+    await client.close();
+  }
+}

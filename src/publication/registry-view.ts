@@ -1,0 +1,200 @@
+import { UserError } from '../errors.js';
+import { info } from '../report/log.js';
+import { REVISION_LABEL } from '../names.js';
+import type { Held, RegistryView } from './context.js';
+import { partRef, partTag, type HeldPart, type PartDescriptor, type Parts } from '../image/parts.js';
+import { heldImage } from './plan.js';
+import type { Signatures } from '../signing/signatures.js';
+import { DIGEST } from '../image/digest.js';
+import { shaRef, type TaggedImage, type Tags } from '../image/tags.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { Manifest } from '../registry/manifest.js';
+import { IMAGE_MANIFESTS } from '../image/media-types.js';
+
+// What the registry holds for this run's two tags (and, with platform parts, its part tags),
+// read for the re-run policy.
+
+/** How an index marks the manifests that carry attestations rather than a platform's image. */
+const ATTESTATION_TYPE = 'vnd.docker.reference.type';
+
+/** What the view reads through: the client, this run's tags, and with a key or parts, those too. */
+export interface RegistryViewOptions {
+  client: RegistryClient;
+  tags: Tags;
+  signatures?: Signatures;
+  parts?: Parts;
+}
+
+/** The registry as the publication reads it: this run's tags through the client. */
+export function registryView({ client, tags, signatures, parts }: RegistryViewOptions): RegistryView {
+  const readParts = async (): Promise<Record<string, HeldPart>> => {
+    if (!parts) return {};
+    const held = await Promise.all(
+      parts.all.map(async (platform) => {
+        const part = await readPart(client, tags, platform);
+        if (!signatures || !part.exists) return [platform, part] as const;
+        // With a key, a part counts only where this key signed it for its own tag.
+        const { identities } = await signatures.read(part.digest);
+        return [platform, { ...part, signed: identities.includes(partRef(tags, platform)) }] as const;
+      }),
+    );
+    for (const [platform, part] of held) info(describeTag(partTag(tags.sha, platform), part));
+    return Object.fromEntries(held);
+  };
+  const imagesOf = async (digest: string): Promise<string[]> => {
+    const manifest = await client.manifest(tags.repository, digest);
+    if (!Array.isArray(manifest.json.manifests)) return [];
+    return (manifest.json.manifests as Descriptor[])
+      .filter(isPlatformImage)
+      .map((entry) => entry.digest)
+      .filter((entry) => DIGEST.test(entry));
+  };
+  return {
+    readHeld: async () => {
+      const [images, held] = await Promise.all([readTaggedImages(client, tags), parts && readParts()]);
+      const candidate = heldImage(images);
+      const read = held ? { ...images, parts: held } : images;
+      // With a key, the signatures of the image that would be published (its `.sig`, one more
+      // read); for an index, its platform images' too: an identity counts as signed only where
+      // the index and every platform image carry it (a pull of one platform checks that image's).
+      if (!signatures || !candidate) return read;
+      const platforms = await imagesOf(candidate);
+      const [whole, ...each] = await Promise.all(
+        [candidate, ...platforms].map((digest) => signatures.read(digest)),
+      );
+      const identities = whole.identities.filter((identity) =>
+        each.every((platform) => platform.identities.includes(identity)),
+      );
+      info(
+        `${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}` +
+          (platforms.length > 0 ? ` (the index and its ${platforms.length} platform images)` : ''),
+      );
+      const vouched = whole.identities.includes(shaRef(tags));
+      return { ...read, signature: { digest: whole.digest, identities, vouched } };
+    },
+    read: (tag) => readTaggedImage(client, tags.repository, tag),
+    lookUp: (tag) => client.lookUp(tags.repository, tag),
+    readParts,
+    imagesOf,
+  };
+}
+
+/**
+ * One platform's part tag: its image and commit, and, for an image manifest, its entry in the
+ * index, with the platform its configuration records (one more read, shared with the label).
+ */
+async function readPart(client: RegistryClient, tags: Tags, platform: string): Promise<HeldPart> {
+  const tag = partTag(tags.sha, platform);
+  const manifest = await client.manifestIfAny(tags.repository, tag);
+  if (!manifest) return { exists: false };
+  const revision = await revisionOf(client, tags.repository, tag, manifest);
+  const image = { exists: true as const, digest: manifest.digest, revision };
+  const config = (manifest.json.config as { digest?: unknown } | undefined)?.digest;
+  if (!IMAGE_MANIFESTS.includes(manifest.mediaType) || 'manifests' in manifest.json) return image;
+  if (typeof config !== 'string' || !DIGEST.test(config)) return image;
+  const recorded = await client.config(tags.repository, tag, config);
+  const { os, architecture, variant } = recorded;
+  if (typeof os !== 'string' || typeof architecture !== 'string') return image;
+  const descriptor: PartDescriptor = {
+    mediaType: manifest.mediaType,
+    digest: manifest.digest,
+    size: manifest.size,
+    platform: { architecture, os, ...(typeof variant === 'string' && variant ? { variant } : {}) },
+  };
+  return { ...image, descriptor };
+}
+
+/**
+ * Both tags at once, each with the commit its image was built from: the manifests (1 request
+ * each), and more only where the manifest does not carry the revision (see revisionOf),
+ * whatever the number of tags in the repository.
+ */
+export async function readTaggedImages(client: RegistryClient, tags: Tags): Promise<Held> {
+  const [version, commit] = await Promise.all([
+    readTaggedImage(client, tags.repository, tags.version),
+    readTaggedImage(client, tags.repository, tags.sha),
+  ]);
+  for (const [tag, state] of [
+    [tags.version, version],
+    [tags.sha, commit],
+  ] as const)
+    info(describeTag(tag, state));
+  return { version, commit };
+}
+
+/** A tag as the log shows what it holds: its digest and commit, or absent. */
+function describeTag(tag: string, state: TaggedImage): string {
+  return `${tag}: ${state.exists ? `${state.digest}, built from ${state.revision ?? 'an unknown commit'}` : 'absent'}`;
+}
+
+/** A tag's digest and the commit its image (or index) was built from. */
+export async function readTaggedImage(
+  client: RegistryClient,
+  name: string,
+  tag: string,
+): Promise<TaggedImage> {
+  const manifest = await client.manifestIfAny(name, tag);
+  if (!manifest) return { exists: false };
+  return { exists: true, digest: manifest.digest, revision: await revisionOf(client, name, tag, manifest) };
+}
+
+/**
+ * The commit an image was built from: the `org.opencontainers.image.revision` annotation of
+ * its manifest or index (no further request), else its configuration's label. An index without
+ * the annotation is read platform by platform (attestation entries left out): every platform's
+ * revision must be the same, or the tag is not this action's to judge.
+ */
+async function revisionOf(
+  client: RegistryClient,
+  name: string,
+  tag: string,
+  manifest: Manifest,
+): Promise<string | undefined> {
+  if (!Array.isArray(manifest.json.manifests)) return imageRevision(client, name, tag, manifest);
+  const annotated = annotationsOf(manifest.json)[REVISION_LABEL];
+  if (annotated) return annotated;
+  const platforms = (manifest.json.manifests as Descriptor[]).filter(isPlatformImage);
+  const revisions = await Promise.all(
+    platforms.map(async (entry) =>
+      imageRevision(client, name, tag, await client.manifest(name, entry.digest)),
+    ),
+  );
+  const distinct = [...new Set(revisions)];
+  if (distinct.length > 1)
+    throw new UserError(
+      `${name}:${tag} is an index whose platforms were built from different commits (${distinct.map((r) => r ?? 'none').join(', ')}): ` +
+        'it was not pushed by this action, and is left as it is. Find out what pushed it.',
+    );
+  return distinct[0];
+}
+
+interface Descriptor {
+  digest: string;
+  platform?: { os?: string };
+  annotations?: Record<string, unknown>;
+}
+
+/** An index entry that is a platform's image: not an attestation manifest (`unknown/unknown`). */
+function isPlatformImage(entry: Descriptor): boolean {
+  if (typeof entry?.digest !== 'string') return false;
+  return entry.annotations?.[ATTESTATION_TYPE] !== 'attestation-manifest' && entry.platform?.os !== 'unknown';
+}
+
+function annotationsOf(json: Record<string, unknown>): Record<string, string | undefined> {
+  const annotations = json.annotations;
+  return annotations && typeof annotations === 'object' ? (annotations as Record<string, string>) : {};
+}
+
+/** An image manifest's revision: its annotation, else its configuration's label (read once per digest). */
+async function imageRevision(
+  client: RegistryClient,
+  name: string,
+  tag: string,
+  manifest: Manifest,
+): Promise<string | undefined> {
+  const annotated = annotationsOf(manifest.json)[REVISION_LABEL];
+  if (annotated) return annotated;
+  const config = (manifest.json.config as { digest?: string } | undefined)?.digest;
+  if (!config) return undefined;
+  return (await client.configLabels(name, tag, config))[REVISION_LABEL];
+}
