@@ -1,8 +1,8 @@
-export const id = 218;
-export const ids = [218];
+export const id = 809;
+export const ids = [809];
 export const modules = {
 
-/***/ 2174:
+/***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -80,7 +80,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 6218:
+/***/ 1809:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -89,10 +89,10 @@ __webpack_require__.d(__webpack_exports__, {
   run: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ../main/node_modules/@actions/core/lib/core.js + 8 modules
-var core = __webpack_require__(2906);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var core = __webpack_require__(6058);
 // EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(2174);
+var errors = __webpack_require__(3916);
 ;// CONCATENATED MODULE: ./src/image/tags.ts
 // The two tags a run publishes and what a registry holds at a tag: the image's own vocabulary,
 // shared by the planner, the registry client, the signing and the steps that write.
@@ -115,11 +115,11 @@ function tagsOf(registry, repository, version, sha) {
 }
 
 // EXTERNAL MODULE: ./src/process/children.ts
-var children = __webpack_require__(3200);
+var children = __webpack_require__(1414);
 // EXTERNAL MODULE: ./src/process/run-folder.ts
-var run_folder = __webpack_require__(151);
+var run_folder = __webpack_require__(2013);
 // EXTERNAL MODULE: ./src/names.ts
-var names = __webpack_require__(5065);
+var names = __webpack_require__(6455);
 ;// CONCATENATED MODULE: ./src/publication/parts-missing.ts
 /**
  * Not every part of the index is in the registry yet: the job ends with `part-pushed`, and
@@ -1051,10 +1051,7 @@ function registryView({ client, tags, signatures, parts }) {
                 return [platform, part];
             // With a key, a part counts only where this key signed it for its own tag.
             const { identities } = await signatures.read(part.digest);
-            return [
-                platform,
-                { ...part, signed: identities.includes(partRef(tags, platform)) },
-            ];
+            return [platform, { ...part, signed: identities.includes(partRef(tags, platform)) }];
         }));
         for (const [platform, part] of held)
             info(describeTag(partTag(tags.sha, platform), part));
@@ -1348,10 +1345,10 @@ class Timeline {
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ../main/node_modules/@actions/exec/lib/exec.js + 2 modules
-var exec = __webpack_require__(7964);
-// EXTERNAL MODULE: ../main/node_modules/@actions/io/lib/io.js
-var io = __webpack_require__(6413);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var exec = __webpack_require__(5260);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __webpack_require__(8701);
 ;// CONCATENATED MODULE: ./src/secrets.ts
 // A run's secrets as every module may meet them, on the ground floor: the credentials, the
 // list of every form a secret could take in text, and the scrubbing of text with it. Reading
@@ -2055,7 +2052,7 @@ async function ensureSkopeo(download, runDirectory) {
     process.env.PATH = `${await runnable(local, name, runDirectory)}${external_node_path_.delimiter}${process.env.PATH ?? ''}`;
 }
 /** Loaded only when skopeo has to come from the cache or a download: it costs start-up time. */
-const toolCache = () => __webpack_require__.e(/* import() */ 213).then(__webpack_require__.bind(__webpack_require__, 9213));
+const toolCache = () => __webpack_require__.e(/* import() */ 805).then(__webpack_require__.bind(__webpack_require__, 9805));
 /** The file the cache keeps: the download as it came, its kind in its name. */
 function cachedName(download) {
     return isArchive(download) ? 'skopeo.tar.gz' : 'skopeo';
@@ -2338,14 +2335,14 @@ function describeNetworkError(error, timeoutMs) {
     return code ? `${code} (${(0,errors/* messageOf */.bD)(error)})` : (0,errors/* messageOf */.bD)(error);
 }
 
-// EXTERNAL MODULE: ../main/node_modules/undici/lib/dispatcher/agent.js
-var agent = __webpack_require__(8285);
+// EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
+var agent = __webpack_require__(7405);
 var agent_default = /*#__PURE__*/__webpack_require__.n(agent);
-// EXTERNAL MODULE: ../main/node_modules/undici/lib/api/api-request.js
-var api_request = __webpack_require__(4203);
+// EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
+var api_request = __webpack_require__(4043);
 var api_request_default = /*#__PURE__*/__webpack_require__.n(api_request);
-// EXTERNAL MODULE: ../main/node_modules/undici/lib/interceptor/redirect.js
-var redirect = __webpack_require__(730);
+// EXTERNAL MODULE: ./node_modules/undici/lib/interceptor/redirect.js
+var redirect = __webpack_require__(1514);
 var redirect_default = /*#__PURE__*/__webpack_require__.n(redirect);
 ;// CONCATENATED MODULE: ./src/registry/http.ts
 
@@ -2984,8 +2981,8 @@ async function warnOfKeyExpiry(registry, thresholdDays, now) {
             `(in ${soonest.days} day${soonest.days === 1 ? '' : 's'}). Create a new key in zot and update the secret that feeds \`api_key\` before then.`);
 }
 
-// EXTERNAL MODULE: ../main/node_modules/@noble/ciphers/salsa.js + 3 modules
-var salsa = __webpack_require__(5214);
+// EXTERNAL MODULE: ./node_modules/@noble/ciphers/salsa.js + 3 modules
+var salsa = __webpack_require__(6382);
 ;// CONCATENATED MODULE: ./src/signing/key.ts
 
 
@@ -3759,7 +3756,7 @@ function describeInputs(raw) {
 }
 
 // EXTERNAL MODULE: ./src/process/saved-state.ts
-var saved_state = __webpack_require__(8284);
+var saved_state = __webpack_require__(7470);
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -3797,7 +3794,7 @@ function endChildrenWhenCancelled() {
 
 /***/ }),
 
-/***/ 3200:
+/***/ 1414:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -3957,7 +3954,7 @@ function runs(pid, command) {
 
 /***/ }),
 
-/***/ 151:
+/***/ 2013:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -3974,8 +3971,8 @@ function runs(pid, command) {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5065);
-/* harmony import */ var _saved_state_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8284);
+/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6455);
+/* harmony import */ var _saved_state_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(7470);
 
 
 
