@@ -1960,9 +1960,13 @@ async function pushImage(config, source, destination, runDirectory) {
 async function tagInRegistry(config, source, destination) {
     await copy(config, SKOPEO_BUDGET.tag, (left) => tagInRegistryArgs(config, source, destination, left), destination);
 }
-/** Failures a registry gets over: 5xx, 429, a dropped or timed-out connection. */
+/**
+ * Failures a registry gets over: 5xx, 429, a dropped or timed-out connection, and a manifest
+ * whose blob the registry does not know yet (two runs pushing the same image at once: one
+ * skipped a blob the other was still uploading; pushing again finds it there).
+ */
 function isTransientCopyFailure(detail) {
-    return /HTTP status: (5\d\d|429)|\b(5\d\d|429) \([A-Za-z ]+\)|too many requests|connection reset|connection refused|unexpected EOF|i\/o timeout|TLS handshake timeout/i.test(detail);
+    return /HTTP status: (5\d\d|429)|\b(5\d\d|429) \([A-Za-z ]+\)|too many requests|connection reset|connection refused|unexpected EOF|i\/o timeout|TLS handshake timeout|manifest blob unknown/i.test(detail);
 }
 /**
  * One `skopeo copy`, tried again while it fails in a way the registry gets over (skopeo's own

@@ -168,9 +168,13 @@ export async function tagInRegistry(
   );
 }
 
-/** Failures a registry gets over: 5xx, 429, a dropped or timed-out connection. */
+/**
+ * Failures a registry gets over: 5xx, 429, a dropped or timed-out connection, and a manifest
+ * whose blob the registry does not know yet (two runs pushing the same image at once: one
+ * skipped a blob the other was still uploading; pushing again finds it there).
+ */
 export function isTransientCopyFailure(detail: string): boolean {
-  return /HTTP status: (5\d\d|429)|\b(5\d\d|429) \([A-Za-z ]+\)|too many requests|connection reset|connection refused|unexpected EOF|i\/o timeout|TLS handshake timeout/i.test(
+  return /HTTP status: (5\d\d|429)|\b(5\d\d|429) \([A-Za-z ]+\)|too many requests|connection reset|connection refused|unexpected EOF|i\/o timeout|TLS handshake timeout|manifest blob unknown/i.test(
     detail,
   );
 }

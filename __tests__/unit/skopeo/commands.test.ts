@@ -314,6 +314,7 @@ describe('a skopeo copy failure is tried again when a registry gets over it', ()
     'pinging container registry r: Get "https://r/v2/": net/http: TLS handshake timeout',
     'reading manifest v1 in r/a: too many requests to registry',
     'writing blob: received unexpected HTTP status: 502 Bad Gateway',
+    'writing manifest: uploading manifest v1 to r/a: errors:\ndigest invalid\nmanifest blob unknown: blob unknown to registry',
   ])('%s', (detail) => {
     expect(isTransientCopyFailure(detail)).toBe(true);
   });
