@@ -239,6 +239,15 @@ function publicationFor({ push, sign = false, parts = false, }) {
     const image = parts ? ['part', 'commit-tag'] : ['commit-tag'];
     return [...image, ...(sign ? ['signature'] : []), 'version-tag'];
 }
+const BUILD = { kind: 'build' };
+const ASSEMBLE = { kind: 'assemble' };
+function heldAt(digest) {
+    return { kind: 'held', digest };
+}
+/** The digest of a held image; none for one still to be built or assembled. */
+function digestHeld(image) {
+    return image.kind === 'held' ? image.digest : undefined;
+}
 /**
  * The whole re-run policy in one place. A tag that exists is never written again; an image
  * whose commit tag exists is never rebuilt; a tag from another commit is refused. The image
@@ -259,25 +268,26 @@ function plan(held, tags, publication = publicationFor({ push: true }), parts) {
     if (publication.includes('signature'))
         refuseUnsigned(held, tags);
     const assembled = parts !== undefined && publication.includes('part');
-    const image = heldImage(held) ?? (assembled ? 'assemble' : 'build');
+    const there = heldImage(held);
+    const image = there ? heldAt(there) : assembled ? ASSEMBLE : BUILD;
     const holds = { 'commit-tag': commit, 'version-tag': version };
     const writes = publication.flatMap((step) => {
         if (step === 'signature')
             return signed(held, image, tags) ? [] : [{ step }];
         // Parts are built only while no index of this commit is out; each once.
         if (step === 'part')
-            return image !== 'assemble' || !parts
+            return image.kind !== 'assemble' || !parts
                 ? []
                 : parts.mine
                     .filter((platform) => !held.parts?.[platform]?.exists)
                     .map((platform) => ({ step, platform }));
-        const there = holds[step];
+        const tagged = holds[step];
         // What the registry cannot hold (the engine's image) is always written.
-        if (!there?.exists)
+        if (!tagged?.exists)
             return [{ step }];
-        return there.digest === image ? [] : [{ step, repair: true }];
+        return tagged.digest === there ? [] : [{ step, repair: true }];
     });
-    const reason = image === 'assemble' && parts ? partsReason(held, tags, parts) : reasonFor(held, tags);
+    const reason = image.kind === 'assemble' && parts ? partsReason(held, tags, parts) : reasonFor(held, tags);
     return { image, writes, reason };
 }
 /** The image a run publishes when the registry holds one of this commit: the version tag's, else the commit tag's. */
@@ -306,7 +316,7 @@ function unsignedImage(reference, digest) {
 /** The image there is signed by this run's key for pulls by both tags (a new build never is). */
 function signed(held, image, tags) {
     const signature = held.signature;
-    if (image === 'build' || signature?.digest !== image)
+    if (image.kind !== 'held' || signature?.digest !== image.digest)
         return false;
     return [versionRef(tags), shaRef(tags)].every((identity) => signature.identities.includes(identity));
 }
@@ -344,7 +354,8 @@ function list(platforms) {
 }
 /** Two plans that would write the same objects from the same image. */
 function samePlan(a, b) {
-    return a.image === b.image && JSON.stringify(a.writes) === JSON.stringify(b.writes);
+    return (JSON.stringify(a.image) === JSON.stringify(b.image) &&
+        JSON.stringify(a.writes) === JSON.stringify(b.writes));
 }
 /** What a refusal tells the user to do about a tag it will not overwrite. */
 const FIND_OUT = 'Find out what pushed it; delete it in the registry if it is wrong, then run again.';
@@ -374,8 +385,20 @@ function refusal(version, tags) {
 
 
 
-// What the steps and the executor look at while they write: both tags at once, and whether an
-// image another run put under the commit tag is this commit's.
+// What the steps and the executor look at while they write: a tag's last look before its
+// write, both tags at once, and whether an image another run put under the commit tag is this
+// commit's.
+/**
+ * The last look at `tag` before this run writes it: another image there means another run took
+ * it first (TagTaken, with `taken` saying so; the executor reads the registry again). The same
+ * image as `ours` is no taking. Returns what the tag holds.
+ */
+async function lastLook({ tags, registry }, tag, taken, ours) {
+    const found = await registry.read(tag);
+    if (found.exists && found.digest !== ours)
+        throw (0,errors/* tagTaken */.uN)(taken(found.digest), tagRef(tags, tag), found.digest);
+    return found;
+}
 /** The digests both tags name now: two look-ups at once. */
 async function lookUpBoth({ tags, registry, }) {
     const [version, commit] = await Promise.all([registry.lookUp(tags.version), registry.lookUp(tags.sha)]);
@@ -575,6 +598,7 @@ function registrySignatures(client, tags, opening) {
 
 ;// CONCATENATED MODULE: ./src/publication/steps/signature.ts
 
+
 /**
  * The signature of the image published, for pulls by the version tag and by the commit tag,
  * before the version tag is written, read back and verified before the run goes on. An image
@@ -586,10 +610,13 @@ async function writeSignature(context, image, _write, settle) {
     const { signatures, phase } = context;
     if (!signatures)
         throw new Error('A signature step without a signing key.');
+    if (image.kind !== 'held')
+        throw new Error('A signature before the image is in the registry.');
+    const { digest } = image;
     return phase('Sign', async () => {
-        const platforms = await context.registry.imagesOf(image);
-        await signImage(context, signatures, image, platforms, identitiesOf(context.tags));
-        return settle({ digest: image, interleaved: false });
+        const platforms = await context.registry.imagesOf(digest);
+        await signImage(context, signatures, digest, platforms, identitiesOf(context.tags));
+        return heldAt(await settle({ digest, interleaved: false }));
     });
 }
 /**
@@ -623,7 +650,7 @@ function partIdentities(tags, platform) {
  * unless another run of this job pushed it while this one built (a part tag is never
  * overwritten: theirs is kept). It changes nothing in what the run publishes: the index comes after.
  */
-async function writePart(context, image, write, settle) {
+async function writePart(context, image, write) {
     const { tags, registry, writer, phase, log } = context;
     const platform = write.platform;
     if (!platform)
@@ -653,7 +680,7 @@ async function writePart(context, image, write, settle) {
             context.pushed(digest);
             log(`${reference} -> ${digest}`);
         }
-        return settle({ digest: image, interleaved: false });
+        return image;
     }).finally(() => writer.discard(built));
 }
 /**
@@ -707,6 +734,7 @@ async function indexOfParts(context, parts) {
 
 
 
+
 /** The digests an assembled index names. */
 function entriesOf(index) {
     const json = JSON.parse(index.toString());
@@ -719,17 +747,17 @@ function entriesOf(index) {
  * copy inside the registry of the image published.
  */
 async function writeCommitTag(context, image, write, settle) {
-    const { tags, registry, writer, phase } = context;
-    if (image === 'assemble')
-        return writeIndexOfParts(context, settle);
+    const { tags, writer, phase } = context;
+    if (image.kind === 'assemble')
+        return heldAt(await writeIndexOfParts(context, settle));
     // skopeo is made ready, and logs in while the image builds; a refusal or a re-run with
     // nothing to write never gets this far.
     await writer.prepare();
-    if (image !== 'build')
+    if (image.kind === 'held')
         return phase('Push the commit tag', async () => {
-            await writer.copy(image, shaRef(tags));
+            await writer.copy(image.digest, shaRef(tags));
             // A repair means runs interleaved: the other may still be writing.
-            return settle({ digest: image, interleaved: write.repair === true });
+            return heldAt(await settle({ digest: image.digest, interleaved: write.repair === true }));
         });
     const built = await writer.build();
     return (async () => {
@@ -743,14 +771,12 @@ async function writeCommitTag(context, image, write, settle) {
                 return ready;
             }));
         return phase('Push the commit tag', async () => {
-            const meanwhile = await registry.read(tags.sha);
-            if (meanwhile.exists)
-                throw (0,errors/* tagTaken */.uN)(`${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`, shaRef(tags), meanwhile.digest);
+            await lastLook(context, tags.sha, (theirs) => `${shaRef(tags)} was pushed by another run while this one was building (${theirs}); it was left as it is.`);
             const digest = staged
                 ? await writer.pushStaged(staged, shaRef(tags))
                 : await writer.push(built, shaRef(tags));
             context.pushed(digest);
-            return settle({ digest, interleaved: false });
+            return heldAt(await settle({ digest, interleaved: false }));
         });
     })().finally(() => writer.discard(built));
 }
@@ -760,15 +786,14 @@ async function writeCommitTag(context, image, write, settle) {
  * the same time wrote the same bytes: its index is this one, and the run goes on.
  */
 async function writeIndexOfParts(context, settle) {
-    const { tags, registry, writer, phase, parts, log } = context;
+    const { tags, writer, phase, parts, log } = context;
     if (!parts)
         throw new Error('An index of parts without parts.');
     return phase('Assemble the index', async () => {
         const index = await indexOfParts(context, parts);
         const assembled = digestOf(index);
-        const meanwhile = await registry.read(tags.sha);
-        if (meanwhile.exists && meanwhile.digest !== assembled)
-            throw (0,errors/* tagTaken */.uN)(`${shaRef(tags)} was pushed by another run while this one assembled ${assembled} (${meanwhile.digest}); it was left as it is.`, shaRef(tags), meanwhile.digest);
+        // Another job that assembled the index at the same time wrote the same bytes: not a taking.
+        const meanwhile = await lastLook(context, tags.sha, (theirs) => `${shaRef(tags)} was pushed by another run while this one assembled ${assembled} (${theirs}); it was left as it is.`, assembled);
         if (meanwhile.exists)
             log(`${shaRef(tags)} holds this index already (${assembled}): another job assembled it.`);
         // With a key, the index and its platform images are signed before the commit tag names it.
@@ -783,12 +808,13 @@ async function writeIndexOfParts(context, settle) {
 
 ;// CONCATENATED MODULE: ./src/publication/steps/load-into-engine.ts
 /** Without `push`: the image is built and loaded into the engine under its local tags. Nothing reaches the registry. */
-async function loadIntoEngine(context, image, _write, settle) {
+async function loadIntoEngine(context, image) {
     await context.writer.load();
-    return settle({ digest: image, interleaved: false });
+    return image;
 }
 
 ;// CONCATENATED MODULE: ./src/publication/steps/version-tag.ts
+
 
 
 
@@ -798,7 +824,9 @@ async function loadIntoEngine(context, image, _write, settle) {
  * tag holds, after a last look that it is still free.
  */
 async function writeVersionTag(context, image, _write, settle) {
-    const { tags, registry, writer, phase } = context;
+    const { tags, writer, phase } = context;
+    // The commit tag's step ran first: the image is in the registry.
+    const published = version_tag_digestOf(image);
     // skopeo is made ready, and logs in while the image builds; a refusal or a re-run with
     // nothing to write never gets this far.
     await writer.prepare();
@@ -807,18 +835,21 @@ async function writeVersionTag(context, image, _write, settle) {
         if (version.exists) {
             // A registry whose HEAD and GET disagree must not send the run after a tag that is not
             // there; the digest named is the one read from the manifest's bytes, not the HEAD's header.
-            const read = await registry.read(tags.version);
-            if (!read.exists)
-                throw new errors/* RegistryError */.gl(`The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
-                    `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`);
-            throw (0,errors/* tagTaken */.uN)(`${versionRef(tags)} was pushed by another run while this one was working (${read.digest}); it was left as it is. ` +
-                `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`, versionRef(tags), read.digest);
+            await lastLook(context, tags.version, (theirs) => `${versionRef(tags)} was pushed by another run while this one was working (${theirs}); it was left as it is. ` +
+                `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`);
+            throw new errors/* RegistryError */.gl(`The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
+                `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`);
         }
-        const chosen = await imageToPublish(image, commit, context);
+        const chosen = await imageToPublish(published, commit, context);
         await stillSigned(context, chosen);
         await writer.copy(chosen, versionRef(tags));
-        return settle({ digest: chosen, interleaved: chosen !== image });
+        return heldAt(await settle({ digest: chosen, interleaved: chosen !== published }));
     });
+}
+function version_tag_digestOf(image) {
+    if (image.kind !== 'held')
+        throw new Error('The version tag before the image is in the registry.');
+    return image.digest;
 }
 /**
  * The commit tag decides which image of this commit is published. Where the registry lets
@@ -910,7 +941,7 @@ async function publish(first, context, readAgain) {
 function buildOf(plan, write) {
     if (write.step === 'part')
         return `part ${write.platform}`;
-    if (write.step === 'commit-tag' && plan.image === 'build')
+    if (write.step === 'commit-tag' && plan.image.kind === 'build')
         return 'image';
     return undefined;
 }
@@ -920,7 +951,7 @@ function buildOf(plan, write) {
  * taken, or this run would not be planning again.
  */
 function rebuilds(next, started) {
-    if (next.image === 'build')
+    if (next.image.kind === 'build')
         return true;
     return next.writes.some((write) => {
         const built = buildOf(next, write);
@@ -941,7 +972,7 @@ function partPushed({ missing, mine }, context) {
 /** The plan's writes in order; the last one's `settle` proves both tags when a tag was written over or the version tag written. */
 async function carryOut(plan, context, started) {
     if (plan.writes.length === 0)
-        return { result: names/* Result */.Q7.AlreadyPublished, digest: plan.image };
+        return { result: names/* Result */.Q7.AlreadyPublished, digest: digestHeld(plan.image) };
     const wroteVersion = plan.writes.some((write) => write.step === 'version-tag');
     const needsProof = wroteVersion || plan.writes.some((write) => write.repair);
     let image = plan.image;
@@ -954,8 +985,8 @@ async function carryOut(plan, context, started) {
     }
     if (plan.writes.some((write) => write.step === 'engine'))
         return { result: names/* Result */.Q7.Built };
-    const fresh = plan.image === 'build' || plan.image === 'assemble';
-    return { result: fresh ? names/* Result */.Q7.Pushed : names/* Result */.Q7.Completed, digest: image };
+    const fresh = plan.image.kind !== 'held';
+    return { result: fresh ? names/* Result */.Q7.Pushed : names/* Result */.Q7.Completed, digest: digestHeld(image) };
 }
 /**
  * After the last write, on a registry that may let tags be overwritten: the version tag must

@@ -2,7 +2,7 @@ import { TagTaken, tagTaken } from '../errors.js';
 import { Result } from '../names.js';
 import type { PublicationContext, Written } from './context.js';
 import { PartsMissing } from './parts-missing.js';
-import { samePlan, type Plan, type Write } from './plan.js';
+import { digestHeld, samePlan, type Plan, type Write } from './plan.js';
 import { lookUpBoth, requireThisCommit } from './readings.js';
 import { STEPS } from './steps/index.js';
 import { shaRef, versionRef, type TagState } from '../image/tags.js';
@@ -64,7 +64,7 @@ export async function publish(
 /** What a write builds: the image (a commit tag written from a build) or one platform's part. */
 function buildOf(plan: Plan, write: Write): string | undefined {
   if (write.step === 'part') return `part ${write.platform}`;
-  if (write.step === 'commit-tag' && plan.image === 'build') return 'image';
+  if (write.step === 'commit-tag' && plan.image.kind === 'build') return 'image';
   return undefined;
 }
 
@@ -74,7 +74,7 @@ function buildOf(plan: Plan, write: Write): string | undefined {
  * taken, or this run would not be planning again.
  */
 function rebuilds(next: Plan, started: Set<string>): boolean {
-  if (next.image === 'build') return true;
+  if (next.image.kind === 'build') return true;
   return next.writes.some((write) => {
     const built = buildOf(next, write);
     return built !== undefined && started.has(built);
@@ -100,7 +100,7 @@ async function carryOut(
   context: PublicationContext,
   started: Set<string>,
 ): Promise<Omit<Outcome, 'reason'>> {
-  if (plan.writes.length === 0) return { result: Result.AlreadyPublished, digest: plan.image };
+  if (plan.writes.length === 0) return { result: Result.AlreadyPublished, digest: digestHeld(plan.image) };
   const wroteVersion = plan.writes.some((write) => write.step === 'version-tag');
   const needsProof = wroteVersion || plan.writes.some((write) => write.repair);
   let image = plan.image;
@@ -113,8 +113,8 @@ async function carryOut(
     );
   }
   if (plan.writes.some((write) => write.step === 'engine')) return { result: Result.Built };
-  const fresh = plan.image === 'build' || plan.image === 'assemble';
-  return { result: fresh ? Result.Pushed : Result.Completed, digest: image };
+  const fresh = plan.image.kind !== 'held';
+  return { result: fresh ? Result.Pushed : Result.Completed, digest: digestHeld(image) };
 }
 
 /**

@@ -45,13 +45,27 @@ export interface Write {
   platform?: string;
 }
 
+/**
+ * The image a plan publishes: a new build when no image of this commit is in the registry, an
+ * index to be assembled from platform parts, or the one the registry holds (by its digest).
+ */
+export type PlannedImage = { kind: 'build' } | { kind: 'assemble' } | { kind: 'held'; digest: string };
+
+export const BUILD: PlannedImage = { kind: 'build' };
+export const ASSEMBLE: PlannedImage = { kind: 'assemble' };
+
+export function heldAt(digest: string): PlannedImage {
+  return { kind: 'held', digest };
+}
+
+/** The digest of a held image; none for one still to be built or assembled. */
+export function digestHeld(image: PlannedImage): string | undefined {
+  return image.kind === 'held' ? image.digest : undefined;
+}
+
 /** What the run writes: the image it publishes and the objects missing, in publication order. */
 export interface Plan {
-  /**
-   * `build` when no image of this commit is in the registry, `assemble` when it is to be
-   * assembled from platform parts, else the digest of the one there.
-   */
-  image: 'build' | 'assemble' | string;
+  image: PlannedImage;
   /** Empty: everything is there already. */
   writes: Write[];
   reason: string;
@@ -78,23 +92,24 @@ export function plan(
     if (part.exists && part.revision !== tags.sha) throw foreignPart(part, platform, tags);
   if (publication.includes('signature')) refuseUnsigned(held, tags);
   const assembled = parts !== undefined && publication.includes('part');
-  const image = heldImage(held) ?? (assembled ? 'assemble' : 'build');
+  const there = heldImage(held);
+  const image = there ? heldAt(there) : assembled ? ASSEMBLE : BUILD;
   const holds: Partial<Record<StepKind, TaggedImage>> = { 'commit-tag': commit, 'version-tag': version };
   const writes = publication.flatMap((step): Write[] => {
     if (step === 'signature') return signed(held, image, tags) ? [] : [{ step }];
     // Parts are built only while no index of this commit is out; each once.
     if (step === 'part')
-      return image !== 'assemble' || !parts
+      return image.kind !== 'assemble' || !parts
         ? []
         : parts.mine
             .filter((platform) => !held.parts?.[platform]?.exists)
             .map((platform) => ({ step, platform }));
-    const there = holds[step];
+    const tagged = holds[step];
     // What the registry cannot hold (the engine's image) is always written.
-    if (!there?.exists) return [{ step }];
-    return there.digest === image ? [] : [{ step, repair: true }];
+    if (!tagged?.exists) return [{ step }];
+    return tagged.digest === there ? [] : [{ step, repair: true }];
   });
-  const reason = image === 'assemble' && parts ? partsReason(held, tags, parts) : reasonFor(held, tags);
+  const reason = image.kind === 'assemble' && parts ? partsReason(held, tags, parts) : reasonFor(held, tags);
   return { image, writes, reason };
 }
 
@@ -127,9 +142,9 @@ export function unsignedImage(reference: string, digest: string): UserError {
 }
 
 /** The image there is signed by this run's key for pulls by both tags (a new build never is). */
-function signed(held: Held, image: string, tags: Tags): boolean {
+function signed(held: Held, image: PlannedImage, tags: Tags): boolean {
   const signature = held.signature;
-  if (image === 'build' || signature?.digest !== image) return false;
+  if (image.kind !== 'held' || signature?.digest !== image.digest) return false;
   return [versionRef(tags), shaRef(tags)].every((identity) => signature.identities.includes(identity));
 }
 
@@ -175,7 +190,10 @@ function list(platforms: string[]): string {
 
 /** Two plans that would write the same objects from the same image. */
 export function samePlan(a: Plan, b: Plan): boolean {
-  return a.image === b.image && JSON.stringify(a.writes) === JSON.stringify(b.writes);
+  return (
+    JSON.stringify(a.image) === JSON.stringify(b.image) &&
+    JSON.stringify(a.writes) === JSON.stringify(b.writes)
+  );
 }
 
 /** What a refusal tells the user to do about a tag it will not overwrite. */

@@ -1,10 +1,28 @@
-import { UserError } from '../errors.js';
+import { tagTaken, UserError } from '../errors.js';
 import type { PublicationContext } from './context.js';
 import { unsignedImage } from './plan.js';
-import { shaRef, type TagState } from '../image/tags.js';
+import { shaRef, tagRef, type TaggedImage, type TagState } from '../image/tags.js';
 
-// What the steps and the executor look at while they write: both tags at once, and whether an
-// image another run put under the commit tag is this commit's.
+// What the steps and the executor look at while they write: a tag's last look before its
+// write, both tags at once, and whether an image another run put under the commit tag is this
+// commit's.
+
+/**
+ * The last look at `tag` before this run writes it: another image there means another run took
+ * it first (TagTaken, with `taken` saying so; the executor reads the registry again). The same
+ * image as `ours` is no taking. Returns what the tag holds.
+ */
+export async function lastLook(
+  { tags, registry }: PublicationContext,
+  tag: string,
+  taken: (digest: string) => string,
+  ours?: string,
+): Promise<TaggedImage> {
+  const found = await registry.read(tag);
+  if (found.exists && found.digest !== ours)
+    throw tagTaken(taken(found.digest), tagRef(tags, tag), found.digest);
+  return found;
+}
 
 /** The digests both tags name now: two look-ups at once. */
 export async function lookUpBoth({

@@ -669,7 +669,11 @@ describe('with a signing key', () => {
 
   test('a signature step without a key is a programming error, never a silent skip', async () => {
     const { context } = scripted({ tags: { [tags.sha]: BUILT } });
-    const next: Plan = { image: BUILT, writes: [{ step: 'signature' }], reason: 'r' };
+    const next: Plan = {
+      image: { kind: 'held', digest: BUILT },
+      writes: [{ step: 'signature' }],
+      reason: 'r',
+    };
     await expect(publish(next, context, async () => next)).rejects.toThrow(
       'A signature step without a signing key.',
     );

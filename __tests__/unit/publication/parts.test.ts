@@ -218,7 +218,7 @@ describe('plan with parts', () => {
     ],
   ])('%s', (_, held, writes, reason) => {
     const planned = plan(held, tags, PUBLICATION, PARTS);
-    expect(planned).toEqual({ image: 'assemble', writes, reason });
+    expect(planned).toEqual({ image: { kind: 'assemble' }, writes, reason });
   });
 
   test('the index out under the commit tag: parts are left alone, the version tag follows it', () => {
@@ -228,7 +228,7 @@ describe('plan with parts', () => {
       parts: { 'linux/amd64': absent, 'linux/arm64': absent },
     };
     expect(plan(held, tags, PUBLICATION, PARTS)).toMatchObject({
-      image: FOREIGN,
+      image: { kind: 'held', digest: FOREIGN },
       writes: [{ step: 'version-tag' }],
     });
   });

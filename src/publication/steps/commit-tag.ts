@@ -1,6 +1,6 @@
-import { tagTaken } from '../../errors.js';
 import type { PublicationContext, Written } from '../context.js';
-import type { Write } from '../plan.js';
+import { heldAt, type PlannedImage, type Write } from '../plan.js';
+import { lastLook } from '../readings.js';
 import { digestOf } from '../../image/digest.js';
 import { shaRef } from '../../image/tags.js';
 import { indexOfParts } from './part.js';
@@ -21,20 +21,20 @@ function entriesOf(index: Buffer): string[] {
  */
 export async function writeCommitTag(
   context: PublicationContext,
-  image: string,
+  image: PlannedImage,
   write: Write,
   settle: (written: Written) => Promise<string>,
-): Promise<string> {
-  const { tags, registry, writer, phase } = context;
-  if (image === 'assemble') return writeIndexOfParts(context, settle);
+): Promise<PlannedImage> {
+  const { tags, writer, phase } = context;
+  if (image.kind === 'assemble') return heldAt(await writeIndexOfParts(context, settle));
   // skopeo is made ready, and logs in while the image builds; a refusal or a re-run with
   // nothing to write never gets this far.
   await writer.prepare();
-  if (image !== 'build')
+  if (image.kind === 'held')
     return phase('Push the commit tag', async () => {
-      await writer.copy(image, shaRef(tags));
+      await writer.copy(image.digest, shaRef(tags));
       // A repair means runs interleaved: the other may still be writing.
-      return settle({ digest: image, interleaved: write.repair === true });
+      return heldAt(await settle({ digest: image.digest, interleaved: write.repair === true }));
     });
   const built = await writer.build();
   return (async () => {
@@ -49,18 +49,17 @@ export async function writeCommitTag(
         return ready;
       }));
     return phase('Push the commit tag', async () => {
-      const meanwhile = await registry.read(tags.sha);
-      if (meanwhile.exists)
-        throw tagTaken(
-          `${shaRef(tags)} was pushed by another run while this one was building (${meanwhile.digest}); it was left as it is.`,
-          shaRef(tags),
-          meanwhile.digest,
-        );
+      await lastLook(
+        context,
+        tags.sha,
+        (theirs) =>
+          `${shaRef(tags)} was pushed by another run while this one was building (${theirs}); it was left as it is.`,
+      );
       const digest = staged
         ? await writer.pushStaged(staged, shaRef(tags))
         : await writer.push(built, shaRef(tags));
       context.pushed(digest);
-      return settle({ digest, interleaved: false });
+      return heldAt(await settle({ digest, interleaved: false }));
     });
   })().finally(() => writer.discard(built));
 }
@@ -74,18 +73,19 @@ async function writeIndexOfParts(
   context: PublicationContext,
   settle: (written: Written) => Promise<string>,
 ): Promise<string> {
-  const { tags, registry, writer, phase, parts, log } = context;
+  const { tags, writer, phase, parts, log } = context;
   if (!parts) throw new Error('An index of parts without parts.');
   return phase('Assemble the index', async () => {
     const index = await indexOfParts(context, parts);
     const assembled = digestOf(index);
-    const meanwhile = await registry.read(tags.sha);
-    if (meanwhile.exists && meanwhile.digest !== assembled)
-      throw tagTaken(
-        `${shaRef(tags)} was pushed by another run while this one assembled ${assembled} (${meanwhile.digest}); it was left as it is.`,
-        shaRef(tags),
-        meanwhile.digest,
-      );
+    // Another job that assembled the index at the same time wrote the same bytes: not a taking.
+    const meanwhile = await lastLook(
+      context,
+      tags.sha,
+      (theirs) =>
+        `${shaRef(tags)} was pushed by another run while this one assembled ${assembled} (${theirs}); it was left as it is.`,
+      assembled,
+    );
     if (meanwhile.exists)
       log(`${shaRef(tags)} holds this index already (${assembled}): another job assembled it.`);
     // With a key, the index and its platform images are signed before the commit tag names it.

@@ -1,5 +1,5 @@
 import type { PublicationContext, Written } from '../context.js';
-import type { StepKind, Write } from '../plan.js';
+import type { PlannedImage, StepKind, Write } from '../plan.js';
 import { writeCommitTag } from './commit-tag.js';
 import { loadIntoEngine } from './load-into-engine.js';
 import { writePart } from './part.js';
@@ -7,16 +7,17 @@ import { writeSignature } from './signature.js';
 import { writeVersionTag } from './version-tag.js';
 
 /**
- * Writes one object of the publication from `image` (a digest, or `build`), timing its own
- * phases, and returns what `settle` returns: the digest published. The executor's `settle`
- * proves the whole publication after the last write.
+ * Writes one object of the publication from `image` (held, or still to be built or assembled),
+ * timing its own phases, and returns the image the next step writes from: held at the digest
+ * `settle` returns once the image is in the registry. The executor's `settle` proves the whole
+ * publication after the last write.
  */
 export type Step = (
   context: PublicationContext,
-  image: string,
+  image: PlannedImage,
   write: Write,
   settle: (written: Written) => Promise<string>,
-) => Promise<string>;
+) => Promise<PlannedImage>;
 
 /** Each kind of object the planner names, and the step that writes it. */
 export const STEPS: Record<StepKind, Step> = {

@@ -1,12 +1,11 @@
-import type { PublicationContext, Written } from '../context.js';
+import type { PublicationContext } from '../context.js';
+import type { PlannedImage } from '../plan.js';
 
 /** Without `push`: the image is built and loaded into the engine under its local tags. Nothing reaches the registry. */
 export async function loadIntoEngine(
   context: PublicationContext,
-  image: string,
-  _write: unknown,
-  settle: (written: Written) => Promise<string>,
-): Promise<string> {
+  image: PlannedImage,
+): Promise<PlannedImage> {
   await context.writer.load();
-  return settle({ digest: image, interleaved: false });
+  return image;
 }

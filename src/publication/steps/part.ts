@@ -1,5 +1,5 @@
 import { RegistryError, UserError } from '../../errors.js';
-import type { PublicationContext, Written } from '../context.js';
+import type { PublicationContext } from '../context.js';
 import { PartsMissing } from '../parts-missing.js';
 import {
   assembleIndex,
@@ -9,7 +9,7 @@ import {
   type PartDescriptor,
   type Parts,
 } from '../../image/parts.js';
-import { FIND_OUT, foreignPart, unsignedImage, type Write } from '../plan.js';
+import { FIND_OUT, foreignPart, unsignedImage, type PlannedImage, type Write } from '../plan.js';
 import type { Tags } from '../../image/tags.js';
 import { signImage } from './signature.js';
 import { identitiesOf } from '../../signing/signatures.js';
@@ -26,10 +26,9 @@ export function partIdentities(tags: Tags, platform: string): string[] {
  */
 export async function writePart(
   context: PublicationContext,
-  image: string,
+  image: PlannedImage,
   write: Write,
-  settle: (written: Written) => Promise<string>,
-): Promise<string> {
+): Promise<PlannedImage> {
   const { tags, registry, writer, phase, log } = context;
   const platform = write.platform;
   if (!platform) throw new Error('A part step without a platform.');
@@ -57,7 +56,7 @@ export async function writePart(
       context.pushed(digest);
       log(`${reference} -> ${digest}`);
     }
-    return settle({ digest: image, interleaved: false });
+    return image;
   }).finally(() => writer.discard(built));
 }
 

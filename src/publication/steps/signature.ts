@@ -1,4 +1,5 @@
 import type { PublicationContext, Written } from '../context.js';
+import { heldAt, type PlannedImage } from '../plan.js';
 import { identitiesOf, type Signatures } from '../../signing/signatures.js';
 
 /**
@@ -10,16 +11,18 @@ import { identitiesOf, type Signatures } from '../../signing/signatures.js';
  */
 export async function writeSignature(
   context: PublicationContext,
-  image: string,
+  image: PlannedImage,
   _write: unknown,
   settle: (written: Written) => Promise<string>,
-): Promise<string> {
+): Promise<PlannedImage> {
   const { signatures, phase } = context;
   if (!signatures) throw new Error('A signature step without a signing key.');
+  if (image.kind !== 'held') throw new Error('A signature before the image is in the registry.');
+  const { digest } = image;
   return phase('Sign', async () => {
-    const platforms = await context.registry.imagesOf(image);
-    await signImage(context, signatures, image, platforms, identitiesOf(context.tags));
-    return settle({ digest: image, interleaved: false });
+    const platforms = await context.registry.imagesOf(digest);
+    await signImage(context, signatures, digest, platforms, identitiesOf(context.tags));
+    return heldAt(await settle({ digest, interleaved: false }));
   });
 }
 

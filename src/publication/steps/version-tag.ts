@@ -1,6 +1,7 @@
-import { RegistryError, tagTaken } from '../../errors.js';
+import { RegistryError } from '../../errors.js';
 import type { PublicationContext, Written } from '../context.js';
-import { lookUpBoth, requireThisCommit } from '../readings.js';
+import { heldAt, type PlannedImage } from '../plan.js';
+import { lastLook, lookUpBoth, requireThisCommit } from '../readings.js';
 import { shaRef, versionRef, type TagState } from '../../image/tags.js';
 import { identitiesOf } from '../../signing/signatures.js';
 
@@ -10,11 +11,13 @@ import { identitiesOf } from '../../signing/signatures.js';
  */
 export async function writeVersionTag(
   context: PublicationContext,
-  image: string,
+  image: PlannedImage,
   _write: unknown,
   settle: (written: Written) => Promise<string>,
-): Promise<string> {
-  const { tags, registry, writer, phase } = context;
+): Promise<PlannedImage> {
+  const { tags, writer, phase } = context;
+  // The commit tag's step ran first: the image is in the registry.
+  const published = digestOf(image);
   // skopeo is made ready, and logs in while the image builds; a refusal or a re-run with
   // nothing to write never gets this far.
   await writer.prepare();
@@ -23,24 +26,28 @@ export async function writeVersionTag(
     if (version.exists) {
       // A registry whose HEAD and GET disagree must not send the run after a tag that is not
       // there; the digest named is the one read from the manifest's bytes, not the HEAD's header.
-      const read = await registry.read(tags.version);
-      if (!read.exists)
-        throw new RegistryError(
-          `The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
-            `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`,
-        );
-      throw tagTaken(
-        `${versionRef(tags)} was pushed by another run while this one was working (${read.digest}); it was left as it is. ` +
+      await lastLook(
+        context,
+        tags.version,
+        (theirs) =>
+          `${versionRef(tags)} was pushed by another run while this one was working (${theirs}); it was left as it is. ` +
           `This commit's image is at ${shaRef(tags)}. Serialise the workflow with a \`concurrency:\` group.`,
-        versionRef(tags),
-        read.digest,
+      );
+      throw new RegistryError(
+        `The registry contradicts itself: a HEAD of ${versionRef(tags)} answers 200 (${version.digest}) but a GET finds no such manifest. ` +
+          `Nothing more was written; this commit's image is at ${shaRef(tags)}. Check the registry, then run the job again.`,
       );
     }
-    const chosen = await imageToPublish(image, commit, context);
+    const chosen = await imageToPublish(published, commit, context);
     await stillSigned(context, chosen);
     await writer.copy(chosen, versionRef(tags));
-    return settle({ digest: chosen, interleaved: chosen !== image });
+    return heldAt(await settle({ digest: chosen, interleaved: chosen !== published }));
   });
+}
+
+function digestOf(image: PlannedImage): string {
+  if (image.kind !== 'held') throw new Error('The version tag before the image is in the registry.');
+  return image.digest;
 }
 
 /**
