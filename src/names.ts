@@ -31,6 +31,8 @@ export enum Input {
   SigningKey = 'signing_key',
   SigningKeyPassword = 'signing_key_password',
   BuildPlatforms = 'build_platforms',
+  Source = 'source',
+  Tags = 'tags',
 }
 
 /**
@@ -46,6 +48,7 @@ export const INPUT_DEFAULTS: Partial<Record<Input, string>> = {
   [Input.Pull]: 'false',
   [Input.Provenance]: 'false',
   [Input.Sbom]: 'false',
+  [Input.Tags]: '{{version}}',
 };
 
 export enum Output {

@@ -40,7 +40,8 @@ describe('action.yaml', () => {
   });
 
   test("keeps the old composite action's five inputs with their defaults", () => {
-    expect(action.inputs.context.required).toBe(true);
+    // Required unless `source` (push-only mode): the code refuses an empty one (inputs/parse.test.ts).
+    expect(action.inputs.context.description).toContain('Required unless `source`');
     expect(action.inputs.image_name.required).toBe(true);
     expect(action.inputs.version.required).toBe(true);
     expect(action.inputs.dockerfile.default).toBe('Dockerfile');
@@ -59,6 +60,7 @@ describe('action.yaml', () => {
       Input.Pull,
       Input.Push,
       Input.Sbom,
+      Input.Tags,
     ]);
   });
 

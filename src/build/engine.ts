@@ -23,7 +23,7 @@ export interface EngineEndpoint {
 }
 
 /** How the built image reaches skopeo. */
-export type HandOverKind = 'oci-layout' | 'engine-daemon' | 'engine-archive';
+export type HandOverKind = 'oci-layout' | 'engine-daemon' | 'engine-archive' | 'source-archive';
 
 /** The Docker API version skopeo's `docker-daemon:` transport speaks (containers/image pins it). */
 export const SKOPEO_DAEMON_API = '1.22';

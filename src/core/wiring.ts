@@ -59,6 +59,7 @@ export function publicationContext(run: Run): PublicationContext {
       runDirectory,
       timeline,
       skopeoDownload: inputs.skopeoDownload,
+      source: inputs.source,
       logIn: () => logIn(inputs, run.secrets, runDirectory),
     }),
     phase: (name, work) => timeline.phase(name, work),

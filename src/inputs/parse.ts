@@ -21,15 +21,20 @@ import {
   checkSigningSecretsElsewhere,
   checkSkopeoDownload,
   checkVersion,
+  renderVersionTag,
 } from './validate.js';
+import { checkSource, type SourceImage } from './source.js';
 
 export interface Inputs {
   registry: string;
   insecureRegistry: boolean;
   credentials?: Credentials;
   imageName: string;
+  /** The version tag: `version` through the `tags` template. */
   version: string;
   sha: string;
+  /** Push-only mode: the image built elsewhere, published instead of a build. */
+  source?: SourceImage;
   push: boolean;
   /** What the build takes from the inputs; the paths absolute. */
   build: BuildInputs;
@@ -61,27 +66,35 @@ export function parseInputs(
   const problems = new Problems();
   const push = parseBoolean(raw[Input.Push], Input.Push, problems);
   const insecureRegistry = parseBoolean(raw[Input.InsecureRegistry], Input.InsecureRegistry, problems);
+  const imageName = checkImageName(raw, problems);
+  const version = checkVersion(raw[Input.Version], problems);
+  const sha = checkSha(raw[Input.Sha], problems);
+  const source = checkSource(raw, push, cwd, problems);
   const inputs: Inputs = {
     registry: raw[Input.Registry],
     insecureRegistry,
-    imageName: checkImageName(raw, problems),
-    version: checkVersion(raw[Input.Version], problems),
-    sha: checkSha(raw[Input.Sha], problems),
+    imageName,
+    version: renderVersionTag(raw[Input.Tags], version, sha, problems),
+    sha,
     credentials: checkIdentity(raw, push, problems),
     push,
     build: {
-      ...resolveBuildPaths(
-        raw[Input.Context],
-        raw[Input.Dockerfile],
-        { cwd, runParent: runFolders },
-        problems,
-      ),
+      // With `source` (even a bad one) there is no build: no context to find.
+      ...(raw[Input.Source]
+        ? { context: '', dockerfile: '' }
+        : resolveBuildPaths(
+            raw[Input.Context],
+            raw[Input.Dockerfile],
+            { cwd, runParent: runFolders },
+            problems,
+          )),
       ...checkBuildOptions(raw, problems),
     },
     keyExpiryWarningDays: checkKeyExpiryWarningDays(raw[Input.KeyExpiryWarningDays], problems),
     skopeoDownload: checkSkopeoDownload(raw, problems),
     registryTimeoutMs: registryTimeoutMs(env),
   };
+  if (source) inputs.source = source;
   const parts = checkBuildPlatforms(raw, inputs.build.platforms, problems);
   if (parts) inputs.parts = parts;
   if (parts) inputs.build.platforms = parts.build;

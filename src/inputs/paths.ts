@@ -40,7 +40,8 @@ export function resolveBuildPaths(
   return { context: contextPath, dockerfile: dockerfilePath };
 }
 
-function isA(kind: 'file' | 'directory', p: string): boolean {
+/** Whether `p` is a file or directory (following links); false when it is not there. */
+export function isA(kind: 'file' | 'directory', p: string): boolean {
   try {
     const stat = fs.statSync(p);
     return kind === 'file' ? stat.isFile() : stat.isDirectory();

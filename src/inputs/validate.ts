@@ -149,3 +149,49 @@ export function checkKeyElsewhere(raw: RawInputs, problems: Problems): void {
         : 'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.',
     );
 }
+
+/** The placeholders of `tags`, each from the version or the full commit. */
+const PLACEHOLDERS: Record<string, (version: string, sha: string) => string> = {
+  version: (version) => version,
+  sha: (_, sha) => sha,
+  sha7: (_, sha) => sha.slice(0, 7),
+  sha12: (_, sha) => sha.slice(0, 12),
+};
+
+/**
+ * The version tag from the `tags` template (`{{version}}` by default, or such as
+ * `{{version}}-{{sha7}}`): short SHAs come from the full commit, which stays the commit tag and
+ * the revision label. The tag it makes is held to what a version tag must be.
+ */
+export function renderVersionTag(template: string, version: string, sha: string, problems: Problems): string {
+  const unknown = [...template.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)]
+    .map((match) => match[1])
+    .filter((name) => !(name in PLACEHOLDERS));
+  if (unknown.length > 0) {
+    problems.add(
+      Input.Tags,
+      `names ${unknown.map((name) => quote(`{{${name}}}`)).join(', ')}: the placeholders are ${Object.keys(
+        PLACEHOLDERS,
+      )
+        .map((name) => `\`{{${name}}}\``)
+        .join(', ')}.`,
+    );
+    return template;
+  }
+  if (!/\{\{\s*version\s*\}\}/.test(template)) {
+    problems.add(
+      Input.Tags,
+      `must hold \`{{version}}\`: ${quote(template)} would publish every version under one tag.`,
+    );
+    return template;
+  }
+  const tag = template.replace(/\{\{\s*([a-z0-9]+)\s*\}\}/g, (_, name: string) =>
+    PLACEHOLDERS[name](version, sha),
+  );
+  // `version` alone was checked as a tag already.
+  if (tag === version) return tag;
+  checkTag(tag, Input.Tags, 'is empty.', problems);
+  if (SHA.test(tag))
+    problems.add(Input.Tags, `makes a commit SHA (${quote(tag)}): that tag is the commit tag.`);
+  return tag;
+}

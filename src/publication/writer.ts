@@ -1,5 +1,7 @@
 import { forPlatform, type BuildSpec } from '../build/buildx.js';
 import { asOciManifest, buildAndHandOver, buildOnly, discard } from '../build/hand-over.js';
+import { handOverSource } from '../build/source.js';
+import type { SourceImage } from '../inputs/source.js';
 import type { Timeline } from '../report/timeline.js';
 import { pushImage, tagInRegistry, type SkopeoConfig } from '../skopeo/commands.js';
 import { ensureSkopeo, type SkopeoDownload } from '../skopeo/install.js';
@@ -24,6 +26,8 @@ export interface RealWriterOptions {
    */
   assemblesParts?: boolean;
   skopeoDownload?: SkopeoDownload;
+  /** Push-only mode: the image built elsewhere, handed over instead of a build. */
+  source?: SourceImage;
   /** Logs skopeo in; started once, when the first registry write is prepared. */
   logIn: () => Promise<SkopeoConfig>;
 }
@@ -48,10 +52,16 @@ export function realWriter(options: RealWriterOptions): Writer {
       loggedIn = options.logIn();
       loggedIn.catch(() => undefined);
     },
-    build: async (platform) =>
-      platform
+    build: async (platform) => {
+      const source = options.source;
+      if (source)
+        return timeline.phase('Take the source', async () =>
+          handOverSource(source, tags.sha, runDirectory, (await skopeo()).secrets),
+        );
+      return platform
         ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline))
-        : buildAndHandOver(spec, runDirectory, timeline),
+        : buildAndHandOver(spec, runDirectory, timeline);
+    },
     push: async (built, reference) => pushImage(await skopeo(), built, reference, runDirectory),
     stage: async (built) => {
       const staged = await stage(built, runDirectory, (await skopeo()).secrets);

@@ -1,5 +1,5 @@
-export const id = 809;
-export const ids = [809];
+export const id = 219;
+export const ids = [219];
 export const modules = {
 
 /***/ 3916:
@@ -80,7 +80,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 1809:
+/***/ 4219:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -1885,6 +1885,77 @@ async function discard(handOver) {
     await Promise.all(handOver.files.map((file) => promises_.rm(file, { recursive: true, force: true })));
 }
 
+;// CONCATENATED MODULE: ./src/build/source.ts
+
+
+
+
+
+
+// Push-only mode: the image built elsewhere is handed to skopeo as it is. Its bytes cannot be
+// changed without changing what was built, so the commit is not added to it: the image must
+// carry the revision label of this run's commit already, or it is refused before any push.
+/** The link to the source in the run's folder: skopeo reads it by this name (a path holding `:` would mislead it). */
+const LINK = 'source';
+/** How long reading a large archive's configuration may take. */
+const INSPECT_TIMEOUT = 10 * 60;
+/**
+ * The source, linked into the run's folder for skopeo, once its revision label is this commit.
+ * An OCI layout or archive keeps its digests on the push; a docker archive is converted.
+ */
+async function handOverSource(source, commit, runDirectory, secrets) {
+    const link = external_node_path_.join(runDirectory, LINK);
+    await promises_.rm(link, { force: true });
+    await promises_.symlink(source.path, link);
+    const handOver = source.transport === 'oci'
+        ? {
+            kind: 'oci-layout',
+            reference: `oci:${LINK}`,
+            options: ['--all', '--preserve-digests'],
+            files: [link],
+        }
+        : {
+            kind: 'source-archive',
+            reference: `${source.transport}:${LINK}`,
+            options: source.transport === 'oci-archive' ? ['--all', '--preserve-digests'] : [],
+            files: [link],
+        };
+    try {
+        const revision = await source_revisionOf(handOver, runDirectory, secrets);
+        requireCommit(revision, commit, `${source.transport}:${source.path}`);
+    }
+    catch (error) {
+        await promises_.rm(link, { force: true });
+        throw error;
+    }
+    info(`Push-only: ${source.transport}:${source.path} carries ${names/* REVISION_LABEL */.P1}=${commit}, this commit; it is published as it was built (nothing is added to its bytes).`);
+    return handOver;
+}
+/** The source's revision label, from its configuration as skopeo reads it. */
+async function source_revisionOf(handOver, runDirectory, secrets) {
+    const { stdout } = await runTool('skopeo', ['inspect', '--config', handOver.reference], {
+        cwd: runDirectory,
+        env: { TMPDIR: runDirectory },
+        secrets,
+        silent: true,
+        timeoutSeconds: INSPECT_TIMEOUT,
+    });
+    const config = JSON.parse(stdout);
+    const label = config.config?.Labels?.[names/* REVISION_LABEL */.P1];
+    return typeof label === 'string' ? label : undefined;
+}
+/** The source must say it was built from this commit: a push-only run cannot add the label. */
+function requireCommit(revision, commit, source) {
+    if (revision === commit)
+        return;
+    const how = `Add the label where the image is made: in a Dockerfile \`ARG REVISION\` and \`LABEL ${names/* REVISION_LABEL */.P1}=$REVISION\` (built with \`--build-arg REVISION=<full commit>\`), ` +
+        `in a nix dockerTools image \`config.Labels."${names/* REVISION_LABEL */.P1}" = <full commit>;\`.`;
+    if (revision === undefined)
+        throw new errors/* UserError */.yo(`\`source\` (${source}) carries no ${names/* REVISION_LABEL */.P1} label: the action cannot tell which commit it was built from, and does not change an image built elsewhere. ${how} Nothing was pushed.`);
+    throw new errors/* UserError */.yo(`\`source\` (${source}) was built from commit ${JSON.stringify(revision)} (its ${names/* REVISION_LABEL */.P1} label), not from \`sha\` ${commit}. ` +
+        'Publish it from a run of that commit, or rebuild it from this one. Nothing was pushed.');
+}
+
 ;// CONCATENATED MODULE: ./src/skopeo/commands.ts
 
 
@@ -2240,6 +2311,7 @@ async function readLayout(layout) {
 
 
 
+
 /**
  * The publication's writes as this action makes them: buildx builds, skopeo pushes and copies,
  * the action's own client writes an index of parts.
@@ -2262,9 +2334,14 @@ function realWriter(options) {
             loggedIn = options.logIn();
             loggedIn.catch(() => undefined);
         },
-        build: async (platform) => platform
-            ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline))
-            : buildAndHandOver(spec, runDirectory, timeline),
+        build: async (platform) => {
+            const source = options.source;
+            if (source)
+                return timeline.phase('Take the source', async () => handOverSource(source, tags.sha, runDirectory, (await skopeo()).secrets));
+            return platform
+                ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline))
+                : buildAndHandOver(spec, runDirectory, timeline);
+        },
         push: async (built, reference) => pushImage(await skopeo(), built, reference, runDirectory),
         stage: async (built) => {
             const staged = await stage(built, runDirectory, (await skopeo()).secrets);
@@ -3152,6 +3229,7 @@ function publicationContext(run) {
             runDirectory,
             timeline,
             skopeoDownload: inputs.skopeoDownload,
+            source: inputs.source,
             logIn: () => logIn(inputs, run.secrets, runDirectory),
         }),
         phase: (name, work) => timeline.phase(name, work),
@@ -3482,6 +3560,7 @@ function resolveBuildPaths(context, dockerfile, where, problems) {
         problems.add(names/* Input */.pd.Dockerfile, `does not name a file: ${quote(dockerfile)} (relative to the context, resolved to ${dockerfilePath}).`);
     return { context: contextPath, dockerfile: dockerfilePath };
 }
+/** Whether `p` is a file or directory (following links); false when it is not there. */
 function isA(kind, p) {
     try {
         const stat = external_node_fs_.statSync(p);
@@ -3718,8 +3797,98 @@ function checkKeyElsewhere(raw, problems) {
             ? 'holds the API key: every RUN step that mounts it could read the key that pushes. Give the build its own credentials.'
             : 'contains the API key: it would end up in the build, the image or the log. Pass it only as `api_key`.');
 }
+/** The placeholders of `tags`, each from the version or the full commit. */
+const PLACEHOLDERS = {
+    version: (version) => version,
+    sha: (_, sha) => sha,
+    sha7: (_, sha) => sha.slice(0, 7),
+    sha12: (_, sha) => sha.slice(0, 12),
+};
+/**
+ * The version tag from the `tags` template (`{{version}}` by default, or such as
+ * `{{version}}-{{sha7}}`): short SHAs come from the full commit, which stays the commit tag and
+ * the revision label. The tag it makes is held to what a version tag must be.
+ */
+function renderVersionTag(template, version, sha, problems) {
+    const unknown = [...template.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)]
+        .map((match) => match[1])
+        .filter((name) => !(name in PLACEHOLDERS));
+    if (unknown.length > 0) {
+        problems.add(names/* Input */.pd.Tags, `names ${unknown.map((name) => quote(`{{${name}}}`)).join(', ')}: the placeholders are ${Object.keys(PLACEHOLDERS)
+            .map((name) => `\`{{${name}}}\``)
+            .join(', ')}.`);
+        return template;
+    }
+    if (!/\{\{\s*version\s*\}\}/.test(template)) {
+        problems.add(names/* Input */.pd.Tags, `must hold \`{{version}}\`: ${quote(template)} would publish every version under one tag.`);
+        return template;
+    }
+    const tag = template.replace(/\{\{\s*([a-z0-9]+)\s*\}\}/g, (_, name) => PLACEHOLDERS[name](version, sha));
+    // `version` alone was checked as a tag already.
+    if (tag === version)
+        return tag;
+    checkTag(tag, names/* Input */.pd.Tags, 'is empty.', problems);
+    if (SHA.test(tag))
+        problems.add(names/* Input */.pd.Tags, `makes a commit SHA (${quote(tag)}): that tag is the commit tag.`);
+    return tag;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/source.ts
+
+
+
+
+// Push-only mode: `source` names an image built elsewhere (Dagger, nix, another job), which
+// the run publishes under the same rules instead of building one.
+/** The transports a source may use, and what each must name on disk. */
+const TRANSPORTS = { oci: 'directory', 'oci-archive': 'file', 'docker-archive': 'file' };
+/**
+ * The inputs that shape a build: with `source` the image is built already, so each of them
+ * given with it would be silently ignored; they are refused instead.
+ */
+const BUILD_ONLY = [
+    names/* Input */.pd.Context,
+    names/* Input */.pd.Dockerfile,
+    names/* Input */.pd.BuildArgs,
+    names/* Input */.pd.Labels,
+    names/* Input */.pd.Target,
+    names/* Input */.pd.Network,
+    names/* Input */.pd.Platforms,
+    names/* Input */.pd.Secrets,
+    names/* Input */.pd.CacheFrom,
+    names/* Input */.pd.CacheTo,
+    names/* Input */.pd.NoCache,
+    names/* Input */.pd.Pull,
+    names/* Input */.pd.Annotations,
+    names/* Input */.pd.Provenance,
+    names/* Input */.pd.Sbom,
+    names/* Input */.pd.BuildPlatforms,
+];
+/** `source` checked: its transport, and that its path is there (relative to the workspace). */
+function checkSource(raw, push, cwd, problems) {
+    const source = raw[names/* Input */.pd.Source];
+    if (!source)
+        return undefined;
+    const match = /^(oci|oci-archive|docker-archive):(.+)$/.exec(source);
+    if (!match) {
+        problems.add(names/* Input */.pd.Source, `must be \`oci:<directory>\`, \`oci-archive:<file>\` or \`docker-archive:<file>\`, not ${quote(source)}.`);
+        return undefined;
+    }
+    const transport = match[1];
+    const where = external_node_path_.resolve(cwd, match[2]);
+    const kind = TRANSPORTS[transport];
+    if (!isA(kind, where))
+        problems.add(names/* Input */.pd.Source, `names no ${kind}: ${quote(match[2])} (resolved to ${where}).`);
+    if (!push)
+        problems.add(names/* Input */.pd.Source, 'needs `push: true`: the image is built already, so without a push there is nothing to do.');
+    for (const input of BUILD_ONLY)
+        if (raw[input] && raw[input] !== (names/* INPUT_DEFAULTS */.WJ[input] ?? ''))
+            problems.add(input, `has no use with \`source\`: the image is built already (${quote(source)}). Remove \`${input}\`, or remove \`source\` to build.`);
+    return { transport, path: where };
+}
 
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
 
 
 
@@ -3738,22 +3907,31 @@ function parseInputs(raw, cwd = process.cwd(), runFolders = (0,run_folder/* runP
     const problems = new Problems();
     const push = parseBoolean(raw[names/* Input */.pd.Push], names/* Input */.pd.Push, problems);
     const insecureRegistry = parseBoolean(raw[names/* Input */.pd.InsecureRegistry], names/* Input */.pd.InsecureRegistry, problems);
+    const imageName = checkImageName(raw, problems);
+    const version = checkVersion(raw[names/* Input */.pd.Version], problems);
+    const sha = checkSha(raw[names/* Input */.pd.Sha], problems);
+    const source = checkSource(raw, push, cwd, problems);
     const inputs = {
         registry: raw[names/* Input */.pd.Registry],
         insecureRegistry,
-        imageName: checkImageName(raw, problems),
-        version: checkVersion(raw[names/* Input */.pd.Version], problems),
-        sha: checkSha(raw[names/* Input */.pd.Sha], problems),
+        imageName,
+        version: renderVersionTag(raw[names/* Input */.pd.Tags], version, sha, problems),
+        sha,
         credentials: checkIdentity(raw, push, problems),
         push,
         build: {
-            ...resolveBuildPaths(raw[names/* Input */.pd.Context], raw[names/* Input */.pd.Dockerfile], { cwd, runParent: runFolders }, problems),
+            // With `source` (even a bad one) there is no build: no context to find.
+            ...(raw[names/* Input */.pd.Source]
+                ? { context: '', dockerfile: '' }
+                : resolveBuildPaths(raw[names/* Input */.pd.Context], raw[names/* Input */.pd.Dockerfile], { cwd, runParent: runFolders }, problems)),
             ...checkBuildOptions(raw, problems),
         },
         keyExpiryWarningDays: checkKeyExpiryWarningDays(raw[names/* Input */.pd.KeyExpiryWarningDays], problems),
         skopeoDownload: checkSkopeoDownload(raw, problems),
         registryTimeoutMs: registryTimeoutMs(env),
     };
+    if (source)
+        inputs.source = source;
     const parts = checkBuildPlatforms(raw, inputs.build.platforms, problems);
     if (parts)
         inputs.parts = parts;
