@@ -2860,6 +2860,7 @@ class RegistryRequests {
 
 
 
+
 /** The most bytes read of a signature's payload or configuration. */
 const SMALL_BLOB_LIMIT = 64 * 1024;
 /** What the action reads of a registry: tags, manifests, configurations, small blobs. */
@@ -2926,6 +2927,21 @@ class RegistryReads extends RegistryRequests {
                 throw new errors/* RegistryError */.gl(`The registry answered a read of ${name}@${digest} with a manifest whose bytes hash to ${manifest.digest}: it is not the one asked for. Nothing more was written.`);
             return manifest;
         });
+    }
+    /**
+     * The referrers of `digest` through the registry's referrers API (OCI 1.1), as descriptors;
+     * undefined where the registry has no such API (404: a client then reads the referrers tag).
+     */
+    async referrers(name, digest) {
+        const answer = await this.send('GET', `/v2/${name}/referrers/${digest}`, name, {
+            accept: OCI_INDEX,
+            what: `list the referrers of ${name}@${digest}`,
+            expect: [200, 404],
+        });
+        if (answer.status === 404)
+            return undefined;
+        const index = parseJson(answer.body, `the referrers of ${name}@${digest}`);
+        return Array.isArray(index?.manifests) ? index.manifests : [];
     }
     getManifest(name, reference, expect) {
         return this.send('GET', `/v2/${name}/manifests/${reference}`, name, {
@@ -3020,6 +3036,19 @@ class RegistryClient extends RegistryReads {
      * must confirm). A 403 is the registry refusing to write the tag (zot without `update`).
      */
     async putManifest(name, tag, bytes, mediaType) {
+        return (await this.writeManifest(name, tag, bytes, mediaType)).digest;
+    }
+    /**
+     * Writes a manifest by its digest (a referrer: no tag); says whether the registry took its
+     * `subject` into its referrers API (the `OCI-Subject` header), or a client must list it under
+     * the referrers tag itself.
+     */
+    async putReferrer(name, bytes, mediaType) {
+        const digest = digestOf(bytes);
+        const { answer } = await this.writeManifest(name, digest, bytes, mediaType);
+        return { digest, listed: header(answer, 'oci-subject') !== undefined };
+    }
+    async writeManifest(name, tag, bytes, mediaType) {
         const digest = digestOf(bytes);
         const answer = await this.send('PUT', `/v2/${name}/manifests/${tag}`, name, {
             what: `write the manifest ${name}:${tag}`,
@@ -3035,7 +3064,7 @@ class RegistryClient extends RegistryReads {
         // What was written is known: a later copy of it to another tag need not read it back.
         const json = parseJson(bytes, `the manifest of ${name}`);
         this.manifests.set(`${name}@${digest}`, Promise.resolve({ digest, size: bytes.length, mediaType, json, bytes }));
-        return digest;
+        return { digest, answer };
     }
     /**
      * Puts the manifest at `digest` under `tag` as well, byte for byte (so the digest stays): a

@@ -2,7 +2,7 @@ import { RegistryError } from '../errors.js';
 import { digestOf } from '../image/digest.js';
 import { shown } from './manifest.js';
 import { RegistryReads } from './reads.js';
-import { header, parseJson } from './transport.js';
+import { header, parseJson, type Answer } from './transport.js';
 
 /**
  * This action's client of a registry, over the distribution API: the only code that talks to
@@ -51,6 +51,30 @@ export class RegistryClient extends RegistryReads {
    * must confirm). A 403 is the registry refusing to write the tag (zot without `update`).
    */
   async putManifest(name: string, tag: string, bytes: Buffer, mediaType: string): Promise<string> {
+    return (await this.writeManifest(name, tag, bytes, mediaType)).digest;
+  }
+
+  /**
+   * Writes a manifest by its digest (a referrer: no tag); says whether the registry took its
+   * `subject` into its referrers API (the `OCI-Subject` header), or a client must list it under
+   * the referrers tag itself.
+   */
+  async putReferrer(
+    name: string,
+    bytes: Buffer,
+    mediaType: string,
+  ): Promise<{ digest: string; listed: boolean }> {
+    const digest = digestOf(bytes);
+    const { answer } = await this.writeManifest(name, digest, bytes, mediaType);
+    return { digest, listed: header(answer, 'oci-subject') !== undefined };
+  }
+
+  private async writeManifest(
+    name: string,
+    tag: string,
+    bytes: Buffer,
+    mediaType: string,
+  ): Promise<{ digest: string; answer: Answer }> {
     const digest = digestOf(bytes);
     const answer = await this.send('PUT', `/v2/${name}/manifests/${tag}`, name, {
       what: `write the manifest ${name}:${tag}`,
@@ -71,7 +95,7 @@ export class RegistryClient extends RegistryReads {
       `${name}@${digest}`,
       Promise.resolve({ digest, size: bytes.length, mediaType, json, bytes }),
     );
-    return digest;
+    return { digest, answer };
   }
 
   /**

@@ -1,6 +1,7 @@
 import { RegistryError } from '../errors.js';
 import { DIGEST, digestOf } from '../image/digest.js';
 import type { TagState } from '../image/tags.js';
+import { OCI_INDEX } from '../image/media-types.js';
 import { MANIFEST_ACCEPT, manifestOf, shown, type Manifest } from './manifest.js';
 import { RegistryRequests } from './requests.js';
 import { AnswerTooLarge, header, parseJson, type Answer } from './transport.js';
@@ -82,6 +83,21 @@ export class RegistryReads extends RegistryRequests {
         );
       return manifest;
     });
+  }
+
+  /**
+   * The referrers of `digest` through the registry's referrers API (OCI 1.1), as descriptors;
+   * undefined where the registry has no such API (404: a client then reads the referrers tag).
+   */
+  async referrers(name: string, digest: string): Promise<Record<string, unknown>[] | undefined> {
+    const answer = await this.send('GET', `/v2/${name}/referrers/${digest}`, name, {
+      accept: OCI_INDEX,
+      what: `list the referrers of ${name}@${digest}`,
+      expect: [200, 404],
+    });
+    if (answer.status === 404) return undefined;
+    const index = parseJson(answer.body, `the referrers of ${name}@${digest}`) as { manifests?: unknown };
+    return Array.isArray(index?.manifests) ? (index.manifests as Record<string, unknown>[]) : [];
   }
 
   protected getManifest(name: string, reference: string, expect: number[]): Promise<Answer> {

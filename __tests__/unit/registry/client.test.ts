@@ -860,3 +860,47 @@ describe("the client's own writes: blobs and manifests (signatures)", () => {
     await expect(client.signaturePayload('a', DIGEST)).rejects.toThrow(/Could not read the blob a@/);
   });
 });
+
+describe('referrers (OCI 1.1): listed by the API, or not supported', () => {
+  const referrer = Buffer.from('{"schemaVersion":2,"subject":{}}');
+  const referrerDigest = `sha256:${createHash('sha256').update(referrer).digest('hex')}`;
+
+  test('the API lists them: its descriptors', async () => {
+    const { pool, client, agent } = pinged();
+    const listed = [{ digest: referrerDigest, artifactType: 'application/x' }];
+    pool
+      .intercept({ path: `/v2/a/referrers/${DIGEST}`, method: 'GET' })
+      .reply(200, JSON.stringify({ schemaVersion: 2, manifests: listed }));
+    await expect(client.referrers('a', DIGEST)).resolves.toEqual(listed);
+    agent.assertNoPendingInterceptors();
+  });
+
+  test('a registry without the API (404): undefined, so the caller reads the referrers tag', async () => {
+    const { pool, client } = pinged();
+    pool.intercept({ path: `/v2/a/referrers/${DIGEST}`, method: 'GET' }).reply(404, '');
+    await expect(client.referrers('a', DIGEST)).resolves.toBeUndefined();
+  });
+
+  test('an answer that cannot be read is an error, never "none"', async () => {
+    const { pool, client } = pinged();
+    pool.intercept({ path: `/v2/a/referrers/${DIGEST}`, method: 'GET' }).reply(200, 'not json');
+    await expect(client.referrers('a', DIGEST)).rejects.toThrow(RegistryError);
+  });
+
+  test.each([
+    [{ 'oci-subject': DIGEST }, true],
+    [{}, false],
+  ])('a referrer put by its digest, answered with %j: listed by the registry %s', async (headers, listed) => {
+    const { pool, client, agent } = pinged();
+    pool
+      .intercept({ path: `/v2/a/manifests/${referrerDigest}`, method: 'PUT' })
+      .reply(201, '', { headers: { 'docker-content-digest': referrerDigest, ...headers } });
+    await expect(
+      client.putReferrer('a', referrer, 'application/vnd.oci.image.manifest.v1+json'),
+    ).resolves.toEqual({
+      digest: referrerDigest,
+      listed,
+    });
+    agent.assertNoPendingInterceptors();
+  });
+});
