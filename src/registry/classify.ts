@@ -12,15 +12,23 @@ export function classifyStatus(status: number, expected: readonly number[]): Sta
   return 'fatal';
 }
 
-/** The registry's own words from an error body ({"errors":[{"code","message"}]}), if any. */
+/**
+ * The registry's own words from an error body ({"errors":[{"code","message"}]}), if any, with
+ * the reason zot gives when one of its policy conditions (CEL) refused the request
+ * (`detail.reason`, the operator's message), quoted so that none of it reads as a line of its own.
+ */
 export function registryMessage(body: Buffer): string {
   try {
     const json = JSON.parse(body.toString('utf8')) as {
-      errors?: { code?: string; message?: string }[];
+      errors?: { code?: string; message?: string; detail?: { reason?: unknown } }[];
     };
     const first = json.errors?.[0];
     if (!first) return '';
-    return `: ${[first.code, first.message].filter(Boolean).join(' ')}`.slice(0, 300);
+    const words = `: ${[first.code, first.message].filter(Boolean).join(' ')}`.slice(0, 300);
+    const reason = first.detail?.reason;
+    return typeof reason === 'string' && reason
+      ? `${words}; the registry's policy says ${JSON.stringify(reason.slice(0, 300))}`
+      : words;
   } catch {
     return '';
   }

@@ -40,6 +40,17 @@ describe('registryMessage', () => {
     ['{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', ': MANIFEST_UNKNOWN'],
     ['{"errors":[{"message":"only words"}]}', ': only words'],
     ['{"errors":[{"code":"A","message":"first"},{"code":"B"}]}', ': A first'],
+    // zot's refusal by a CEL condition: the operator's reason, quoted (a line break stays escaped).
+    [
+      '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied","detail":{"reason":"stable tags are immutable"}}]}',
+      ': DENIED requested access to the resource is denied; the registry\'s policy says "stable tags are immutable"',
+    ],
+    [
+      '{"errors":[{"code":"DENIED","detail":{"reason":"no\\n::error::x"}}]}',
+      ': DENIED; the registry\'s policy says "no\\n::error::x"',
+    ],
+    ['{"errors":[{"code":"DENIED","detail":{"reason":7}}]}', ': DENIED'],
+    ['{"errors":[{"code":"DENIED","detail":null}]}', ': DENIED'],
     ['{"errors":[]}', ''],
     ['{}', ''],
     ['<html>bad gateway</html>', ''],
