@@ -222,6 +222,42 @@ describe('signed at publication', () => {
     }
   });
 
+  test("a signature refused by zot's policy condition (CEL): the error quotes the operator's reason, no version tag", async () => {
+    const name = uniqueName('signed');
+    const sha = randomSha();
+    // zot's answer when a CEL condition refuses a write (pkg/common/http_server.go); the
+    // reason holds a line that would be a workflow command if it were printed as it is.
+    const refusal = JSON.stringify({
+      errors: [
+        {
+          code: 'DENIED',
+          message: 'requested access to the resource is denied',
+          detail: { reason: 'signatures need a review\n::error::forged' },
+        },
+      ],
+    });
+    const front = await startFaultRegistry(bed.registry, ({ method, path: p }) =>
+      method === 'PUT' && p.endsWith('.sig')
+        ? { status: 403, headers: { 'www-authenticate': 'Basic realm="zot"' }, body: refusal }
+        : 'pass',
+    );
+    try {
+      const run = await runAction({ inputs: signed(name, { registry: front.address }), sha });
+      expect(run.exitCode).toBe(1);
+      expect(errors(run)).toEqual([
+        expect.stringContaining(
+          `(403 DENIED: DENIED requested access to the resource is denied; the registry's policy says "signatures need a review\\n::error::forged")`,
+        ),
+      ]);
+      expect(run.stdout).not.toMatch(/^::error::forged/m);
+      expect(
+        front.requests.filter((line) => /^PUT .*\/manifests\/(v1\.0\.0|[0-9a-f]{40}) /.test(line)),
+      ).toEqual([]);
+    } finally {
+      await front.close();
+    }
+  });
+
   test('a wrong password fails before the build, naming the input', async () => {
     const run = await runAction({
       inputs: signed(uniqueName('signed'), { signing_key_password: 'wrong' }),
