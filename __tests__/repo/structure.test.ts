@@ -97,6 +97,13 @@ describe('the import graph of src/', () => {
   test('secrets.ts, the ground floor of the secrets, imports nothing of src/', () => {
     expect(graph.get('secrets.ts')).toEqual([]);
   });
+
+  test("only report/surface.ts and the action's main.ts import @actions/core: the rest speaks to the surface", () => {
+    const speakers = modules().filter((module) =>
+      /^import[^;]*from '@actions\/core'/m.test(fs.readFileSync(path.join(src, module), 'utf8')),
+    );
+    expect(speakers.sort()).toEqual(['main.ts', path.join('report', 'surface.ts')]);
+  });
 });
 
 describe('the size of src/', () => {
