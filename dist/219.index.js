@@ -1032,6 +1032,8 @@ async function commitTagOnceVersionHolds(published, context) {
     return commit;
 }
 
+// EXTERNAL MODULE: ./src/report/surface.ts
+var surface = __webpack_require__(1997);
 ;// CONCATENATED MODULE: ./src/report/log.ts
 
 // Text from outside (a registry's answer, a tool's output, an image's label, an input echoed in a
@@ -1055,7 +1057,11 @@ function neutralise(text) {
 }
 /** Every log line of the main step goes through here, so none can issue a workflow command. */
 function info(text) {
-    core/* info */.pq(neutralise(text));
+    (0,surface/* surface */.MT)().info(neutralise(text));
+}
+/** A warning, guarded as a log line is: its text may come from outside. */
+function warn(text) {
+    (0,surface/* surface */.MT)().warning(neutralise(text));
 }
 
 ;// CONCATENATED MODULE: ./src/publication/registry-view.ts
@@ -1254,26 +1260,26 @@ function cellCode(text) {
 
 /** The references are known from the inputs: set them first, so a failure still reports them. */
 function setReferenceOutputs(tags) {
-    core/* setOutput */.uH(names/* Output */.k7.Image, tags.image);
-    core/* setOutput */.uH(names/* Output */.k7.VersionRef, versionRef(tags));
-    core/* setOutput */.uH(names/* Output */.k7.ShaRef, shaRef(tags));
+    (0,surface/* surface */.MT)().setOutput(names/* Output */.k7.Image, tags.image);
+    (0,surface/* surface */.MT)().setOutput(names/* Output */.k7.VersionRef, versionRef(tags));
+    (0,surface/* surface */.MT)().setOutput(names/* Output */.k7.ShaRef, shaRef(tags));
 }
 function setResultOutputs(result, digest) {
     if (digest)
         setDigestOutput(digest);
-    core/* setOutput */.uH(names/* Output */.k7.Result, result);
+    (0,surface/* surface */.MT)().setOutput(names/* Output */.k7.Result, result);
 }
 /** With platform parts: this job's part references, one a line, known from the inputs. */
 function setPartOutput(tags, parts) {
-    core/* setOutput */.uH(names/* Output */.k7.PartRef, parts.mine.map((platform) => partRef(tags, platform)).join('\n'));
+    (0,surface/* surface */.MT)().setOutput(names/* Output */.k7.PartRef, parts.mine.map((platform) => partRef(tags, platform)).join('\n'));
 }
 /** The signature's reference, once it is written and verified (or found). */
 function setSignatureOutput(reference) {
-    core/* setOutput */.uH(names/* Output */.k7.Signature, reference);
+    (0,surface/* surface */.MT)().setOutput(names/* Output */.k7.Signature, reference);
 }
 /** The digest pushed, as soon as it is known: a failure later still says what was written. */
 function setDigestOutput(digest) {
-    core/* setOutput */.uH(names/* Output */.k7.Digest, digest);
+    (0,surface/* surface */.MT)().setOutput(names/* Output */.k7.Digest, digest);
 }
 /**
  * The run's result where every runner's users see it: the job summary (GitHub shows it) and a
@@ -1308,20 +1314,20 @@ function seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
 }
 /**
- * The job summary (when the runner offers one): what was written or found, the digest, the
+ * The job summary (when the host shows one): what was written or found, the digest, the
  * result, the commit and how long each phase took; or, when the run stopped, why and what to do.
  */
 async function writeSummary(report) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
+    const host = (0,surface/* surface */.MT)();
+    if (!host.summary)
         return;
     // A summary that cannot be written changes nothing that was done: it warns, and the result
     // stands as the log block above says.
     try {
-        await core/* summary */.z.addRaw(summaryMarkdown(report), true).write();
+        await host.summary(summaryMarkdown(report));
     }
     catch (error) {
-        core/* summary */.z.emptyBuffer();
-        core/* warning */.$e(`Could not write the job summary (${neutralise((0,errors/* messageOf */.bD)(error))}); the result is in the log above.`);
+        warn(`Could not write the job summary (${(0,errors/* messageOf */.bD)(error)}); the result is in the log above.`);
     }
 }
 function summaryMarkdown(report) {
@@ -1364,7 +1370,7 @@ class Timeline {
     async phase(name, work) {
         const start = performance.now();
         try {
-            return await core/* group */.Os(name, work);
+            return await (0,surface/* surface */.MT)().group(name, work);
         }
         finally {
             this.phases.push({ name, ms: performance.now() - start });
@@ -1398,6 +1404,7 @@ function scrub(text, secrets = []) {
 }
 
 ;// CONCATENATED MODULE: ./src/process/tools.ts
+
 
 
 
@@ -1442,7 +1449,7 @@ async function runToolAllowingFailure(tool, args, options) {
     // credential in an error does not put it in the log, whatever the runner masks.
     const echo = (line) => {
         if (!options.silent)
-            process.stdout.write(`${neutralise(scrub(line, secrets))}\n`);
+            (0,surface/* surface */.MT)().info(neutralise(scrub(line, secrets)));
     };
     if (!(await findOnPath(tool)))
         throw new errors/* UserError */.yo(`Could not run \`${tool}\`: ${missingToolHint(tool)}`);
@@ -2127,7 +2134,6 @@ var external_node_fs_ = __webpack_require__(3024);
 
 
 
-
 /**
  * Makes sure `skopeo` is on PATH: the runner's own, else one brought from `skopeo_download_url`.
  * The tool cache keeps the verified download, so the next job on this runner does not download
@@ -2194,7 +2200,7 @@ function copyIfIntact(file, name, sha256, runDirectory) {
     if (actual === sha256)
         return copy;
     external_node_fs_.rmSync(copy, { force: true });
-    core/* warning */.$e(`The tool cache's ${file} has SHA-256 ${actual}, not ${sha256} (\`skopeo_sha256\`): it changed after it was cached. ` +
+    warn(`The tool cache's ${file} has SHA-256 ${actual}, not ${sha256} (\`skopeo_sha256\`): it changed after it was cached. ` +
         'Not running it; downloading skopeo again.');
     return '';
 }
@@ -3087,7 +3093,6 @@ class RegistryClient extends RegistryReads {
 ;// CONCATENATED MODULE: ./src/registry/key-expiry.ts
 
 
-
 const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * The identity's soonest-expiring key that is still valid, when it expires within the
@@ -3126,7 +3131,7 @@ async function warnOfKeyExpiry(registry, thresholdDays, now) {
     }
     const soonest = soonestExpiringKey(keys, now, thresholdDays);
     if (soonest)
-        core/* warning */.$e(`The API key "${soonest.label}" expires on ${soonest.expires.toISOString().slice(0, 10)} ` +
+        warn(`The API key "${soonest.label}" expires on ${soonest.expires.toISOString().slice(0, 10)} ` +
             `(in ${soonest.days} day${soonest.days === 1 ? '' : 's'}). Create a new key in zot and update the secret that feeds \`api_key\` before then.`);
 }
 
@@ -3512,7 +3517,7 @@ function parseKeyValueLines(value, input, problems) {
 // They are read and masked here, before anything could print them, in every form a log could
 // show (see keyForms and signingSecrets; each build secret's value), and the list is handed to
 // whatever runs a tool or prints an error, which scrubs its output with it.
-function readSecrets(raw, mask = core/* setSecret */.Pq) {
+function readSecrets(raw, mask = (secret) => (0,surface/* surface */.MT)().mask(secret)) {
     const apiKey = raw[names/* Input */.pd.ApiKey];
     const list = apiKey ? keyForms(raw[names/* Input */.pd.Username], apiKey) : [];
     for (const line of lines(raw[names/* Input */.pd.Secrets])) {
@@ -3998,10 +4003,16 @@ function readRawInputs(read) {
         raw[name] = read(name) || names/* INPUT_DEFAULTS */.WJ[name] || '';
     return raw;
 }
+/** The inputs that hold secrets: never shown, and never taken from a command line's argv. */
+const SECRET_INPUTS = [
+    names/* Input */.pd.ApiKey,
+    names/* Input */.pd.Secrets,
+    names/* Input */.pd.SigningKey,
+    names/* Input */.pd.SigningKeyPassword,
+];
 /** The inputs as the debug log shows them: every one but the API key, the build secrets and the signing key and password. */
 function describeInputs(raw) {
-    const hidden = [names/* Input */.pd.ApiKey, names/* Input */.pd.Secrets, names/* Input */.pd.SigningKey, names/* Input */.pd.SigningKeyPassword];
-    const shown = Object.values(names/* Input */.pd).filter((name) => !hidden.includes(name));
+    const shown = Object.values(names/* Input */.pd).filter((name) => !SECRET_INPUTS.includes(name));
     return `inputs: ${shown.map((name) => `${name}=${JSON.stringify(raw[name])}`).join(' ')}`;
 }
 

@@ -87,13 +87,13 @@ function messageOf(error) {
 /* harmony export */   post: () => (/* binding */ post)
 /* harmony export */ });
 /* unused harmony export run */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6058);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _process_children_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1414);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3916);
-/* harmony import */ var _process_run_folder_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2013);
-/* harmony import */ var _process_saved_state_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(7470);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _process_children_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1414);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3916);
+/* harmony import */ var _process_run_folder_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2013);
+/* harmony import */ var _process_saved_state_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7470);
+/* harmony import */ var _report_surface_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(1997);
 
 
 
@@ -105,27 +105,28 @@ function messageOf(error) {
 /**
  * Removes this run's folder, credentials included, after a failure too, and ends any child
  * the main step left running. It acts only on the folder this run's main step made (see
- * notThisRunsFolder), whatever the state says. Warns; never fails the job.
+ * notThisRunsFolder), whatever the state says. Warns; never fails the job. The command line,
+ * which has no post step, calls it as it ends, over the state it kept in memory.
  */
 async function post() {
-    const { directory, token } = (0,_process_saved_state_js__WEBPACK_IMPORTED_MODULE_5__/* .savedRunFolder */ .F2)();
+    const { directory, token } = (0,_process_saved_state_js__WEBPACK_IMPORTED_MODULE_4__/* .savedRunFolder */ .F2)();
     if (!directory)
         return;
-    const why = (0,_process_run_folder_js__WEBPACK_IMPORTED_MODULE_4__/* .notThisRunsFolder */ .mK)(directory, token);
+    const why = (0,_process_run_folder_js__WEBPACK_IMPORTED_MODULE_3__/* .notThisRunsFolder */ .mK)(directory, token);
     if (why) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Not removing ${JSON.stringify(directory)}: ${why}.`);
+        (0,_report_surface_js__WEBPACK_IMPORTED_MODULE_5__/* .surface */ .MT)().warning(`Not removing ${JSON.stringify(directory)}: ${why}.`);
         return;
     }
     // A step that was cancelled, or killed before it could, may have left children running.
-    const ended = await (0,_process_children_js__WEBPACK_IMPORTED_MODULE_2__/* .endChildren */ .PH)((0,_process_run_folder_js__WEBPACK_IMPORTED_MODULE_4__/* .childrenDirectory */ .di)(directory));
+    const ended = await (0,_process_children_js__WEBPACK_IMPORTED_MODULE_1__/* .endChildren */ .PH)((0,_process_run_folder_js__WEBPACK_IMPORTED_MODULE_3__/* .childrenDirectory */ .di)(directory));
     if (ended > 0)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Ended ${ended} process(es) the main step had left running.`);
+        (0,_report_surface_js__WEBPACK_IMPORTED_MODULE_5__/* .surface */ .MT)().info(`Ended ${ended} process(es) this run had left running.`);
     try {
-        await node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm(directory, { recursive: true, force: true });
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Removed ${directory} (credentials of this run).`);
+        await node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm(directory, { recursive: true, force: true });
+        (0,_report_surface_js__WEBPACK_IMPORTED_MODULE_5__/* .surface */ .MT)().info(`Removed ${directory} (credentials of this run).`);
     }
     catch (error) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not remove ${directory}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}. It holds this run's registry credentials: delete it.`);
+        (0,_report_surface_js__WEBPACK_IMPORTED_MODULE_5__/* .surface */ .MT)().warning(`Could not remove ${directory}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .messageOf */ .bD)(error)}. It holds this run's registry credentials: delete it.`);
     }
 }
 /** The entry point `@github/local-action --post` calls. */

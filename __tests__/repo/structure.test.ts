@@ -97,6 +97,23 @@ describe('the import graph of src/', () => {
   test('secrets.ts, the ground floor of the secrets, imports nothing of src/', () => {
     expect(graph.get('secrets.ts')).toEqual([]);
   });
+
+  test('only cli.ts and command-line/ itself import command-line/: the action knows nothing of it', () => {
+    const outside = [...graph].flatMap(([module, imports]) =>
+      imports
+        .filter((target) => folderOf(target) === 'command-line')
+        .filter(() => module !== 'cli.ts' && folderOf(module) !== 'command-line')
+        .map((target) => `${module} -> ${target}`),
+    );
+    expect(outside).toEqual([]);
+  });
+
+  test("only report/surface.ts and the action's main.ts import @actions/core: the rest speaks to the surface", () => {
+    const speakers = modules().filter((module) =>
+      /^import[^;]*from '@actions\/core'/m.test(fs.readFileSync(path.join(src, module), 'utf8')),
+    );
+    expect(speakers.sort()).toEqual(['main.ts', path.join('report', 'surface.ts')]);
+  });
 });
 
 describe('the size of src/', () => {
@@ -110,8 +127,8 @@ describe('the size of src/', () => {
     expect(long).toEqual([]);
   });
 
-  test('main.ts is under 100 lines: the steps of the behaviour, no more', () => {
-    expect(fs.readFileSync(path.join(src, 'main.ts'), 'utf8').split('\n').length - 1).toBeLessThan(100);
+  test.each(['main.ts', 'cli.ts'])('%s is under 100 lines: the steps of the behaviour, no more', (entry) => {
+    expect(fs.readFileSync(path.join(src, entry), 'utf8').split('\n').length - 1).toBeLessThan(100);
   });
 });
 

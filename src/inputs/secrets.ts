@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
 import { lines, splitSecretLine } from './grammar.js';
 import { Input } from '../names.js';
 import type { RawInputs } from './read.js';
+import { surface } from '../report/surface.js';
 import { basicEncoding, scrub, type Secrets } from '../secrets.js';
 
 // The run's secrets are the API key, the build secrets, and the signing key and its password.
@@ -9,7 +9,10 @@ import { basicEncoding, scrub, type Secrets } from '../secrets.js';
 // show (see keyForms and signingSecrets; each build secret's value), and the list is handed to
 // whatever runs a tool or prints an error, which scrubs its output with it.
 
-export function readSecrets(raw: RawInputs, mask: (secret: string) => void = core.setSecret): Secrets {
+export function readSecrets(
+  raw: RawInputs,
+  mask: (secret: string) => void = (secret) => surface().mask(secret),
+): Secrets {
   const apiKey = raw[Input.ApiKey];
   const list = apiKey ? keyForms(raw[Input.Username], apiKey) : [];
   for (const line of lines(raw[Input.Secrets])) {

@@ -3,6 +3,7 @@ import * as io from '@actions/io';
 import { launch } from './children.js';
 import { ToolError, UserError } from '../errors.js';
 import { neutralise } from '../report/log.js';
+import { surface } from '../report/surface.js';
 import { scrub } from '../secrets.js';
 
 export interface ToolRun {
@@ -69,7 +70,7 @@ async function runToolAllowingFailure(tool: string, args: string[], options: Run
   // @actions/exec runs silent and this echoes each line, scrubbed: a tool that repeats a
   // credential in an error does not put it in the log, whatever the runner masks.
   const echo = (line: string): void => {
-    if (!options.silent) process.stdout.write(`${neutralise(scrub(line, secrets))}\n`);
+    if (!options.silent) surface().info(neutralise(scrub(line, secrets)));
   };
   if (!(await findOnPath(tool))) throw new UserError(`Could not run \`${tool}\`: ${missingToolHint(tool)}`);
   if (!options.silent) echo(`[command]${tool} ${args.join(' ')}`);

@@ -1,6 +1,5 @@
-import * as core from '@actions/core';
 import { messageOf } from '../errors.js';
-import { info } from '../report/log.js';
+import { info, warn } from '../report/log.js';
 import type { RegistryClient } from './client.js';
 import type { ApiKeyInfo } from './requests.js';
 
@@ -47,7 +46,7 @@ export async function warnOfKeyExpiry(
   }
   const soonest = soonestExpiringKey(keys, now, thresholdDays);
   if (soonest)
-    core.warning(
+    warn(
       `The API key "${soonest.label}" expires on ${soonest.expires.toISOString().slice(0, 10)} ` +
         `(in ${soonest.days} day${soonest.days === 1 ? '' : 's'}). Create a new key in zot and update the secret that feeds \`api_key\` before then.`,
     );

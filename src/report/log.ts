@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { surface } from './surface.js';
 
 // Text from outside (a registry's answer, a tool's output, an image's label, an input echoed in a
 // command line) must never reach a runner as a workflow command. The runners read two forms:
@@ -24,5 +24,10 @@ export function neutralise(text: string): string {
 
 /** Every log line of the main step goes through here, so none can issue a workflow command. */
 export function info(text: string): void {
-  core.info(neutralise(text));
+  surface().info(neutralise(text));
+}
+
+/** A warning, guarded as a log line is: its text may come from outside. */
+export function warn(text: string): void {
+  surface().warning(neutralise(text));
 }

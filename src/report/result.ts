@@ -1,10 +1,10 @@
-import * as core from '@actions/core';
 import { messageOf } from '../errors.js';
 import { Output, Result } from '../names.js';
-import { info, neutralise } from './log.js';
+import { info, neutralise, warn } from './log.js';
 import { cellCode, codeBlock } from './markdown.js';
 import { partRef, type Parts } from '../image/parts.js';
 import { shaRef, versionRef, type Tags } from '../image/tags.js';
+import { surface } from './surface.js';
 import type { PhaseTime } from './timeline.js';
 
 export interface Report {
@@ -21,29 +21,29 @@ export interface Report {
 
 /** The references are known from the inputs: set them first, so a failure still reports them. */
 export function setReferenceOutputs(tags: Tags): void {
-  core.setOutput(Output.Image, tags.image);
-  core.setOutput(Output.VersionRef, versionRef(tags));
-  core.setOutput(Output.ShaRef, shaRef(tags));
+  surface().setOutput(Output.Image, tags.image);
+  surface().setOutput(Output.VersionRef, versionRef(tags));
+  surface().setOutput(Output.ShaRef, shaRef(tags));
 }
 
 export function setResultOutputs(result: Result, digest: string | undefined): void {
   if (digest) setDigestOutput(digest);
-  core.setOutput(Output.Result, result);
+  surface().setOutput(Output.Result, result);
 }
 
 /** With platform parts: this job's part references, one a line, known from the inputs. */
 export function setPartOutput(tags: Tags, parts: Parts): void {
-  core.setOutput(Output.PartRef, parts.mine.map((platform) => partRef(tags, platform)).join('\n'));
+  surface().setOutput(Output.PartRef, parts.mine.map((platform) => partRef(tags, platform)).join('\n'));
 }
 
 /** The signature's reference, once it is written and verified (or found). */
 export function setSignatureOutput(reference: string): void {
-  core.setOutput(Output.Signature, reference);
+  surface().setOutput(Output.Signature, reference);
 }
 
 /** The digest pushed, as soon as it is known: a failure later still says what was written. */
 export function setDigestOutput(digest: string): void {
-  core.setOutput(Output.Digest, digest);
+  surface().setOutput(Output.Digest, digest);
 }
 
 /**
@@ -81,20 +81,18 @@ function seconds(ms: number): string {
 }
 
 /**
- * The job summary (when the runner offers one): what was written or found, the digest, the
+ * The job summary (when the host shows one): what was written or found, the digest, the
  * result, the commit and how long each phase took; or, when the run stopped, why and what to do.
  */
 async function writeSummary(report: Report): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  const host = surface();
+  if (!host.summary) return;
   // A summary that cannot be written changes nothing that was done: it warns, and the result
   // stands as the log block above says.
   try {
-    await core.summary.addRaw(summaryMarkdown(report), true).write();
+    await host.summary(summaryMarkdown(report));
   } catch (error) {
-    core.summary.emptyBuffer();
-    core.warning(
-      `Could not write the job summary (${neutralise(messageOf(error))}); the result is in the log above.`,
-    );
+    warn(`Could not write the job summary (${messageOf(error)}); the result is in the log above.`);
   }
 }
 

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { surface } from './surface.js';
 
 export interface PhaseTime {
   name: string;
@@ -12,7 +12,7 @@ export class Timeline {
   async phase<T>(name: string, work: () => Promise<T>): Promise<T> {
     const start = performance.now();
     try {
-      return await core.group(name, work);
+      return await surface().group(name, work);
     } finally {
       this.phases.push({ name, ms: performance.now() - start });
     }

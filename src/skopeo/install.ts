@@ -1,9 +1,8 @@
-import * as core from '@actions/core';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, messageOf } from '../errors.js';
-import { info } from '../report/log.js';
+import { info, warn } from '../report/log.js';
 import { findOnPath } from '../process/tools.js';
 
 /** A skopeo binary (or a .tar.gz holding one) to download, and the SHA-256 it must have. */
@@ -90,7 +89,7 @@ function copyIfIntact(file: string, name: string, sha256: string, runDirectory: 
   const actual = sha256Of(copy);
   if (actual === sha256) return copy;
   fs.rmSync(copy, { force: true });
-  core.warning(
+  warn(
     `The tool cache's ${file} has SHA-256 ${actual}, not ${sha256} (\`skopeo_sha256\`): it changed after it was cached. ` +
       'Not running it; downloading skopeo again.',
   );

@@ -76,7 +76,7 @@ describe('children of a run', () => {
 
     stateOf(directory, token);
     await post();
-    expect(written.join('')).toContain('Ended 1 process(es) the main step had left running.');
+    expect(written.join('')).toContain('Ended 1 process(es) this run had left running.');
     expect(written.join('')).toContain(`Removed ${directory} (credentials of this run).`);
     expect(isRunning(pid)).toBe(false);
     expect(fs.existsSync(directory)).toBe(false);
