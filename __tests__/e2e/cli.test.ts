@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { dockerArchive } from '../helpers/archives.js';
 import {
   inspect,
   makeContext,
@@ -165,6 +166,45 @@ describe('the command line', () => {
     expect(run.dockerCalls).toEqual([]);
     expect(run.stdout).toBe('');
     expectNoKey(run);
+  });
+});
+
+describe('the command line in push-only mode (the nix pipeline)', () => {
+  test('a docker-archive of this commit, the key from the environment (off argv): published as one tag scheme, no engine', async () => {
+    const name = uniqueName('cli-nix');
+    const sha = randomSha();
+    const result = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-nix-')), 'result');
+    dockerArchive(result, { 'org.opencontainers.image.revision': sha }, { hello: `nix ${sha}` });
+    const args = [
+      '--json',
+      '--source',
+      `docker-archive:${result}`,
+      '--tags',
+      '{{version}}-{{sha7}}',
+      '--sha',
+      sha,
+      '--image-name',
+      name,
+      '--version',
+      'v2.0.0',
+      '--registry',
+      bed.registry,
+      '--username',
+      bed.username,
+      '--insecure-registry',
+    ];
+    const env = { BUILD_PUSH_IMAGE_API_KEY: bed.apiKey, DOCKER_HOST: 'tcp://127.0.0.1:9' };
+    const run = await cli(args, { env });
+    expect(run.stderr).not.toMatch(/^error:/m);
+    expect(run.exitCode).toBe(0);
+    expect(run.dockerCalls).toEqual([]);
+    const outputs = JSON.parse(run.stdout) as Record<string, string>;
+    expect(outputs.result).toBe('pushed');
+    expect(outputs.version_ref).toBe(`${bed.registry}/${name}:v2.0.0-${sha.slice(0, 7)}`);
+    expect((await inspect(outputs.version_ref))?.Digest).toBe(outputs.digest);
+    expectNoKey(run);
+    const again = await cli(args, { env });
+    expect(JSON.parse(again.stdout)).toMatchObject({ result: 'already-published', digest: outputs.digest });
   });
 });
 
