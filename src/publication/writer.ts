@@ -1,4 +1,5 @@
 import { forPlatform, type BuildSpec } from '../build/buildx.js';
+import type { BuilderFacts } from '../build/engine.js';
 import { asOciManifest, buildAndHandOver, buildOnly, discard } from '../build/hand-over.js';
 import type { Timeline } from '../report/timeline.js';
 import { pushImage, tagInRegistry, type SkopeoConfig } from '../skopeo/commands.js';
@@ -24,6 +25,8 @@ export interface RealWriterOptions {
    */
   assemblesParts?: boolean;
   skopeoDownload?: SkopeoDownload;
+  /** The builder as the tools check found it: the build does not ask again. */
+  builder?: Promise<BuilderFacts>;
   /** Logs skopeo in; started once, when the first registry write is prepared. */
   logIn: () => Promise<SkopeoConfig>;
 }
@@ -33,7 +36,7 @@ export interface RealWriterOptions {
  * the action's own client writes an index of parts.
  */
 export function realWriter(options: RealWriterOptions): Writer {
-  const { tags, spec, runDirectory, timeline, client } = options;
+  const { tags, spec, runDirectory, timeline, client, builder } = options;
   let loggedIn: Promise<SkopeoConfig> | undefined;
   const skopeo = (): Promise<SkopeoConfig> => {
     if (!loggedIn) throw new Error('skopeo used before the writer was prepared');
@@ -50,8 +53,8 @@ export function realWriter(options: RealWriterOptions): Writer {
     },
     build: async (platform) =>
       platform
-        ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline))
-        : buildAndHandOver(spec, runDirectory, timeline),
+        ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline, builder))
+        : buildAndHandOver(spec, runDirectory, timeline, builder),
     push: async (built, reference) => pushImage(await skopeo(), built, reference, runDirectory),
     stage: async (built) => {
       const staged = await stage(built, runDirectory, (await skopeo()).secrets);
@@ -67,7 +70,7 @@ export function realWriter(options: RealWriterOptions): Writer {
       return digest;
     },
     discard,
-    load: () => buildOnly(spec, runDirectory, timeline),
+    load: () => buildOnly(spec, runDirectory, timeline, builder),
     copy: async (digest, reference) =>
       options.assemblesParts
         ? client.tagManifest(tags.repository, digest, reference.slice(tags.image.length + 1))

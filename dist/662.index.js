@@ -1,5 +1,5 @@
-export const id = 809;
-export const ids = [809];
+export const id = 662;
+export const ids = [662];
 export const modules = {
 
 /***/ 3916:
@@ -80,7 +80,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 1809:
+/***/ 6662:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -893,6 +893,20 @@ const STEPS = {
     'version-tag': writeVersionTag,
     engine: loadIntoEngine,
 };
+/**
+ * The tools a plan's writes run: buildx for what is built (the image, a part, the engine's
+ * image), skopeo for what is pushed or copied (the version tag's copy too: it prepares skopeo,
+ * which logs in). An index of parts and a signature are written by the action's own client; a
+ * plan with nothing to write needs neither.
+ */
+function toolsFor(plan) {
+    const built = plan.image.kind === 'build';
+    const builds = (write) => write.step === 'engine' || write.step === 'part' || (write.step === 'commit-tag' && built);
+    const pushes = (write) => write.step === 'part' ||
+        write.step === 'version-tag' ||
+        (write.step === 'commit-tag' && plan.image.kind !== 'assemble');
+    return { buildx: plan.writes.some(builds), skopeo: plan.writes.some(pushes) };
+}
 
 ;// CONCATENATED MODULE: ./src/publication/executor.ts
 
@@ -1502,7 +1516,197 @@ function fullDisk(error) {
         "the hand-over to skopeo to this run's folder under RUNNER_TEMP: free space there (for example `docker system prune`) and run again. Nothing was pushed.", { cause: error });
 }
 
+;// CONCATENATED MODULE: ./src/build/engine.ts
+
+
+/** The Docker API version skopeo's `docker-daemon:` transport speaks (containers/image pins it). */
+const SKOPEO_DAEMON_API = '1.22';
+const PROBE_TIMEOUT = 60;
+/**
+ * The current builder's driver and the engine's image store: two docker commands, at once.
+ * When both fail, buildx's failure is the one thrown: a missing plugin is named before an engine
+ * that is not reachable, whichever answered first.
+ */
+async function probeBuilder() {
+    const [inspect, info] = await Promise.allSettled([
+        runTool('docker', ['buildx', 'inspect'], { silent: true, timeoutSeconds: PROBE_TIMEOUT }),
+        runTool('docker', ['info', '--format', '{{json .DriverStatus}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+    ]);
+    if (inspect.status === 'rejected')
+        throw inspect.reason;
+    if (info.status === 'rejected')
+        throw info.reason;
+    return {
+        driver: parseDriver(inspect.value.stdout),
+        containerdStore: usesContainerdStore(info.value.stdout),
+    };
+}
+/** The engine's endpoint and the oldest API it accepts: two docker commands, at once. */
+async function probeEndpoint() {
+    const [context, version] = await Promise.all([
+        runTool('docker', ['context', 'inspect', '--format', '{{json .}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+        runTool('docker', ['version', '--format', '{{.Server.MinAPIVersion}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+    ]);
+    return { ...parseContext(context.stdout, process.env), minApiVersion: version.stdout.trim() };
+}
+/** `Driver: docker-container` from `docker buildx inspect`. */
+function parseDriver(inspectOutput) {
+    const driver = /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1];
+    if (!driver)
+        throw new errors/* UserError */.yo(`Could not tell which driver the buildx builder uses: \`docker buildx inspect\` said ${JSON.stringify(inspectOutput.slice(0, 200))}.`);
+    return driver;
+}
+/** `docker info`'s DriverStatus names containerd's snapshotter when the containerd image store is on. */
+function usesContainerdStore(driverStatusJson) {
+    try {
+        const status = JSON.parse(driverStatusJson);
+        return (status ?? []).some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'));
+    }
+    catch {
+        return false;
+    }
+}
+function parseContext(contextJson, env) {
+    const context = JSON.parse(contextJson);
+    const host = context.Endpoints?.docker?.Host;
+    if (!host)
+        throw new errors/* UserError */.yo('The current docker context names no engine endpoint.');
+    const tls = Boolean(env.DOCKER_TLS_VERIFY) || Object.keys(context.TLSMaterial ?? {}).length > 0;
+    return { host, tls };
+}
+/**
+ * The builder exports an OCI layout itself (any driver but `docker`, or the docker driver on the
+ * containerd image store): skopeo then pushes from that folder and the engine is not involved.
+ */
+function canExportOci(builder) {
+    return builder.driver !== 'docker' || builder.containerdStore;
+}
+/**
+ * Where skopeo's `docker-daemon:` transport can read this engine, in the form skopeo takes
+ * (`unix://…`, or `http://host:port` for plain tcp); or why it cannot.
+ */
+function skopeoDaemonAccess(endpoint) {
+    const { host, tls, minApiVersion } = endpoint;
+    if (tls)
+        return { why: `the engine at ${host} needs TLS, and skopeo would need its client certificates` };
+    if (compareApiVersions(minApiVersion, SKOPEO_DAEMON_API) > 0)
+        return {
+            why: `the engine at ${host} refuses Docker API versions below ${minApiVersion}, and skopeo's docker-daemon transport speaks ${SKOPEO_DAEMON_API}`,
+        };
+    if (host.startsWith('unix://'))
+        return { host };
+    if (host.startsWith('tcp://'))
+        return { host: `http://${host.slice('tcp://'.length)}` };
+    return { why: `skopeo cannot reach an engine at ${host}` };
+}
+/** Compares `1.24` with `1.22` numerically; an unreadable version counts as newer than any. */
+function compareApiVersions(a, b) {
+    const parse = (v) => (/^\d+\.\d+$/.test(v) ? v.split('.').map(Number) : undefined);
+    const [x, y] = [parse(a), parse(b)];
+    if (!x || !y)
+        return x ? -1 : y ? 1 : 0;
+    return x[0] !== y[0] ? Math.sign(x[0] - y[0]) : Math.sign(x[1] - y[1]);
+}
+
+;// CONCATENATED MODULE: ./src/tools/job-image.ts
+
+
+
+
+
+/**
+ * What a docker CLI without the buildx plugin says to `docker buildx …`: Docker 28 `unknown
+ * command: docker buildx`, older CLIs `'buildx' is not a docker command` or `unknown command
+ * "buildx"`, and some `unknown flag: --file` (the build's first flag, read as `docker`'s own).
+ */
+function buildxIsMissing(said) {
+    return /'buildx' is not a docker command|unknown command: docker buildx|unknown command "buildx"|unknown flag: --file/.test(said);
+}
+const WHAT = {
+    docker: {
+        name: 'the docker CLI and its buildx plugin',
+        for: 'to build the image',
+        add: "Debian and Ubuntu `apt-get install docker.io docker-buildx`; Docker's apt repository `docker-ce-cli docker-buildx-plugin`",
+        debian: ['docker.io', 'docker-buildx'],
+    },
+    buildx: {
+        name: 'the docker buildx plugin',
+        for: 'to build the image (`docker buildx version` must answer)',
+        add: "Debian and Ubuntu `apt-get install docker-buildx`; Docker's apt repository `docker-buildx-plugin`; " +
+            'or a buildx release binary copied to `~/.docker/cli-plugins/docker-buildx` and made executable',
+        debian: ['docker-buildx'],
+    },
+    skopeo: {
+        name: 'skopeo',
+        for: 'to push the image',
+        add: `Debian and Ubuntu \`apt-get install skopeo\` (or, instead, set \`${names/* Input */.pd.SkopeoDownloadUrl}\` and \`${names/* Input */.pd.SkopeoSha256}\`: ` +
+            'the action then downloads skopeo, checks it and keeps it in the tool cache)',
+        debian: ['skopeo'],
+    },
+};
+/** What to add to the job image for each missing tool, in one message. */
+function missingToolsMessage(missing) {
+    const tools = MISSING_ORDER.filter((tool) => missing.includes(tool)).map((tool) => WHAT[tool]);
+    const [only] = tools;
+    if (tools.length === 1)
+        return `This job's image lacks ${only.name}, needed ${only.for}. Add to the job image: ${only.add}. Nothing was built or pushed.`;
+    const packages = tools.flatMap((tool) => tool.debian).join(' ');
+    return [
+        `This job's image lacks ${tools.map((tool) => tool.name).join(' and ')}. Add to the job image:`,
+        ...tools.map((tool) => `- ${tool.name}, needed ${tool.for}: ${tool.add};`),
+        `On Debian and Ubuntu, all at once: \`apt-get install ${packages}\`. Nothing was built or pushed.`,
+    ].join('\n');
+}
+const MISSING_ORDER = ['docker', 'buildx', 'skopeo'];
+/**
+ * Checks the job image for the tools `needs` names (skopeo is not needed on PATH when the
+ * workflow gives a download of it) and throws one UserError naming everything missing. buildx
+ * is asked through the builder probe the build needs anyway (`docker buildx inspect` and
+ * `docker info`), so the check costs the run no extra docker command.
+ */
+async function checkTools(needs, skopeoDownload) {
+    const missing = [];
+    const found = [];
+    let builder;
+    if (needs.buildx) {
+        const docker = await findOnPath('docker');
+        if (!docker)
+            missing.push('docker');
+        else {
+            builder = probeBuilder();
+            const failure = await builder.then(() => undefined, (error) => error);
+            if (failure instanceof errors/* ToolError */.v4 && buildxIsMissing(failure.detail))
+                missing.push('buildx');
+            else
+                found.push(`docker buildx (${docker})`);
+        }
+    }
+    if (needs.skopeo) {
+        const skopeo = await findOnPath('skopeo');
+        if (skopeo)
+            found.push(`skopeo (${skopeo})`);
+        else if (skopeoDownload)
+            found.push(`skopeo from \`${names/* Input */.pd.SkopeoDownloadUrl}\``);
+        else
+            missing.push('skopeo');
+    }
+    if (missing.length > 0)
+        throw new errors/* UserError */.yo(missingToolsMessage(missing));
+    info(`The job image has what this run needs: ${found.join(', ')}.`);
+    return { builder };
+}
+
 ;// CONCATENATED MODULE: ./src/build/buildx.ts
+
 
 
 
@@ -1644,14 +1848,14 @@ async function build(spec, output) {
     return id;
 }
 /**
- * The build is the first docker command, so it is where a runner without buildx or without a
- * reachable engine shows: such failures are named, with what to install or start.
+ * A runner without buildx is named before the build (tools/job-image.ts); these failures are
+ * named here too, with what to install or start, for an engine that stops answering in between.
  */
 function explainBuildFailure(error, env = process.env) {
     if (!(error instanceof errors/* ToolError */.v4))
         return error;
-    if (/'buildx' is not a docker command|unknown command "buildx"|unknown flag: --file/.test(error.detail))
-        return new errors/* UserError */.yo("The docker buildx plugin is missing. Install it: Debian and Ubuntu `apt-get install docker-buildx`, or Docker's `docker-buildx-plugin`.", { cause: error });
+    if (buildxIsMissing(error.detail))
+        return new errors/* UserError */.yo(missingToolsMessage(['buildx']), { cause: error });
     if (/Cannot connect to the Docker daemon|error during connect|docker daemon is not running|connect: no such file or directory/i.test(error.detail))
         return new errors/* UserError */.yo(`The Docker engine is not reachable${env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : ''}: start dockerd, or give the job access to its socket. Nothing was pushed.`, { cause: error });
     return error;
@@ -1701,96 +1905,6 @@ function parseRetryAfter(value, now = Date.now()) {
     return Math.max(0, date - now);
 }
 
-;// CONCATENATED MODULE: ./src/build/engine.ts
-
-
-/** The Docker API version skopeo's `docker-daemon:` transport speaks (containers/image pins it). */
-const SKOPEO_DAEMON_API = '1.22';
-const PROBE_TIMEOUT = 60;
-/** The current builder's driver and the engine's image store: two docker commands, at once. */
-async function probeBuilder() {
-    const [inspect, info] = await Promise.all([
-        runTool('docker', ['buildx', 'inspect'], { silent: true, timeoutSeconds: PROBE_TIMEOUT }),
-        runTool('docker', ['info', '--format', '{{json .DriverStatus}}'], {
-            silent: true,
-            timeoutSeconds: PROBE_TIMEOUT,
-        }),
-    ]);
-    return { driver: parseDriver(inspect.stdout), containerdStore: usesContainerdStore(info.stdout) };
-}
-/** The engine's endpoint and the oldest API it accepts: two docker commands, at once. */
-async function probeEndpoint() {
-    const [context, version] = await Promise.all([
-        runTool('docker', ['context', 'inspect', '--format', '{{json .}}'], {
-            silent: true,
-            timeoutSeconds: PROBE_TIMEOUT,
-        }),
-        runTool('docker', ['version', '--format', '{{.Server.MinAPIVersion}}'], {
-            silent: true,
-            timeoutSeconds: PROBE_TIMEOUT,
-        }),
-    ]);
-    return { ...parseContext(context.stdout, process.env), minApiVersion: version.stdout.trim() };
-}
-/** `Driver: docker-container` from `docker buildx inspect`. */
-function parseDriver(inspectOutput) {
-    const driver = /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1];
-    if (!driver)
-        throw new errors/* UserError */.yo(`Could not tell which driver the buildx builder uses: \`docker buildx inspect\` said ${JSON.stringify(inspectOutput.slice(0, 200))}.`);
-    return driver;
-}
-/** `docker info`'s DriverStatus names containerd's snapshotter when the containerd image store is on. */
-function usesContainerdStore(driverStatusJson) {
-    try {
-        const status = JSON.parse(driverStatusJson);
-        return (status ?? []).some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'));
-    }
-    catch {
-        return false;
-    }
-}
-function parseContext(contextJson, env) {
-    const context = JSON.parse(contextJson);
-    const host = context.Endpoints?.docker?.Host;
-    if (!host)
-        throw new errors/* UserError */.yo('The current docker context names no engine endpoint.');
-    const tls = Boolean(env.DOCKER_TLS_VERIFY) || Object.keys(context.TLSMaterial ?? {}).length > 0;
-    return { host, tls };
-}
-/**
- * The builder exports an OCI layout itself (any driver but `docker`, or the docker driver on the
- * containerd image store): skopeo then pushes from that folder and the engine is not involved.
- */
-function canExportOci(builder) {
-    return builder.driver !== 'docker' || builder.containerdStore;
-}
-/**
- * Where skopeo's `docker-daemon:` transport can read this engine, in the form skopeo takes
- * (`unix://…`, or `http://host:port` for plain tcp); or why it cannot.
- */
-function skopeoDaemonAccess(endpoint) {
-    const { host, tls, minApiVersion } = endpoint;
-    if (tls)
-        return { why: `the engine at ${host} needs TLS, and skopeo would need its client certificates` };
-    if (compareApiVersions(minApiVersion, SKOPEO_DAEMON_API) > 0)
-        return {
-            why: `the engine at ${host} refuses Docker API versions below ${minApiVersion}, and skopeo's docker-daemon transport speaks ${SKOPEO_DAEMON_API}`,
-        };
-    if (host.startsWith('unix://'))
-        return { host };
-    if (host.startsWith('tcp://'))
-        return { host: `http://${host.slice('tcp://'.length)}` };
-    return { why: `skopeo cannot reach an engine at ${host}` };
-}
-/** Compares `1.24` with `1.22` numerically; an unreadable version counts as newer than any. */
-function compareApiVersions(a, b) {
-    const parse = (v) => (/^\d+\.\d+$/.test(v) ? v.split('.').map(Number) : undefined);
-    const [x, y] = [parse(a), parse(b)];
-    if (!x || !y)
-        return x ? -1 : y ? 1 : 0;
-    return x[0] !== y[0] ? Math.sign(x[0] - y[0]) : Math.sign(x[1] - y[1]);
-}
-
 ;// CONCATENATED MODULE: ./src/build/hand-over.ts
 
 
@@ -1818,9 +1932,9 @@ const SAVE_TIMEOUT = 60 * 60;
  *   - else `docker save` into this run's folder and `docker-archive:` (Docker 25 and later
  *     refuse skopeo's API version; a TLS endpoint would need skopeo to have the certificates).
  */
-async function buildAndHandOver(spec, runDirectory, timeline) {
+async function buildAndHandOver(spec, runDirectory, timeline, probed) {
     return timeline.phase('Build', async () => {
-        const builder = await capableBuilder(spec);
+        const builder = await capableBuilder(spec, probed);
         if (canExportOci(builder)) {
             const directory = external_node_path_.join(runDirectory, OCI_LAYOUT);
             info(`Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`);
@@ -1859,18 +1973,19 @@ function asOciManifest(handOver) {
     return { ...handOver, options: [...handOver.options, '--format', 'oci'] };
 }
 /** `push: false`: the image is built and loaded into the engine, under its local tags. */
-async function buildOnly(spec, runDirectory, timeline) {
+async function buildOnly(spec, runDirectory, timeline, probed) {
     await timeline.phase('Build', async () => {
-        await capableBuilder(spec);
+        await capableBuilder(spec, probed);
         await build(spec, loadInto(runDirectory));
     });
 }
 /**
- * The current builder, once it is known to do what the inputs ask: several platforms,
- * attestations and annotations need one that writes OCI images. Refused before the build.
+ * The current builder (as `probed` when the tools check asked already), once it is known to do
+ * what the inputs ask: several platforms, attestations and annotations need one that writes OCI
+ * images. Refused before the build.
  */
-async function capableBuilder(spec) {
-    const builder = await probeBuilder().catch((error) => {
+async function capableBuilder(spec, probed = probeBuilder()) {
+    const builder = await probed.catch((error) => {
         throw explainBuildFailure(error);
     });
     if (spec.needsOci.length > 0 && !canExportOci(builder))
@@ -2057,6 +2172,7 @@ var external_node_fs_ = __webpack_require__(3024);
 
 
 
+
 /**
  * Makes sure `skopeo` is on PATH: the runner's own, else one brought from `skopeo_download_url`.
  * The tool cache keeps the verified download, so the next job on this runner does not download
@@ -2067,9 +2183,9 @@ var external_node_fs_ = __webpack_require__(3024);
 async function ensureSkopeo(download, runDirectory) {
     if (await findOnPath('skopeo'))
         return;
+    // Checked before the build (tools/job-image.ts); here for a PATH that changed in between.
     if (!download)
-        throw new errors/* UserError */.yo('skopeo is not installed on this runner. Install it first (Debian and Ubuntu: `apt-get install -y skopeo`; Alpine: `apk add skopeo`), ' +
-            'or set `skopeo_download_url` and `skopeo_sha256` to a skopeo binary or .tar.gz this action may download.');
+        throw new errors/* UserError */.yo(missingToolsMessage(['skopeo']));
     // The checksum names the build: one cache entry for each download the workflow pins.
     const version = `0.0.0-sha256-${download.sha256.slice(0, 16)}`;
     const name = cachedName(download);
@@ -2245,7 +2361,7 @@ async function readLayout(layout) {
  * the action's own client writes an index of parts.
  */
 function realWriter(options) {
-    const { tags, spec, runDirectory, timeline, client } = options;
+    const { tags, spec, runDirectory, timeline, client, builder } = options;
     let loggedIn;
     const skopeo = () => {
         if (!loggedIn)
@@ -2263,8 +2379,8 @@ function realWriter(options) {
             loggedIn.catch(() => undefined);
         },
         build: async (platform) => platform
-            ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline))
-            : buildAndHandOver(spec, runDirectory, timeline),
+            ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline, builder))
+            : buildAndHandOver(spec, runDirectory, timeline, builder),
         push: async (built, reference) => pushImage(await skopeo(), built, reference, runDirectory),
         stage: async (built) => {
             const staged = await stage(built, runDirectory, (await skopeo()).secrets);
@@ -2278,7 +2394,7 @@ function realWriter(options) {
             return digest;
         },
         discard: discard,
-        load: () => buildOnly(spec, runDirectory, timeline),
+        load: () => buildOnly(spec, runDirectory, timeline, builder),
         copy: async (digest, reference) => options.assemblesParts
             ? client.tagManifest(tags.repository, digest, reference.slice(tags.image.length + 1))
             : tagInRegistry(await skopeo(), pinnedRef(tags, digest), reference),
@@ -3127,6 +3243,8 @@ function describeKey(key) {
 
 
 
+
+
 function registryClientFor(inputs) {
     return new RegistryClient({
         host: inputs.registry,
@@ -3152,6 +3270,7 @@ function publicationContext(run) {
             runDirectory,
             timeline,
             skopeoDownload: inputs.skopeoDownload,
+            builder: run.builder,
             logIn: () => logIn(inputs, run.secrets, runDirectory),
         }),
         phase: (name, work) => timeline.phase(name, work),
@@ -3191,6 +3310,13 @@ async function checkKey(inputs, client) {
     }
     info(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
     await warnOfKeyExpiry(client, inputs.keyExpiryWarningDays, new Date());
+}
+/** The tools the plan's writes run, checked (as a phase of their own) when it writes anything. */
+async function checkToolsFor(plan, inputs, timeline) {
+    const needs = toolsFor(plan);
+    if (!needs.buildx && !needs.skopeo)
+        return {};
+    return timeline.phase('Check the tools', () => checkTools(needs, inputs.skopeoDownload !== undefined));
 }
 async function logIn(inputs, secrets, runDirectory) {
     const credentials = inputs.credentials;
@@ -3253,6 +3379,8 @@ async function publishImage(inputs, secrets) {
         const planNow = async (phase) => plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
         const first = await planNow('Check the registry');
         info(first.reason);
+        // What the job image lacks for what the plan writes is named at once, before any build.
+        const { builder } = await checkToolsFor(first, inputs, timeline);
         // A wrong password stops the run here at the latest, before anything is built.
         await signingKey;
         const context = publicationContext({
@@ -3265,6 +3393,7 @@ async function publishImage(inputs, secrets) {
             signatures,
             timeline,
             runDirectory,
+            builder,
         });
         const { result, digest, reason, missing } = await publish(first, context, () => planNow('Check the registry again'));
         setResultOutputs(result, digest);
