@@ -1,5 +1,6 @@
 // The user's runner as it is: a job image with Node and the docker CLI but no buildx plugin and
-// no skopeo, told what to add before anything is built.
+// no skopeo, told what to add before anything is built; and a checkout of another commit than
+// `sha`, warned about.
 import { describe, expect, jest, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -45,6 +46,9 @@ function jobImageWithoutBuildxOrSkopeo(): string {
     fs.symlinkSync(which(tool), path.join(bin, tool));
   return bin;
 }
+
+const checkoutWarnings = (stdout: string) =>
+  stdout.split('\n').filter((line) => line.startsWith('::warning::') && line.includes('checked-out commit'));
 
 describe('a job image without buildx or skopeo', () => {
   test('one error names both and what to add, after the key check and before any build; nothing is pushed', async () => {
@@ -106,5 +110,58 @@ describe('a job image without buildx or skopeo', () => {
     });
     expect(errors(rerun)).toEqual([]);
     expect(rerun.outputs.result).toBe('already-published');
+  });
+});
+
+describe('the checkout and `sha`', () => {
+  /** A context in a git repository of one commit; its HEAD. */
+  function checkedOutContext(): { context: string; head: string } {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-checkout-'));
+    const context = makeContext();
+    fs.cpSync(context, path.join(repo, 'containers', 'app'), { recursive: true });
+    const git = (...args: string[]) =>
+      execFileSync('git', [
+        '-C',
+        repo,
+        '-c',
+        'user.name=e2e',
+        '-c',
+        'user.email=e2e@example.invalid',
+        ...args,
+      ])
+        .toString()
+        .trim();
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'scratch');
+    return { context: path.join(repo, 'containers', 'app'), head: git('rev-parse', 'HEAD') };
+  }
+
+  test('another commit than the checkout: one warning naming both, and the lines that keep them one', async () => {
+    const { context, head } = checkedOutContext();
+    const sha = randomSha();
+    // On the job image without the tools the run stops before a build; the warning came first.
+    const run = await runAction({
+      inputs: pushInputs(bed, uniqueName('runners'), { context }),
+      sha,
+      withoutSkopeo: true,
+      env: { PATH: jobImageWithoutBuildxOrSkopeo() },
+    });
+    const warnings = checkoutWarnings(run.stdout);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`whose checked-out commit (HEAD) is ${head}, but \`sha\` is ${sha}`);
+    expect(warnings[0]).toContain('`sha: ${{ inputs.ref || github.sha }}`');
+  });
+
+  test('the checked-out commit itself: no warning', async () => {
+    const { context, head } = checkedOutContext();
+    const run = await runAction({
+      inputs: pushInputs(bed, uniqueName('runners'), { context }),
+      sha: head,
+      withoutSkopeo: true,
+      env: { PATH: jobImageWithoutBuildxOrSkopeo() },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(checkoutWarnings(run.stdout)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { messageOf } from '../errors.js';
 import { tagsOf } from '../image/tags.js';
+import { warnOfAnotherCheckout } from '../inputs/checkout.js';
 import type { Inputs } from '../inputs/parse.js';
 import { recordChildrenIn } from '../process/children.js';
 import { childrenDirectory, createRunDirectory } from '../process/run-folder.js';
@@ -40,6 +41,7 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
   const parts = partsFor(inputs, tags);
   // Without `push` nothing is pushed: there is no part to name.
   if (parts && inputs.push) setPartOutput(tags, parts);
+  warnOfAnotherCheckout(inputs.build.context, inputs.sha);
   const runDirectory = await createRunDirectory();
   recordChildrenIn(childrenDirectory(runDirectory));
   const client = registryClientFor(inputs);

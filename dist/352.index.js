@@ -1,5 +1,5 @@
-export const id = 662;
-export const ids = [662];
+export const id = 352;
+export const ids = [352];
 export const modules = {
 
 /***/ 3916:
@@ -80,7 +80,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 6662:
+/***/ 352:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -114,12 +114,108 @@ function tagsOf(registry, repository, version, sha) {
     return { image: `${registry}/${repository}`, repository, version, sha };
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: ./src/names.ts
+var names = __webpack_require__(6455);
+;// CONCATENATED MODULE: ./src/inputs/checkout.ts
+
+
+
+
+const COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** How many symbolic refs are followed before giving up (git's own limit is 5). */
+const MAX_SYMREF_DEPTH = 5;
+/**
+ * The checkout holding `directory`: the nearest work tree above it (`.git` a folder, or a
+ * `gitdir:` file as in a linked work tree; a submodule's is passed over for the repository that
+ * holds it) and the commit of its HEAD, detached or through a branch (loose or packed). Undefined
+ * outside a repository, or where HEAD cannot be read (no commit yet, a reftable repository).
+ */
+function readCheckout(directory) {
+    for (let dir = external_node_path_.resolve(directory);; dir = external_node_path_.dirname(dir)) {
+        const gitDir = gitDirOf(dir);
+        if (gitDir) {
+            const head = readHead(gitDir);
+            return head ? { workTree: dir, head } : undefined;
+        }
+        if (external_node_path_.dirname(dir) === dir)
+            return undefined;
+    }
+}
+/** Warns (once, before the key is checked) when the context's checkout is not the commit published. */
+function warnOfAnotherCheckout(context, sha) {
+    const warning = checkoutWarning(readCheckout(context), sha);
+    if (warning)
+        core/* warning */.$e(warning);
+}
+/** The warning when `checkout` is not `sha`: the files built are not the commit tagged. */
+function checkoutWarning(checkout, sha) {
+    if (!checkout || checkout.head === sha.toLowerCase())
+        return undefined;
+    return (`The build context is in ${checkout.workTree}, whose checked-out commit (HEAD) is ${checkout.head}, but \`${names/* Input */.pd.Sha}\` is ${sha}: ` +
+        `the image is built from the files of ${checkout.head.slice(0, 12)} and published as ${sha.slice(0, 12)}. ` +
+        'Check out the commit you publish: give the checkout and this action the same commit, ' +
+        '`ref: ${{ inputs.ref || github.sha }}` on actions/checkout and `sha: ${{ inputs.ref || github.sha }}` here.');
+}
+/** The git directory of a work tree whose top is `dir`, or undefined (none, or a submodule's). */
+function gitDirOf(dir) {
+    const dotGit = external_node_path_.join(dir, '.git');
+    const stat = external_node_fs_.statSync(dotGit, { throwIfNoEntry: false });
+    if (stat?.isDirectory())
+        return dotGit;
+    if (!stat?.isFile())
+        return undefined;
+    const target = /^gitdir:\s*(.+?)\s*$/m.exec(readText(dotGit) ?? '')?.[1];
+    if (!target)
+        return undefined;
+    const gitDir = external_node_path_.resolve(dir, target);
+    // A submodule's git directory lives under the containing repository's `.git/modules/`: the
+    // workflow checked out that repository, whose HEAD is the commit that matters.
+    return /[\\/]\.git[\\/]modules[\\/]/.test(gitDir) ? undefined : gitDir;
+}
+/** HEAD's commit: detached, or the branch it names resolved in the common git directory. */
+function readHead(gitDir) {
+    // A linked work tree keeps its own HEAD and names, in `commondir`, where the branches are.
+    const common = readText(external_node_path_.join(gitDir, 'commondir'))?.trim();
+    const commonDir = common ? external_node_path_.resolve(gitDir, common) : gitDir;
+    let content = readText(external_node_path_.join(gitDir, 'HEAD'))?.trim();
+    for (let depth = 0; content !== undefined && depth <= MAX_SYMREF_DEPTH; depth++) {
+        const lower = content.toLowerCase();
+        if (COMMIT.test(lower))
+            return lower;
+        const ref = /^ref:\s*(refs\/\S+)$/.exec(content)?.[1];
+        if (!ref || ref.split('/').includes('..'))
+            return undefined;
+        content = readText(external_node_path_.join(commonDir, ref))?.trim() ?? packedRef(commonDir, ref);
+    }
+    return undefined;
+}
+/** A ref's commit in `packed-refs` (`<commit> <ref>` lines; `#` headers and `^` peeled lines skipped). */
+function packedRef(commonDir, ref) {
+    const packed = readText(external_node_path_.join(commonDir, 'packed-refs')) ?? '';
+    for (const line of packed.split('\n')) {
+        const [commit, name] = line.trim().split(' ');
+        if (name === ref && commit && COMMIT.test(commit.toLowerCase()))
+            return commit;
+    }
+    return undefined;
+}
+function readText(file) {
+    try {
+        return external_node_fs_.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+
 // EXTERNAL MODULE: ./src/process/children.ts
 var children = __webpack_require__(1414);
 // EXTERNAL MODULE: ./src/process/run-folder.ts
 var run_folder = __webpack_require__(2013);
-// EXTERNAL MODULE: ./src/names.ts
-var names = __webpack_require__(6455);
 ;// CONCATENATED MODULE: ./src/publication/parts-missing.ts
 /**
  * Not every part of the index is in the registry yet: the job ends with `part-pushed`, and
@@ -1388,8 +1484,6 @@ class Timeline {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
 var exec = __webpack_require__(5260);
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
@@ -2162,8 +2256,6 @@ function explainRefusedWrite(error, destination) {
         'another run wrote it first. Nothing was overwritten; look at what the tag holds now.', { reference: destination }, { cause: error });
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
 ;// CONCATENATED MODULE: ./src/skopeo/install.ts
 
 
@@ -3346,6 +3438,7 @@ async function logIn(inputs, secrets, runDirectory) {
 
 
 
+
 // The core of the behaviour, the same for the action and the command line: from parsed inputs
 // to a published image and its report.
 /**
@@ -3359,6 +3452,7 @@ async function publishImage(inputs, secrets) {
     // Without `push` nothing is pushed: there is no part to name.
     if (parts && inputs.push)
         setPartOutput(tags, parts);
+    warnOfAnotherCheckout(inputs.build.context, inputs.sha);
     const runDirectory = await (0,run_folder/* createRunDirectory */.HZ)();
     (0,children/* recordChildrenIn */.q8)((0,run_folder/* childrenDirectory */.di)(runDirectory));
     const client = registryClientFor(inputs);
