@@ -1729,13 +1729,13 @@ const WHAT = {
     docker: {
         name: 'the docker CLI and its buildx plugin',
         for: 'to build the image',
-        add: "Debian and Ubuntu `apt-get install docker.io docker-buildx`; Docker's apt repository `docker-ce-cli docker-buildx-plugin`",
+        add: "Debian 13 and Ubuntu 24.04 `apt-get install docker.io docker-buildx`; Docker's apt repository `docker-ce-cli docker-buildx-plugin`",
         debian: ['docker.io', 'docker-buildx'],
     },
     buildx: {
         name: 'the docker buildx plugin',
         for: 'to build the image (`docker buildx version` must answer)',
-        add: "Debian and Ubuntu `apt-get install docker-buildx`; Docker's apt repository `docker-buildx-plugin`; " +
+        add: "Debian 13 and Ubuntu 24.04 `apt-get install docker-buildx` (Debian 12 has no such package); Docker's apt repository `docker-buildx-plugin`; " +
             'or a buildx release binary copied to `~/.docker/cli-plugins/docker-buildx` and made executable',
         debian: ['docker-buildx'],
     },
@@ -1757,7 +1757,7 @@ function missingToolsMessage(missing) {
     return [
         `This job's image lacks ${tools.map((tool) => tool.name).join(' and ')}. Add to the job image:`,
         ...tools.map((tool) => `- ${tool.name}, needed ${tool.for}: ${tool.add};`),
-        `On Debian and Ubuntu, all at once: \`apt-get install ${packages}\`. Nothing was built or pushed.`,
+        `On Debian 13 or Ubuntu 24.04, all at once: \`apt-get install ${packages}\`. Nothing was built or pushed.`,
     ].join('\n');
 }
 const MISSING_ORDER = ['docker', 'buildx', 'skopeo'];

@@ -70,7 +70,9 @@ describe('a job image without buildx or skopeo', () => {
     expect(error).toContain('`docker-buildx-plugin`');
     expect(error).toContain('~/.docker/cli-plugins/docker-buildx');
     expect(error).toContain('`skopeo_download_url` and `skopeo_sha256`');
-    expect(error).toContain('On Debian and Ubuntu, all at once: `apt-get install docker-buildx skopeo`.');
+    expect(error).toContain(
+      'On Debian 13 or Ubuntu 24.04, all at once: `apt-get install docker-buildx skopeo`.',
+    );
     expect(run.stdout.indexOf(`accepted the API key of ${bed.username}`)).toBeGreaterThan(-1);
     expect(run.stdout.indexOf(`accepted the API key of ${bed.username}`)).toBeLessThan(
       run.stdout.indexOf('::error::'),

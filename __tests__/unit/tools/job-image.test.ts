@@ -16,11 +16,11 @@ import {
 import { capturingStdout } from '../../helpers/stdout.js';
 
 const BUILDX =
-  "the docker buildx plugin, needed to build the image (`docker buildx version` must answer): Debian and Ubuntu `apt-get install docker-buildx`; Docker's apt repository `docker-buildx-plugin`; or a buildx release binary copied to `~/.docker/cli-plugins/docker-buildx` and made executable";
+  "the docker buildx plugin, needed to build the image (`docker buildx version` must answer): Debian 13 and Ubuntu 24.04 `apt-get install docker-buildx` (Debian 12 has no such package); Docker's apt repository `docker-buildx-plugin`; or a buildx release binary copied to `~/.docker/cli-plugins/docker-buildx` and made executable";
 const SKOPEO =
   'skopeo, needed to push the image: Debian and Ubuntu `apt-get install skopeo` (or, instead, set `skopeo_download_url` and `skopeo_sha256`: the action then downloads skopeo, checks it and keeps it in the tool cache)';
 const DOCKER =
-  "the docker CLI and its buildx plugin, needed to build the image: Debian and Ubuntu `apt-get install docker.io docker-buildx`; Docker's apt repository `docker-ce-cli docker-buildx-plugin`";
+  "the docker CLI and its buildx plugin, needed to build the image: Debian 13 and Ubuntu 24.04 `apt-get install docker.io docker-buildx`; Docker's apt repository `docker-ce-cli docker-buildx-plugin`";
 
 describe('missingToolsMessage: what to add to the job image', () => {
   test.each<[string, MissingTool[], string]>([
@@ -28,7 +28,7 @@ describe('missingToolsMessage: what to add to the job image', () => {
       'buildx alone',
       ['buildx'],
       "This job's image lacks the docker buildx plugin, needed to build the image (`docker buildx version` must answer). " +
-        "Add to the job image: Debian and Ubuntu `apt-get install docker-buildx`; Docker's apt repository `docker-buildx-plugin`; " +
+        "Add to the job image: Debian 13 and Ubuntu 24.04 `apt-get install docker-buildx` (Debian 12 has no such package); Docker's apt repository `docker-buildx-plugin`; " +
         'or a buildx release binary copied to `~/.docker/cli-plugins/docker-buildx` and made executable. Nothing was built or pushed.',
     ],
     [
@@ -42,7 +42,7 @@ describe('missingToolsMessage: what to add to the job image', () => {
       'the docker CLI alone',
       ['docker'],
       "This job's image lacks the docker CLI and its buildx plugin, needed to build the image. Add to the job image: " +
-        "Debian and Ubuntu `apt-get install docker.io docker-buildx`; Docker's apt repository `docker-ce-cli docker-buildx-plugin`. Nothing was built or pushed.",
+        "Debian 13 and Ubuntu 24.04 `apt-get install docker.io docker-buildx`; Docker's apt repository `docker-ce-cli docker-buildx-plugin`. Nothing was built or pushed.",
     ],
     [
       'buildx and skopeo: one message, one line each, and the one apt-get line',
@@ -51,7 +51,7 @@ describe('missingToolsMessage: what to add to the job image', () => {
         "This job's image lacks the docker buildx plugin and skopeo. Add to the job image:",
         `- ${BUILDX};`,
         `- ${SKOPEO};`,
-        'On Debian and Ubuntu, all at once: `apt-get install docker-buildx skopeo`. Nothing was built or pushed.',
+        'On Debian 13 or Ubuntu 24.04, all at once: `apt-get install docker-buildx skopeo`. Nothing was built or pushed.',
       ].join('\n'),
     ],
     [
@@ -61,7 +61,7 @@ describe('missingToolsMessage: what to add to the job image', () => {
         "This job's image lacks the docker CLI and its buildx plugin and skopeo. Add to the job image:",
         `- ${DOCKER};`,
         `- ${SKOPEO};`,
-        'On Debian and Ubuntu, all at once: `apt-get install docker.io docker-buildx skopeo`. Nothing was built or pushed.',
+        'On Debian 13 or Ubuntu 24.04, all at once: `apt-get install docker.io docker-buildx skopeo`. Nothing was built or pushed.',
       ].join('\n'),
     ],
   ])('%s', (_, missing, message) => {
