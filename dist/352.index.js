@@ -163,7 +163,7 @@ function checkoutWarning(checkout, sha) {
 /** The git directory of a work tree whose top is `dir`, or undefined (none, or a submodule's). */
 function gitDirOf(dir) {
     const dotGit = external_node_path_.join(dir, '.git');
-    const stat = external_node_fs_.statSync(dotGit, { throwIfNoEntry: false });
+    const stat = statOf(dotGit);
     if (stat?.isDirectory())
         return dotGit;
     if (!stat?.isFile())
@@ -202,6 +202,15 @@ function packedRef(commonDir, ref) {
             return commit;
     }
     return undefined;
+}
+/** A folder that cannot be read (permissions, a race) is no repository: a warning never stops a run. */
+function statOf(file) {
+    try {
+        return external_node_fs_.statSync(file, { throwIfNoEntry: false });
+    }
+    catch {
+        return undefined;
+    }
 }
 function readText(file) {
     try {

@@ -54,7 +54,7 @@ export function checkoutWarning(checkout: Checkout | undefined, sha: string): st
 /** The git directory of a work tree whose top is `dir`, or undefined (none, or a submodule's). */
 function gitDirOf(dir: string): string | undefined {
   const dotGit = path.join(dir, '.git');
-  const stat = fs.statSync(dotGit, { throwIfNoEntry: false });
+  const stat = statOf(dotGit);
   if (stat?.isDirectory()) return dotGit;
   if (!stat?.isFile()) return undefined;
   const target = /^gitdir:\s*(.+?)\s*$/m.exec(readText(dotGit) ?? '')?.[1];
@@ -89,6 +89,15 @@ function packedRef(commonDir: string, ref: string): string | undefined {
     if (name === ref && commit && COMMIT.test(commit.toLowerCase())) return commit;
   }
   return undefined;
+}
+
+/** A folder that cannot be read (permissions, a race) is no repository: a warning never stops a run. */
+function statOf(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 function readText(file: string): string | undefined {
