@@ -23,6 +23,9 @@
 // proxy, crane (`crane push` of the saved image, `crane copy` to the second tag) and regctl
 // (`regctl image import`, `regctl image copy`); wall time, and each tool's requests and uploaded
 // bytes from the registry front's access log. The full run includes it.
+// BENCH_ONLY=stores: the same Docker (26) with each image store, as a DinD sidecar is with and
+// without `containerd-snapshotter` in its daemon.json: this action (its hand-over, and the time
+// of its Build and commit-tag push phases) against `buildx --push`, interleaved.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -463,6 +466,62 @@ async function peers() {
 }
 
 /** @param {[string, string][]} rows */
+/** Docker 26 with the classic image store, and with the containerd image store (the test bed's). */
+const STORE_ENGINES = [
+  ['classic store', 'tcp://127.0.0.1:2375'],
+  ['containerd store', 'tcp://127.0.0.1:2376'],
+];
+
+/** A phase's seconds from the action's `phases` line ("Build 4.4 s, …"). */
+function phaseSeconds(phases, phase) {
+  const found = new RegExp(`(?:^|, )${phase} (\\d+\\.\\d) s`).exec(phases);
+  if (!found) throw new Error(`no ${phase} phase in: ${phases}`);
+  return Number(found[1]) * 1000;
+}
+
+/**
+ * One Docker version, each image store (what `containerd-snapshotter` in a DinD sidecar's
+ * daemon.json changes): the action's hand-over and where its time goes, against buildx --push.
+ */
+async function stores() {
+  const samples = new Map(
+    STORE_ENGINES.map(([, engine]) => [engine, { run: [], build: [], push: [], buildx: [], handOver: '' }]),
+  );
+  for (let i = 0; i < RUNS; i++)
+    for (const [label, engine] of STORE_ENGINES) {
+      process.env.DOCKER_HOST = engine;
+      const of = samples.get(engine);
+      let context = makeContext();
+      const start = performance.now();
+      const result = await runAction({ inputs: actionInputs(name('stores'), context), sha: sha() });
+      of.run.push(performance.now() - start);
+      if (result.exitCode !== 0) throw new Error(`the action failed:\n${result.stdout}`);
+      const phases = /^ {2}phases +(.*)$/m.exec(result.stdout)?.[1] ?? '';
+      of.build.push(phaseSeconds(phases, 'Build'));
+      of.push.push(phaseSeconds(phases, 'Push the commit tag'));
+      of.handOver = /Hand-over \(([a-z-]+)\)/.exec(result.stdout)?.[1] ?? '?';
+      fs.rmSync(context, { recursive: true, force: true });
+      process.stdout.write(`  ${label} sample ${i + 1} action: ${seconds(of.run.at(-1))} (${phases})\n`);
+      context = makeContext();
+      of.buildx.push(await timed(() => buildxPush(context)));
+      fs.rmSync(context, { recursive: true, force: true });
+      process.stdout.write(`  ${label} sample ${i + 1} buildx --push: ${seconds(of.buildx.at(-1))}\n`);
+    }
+  delete process.env.DOCKER_HOST;
+  return STORE_ENGINES.flatMap(([label, engine]) => {
+    const of = samples.get(engine);
+    const run = median(of.run);
+    return [
+      [`${label} (${engine}): hand-over`, of.handOver],
+      [`${label}: this action (median)`, seconds(run)],
+      [`${label}: its Build phase (median)`, seconds(median(of.build))],
+      [`${label}: its Push the commit tag phase (median)`, seconds(median(of.push))],
+      [`${label}: docker login + buildx --push (median)`, seconds(median(of.buildx))],
+      [`${label}: action / buildx --push`, (run / median(of.buildx)).toFixed(3)],
+    ];
+  });
+}
+
 function printTable(rows) {
   const width = Math.max(...rows.map(([label]) => label.length));
   console.log('\n| measure | value |\n|---|---|');
@@ -488,6 +547,12 @@ async function main() {
   if (ONLY === 'peers') {
     console.log(`peers benchmark: ${RUNS} samples a variant, registry ${registry}\n`);
     printTable(await peers());
+    fs.rmSync(work, { recursive: true, force: true });
+    return;
+  }
+  if (ONLY === 'stores') {
+    console.log(`image-store benchmark: ${RUNS} samples a variant and store, registry ${registry}\n`);
+    printTable(await stores());
     fs.rmSync(work, { recursive: true, force: true });
     return;
   }

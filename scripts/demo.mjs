@@ -1,13 +1,19 @@
 // The demo's three runs of the committed action, through the local runner (see demo.sh).
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { root, runAction } from './local-runner.mjs';
 import { readTestbed } from './testbed/testbed.mjs';
 
 const bed = readTestbed();
 const image = `demo/hello-${randomBytes(3).toString('hex')}`;
+// A copy outside this repository: the demo's commits are made up, and a context inside a checkout
+// of another commit would get the action's warning that the files built are not the commit's.
+const context = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-demo-'));
+fs.cpSync(path.join(root, 'examples/hello'), context, { recursive: true });
 const inputs = {
-  context: path.join(root, 'examples/hello'),
+  context,
   image_name: image,
   version: 'v1.0.0',
   registry: bed.registry,
@@ -71,3 +77,4 @@ console.log(
     ? '\nThe demo did not go as expected.'
     : `\nDemo done: ${bed.registry}/${image} holds v1.0.0 and ${commitA}.`,
 );
+fs.rmSync(context, { recursive: true, force: true });

@@ -193,7 +193,9 @@ describe('skopeo through the tool cache', () => {
       withoutSkopeo: true,
     });
     expect(run.exitCode).toBe(1);
-    expect(errors(run)[0]).toMatch(/skopeo is not installed.*apt-get install -y skopeo.*skopeo_download_url/);
+    expect(errors(run)[0]).toMatch(
+      /lacks skopeo, needed to push the image.*apt-get install skopeo.*skopeo_download_url/,
+    );
     expect(builds(run)).toEqual([]);
   });
 });

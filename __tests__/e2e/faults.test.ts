@@ -382,6 +382,7 @@ describe('the runner lacks a part', () => {
     });
     expect(run.exitCode).toBe(1);
     expect(errors(run)).toHaveLength(1);
-    expect(errors(run)[0]).toMatch(/buildx plugin is missing.*apt-get install docker-buildx/);
+    expect(errors(run)[0]).toMatch(/lacks the docker buildx plugin.*apt-get install docker-buildx/);
+    expect(builds(run)).toEqual([]);
   });
 });

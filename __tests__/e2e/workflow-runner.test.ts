@@ -51,6 +51,9 @@ const PROBE = {
  *   outlives a test and a second commit may not take the same version;
  * - a `run` step that installs skopeo with apt-get: dropped; it would change the machine, and the
  *   test bed installed skopeo already;
+ * - `ref` on actions/checkout: dropped; act skips the checkout of the repository it runs only
+ *   when no other ref is named (it would clone from the network), and the scratch repository's
+ *   commit is the one the workflow runs for;
  * - added: the probe after the checkout (its post step reports what RUNNER_TEMP holds once the
  *   action's post step ran) and a last step that prints the action's outputs and the secret.
  * `actions/checkout` stays: act skips the checkout of the repository it runs, with no network.
@@ -67,13 +70,15 @@ function adapt(example: string, imageName?: string): { workflow: string; actionD
     action.with = { ...action.with, registry: bed.registry, insecure_registry: 'true' };
     if (imageName) action.with.image_name = imageName;
     const checkout = steps.findIndex((step) => step.uses?.startsWith('actions/checkout@'));
+    if (steps[checkout]?.with) delete steps[checkout].with.ref;
     steps.splice(checkout + 1, 0, { uses: './.probe' });
     steps.push({
-      run: 'echo "probe outputs result=$RESULT digest=$DIGEST sha_ref=$SHA_REF key=$KEY"',
+      run: 'echo "probe outputs result=$RESULT digest=$DIGEST sha_ref=$SHA_REF version_ref=$VERSION_REF key=$KEY"',
       env: {
         RESULT: `\${{ steps.${action.id}.outputs.result }}`,
         DIGEST: `\${{ steps.${action.id}.outputs.digest }}`,
         SHA_REF: `\${{ steps.${action.id}.outputs.sha_ref }}`,
+        VERSION_REF: `\${{ steps.${action.id}.outputs.version_ref }}`,
         KEY: '${{ secrets.ZOT_CI_API_KEY }}',
       },
     });
@@ -85,13 +90,16 @@ function adapt(example: string, imageName?: string): { workflow: string; actionD
 
 /**
  * A git repository of one commit holding the examples (each at its path), the action where they
- * load it from (action.yaml and the committed dist/), the probe, and a build context.
+ * load it from (action.yaml and the committed dist/), the probe, and a build context; with
+ * `dockerfile`, a second commit that changes the context's Dockerfile to it (what a push to
+ * main that touches a container looks like).
  */
 async function scratchRepository(
   work: string,
   workflows: Record<string, string>,
   context: string,
   imageName?: string,
+  dockerfile?: string,
 ): Promise<{ repo: string; sha: string }> {
   const repo = path.join(work, 'repo');
   for (const [workflowPath, example] of Object.entries(workflows)) {
@@ -110,7 +118,13 @@ async function scratchRepository(
   const git = (...args: string[]) => execFileAsync('git', ['-C', repo, ...args]);
   await git('init', '-q');
   await git('add', '-A');
-  await git('-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', 'commit', '-qm', 'scratch');
+  const commit = (message: string) =>
+    git('-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', 'commit', '-qam', message);
+  await commit('scratch');
+  if (dockerfile) {
+    fs.writeFileSync(path.join(repo, context, 'Dockerfile'), dockerfile);
+    await commit('a new version');
+  }
   // Only read by act to name the repository; never contacted.
   await git('remote', 'add', 'origin', 'https://forgejo.example.invalid/team/app.git');
   const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
@@ -122,7 +136,15 @@ interface ActRun {
   log: string;
   builds: string[];
   /** What the probe printed: `node`, `outputs` and `temp` lines, without act's prefix. */
-  probe: { node?: string; result?: string; digest?: string; shaRef?: string; key?: string; temp?: string };
+  probe: {
+    node?: string;
+    result?: string;
+    digest?: string;
+    shaRef?: string;
+    versionRef?: string;
+    key?: string;
+    temp?: string;
+  };
 }
 
 /**
@@ -212,6 +234,7 @@ async function act(
       result: value('result'),
       digest: value('digest'),
       shaRef: value('sha_ref'),
+      versionRef: value('version_ref'),
       key: value('key'),
       temp: field(/^probe RUNNER_TEMP holds \[(.*)\]$/),
     },
@@ -315,6 +338,52 @@ describe('nektos/act runs the example workflows in host mode', () => {
       expect(dispatch.builds).toEqual([]);
       expect(writesTo(await log(), `blumeops/${container}`)).toEqual([]);
       expect(dispatch.probe.temp).toBe('');
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test('Forgejo containers example: a push to main builds what changed, the version from the Dockerfile; a dispatch of that commit converges', async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-act-'));
+    try {
+      const container = `app${randomBytes(4).toString('hex')}`;
+      const workflowPath = '.forgejo/workflows/build-container.yaml';
+      const { repo, sha } = await scratchRepository(
+        work,
+        { [workflowPath]: 'forgejo-containers.yaml' },
+        `containers/${container}`,
+        undefined,
+        'FROM scratch\nARG CONTAINER_APP_VERSION=1.2.3\nCOPY payload /payload\n',
+      );
+      const push = await act(work, repo, 'push', workflowPath, {
+        runsOn: 'k8s',
+        eventJson: { ref: 'refs/heads/main' },
+      });
+      expect(keyInLog(push.log)).toBe(false);
+      expect(push.exitCode).toBe(0);
+      expect(push.log).toContain(`containers to build: ["${container}"]`);
+      expect(push.probe.result).toBe('pushed');
+      expect(push.builds).toHaveLength(1);
+      // `v1.2.3-<sha7>` once `tags` is an input of action.yaml; `v1.2.3` before.
+      expect(push.probe.versionRef).toMatch(
+        new RegExp(`^${bed.registry}/blumeops/${container}:v1\\.2\\.3(-${sha.slice(0, 7)})?$`),
+      );
+      const image = await inspect(push.probe.versionRef!);
+      expect(image?.Digest).toBe(push.probe.digest);
+      expect(image?.Labels['org.opencontainers.image.revision']).toBe(sha);
+
+      // The same container dispatched from the UI, `ref` empty: the same commit, nothing to write.
+      const log = await accessLogMark(bed);
+      const dispatch = await act(work, repo, 'workflow_dispatch', workflowPath, {
+        runsOn: 'k8s',
+        inputs: { container },
+      });
+      expect(keyInLog(dispatch.log)).toBe(false);
+      expect(dispatch.exitCode).toBe(0);
+      expect(dispatch.probe.result).toBe('already-published');
+      expect(dispatch.probe.digest).toBe(push.probe.digest);
+      expect(dispatch.builds).toEqual([]);
+      expect(writesTo(await log(), `blumeops/${container}`)).toEqual([]);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@ import { CREATED_LABEL, Input, REVISION_LABEL, SOURCE_LABEL, VERSION_LABEL } fro
 import { DIGEST } from '../image/digest.js';
 import type { Tags } from '../image/tags.js';
 import { runTool } from '../process/tools.js';
+import { buildxIsMissing, missingToolsMessage } from '../tools/job-image.js';
 
 /** The longest job GitHub runs; a Forgejo job's own timeout usually ends a build sooner. */
 const BUILD_TIMEOUT = 6 * 60 * 60;
@@ -193,16 +194,12 @@ export async function build(spec: BuildSpec, output: BuildOutput): Promise<strin
 }
 
 /**
- * The build is the first docker command, so it is where a runner without buildx or without a
- * reachable engine shows: such failures are named, with what to install or start.
+ * A runner without buildx is named before the build (tools/job-image.ts); these failures are
+ * named here too, with what to install or start, for an engine that stops answering in between.
  */
 export function explainBuildFailure(error: unknown, env: NodeJS.ProcessEnv = process.env): unknown {
   if (!(error instanceof ToolError)) return error;
-  if (/'buildx' is not a docker command|unknown command "buildx"|unknown flag: --file/.test(error.detail))
-    return new UserError(
-      "The docker buildx plugin is missing. Install it: Debian and Ubuntu `apt-get install docker-buildx`, or Docker's `docker-buildx-plugin`.",
-      { cause: error },
-    );
+  if (buildxIsMissing(error.detail)) return new UserError(missingToolsMessage(['buildx']), { cause: error });
   if (
     /Cannot connect to the Docker daemon|error during connect|docker daemon is not running|connect: no such file or directory/i.test(
       error.detail,

@@ -30,16 +30,25 @@ export const SKOPEO_DAEMON_API = '1.22';
 
 const PROBE_TIMEOUT = 60;
 
-/** The current builder's driver and the engine's image store: two docker commands, at once. */
+/**
+ * The current builder's driver and the engine's image store: two docker commands, at once.
+ * When both fail, buildx's failure is the one thrown: a missing plugin is named before an engine
+ * that is not reachable, whichever answered first.
+ */
 export async function probeBuilder(): Promise<BuilderFacts> {
-  const [inspect, info] = await Promise.all([
+  const [inspect, info] = await Promise.allSettled([
     runTool('docker', ['buildx', 'inspect'], { silent: true, timeoutSeconds: PROBE_TIMEOUT }),
     runTool('docker', ['info', '--format', '{{json .DriverStatus}}'], {
       silent: true,
       timeoutSeconds: PROBE_TIMEOUT,
     }),
   ]);
-  return { driver: parseDriver(inspect.stdout), containerdStore: usesContainerdStore(info.stdout) };
+  if (inspect.status === 'rejected') throw inspect.reason;
+  if (info.status === 'rejected') throw info.reason;
+  return {
+    driver: parseDriver(inspect.value.stdout),
+    containerdStore: usesContainerdStore(info.value.stdout),
+  };
 }
 
 /** The engine's endpoint and the oldest API it accepts: two docker commands, at once. */

@@ -46,9 +46,10 @@ export async function buildAndHandOver(
   spec: BuildSpec,
   runDirectory: string,
   timeline: Timeline,
+  probed?: Promise<BuilderFacts>,
 ): Promise<HandOver> {
   return timeline.phase('Build', async () => {
-    const builder = await capableBuilder(spec);
+    const builder = await capableBuilder(spec, probed);
     if (canExportOci(builder)) {
       const directory = path.join(runDirectory, OCI_LAYOUT);
       info(
@@ -95,19 +96,25 @@ export function asOciManifest(handOver: HandOver): HandOver {
 }
 
 /** `push: false`: the image is built and loaded into the engine, under its local tags. */
-export async function buildOnly(spec: BuildSpec, runDirectory: string, timeline: Timeline): Promise<void> {
+export async function buildOnly(
+  spec: BuildSpec,
+  runDirectory: string,
+  timeline: Timeline,
+  probed?: Promise<BuilderFacts>,
+): Promise<void> {
   await timeline.phase('Build', async () => {
-    await capableBuilder(spec);
+    await capableBuilder(spec, probed);
     await build(spec, loadInto(runDirectory));
   });
 }
 
 /**
- * The current builder, once it is known to do what the inputs ask: several platforms,
- * attestations and annotations need one that writes OCI images. Refused before the build.
+ * The current builder (as `probed` when the tools check asked already), once it is known to do
+ * what the inputs ask: several platforms, attestations and annotations need one that writes OCI
+ * images. Refused before the build.
  */
-async function capableBuilder(spec: BuildSpec): Promise<BuilderFacts> {
-  const builder = await probeBuilder().catch((error: unknown) => {
+async function capableBuilder(spec: BuildSpec, probed = probeBuilder()): Promise<BuilderFacts> {
+  const builder = await probed.catch((error: unknown) => {
     throw explainBuildFailure(error);
   });
   if (spec.needsOci.length > 0 && !canExportOci(builder))

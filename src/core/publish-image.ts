@@ -1,5 +1,6 @@
 import { messageOf } from '../errors.js';
 import { tagsOf } from '../image/tags.js';
+import { warnOfAnotherCheckout } from '../inputs/checkout.js';
 import type { Inputs } from '../inputs/parse.js';
 import { recordChildrenIn } from '../process/children.js';
 import { childrenDirectory, createRunDirectory } from '../process/run-folder.js';
@@ -18,7 +19,14 @@ import { Timeline } from '../report/timeline.js';
 import type { Secrets } from '../secrets.js';
 import { signatureRef } from '../signing/signature.js';
 import { registrySignatures } from '../signing/signatures.js';
-import { checkKey, openKey, partsFor, publicationContext, registryClientFor } from './wiring.js';
+import {
+  checkKey,
+  checkToolsFor,
+  openKey,
+  partsFor,
+  publicationContext,
+  registryClientFor,
+} from './wiring.js';
 
 // The core of the behaviour, the same for the action and the command line: from parsed inputs
 // to a published image and its report.
@@ -33,6 +41,8 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
   const parts = partsFor(inputs, tags);
   // Without `push` nothing is pushed: there is no part to name.
   if (parts && inputs.push) setPartOutput(tags, parts);
+  // A source was built elsewhere: its revision label, not a checkout, says which commit it is.
+  if (!inputs.source) warnOfAnotherCheckout(inputs.build.context, inputs.sha);
   const runDirectory = await createRunDirectory();
   recordChildrenIn(childrenDirectory(runDirectory));
   const client = registryClientFor(inputs);
@@ -54,6 +64,8 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
       plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
     const first = await planNow('Check the registry');
     info(first.reason);
+    // What the job image lacks for what the plan writes is named at once, before any build.
+    const { builder } = await checkToolsFor(first, inputs, timeline);
     // A wrong password stops the run here at the latest, before anything is built.
     await signingKey;
     const context = publicationContext({
@@ -66,6 +78,7 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
       signatures,
       timeline,
       runDirectory,
+      builder,
     });
     const { result, digest, reason, missing } = await publish(first, context, () =>
       planNow('Check the registry again'),

@@ -1,10 +1,13 @@
 import { buildSpec, provenanceLabels } from '../build/buildx.js';
+import type { BuilderFacts } from '../build/engine.js';
 import { InputError, UserError } from '../errors.js';
 import { indexAnnotations, partsOf, type Parts } from '../image/parts.js';
 import type { Tags } from '../image/tags.js';
 import type { Inputs } from '../inputs/parse.js';
 import { defaultRetryPolicy } from '../process/retry.js';
 import type { PublicationContext, RegistryView } from '../publication/context.js';
+import type { Plan } from '../publication/plan.js';
+import { toolsFor } from '../publication/steps/index.js';
 import { realWriter } from '../publication/writer.js';
 import { RegistryClient } from '../registry/client.js';
 import { warnOfKeyExpiry } from '../registry/key-expiry.js';
@@ -15,6 +18,7 @@ import type { Secrets } from '../secrets.js';
 import { KeyProblem, openSigningKey, type SigningKey } from '../signing/key.js';
 import type { Signatures } from '../signing/signatures.js';
 import { authFileIn, login, type SkopeoConfig } from '../skopeo/commands.js';
+import { checkTools, type CheckedTools } from '../tools/job-image.js';
 
 // The object graph of one run, built from its inputs: the registry client, the parts, the
 // signing key, and the publication's context (its ports filled with the real registry, buildx
@@ -31,6 +35,8 @@ export interface Run {
   signatures?: Signatures;
   timeline: Timeline;
   runDirectory: string;
+  /** The builder as the tools check found it, when the run builds. */
+  builder?: Promise<BuilderFacts>;
 }
 
 export function registryClientFor(inputs: Inputs): RegistryClient {
@@ -60,6 +66,7 @@ export function publicationContext(run: Run): PublicationContext {
       timeline,
       skopeoDownload: inputs.skopeoDownload,
       source: inputs.source,
+      builder: run.builder,
       logIn: () => logIn(inputs, run.secrets, runDirectory),
     }),
     phase: (name, work) => timeline.phase(name, work),
@@ -99,6 +106,16 @@ export async function checkKey(inputs: Inputs, client: RegistryClient): Promise<
   }
   info(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
   await warnOfKeyExpiry(client, inputs.keyExpiryWarningDays, new Date());
+}
+
+/**
+ * The tools the plan's writes run, checked (as a phase of their own) when it writes anything;
+ * with `source` nothing is built, so buildx is not needed.
+ */
+export async function checkToolsFor(plan: Plan, inputs: Inputs, timeline: Timeline): Promise<CheckedTools> {
+  const needs = { ...toolsFor(plan), ...(inputs.source ? { buildx: false } : {}) };
+  if (!needs.buildx && !needs.skopeo) return {};
+  return timeline.phase('Check the tools', () => checkTools(needs, inputs.skopeoDownload !== undefined));
 }
 
 async function logIn(inputs: Inputs, secrets: Secrets, runDirectory: string): Promise<SkopeoConfig> {

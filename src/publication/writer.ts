@@ -1,4 +1,5 @@
 import { forPlatform, type BuildSpec } from '../build/buildx.js';
+import type { BuilderFacts } from '../build/engine.js';
 import { asOciManifest, buildAndHandOver, buildOnly, discard } from '../build/hand-over.js';
 import { handOverSource } from '../build/source.js';
 import type { SourceImage } from '../inputs/source.js';
@@ -28,6 +29,8 @@ export interface RealWriterOptions {
   skopeoDownload?: SkopeoDownload;
   /** Push-only mode: the image built elsewhere, handed over instead of a build. */
   source?: SourceImage;
+  /** The builder as the tools check found it: the build does not ask again. */
+  builder?: Promise<BuilderFacts>;
   /** Logs skopeo in; started once, when the first registry write is prepared. */
   logIn: () => Promise<SkopeoConfig>;
 }
@@ -37,7 +40,7 @@ export interface RealWriterOptions {
  * the action's own client writes an index of parts.
  */
 export function realWriter(options: RealWriterOptions): Writer {
-  const { tags, spec, runDirectory, timeline, client } = options;
+  const { tags, spec, runDirectory, timeline, client, builder } = options;
   let loggedIn: Promise<SkopeoConfig> | undefined;
   const skopeo = (): Promise<SkopeoConfig> => {
     if (!loggedIn) throw new Error('skopeo used before the writer was prepared');
@@ -59,8 +62,8 @@ export function realWriter(options: RealWriterOptions): Writer {
           handOverSource(source, tags.sha, runDirectory, (await skopeo()).secrets),
         );
       return platform
-        ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline))
-        : buildAndHandOver(spec, runDirectory, timeline);
+        ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline, builder))
+        : buildAndHandOver(spec, runDirectory, timeline, builder);
     },
     push: async (built, reference) => pushImage(await skopeo(), built, reference, runDirectory),
     stage: async (built) => {
@@ -77,7 +80,7 @@ export function realWriter(options: RealWriterOptions): Writer {
       return digest;
     },
     discard,
-    load: () => buildOnly(spec, runDirectory, timeline),
+    load: () => buildOnly(spec, runDirectory, timeline, builder),
     copy: async (digest, reference) =>
       options.assemblesParts
         ? client.tagManifest(tags.repository, digest, reference.slice(tags.image.length + 1))

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { UserError, messageOf } from '../errors.js';
 import { info, warn } from '../report/log.js';
 import { findOnPath } from '../process/tools.js';
+import { missingToolsMessage } from '../tools/job-image.js';
 
 /** A skopeo binary (or a .tar.gz holding one) to download, and the SHA-256 it must have. */
 export interface SkopeoDownload {
@@ -23,11 +24,8 @@ export async function ensureSkopeo(
   runDirectory: string,
 ): Promise<void> {
   if (await findOnPath('skopeo')) return;
-  if (!download)
-    throw new UserError(
-      'skopeo is not installed on this runner. Install it first (Debian and Ubuntu: `apt-get install -y skopeo`; Alpine: `apk add skopeo`), ' +
-        'or set `skopeo_download_url` and `skopeo_sha256` to a skopeo binary or .tar.gz this action may download.',
-    );
+  // Checked before the build (tools/job-image.ts); here for a PATH that changed in between.
+  if (!download) throw new UserError(missingToolsMessage(['skopeo']));
   // The checksum names the build: one cache entry for each download the workflow pins.
   const version = `0.0.0-sha256-${download.sha256.slice(0, 16)}`;
   const name = cachedName(download);

@@ -102,10 +102,11 @@ describe('the build', () => {
   test.each([
     [
       "docker: 'buildx' is not a docker command.",
-      /^The docker buildx plugin is missing\. Install it: Debian/,
+      /^This job's image lacks the docker buildx plugin, needed to build the image .* `apt-get install docker-buildx`/,
     ],
-    ['unknown command "buildx" for "docker"', /^The docker buildx plugin is missing/],
-    ['unknown flag: --file', /^The docker buildx plugin is missing/],
+    ['docker: unknown command: docker buildx', /^This job's image lacks the docker buildx plugin/], // Docker 28
+    ['unknown command "buildx" for "docker"', /^This job's image lacks the docker buildx plugin/],
+    ['unknown flag: --file', /^This job's image lacks the docker buildx plugin/],
     [
       'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
       /^The Docker engine is not reachable at DOCKER_HOST=tcp:\/\/10\.0\.0\.1:2375: start dockerd, or give the job access to its socket\. Nothing was pushed\.$/,
@@ -215,6 +216,16 @@ describe('the hand-over and the builder it needs', () => {
       expect((handOver as { files: string[] }).files.every((file) => file.startsWith(`${odd}/`))).toBe(true);
     },
   );
+
+  test('a builder the tools check probed already is not asked again, with or without push', async () => {
+    const probed = Promise.resolve({ driver: 'docker', containerdStore: true });
+    const handOver = await quietly(() => buildAndHandOver(specWith({}), work, new Timeline(), probed));
+    expect(handOver).toMatchObject({ kind: 'oci-layout' });
+    await quietly(() => buildOnly(specWith({}), work, new Timeline(), probed));
+    const asked = fs.readFileSync(calls, 'utf8').split('\n');
+    expect(asked.filter((call) => call === 'buildx inspect' || call.startsWith('info '))).toEqual([]);
+    expect(builds()).toHaveLength(2);
+  });
 
   test('with attestations, skopeo is told to change no digest', async () => {
     const handOver = await quietly(() =>

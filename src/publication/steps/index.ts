@@ -1,5 +1,6 @@
 import type { PublicationContext, Written } from '../context.js';
-import type { PlannedImage, StepKind, Write } from '../plan.js';
+import type { Plan, PlannedImage, StepKind, Write } from '../plan.js';
+import type { ToolNeeds } from '../../tools/job-image.js';
 import { writeCommitTag } from './commit-tag.js';
 import { loadIntoEngine } from './load-into-engine.js';
 import { writePart } from './part.js';
@@ -27,3 +28,20 @@ export const STEPS: Record<StepKind, Step> = {
   'version-tag': writeVersionTag,
   engine: loadIntoEngine,
 };
+
+/**
+ * The tools a plan's writes run: buildx for what is built (the image, a part, the engine's
+ * image), skopeo for what is pushed or copied (the version tag's copy too: it prepares skopeo,
+ * which logs in). An index of parts and a signature are written by the action's own client; a
+ * plan with nothing to write needs neither.
+ */
+export function toolsFor(plan: Plan): ToolNeeds {
+  const built = plan.image.kind === 'build';
+  const builds = (write: Write) =>
+    write.step === 'engine' || write.step === 'part' || (write.step === 'commit-tag' && built);
+  const pushes = (write: Write) =>
+    write.step === 'part' ||
+    write.step === 'version-tag' ||
+    (write.step === 'commit-tag' && plan.image.kind !== 'assemble');
+  return { buildx: plan.writes.some(builds), skopeo: plan.writes.some(pushes) };
+}

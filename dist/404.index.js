@@ -1,5 +1,5 @@
-export const id = 219;
-export const ids = [219];
+export const id = 404;
+export const ids = [404];
 export const modules = {
 
 /***/ 3916:
@@ -80,7 +80,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 4219:
+/***/ 2404:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -114,12 +114,149 @@ function tagsOf(registry, repository, version, sha) {
     return { image: `${registry}/${repository}`, repository, version, sha };
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: ./src/names.ts
+var names = __webpack_require__(6455);
+// EXTERNAL MODULE: ./src/report/surface.ts
+var surface = __webpack_require__(1997);
+;// CONCATENATED MODULE: ./src/report/log.ts
+
+// Text from outside (a registry's answer, a tool's output, an image's label, an input echoed in a
+// command line) must never reach a runner as a workflow command. The runners read two forms:
+//   - `::name k=v::value`: act and Gitea's runner at the very start of the raw line; GitHub's
+//     runner after .NET's TrimStart(), which also strips U+0085 (NEL) and other Unicode spaces;
+//   - `##[name k=v]value`: act and Gitea's runner at the start of the line; GitHub's runner
+//     anywhere in it (its older parser looks for `##[` with IndexOf).
+// So a line whose first visible characters are `::` gets a visible `| ` in front, and every
+// `##[` becomes `##\[`, wherever it stands.
+/** What may stand before `::` and still be trimmed away by some runner: white space of any kind, control and format characters. */
+const COMMAND_START = /^[\s\p{Z}\p{Cc}\p{Cf}]*::/u;
+function neutralise(text) {
+    return text
+        .split(/\r\n|\r|\n/)
+        .map((line) => {
+        const escaped = line.replaceAll('##[', '##\\[');
+        return COMMAND_START.test(escaped) ? `| ${escaped}` : escaped;
+    })
+        .join('\n');
+}
+/** Every log line of the main step goes through here, so none can issue a workflow command. */
+function info(text) {
+    (0,surface/* surface */.MT)().info(neutralise(text));
+}
+/** A warning, guarded as a log line is: its text may come from outside. */
+function warn(text) {
+    (0,surface/* surface */.MT)().warning(neutralise(text));
+}
+
+;// CONCATENATED MODULE: ./src/inputs/checkout.ts
+
+
+
+
+const COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+/** How many symbolic refs are followed before giving up (git's own limit is 5). */
+const MAX_SYMREF_DEPTH = 5;
+/**
+ * The checkout holding `directory`: the nearest work tree above it (`.git` a folder, or a
+ * `gitdir:` file as in a linked work tree; a submodule's is passed over for the repository that
+ * holds it) and the commit of its HEAD, detached or through a branch (loose or packed). Undefined
+ * outside a repository, or where HEAD cannot be read (no commit yet, a reftable repository).
+ */
+function readCheckout(directory) {
+    for (let dir = external_node_path_.resolve(directory);; dir = external_node_path_.dirname(dir)) {
+        const gitDir = gitDirOf(dir);
+        if (gitDir) {
+            const head = readHead(gitDir);
+            return head ? { workTree: dir, head } : undefined;
+        }
+        if (external_node_path_.dirname(dir) === dir)
+            return undefined;
+    }
+}
+/** Warns (once, before the key is checked) when the context's checkout is not the commit published. */
+function warnOfAnotherCheckout(context, sha) {
+    const warning = checkoutWarning(readCheckout(context), sha);
+    if (warning)
+        warn(warning);
+}
+/** The warning when `checkout` is not `sha`: the files built are not the commit tagged. */
+function checkoutWarning(checkout, sha) {
+    if (!checkout || checkout.head === sha.toLowerCase())
+        return undefined;
+    return (`The build context is in ${checkout.workTree}, whose checked-out commit (HEAD) is ${checkout.head}, but \`${names/* Input */.pd.Sha}\` is ${sha}: ` +
+        `the image is built from the files of ${checkout.head.slice(0, 12)} and published as ${sha.slice(0, 12)}. ` +
+        'Check out the commit you publish: give the checkout and this action the same commit, ' +
+        '`ref: ${{ inputs.ref || github.sha }}` on actions/checkout and `sha: ${{ inputs.ref || github.sha }}` here.');
+}
+/** The git directory of a work tree whose top is `dir`, or undefined (none, or a submodule's). */
+function gitDirOf(dir) {
+    const dotGit = external_node_path_.join(dir, '.git');
+    const stat = statOf(dotGit);
+    if (stat?.isDirectory())
+        return dotGit;
+    if (!stat?.isFile())
+        return undefined;
+    const target = /^gitdir:\s*(.+?)\s*$/m.exec(readText(dotGit) ?? '')?.[1];
+    if (!target)
+        return undefined;
+    const gitDir = external_node_path_.resolve(dir, target);
+    // A submodule's git directory lives under the containing repository's `.git/modules/`: the
+    // workflow checked out that repository, whose HEAD is the commit that matters.
+    return /[\\/]\.git[\\/]modules[\\/]/.test(gitDir) ? undefined : gitDir;
+}
+/** HEAD's commit: detached, or the branch it names resolved in the common git directory. */
+function readHead(gitDir) {
+    // A linked work tree keeps its own HEAD and names, in `commondir`, where the branches are.
+    const common = readText(external_node_path_.join(gitDir, 'commondir'))?.trim();
+    const commonDir = common ? external_node_path_.resolve(gitDir, common) : gitDir;
+    let content = readText(external_node_path_.join(gitDir, 'HEAD'))?.trim();
+    for (let depth = 0; content !== undefined && depth <= MAX_SYMREF_DEPTH; depth++) {
+        const lower = content.toLowerCase();
+        if (COMMIT.test(lower))
+            return lower;
+        const ref = /^ref:\s*(refs\/\S+)$/.exec(content)?.[1];
+        if (!ref || ref.split('/').includes('..'))
+            return undefined;
+        content = readText(external_node_path_.join(commonDir, ref))?.trim() ?? packedRef(commonDir, ref);
+    }
+    return undefined;
+}
+/** A ref's commit in `packed-refs` (`<commit> <ref>` lines; `#` headers and `^` peeled lines skipped). */
+function packedRef(commonDir, ref) {
+    const packed = readText(external_node_path_.join(commonDir, 'packed-refs')) ?? '';
+    for (const line of packed.split('\n')) {
+        const [commit, name] = line.trim().split(' ');
+        if (name === ref && commit && COMMIT.test(commit.toLowerCase()))
+            return commit;
+    }
+    return undefined;
+}
+/** A folder that cannot be read (permissions, a race) is no repository: a warning never stops a run. */
+function statOf(file) {
+    try {
+        return external_node_fs_.statSync(file, { throwIfNoEntry: false });
+    }
+    catch {
+        return undefined;
+    }
+}
+function readText(file) {
+    try {
+        return external_node_fs_.readFileSync(file, 'utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+
 // EXTERNAL MODULE: ./src/process/children.ts
 var children = __webpack_require__(1414);
 // EXTERNAL MODULE: ./src/process/run-folder.ts
 var run_folder = __webpack_require__(2013);
-// EXTERNAL MODULE: ./src/names.ts
-var names = __webpack_require__(6455);
 ;// CONCATENATED MODULE: ./src/publication/parts-missing.ts
 /**
  * Not every part of the index is in the registry yet: the job ends with `part-pushed`, and
@@ -893,6 +1030,20 @@ const STEPS = {
     'version-tag': writeVersionTag,
     engine: loadIntoEngine,
 };
+/**
+ * The tools a plan's writes run: buildx for what is built (the image, a part, the engine's
+ * image), skopeo for what is pushed or copied (the version tag's copy too: it prepares skopeo,
+ * which logs in). An index of parts and a signature are written by the action's own client; a
+ * plan with nothing to write needs neither.
+ */
+function toolsFor(plan) {
+    const built = plan.image.kind === 'build';
+    const builds = (write) => write.step === 'engine' || write.step === 'part' || (write.step === 'commit-tag' && built);
+    const pushes = (write) => write.step === 'part' ||
+        write.step === 'version-tag' ||
+        (write.step === 'commit-tag' && plan.image.kind !== 'assemble');
+    return { buildx: plan.writes.some(builds), skopeo: plan.writes.some(pushes) };
+}
 
 ;// CONCATENATED MODULE: ./src/publication/executor.ts
 
@@ -1030,38 +1181,6 @@ async function commitTagOnceVersionHolds(published, context) {
     if (!version.exists || version.digest !== published)
         throw (0,errors/* tagTaken */.uN)(`${versionRef(context.tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`, versionRef(context.tags), version.exists ? version.digest : undefined);
     return commit;
-}
-
-// EXTERNAL MODULE: ./src/report/surface.ts
-var surface = __webpack_require__(1997);
-;// CONCATENATED MODULE: ./src/report/log.ts
-
-// Text from outside (a registry's answer, a tool's output, an image's label, an input echoed in a
-// command line) must never reach a runner as a workflow command. The runners read two forms:
-//   - `::name k=v::value`: act and Gitea's runner at the very start of the raw line; GitHub's
-//     runner after .NET's TrimStart(), which also strips U+0085 (NEL) and other Unicode spaces;
-//   - `##[name k=v]value`: act and Gitea's runner at the start of the line; GitHub's runner
-//     anywhere in it (its older parser looks for `##[` with IndexOf).
-// So a line whose first visible characters are `::` gets a visible `| ` in front, and every
-// `##[` becomes `##\[`, wherever it stands.
-/** What may stand before `::` and still be trimmed away by some runner: white space of any kind, control and format characters. */
-const COMMAND_START = /^[\s\p{Z}\p{Cc}\p{Cf}]*::/u;
-function neutralise(text) {
-    return text
-        .split(/\r\n|\r|\n/)
-        .map((line) => {
-        const escaped = line.replaceAll('##[', '##\\[');
-        return COMMAND_START.test(escaped) ? `| ${escaped}` : escaped;
-    })
-        .join('\n');
-}
-/** Every log line of the main step goes through here, so none can issue a workflow command. */
-function info(text) {
-    (0,surface/* surface */.MT)().info(neutralise(text));
-}
-/** A warning, guarded as a log line is: its text may come from outside. */
-function warn(text) {
-    (0,surface/* surface */.MT)().warning(neutralise(text));
 }
 
 ;// CONCATENATED MODULE: ./src/publication/registry-view.ts
@@ -1380,8 +1499,6 @@ class Timeline {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
 var exec = __webpack_require__(5260);
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
@@ -1509,7 +1626,197 @@ function fullDisk(error) {
         "the hand-over to skopeo to this run's folder under RUNNER_TEMP: free space there (for example `docker system prune`) and run again. Nothing was pushed.", { cause: error });
 }
 
+;// CONCATENATED MODULE: ./src/build/engine.ts
+
+
+/** The Docker API version skopeo's `docker-daemon:` transport speaks (containers/image pins it). */
+const SKOPEO_DAEMON_API = '1.22';
+const PROBE_TIMEOUT = 60;
+/**
+ * The current builder's driver and the engine's image store: two docker commands, at once.
+ * When both fail, buildx's failure is the one thrown: a missing plugin is named before an engine
+ * that is not reachable, whichever answered first.
+ */
+async function probeBuilder() {
+    const [inspect, info] = await Promise.allSettled([
+        runTool('docker', ['buildx', 'inspect'], { silent: true, timeoutSeconds: PROBE_TIMEOUT }),
+        runTool('docker', ['info', '--format', '{{json .DriverStatus}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+    ]);
+    if (inspect.status === 'rejected')
+        throw inspect.reason;
+    if (info.status === 'rejected')
+        throw info.reason;
+    return {
+        driver: parseDriver(inspect.value.stdout),
+        containerdStore: usesContainerdStore(info.value.stdout),
+    };
+}
+/** The engine's endpoint and the oldest API it accepts: two docker commands, at once. */
+async function probeEndpoint() {
+    const [context, version] = await Promise.all([
+        runTool('docker', ['context', 'inspect', '--format', '{{json .}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+        runTool('docker', ['version', '--format', '{{.Server.MinAPIVersion}}'], {
+            silent: true,
+            timeoutSeconds: PROBE_TIMEOUT,
+        }),
+    ]);
+    return { ...parseContext(context.stdout, process.env), minApiVersion: version.stdout.trim() };
+}
+/** `Driver: docker-container` from `docker buildx inspect`. */
+function parseDriver(inspectOutput) {
+    const driver = /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1];
+    if (!driver)
+        throw new errors/* UserError */.yo(`Could not tell which driver the buildx builder uses: \`docker buildx inspect\` said ${JSON.stringify(inspectOutput.slice(0, 200))}.`);
+    return driver;
+}
+/** `docker info`'s DriverStatus names containerd's snapshotter when the containerd image store is on. */
+function usesContainerdStore(driverStatusJson) {
+    try {
+        const status = JSON.parse(driverStatusJson);
+        return (status ?? []).some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'));
+    }
+    catch {
+        return false;
+    }
+}
+function parseContext(contextJson, env) {
+    const context = JSON.parse(contextJson);
+    const host = context.Endpoints?.docker?.Host;
+    if (!host)
+        throw new errors/* UserError */.yo('The current docker context names no engine endpoint.');
+    const tls = Boolean(env.DOCKER_TLS_VERIFY) || Object.keys(context.TLSMaterial ?? {}).length > 0;
+    return { host, tls };
+}
+/**
+ * The builder exports an OCI layout itself (any driver but `docker`, or the docker driver on the
+ * containerd image store): skopeo then pushes from that folder and the engine is not involved.
+ */
+function canExportOci(builder) {
+    return builder.driver !== 'docker' || builder.containerdStore;
+}
+/**
+ * Where skopeo's `docker-daemon:` transport can read this engine, in the form skopeo takes
+ * (`unix://…`, or `http://host:port` for plain tcp); or why it cannot.
+ */
+function skopeoDaemonAccess(endpoint) {
+    const { host, tls, minApiVersion } = endpoint;
+    if (tls)
+        return { why: `the engine at ${host} needs TLS, and skopeo would need its client certificates` };
+    if (compareApiVersions(minApiVersion, SKOPEO_DAEMON_API) > 0)
+        return {
+            why: `the engine at ${host} refuses Docker API versions below ${minApiVersion}, and skopeo's docker-daemon transport speaks ${SKOPEO_DAEMON_API}`,
+        };
+    if (host.startsWith('unix://'))
+        return { host };
+    if (host.startsWith('tcp://'))
+        return { host: `http://${host.slice('tcp://'.length)}` };
+    return { why: `skopeo cannot reach an engine at ${host}` };
+}
+/** Compares `1.24` with `1.22` numerically; an unreadable version counts as newer than any. */
+function compareApiVersions(a, b) {
+    const parse = (v) => (/^\d+\.\d+$/.test(v) ? v.split('.').map(Number) : undefined);
+    const [x, y] = [parse(a), parse(b)];
+    if (!x || !y)
+        return x ? -1 : y ? 1 : 0;
+    return x[0] !== y[0] ? Math.sign(x[0] - y[0]) : Math.sign(x[1] - y[1]);
+}
+
+;// CONCATENATED MODULE: ./src/tools/job-image.ts
+
+
+
+
+
+/**
+ * What a docker CLI without the buildx plugin says to `docker buildx …`: Docker 28 `unknown
+ * command: docker buildx`, older CLIs `'buildx' is not a docker command` or `unknown command
+ * "buildx"`, and some `unknown flag: --file` (the build's first flag, read as `docker`'s own).
+ */
+function buildxIsMissing(said) {
+    return /'buildx' is not a docker command|unknown command: docker buildx|unknown command "buildx"|unknown flag: --file/.test(said);
+}
+const WHAT = {
+    docker: {
+        name: 'the docker CLI and its buildx plugin',
+        for: 'to build the image',
+        add: "Debian 13 and Ubuntu 24.04 `apt-get install docker.io docker-buildx`; Docker's apt repository `docker-ce-cli docker-buildx-plugin`",
+        debian: ['docker.io', 'docker-buildx'],
+    },
+    buildx: {
+        name: 'the docker buildx plugin',
+        for: 'to build the image (`docker buildx version` must answer)',
+        add: "Debian 13 and Ubuntu 24.04 `apt-get install docker-buildx` (Debian 12 has no such package); Docker's apt repository `docker-buildx-plugin`; " +
+            'or a buildx release binary copied to `~/.docker/cli-plugins/docker-buildx` and made executable',
+        debian: ['docker-buildx'],
+    },
+    skopeo: {
+        name: 'skopeo',
+        for: 'to push the image',
+        add: `Debian and Ubuntu \`apt-get install skopeo\` (or, instead, set \`${names/* Input */.pd.SkopeoDownloadUrl}\` and \`${names/* Input */.pd.SkopeoSha256}\`: ` +
+            'the action then downloads skopeo, checks it and keeps it in the tool cache)',
+        debian: ['skopeo'],
+    },
+};
+/** What to add to the job image for each missing tool, in one message. */
+function missingToolsMessage(missing) {
+    const tools = MISSING_ORDER.filter((tool) => missing.includes(tool)).map((tool) => WHAT[tool]);
+    const [only] = tools;
+    if (tools.length === 1)
+        return `This job's image lacks ${only.name}, needed ${only.for}. Add to the job image: ${only.add}. Nothing was built or pushed.`;
+    const packages = tools.flatMap((tool) => tool.debian).join(' ');
+    return [
+        `This job's image lacks ${tools.map((tool) => tool.name).join(' and ')}. Add to the job image:`,
+        ...tools.map((tool) => `- ${tool.name}, needed ${tool.for}: ${tool.add};`),
+        `On Debian 13 or Ubuntu 24.04, all at once: \`apt-get install ${packages}\`. Nothing was built or pushed.`,
+    ].join('\n');
+}
+const MISSING_ORDER = ['docker', 'buildx', 'skopeo'];
+/**
+ * Checks the job image for the tools `needs` names (skopeo is not needed on PATH when the
+ * workflow gives a download of it) and throws one UserError naming everything missing. buildx
+ * is asked through the builder probe the build needs anyway (`docker buildx inspect` and
+ * `docker info`), so the check costs the run no extra docker command.
+ */
+async function checkTools(needs, skopeoDownload) {
+    const missing = [];
+    const found = [];
+    let builder;
+    if (needs.buildx) {
+        const docker = await findOnPath('docker');
+        if (!docker)
+            missing.push('docker');
+        else {
+            builder = probeBuilder();
+            const failure = await builder.then(() => undefined, (error) => error);
+            if (failure instanceof errors/* ToolError */.v4 && buildxIsMissing(failure.detail))
+                missing.push('buildx');
+            else
+                found.push(`docker buildx (${docker})`);
+        }
+    }
+    if (needs.skopeo) {
+        const skopeo = await findOnPath('skopeo');
+        if (skopeo)
+            found.push(`skopeo (${skopeo})`);
+        else if (skopeoDownload)
+            found.push(`skopeo from \`${names/* Input */.pd.SkopeoDownloadUrl}\``);
+        else
+            missing.push('skopeo');
+    }
+    if (missing.length > 0)
+        throw new errors/* UserError */.yo(missingToolsMessage(missing));
+    info(`The job image has what this run needs: ${found.join(', ')}.`);
+    return { builder };
+}
+
 ;// CONCATENATED MODULE: ./src/build/buildx.ts
+
 
 
 
@@ -1651,14 +1958,14 @@ async function build(spec, output) {
     return id;
 }
 /**
- * The build is the first docker command, so it is where a runner without buildx or without a
- * reachable engine shows: such failures are named, with what to install or start.
+ * A runner without buildx is named before the build (tools/job-image.ts); these failures are
+ * named here too, with what to install or start, for an engine that stops answering in between.
  */
 function explainBuildFailure(error, env = process.env) {
     if (!(error instanceof errors/* ToolError */.v4))
         return error;
-    if (/'buildx' is not a docker command|unknown command "buildx"|unknown flag: --file/.test(error.detail))
-        return new errors/* UserError */.yo("The docker buildx plugin is missing. Install it: Debian and Ubuntu `apt-get install docker-buildx`, or Docker's `docker-buildx-plugin`.", { cause: error });
+    if (buildxIsMissing(error.detail))
+        return new errors/* UserError */.yo(missingToolsMessage(['buildx']), { cause: error });
     if (/Cannot connect to the Docker daemon|error during connect|docker daemon is not running|connect: no such file or directory/i.test(error.detail))
         return new errors/* UserError */.yo(`The Docker engine is not reachable${env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : ''}: start dockerd, or give the job access to its socket. Nothing was pushed.`, { cause: error });
     return error;
@@ -1708,96 +2015,6 @@ function parseRetryAfter(value, now = Date.now()) {
     return Math.max(0, date - now);
 }
 
-;// CONCATENATED MODULE: ./src/build/engine.ts
-
-
-/** The Docker API version skopeo's `docker-daemon:` transport speaks (containers/image pins it). */
-const SKOPEO_DAEMON_API = '1.22';
-const PROBE_TIMEOUT = 60;
-/** The current builder's driver and the engine's image store: two docker commands, at once. */
-async function probeBuilder() {
-    const [inspect, info] = await Promise.all([
-        runTool('docker', ['buildx', 'inspect'], { silent: true, timeoutSeconds: PROBE_TIMEOUT }),
-        runTool('docker', ['info', '--format', '{{json .DriverStatus}}'], {
-            silent: true,
-            timeoutSeconds: PROBE_TIMEOUT,
-        }),
-    ]);
-    return { driver: parseDriver(inspect.stdout), containerdStore: usesContainerdStore(info.stdout) };
-}
-/** The engine's endpoint and the oldest API it accepts: two docker commands, at once. */
-async function probeEndpoint() {
-    const [context, version] = await Promise.all([
-        runTool('docker', ['context', 'inspect', '--format', '{{json .}}'], {
-            silent: true,
-            timeoutSeconds: PROBE_TIMEOUT,
-        }),
-        runTool('docker', ['version', '--format', '{{.Server.MinAPIVersion}}'], {
-            silent: true,
-            timeoutSeconds: PROBE_TIMEOUT,
-        }),
-    ]);
-    return { ...parseContext(context.stdout, process.env), minApiVersion: version.stdout.trim() };
-}
-/** `Driver: docker-container` from `docker buildx inspect`. */
-function parseDriver(inspectOutput) {
-    const driver = /^Driver:\s*(\S+)/m.exec(inspectOutput)?.[1];
-    if (!driver)
-        throw new errors/* UserError */.yo(`Could not tell which driver the buildx builder uses: \`docker buildx inspect\` said ${JSON.stringify(inspectOutput.slice(0, 200))}.`);
-    return driver;
-}
-/** `docker info`'s DriverStatus names containerd's snapshotter when the containerd image store is on. */
-function usesContainerdStore(driverStatusJson) {
-    try {
-        const status = JSON.parse(driverStatusJson);
-        return (status ?? []).some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'));
-    }
-    catch {
-        return false;
-    }
-}
-function parseContext(contextJson, env) {
-    const context = JSON.parse(contextJson);
-    const host = context.Endpoints?.docker?.Host;
-    if (!host)
-        throw new errors/* UserError */.yo('The current docker context names no engine endpoint.');
-    const tls = Boolean(env.DOCKER_TLS_VERIFY) || Object.keys(context.TLSMaterial ?? {}).length > 0;
-    return { host, tls };
-}
-/**
- * The builder exports an OCI layout itself (any driver but `docker`, or the docker driver on the
- * containerd image store): skopeo then pushes from that folder and the engine is not involved.
- */
-function canExportOci(builder) {
-    return builder.driver !== 'docker' || builder.containerdStore;
-}
-/**
- * Where skopeo's `docker-daemon:` transport can read this engine, in the form skopeo takes
- * (`unix://…`, or `http://host:port` for plain tcp); or why it cannot.
- */
-function skopeoDaemonAccess(endpoint) {
-    const { host, tls, minApiVersion } = endpoint;
-    if (tls)
-        return { why: `the engine at ${host} needs TLS, and skopeo would need its client certificates` };
-    if (compareApiVersions(minApiVersion, SKOPEO_DAEMON_API) > 0)
-        return {
-            why: `the engine at ${host} refuses Docker API versions below ${minApiVersion}, and skopeo's docker-daemon transport speaks ${SKOPEO_DAEMON_API}`,
-        };
-    if (host.startsWith('unix://'))
-        return { host };
-    if (host.startsWith('tcp://'))
-        return { host: `http://${host.slice('tcp://'.length)}` };
-    return { why: `skopeo cannot reach an engine at ${host}` };
-}
-/** Compares `1.24` with `1.22` numerically; an unreadable version counts as newer than any. */
-function compareApiVersions(a, b) {
-    const parse = (v) => (/^\d+\.\d+$/.test(v) ? v.split('.').map(Number) : undefined);
-    const [x, y] = [parse(a), parse(b)];
-    if (!x || !y)
-        return x ? -1 : y ? 1 : 0;
-    return x[0] !== y[0] ? Math.sign(x[0] - y[0]) : Math.sign(x[1] - y[1]);
-}
-
 ;// CONCATENATED MODULE: ./src/build/hand-over.ts
 
 
@@ -1825,9 +2042,9 @@ const SAVE_TIMEOUT = 60 * 60;
  *   - else `docker save` into this run's folder and `docker-archive:` (Docker 25 and later
  *     refuse skopeo's API version; a TLS endpoint would need skopeo to have the certificates).
  */
-async function buildAndHandOver(spec, runDirectory, timeline) {
+async function buildAndHandOver(spec, runDirectory, timeline, probed) {
     return timeline.phase('Build', async () => {
-        const builder = await capableBuilder(spec);
+        const builder = await capableBuilder(spec, probed);
         if (canExportOci(builder)) {
             const directory = external_node_path_.join(runDirectory, OCI_LAYOUT);
             info(`Hand-over (oci-layout): the builder writes an OCI layout that skopeo pushes (${builder.driver} driver${builder.driver === 'docker' ? ' on the containerd image store' : ''}); nothing is loaded into the engine.`);
@@ -1866,18 +2083,19 @@ function asOciManifest(handOver) {
     return { ...handOver, options: [...handOver.options, '--format', 'oci'] };
 }
 /** `push: false`: the image is built and loaded into the engine, under its local tags. */
-async function buildOnly(spec, runDirectory, timeline) {
+async function buildOnly(spec, runDirectory, timeline, probed) {
     await timeline.phase('Build', async () => {
-        await capableBuilder(spec);
+        await capableBuilder(spec, probed);
         await build(spec, loadInto(runDirectory));
     });
 }
 /**
- * The current builder, once it is known to do what the inputs ask: several platforms,
- * attestations and annotations need one that writes OCI images. Refused before the build.
+ * The current builder (as `probed` when the tools check asked already), once it is known to do
+ * what the inputs ask: several platforms, attestations and annotations need one that writes OCI
+ * images. Refused before the build.
  */
-async function capableBuilder(spec) {
-    const builder = await probeBuilder().catch((error) => {
+async function capableBuilder(spec, probed = probeBuilder()) {
+    const builder = await probed.catch((error) => {
         throw explainBuildFailure(error);
     });
     if (spec.needsOci.length > 0 && !canExportOci(builder))
@@ -2125,9 +2343,8 @@ function explainRefusedWrite(error, destination) {
         'another run wrote it first. Nothing was overwritten; look at what the tag holds now.', { reference: destination }, { cause: error });
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
 ;// CONCATENATED MODULE: ./src/skopeo/install.ts
+
 
 
 
@@ -2144,9 +2361,9 @@ var external_node_fs_ = __webpack_require__(3024);
 async function ensureSkopeo(download, runDirectory) {
     if (await findOnPath('skopeo'))
         return;
+    // Checked before the build (tools/job-image.ts); here for a PATH that changed in between.
     if (!download)
-        throw new errors/* UserError */.yo('skopeo is not installed on this runner. Install it first (Debian and Ubuntu: `apt-get install -y skopeo`; Alpine: `apk add skopeo`), ' +
-            'or set `skopeo_download_url` and `skopeo_sha256` to a skopeo binary or .tar.gz this action may download.');
+        throw new errors/* UserError */.yo(missingToolsMessage(['skopeo']));
     // The checksum names the build: one cache entry for each download the workflow pins.
     const version = `0.0.0-sha256-${download.sha256.slice(0, 16)}`;
     const name = cachedName(download);
@@ -2323,7 +2540,7 @@ async function readLayout(layout) {
  * the action's own client writes an index of parts.
  */
 function realWriter(options) {
-    const { tags, spec, runDirectory, timeline, client } = options;
+    const { tags, spec, runDirectory, timeline, client, builder } = options;
     let loggedIn;
     const skopeo = () => {
         if (!loggedIn)
@@ -2345,8 +2562,8 @@ function realWriter(options) {
             if (source)
                 return timeline.phase('Take the source', async () => handOverSource(source, tags.sha, runDirectory, (await skopeo()).secrets));
             return platform
-                ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline))
-                : buildAndHandOver(spec, runDirectory, timeline);
+                ? asOciManifest(await buildAndHandOver(forPlatform(spec, platform), runDirectory, timeline, builder))
+                : buildAndHandOver(spec, runDirectory, timeline, builder);
         },
         push: async (built, reference) => pushImage(await skopeo(), built, reference, runDirectory),
         stage: async (built) => {
@@ -2361,7 +2578,7 @@ function realWriter(options) {
             return digest;
         },
         discard: discard,
-        load: () => buildOnly(spec, runDirectory, timeline),
+        load: () => buildOnly(spec, runDirectory, timeline, builder),
         copy: async (digest, reference) => options.assemblesParts
             ? client.tagManifest(tags.repository, digest, reference.slice(tags.image.length + 1))
             : tagInRegistry(await skopeo(), pinnedRef(tags, digest), reference),
@@ -3246,6 +3463,8 @@ function describeKey(key) {
 
 
 
+
+
 function registryClientFor(inputs) {
     return new RegistryClient({
         host: inputs.registry,
@@ -3272,6 +3491,7 @@ function publicationContext(run) {
             timeline,
             skopeoDownload: inputs.skopeoDownload,
             source: inputs.source,
+            builder: run.builder,
             logIn: () => logIn(inputs, run.secrets, runDirectory),
         }),
         phase: (name, work) => timeline.phase(name, work),
@@ -3312,6 +3532,16 @@ async function checkKey(inputs, client) {
     info(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
     await warnOfKeyExpiry(client, inputs.keyExpiryWarningDays, new Date());
 }
+/**
+ * The tools the plan's writes run, checked (as a phase of their own) when it writes anything;
+ * with `source` nothing is built, so buildx is not needed.
+ */
+async function checkToolsFor(plan, inputs, timeline) {
+    const needs = { ...toolsFor(plan), ...(inputs.source ? { buildx: false } : {}) };
+    if (!needs.buildx && !needs.skopeo)
+        return {};
+    return timeline.phase('Check the tools', () => checkTools(needs, inputs.skopeoDownload !== undefined));
+}
 async function logIn(inputs, secrets, runDirectory) {
     const credentials = inputs.credentials;
     if (!credentials)
@@ -3340,6 +3570,7 @@ async function logIn(inputs, secrets, runDirectory) {
 
 
 
+
 // The core of the behaviour, the same for the action and the command line: from parsed inputs
 // to a published image and its report.
 /**
@@ -3353,6 +3584,9 @@ async function publishImage(inputs, secrets) {
     // Without `push` nothing is pushed: there is no part to name.
     if (parts && inputs.push)
         setPartOutput(tags, parts);
+    // A source was built elsewhere: its revision label, not a checkout, says which commit it is.
+    if (!inputs.source)
+        warnOfAnotherCheckout(inputs.build.context, inputs.sha);
     const runDirectory = await (0,run_folder/* createRunDirectory */.HZ)();
     (0,children/* recordChildrenIn */.q8)((0,run_folder/* childrenDirectory */.di)(runDirectory));
     const client = registryClientFor(inputs);
@@ -3373,6 +3607,8 @@ async function publishImage(inputs, secrets) {
         const planNow = async (phase) => plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
         const first = await planNow('Check the registry');
         info(first.reason);
+        // What the job image lacks for what the plan writes is named at once, before any build.
+        const { builder } = await checkToolsFor(first, inputs, timeline);
         // A wrong password stops the run here at the latest, before anything is built.
         await signingKey;
         const context = publicationContext({
@@ -3385,6 +3621,7 @@ async function publishImage(inputs, secrets) {
             signatures,
             timeline,
             runDirectory,
+            builder,
         });
         const { result, digest, reason, missing } = await publish(first, context, () => planNow('Check the registry again'));
         setResultOutputs(result, digest);
