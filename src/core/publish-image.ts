@@ -5,7 +5,8 @@ import type { Inputs } from '../inputs/parse.js';
 import { recordChildrenIn } from '../process/children.js';
 import { childrenDirectory, createRunDirectory } from '../process/run-folder.js';
 import { publish } from '../publication/executor.js';
-import { plan, publicationFor, type Plan } from '../publication/plan.js';
+import { publicationFor } from '../publication/kinds.js';
+import { plan, type Plan } from '../publication/plan.js';
 import { registryView } from '../publication/registry-view.js';
 import { info } from '../report/log.js';
 import {
@@ -54,12 +55,12 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
   try {
     await timeline.phase('Check the key', () => checkKey(inputs, client));
     const signatures = signingKey && registrySignatures(client, tags, signingKey);
-    const registry = registryView({ client, tags, signatures, parts });
     const publication = publicationFor({
       push: inputs.push,
       sign: signatures !== undefined,
       parts: parts !== undefined,
     });
+    const registry = registryView({ client, tags, signatures, parts, publication });
     const planNow = async (phase: string): Promise<Plan> =>
       plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
     const first = await planNow('Check the registry');

@@ -8,11 +8,13 @@ import type { TagState, TaggedImage, Tags } from '../image/tags.js';
 // a writer (the build, skopeo), the timeline, a clock. Ports, so that the executor and its
 // steps run in unit tests against a scripted registry and a scripted writer.
 
-/** What the registry holds for this run's two tags, read before anything is built. */
+/** What the registry holds for this run's tags, read before anything is built. */
 export interface Held {
   version: TaggedImage;
   /** The commit tag counts only when its image's revision label is this commit. */
   commit: TaggedImage;
+  /** Every other tag the publication writes (a kind's `tag`, such as `latest`), by tag. */
+  otherTags?: Record<string, TaggedImage>;
   /**
    * With a signing key, for the image a run would publish (by digest): the identities this key
    * signed it for (verified; for an index, only those that the index and every platform image
@@ -25,7 +27,10 @@ export interface Held {
 
 /** What the publication reads of the registry. */
 export interface RegistryView {
-  /** Both tags, each with the commit its image was built from (manifests read: digests of bytes). */
+  /**
+   * Both tags and every other tag the publication writes, read at once, each with the commit
+   * its image was built from (manifests read: digests of bytes).
+   */
   readHeld(): Promise<Held>;
   /** One tag's image and commit, from its manifest's bytes. */
   read(tag: string): Promise<TaggedImage>;

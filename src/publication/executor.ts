@@ -4,7 +4,7 @@ import type { PublicationContext, Written } from './context.js';
 import { PartsMissing } from './parts-missing.js';
 import { digestHeld, samePlan, type Plan, type Write } from './plan.js';
 import { lookUpBoth, requireThisCommit } from './readings.js';
-import { STEPS } from './steps/index.js';
+import { STEPS, type Step } from './steps/index.js';
 import { shaRef, versionRef, type TagState } from '../image/tags.js';
 
 // The one executor: carries out a plan's writes in order through their steps, proves both
@@ -34,18 +34,20 @@ export const SETTLE_MS = 2000;
  * when the new plan would build what this run built (its image or part went unpublished: never
  * build twice), or is the plan just tried (the registry did not move: a policy refused the
  * write). With platform parts, a job that finds parts missing ends with `part-pushed`.
+ * `steps` names the step of each kind the plans write: STEPS, or more where kinds were added.
  */
 export async function publish(
   first: Plan,
   context: PublicationContext,
   readAgain: () => Promise<Plan>,
+  steps: Readonly<Record<string, Step>> = STEPS,
 ): Promise<Outcome> {
   let plan = first;
   // What this run has started to build: a new plan must not build it again.
   const started = new Set<string>();
   for (let attempt = 1; ; attempt++) {
     try {
-      return { ...(await carryOut(plan, context, started)), reason: plan.reason };
+      return { ...(await carryOut(plan, context, started, steps)), reason: plan.reason };
     } catch (error) {
       if (error instanceof PartsMissing) return partPushed(error, context);
       if (!(error instanceof TagTaken) || attempt === MAX_PLANS) throw error;
@@ -99,6 +101,7 @@ async function carryOut(
   plan: Plan,
   context: PublicationContext,
   started: Set<string>,
+  steps: Readonly<Record<string, Step>>,
 ): Promise<Omit<Outcome, 'reason'>> {
   if (plan.writes.length === 0) return { result: Result.AlreadyPublished, digest: digestHeld(plan.image) };
   const wroteVersion = plan.writes.some((write) => write.step === 'version-tag');
@@ -108,7 +111,7 @@ async function carryOut(
     const built = buildOf(plan, write);
     if (built) started.add(built);
     const last = index === plan.writes.length - 1;
-    image = await STEPS[write.step](context, image, write, async (written) =>
+    image = await steps[write.step](context, image, write, async (written) =>
       last && needsProof ? prove(written, wroteVersion, context) : written.digest,
     );
   }

@@ -2,45 +2,18 @@ import { UserError } from '../errors.js';
 import { partRef, type Parts } from '../image/parts.js';
 import { shaRef, versionRef, type TaggedImage, type Tags } from '../image/tags.js';
 import type { Held } from './context.js';
+import { heldUnder, publicationFor, type ObjectKind } from './kinds.js';
 
-// The publication as data, and the planner: what a run must leave in the registry, and which
-// of those writes are missing, decided from what the registry holds alone.
-
-/**
- * The kinds of object a run leaves, each written by its own step (steps/): in the registry,
- * with platform parts this job's parts first, then the image (or index) under the commit tag,
- * then the version tag, always last; without `push`, the image loaded into the engine alone.
- */
-export type StepKind = 'part' | 'commit-tag' | 'signature' | 'version-tag' | 'engine';
-
-/** What a run is asked to leave: `push` (else the engine's image alone), signed, from parts. */
-export interface PublicationOptions {
-  push: boolean;
-  sign?: boolean;
-  parts?: boolean;
-}
-
-/**
- * What a run leaves, in the order that keeps every intermediate state safe: the parts (when
- * each platform is built by its own job), the image, its signature when a key is given (before
- * the version tag, which is immutable), the version tag.
- */
-export function publicationFor({
-  push,
-  sign = false,
-  parts = false,
-}: PublicationOptions): readonly StepKind[] {
-  if (!push) return ['engine'];
-  const image: StepKind[] = parts ? ['part', 'commit-tag'] : ['commit-tag'];
-  return [...image, ...(sign ? (['signature'] as const) : []), 'version-tag'];
-}
+// The planner: which of the writes a publication (kinds.ts) asks for are missing, decided from
+// what the registry holds alone.
 
 /**
  * One missing object: its step, whether it replaces another image of this commit (a repair),
  * and for a part, its platform.
  */
 export interface Write {
-  step: StepKind;
+  /** The name of its kind (a `StepKind` of the table, or of a kind added to it). */
+  step: string;
   repair?: boolean;
   platform?: string;
 }
@@ -72,17 +45,17 @@ export interface Plan {
 }
 
 /**
- * The whole re-run policy in one place. A tag that exists is never written again; an image
- * whose commit tag exists is never rebuilt; a tag from another commit is refused. The image
- * published is the version tag's when it exists, else the commit tag's, else a new build; every
- * object that does not hold it is written, in the publication's order. The one repair: two runs of
- * this commit interleaved on a registry that lets tags be overwritten, each with its own image;
- * a published version tag stays and the commit tag follows it.
+ * The whole re-run policy in one place. A version or commit tag from another commit is refused;
+ * an image whose commit tag exists is never rebuilt. The image published is the version tag's
+ * when it exists, else the commit tag's, else a new build; every object that does not hold it
+ * is written, in the publication's order, every tag by the same rule (tagWrites). The one
+ * repair: two runs of this commit interleaved on a registry that lets tags be overwritten, each
+ * with its own image; a published version tag stays and the commit tag follows it.
  */
 export function plan(
   held: Held,
   tags: Tags,
-  publication = publicationFor({ push: true }),
+  publication: readonly ObjectKind[] = publicationFor({ push: true }),
   parts?: Parts,
 ): Plan {
   const { version, commit } = held;
@@ -90,12 +63,12 @@ export function plan(
   if (commit.exists && commit.revision !== tags.sha) throw foreignCommitTag(commit, tags);
   for (const [platform, part] of Object.entries(held.parts ?? {}))
     if (part.exists && part.revision !== tags.sha) throw foreignPart(part, platform, tags);
-  if (publication.includes('signature')) refuseUnsigned(held, tags);
-  const assembled = parts !== undefined && publication.includes('part');
+  const leaves = (name: string) => publication.some((kind) => kind.name === name);
+  if (leaves('signature')) refuseUnsigned(held, tags);
+  const assembled = parts !== undefined && leaves('part');
   const there = heldImage(held);
   const image = there ? heldAt(there) : assembled ? ASSEMBLE : BUILD;
-  const holds: Partial<Record<StepKind, TaggedImage>> = { 'commit-tag': commit, 'version-tag': version };
-  const writes = publication.flatMap((step): Write[] => {
+  const writes = publication.flatMap(({ name: step, tag }): Write[] => {
     if (step === 'signature') return signed(held, image, tags) ? [] : [{ step }];
     // Parts are built only while no index of this commit is out; each once.
     if (step === 'part')
@@ -104,13 +77,24 @@ export function plan(
         : parts.mine
             .filter((platform) => !held.parts?.[platform]?.exists)
             .map((platform) => ({ step, platform }));
-    const tagged = holds[step];
     // What the registry cannot hold (the engine's image) is always written.
-    if (!tagged?.exists) return [{ step }];
-    return tagged.digest === there ? [] : [{ step, repair: true }];
+    if (!tag) return [{ step }];
+    return tagWrites(step, heldUnder(held, tag(tags), tags), there, tags);
   });
   const reason = image.kind === 'assemble' && parts ? partsReason(held, tags, parts) : reasonFor(held, tags);
   return { image, writes, reason };
+}
+
+/**
+ * The rule of every tag that must name the image published (`there`; none yet when it is still
+ * to be built or assembled): nothing to write when it does, a write when it is absent, a repair
+ * when it names another image of this commit (two runs interleaved). One of another commit is
+ * written over: the version and commit tags never get here with one (refused above).
+ */
+function tagWrites(step: string, tagged: TaggedImage, there: string | undefined, tags: Tags): Write[] {
+  if (!tagged.exists) return [{ step }];
+  if (tagged.digest === there) return [];
+  return tagged.revision === tags.sha ? [{ step, repair: true }] : [{ step }];
 }
 
 /** The image a run publishes when the registry holds one of this commit: the version tag's, else the commit tag's. */

@@ -4,6 +4,7 @@ import { REVISION_LABEL } from '../names.js';
 import type { Held, RegistryView } from './context.js';
 import { partRef, partTag, type HeldPart, type PartDescriptor, type Parts } from '../image/parts.js';
 import { heldImage } from './plan.js';
+import { tagsWrittenBy, type ObjectKind } from './kinds.js';
 import type { Signatures } from '../signing/signatures.js';
 import { DIGEST } from '../image/digest.js';
 import { shaRef, type TaggedImage, type Tags } from '../image/tags.js';
@@ -11,8 +12,8 @@ import type { RegistryClient } from '../registry/client.js';
 import type { Manifest } from '../registry/manifest.js';
 import { IMAGE_MANIFESTS } from '../image/media-types.js';
 
-// What the registry holds for this run's two tags (and, with platform parts, its part tags),
-// read for the re-run policy.
+// What the registry holds for this run's two tags, every other tag its publication writes
+// and, with platform parts, its part tags: read for the re-run policy.
 
 /** How an index marks the manifests that carry attestations rather than a platform's image. */
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
@@ -23,10 +24,19 @@ export interface RegistryViewOptions {
   tags: Tags;
   signatures?: Signatures;
   parts?: Parts;
+  /** What the run leaves: the tags its kinds write are read with the run's two. */
+  publication: readonly ObjectKind[];
 }
 
 /** The registry as the publication reads it: this run's tags through the client. */
-export function registryView({ client, tags, signatures, parts }: RegistryViewOptions): RegistryView {
+export function registryView({
+  client,
+  tags,
+  signatures,
+  parts,
+  publication,
+}: RegistryViewOptions): RegistryView {
+  const written = tagsWrittenBy(publication, tags);
   const readParts = async (): Promise<Record<string, HeldPart>> => {
     if (!parts) return {};
     const held = await Promise.all(
@@ -51,7 +61,10 @@ export function registryView({ client, tags, signatures, parts }: RegistryViewOp
   };
   return {
     readHeld: async () => {
-      const [images, held] = await Promise.all([readTaggedImages(client, tags), parts && readParts()]);
+      const [images, held] = await Promise.all([
+        readTaggedImages(client, tags, written),
+        parts && readParts(),
+      ]);
       const candidate = heldImage(images);
       const read = held ? { ...images, parts: held } : images;
       // With a key, the signatures of the image that would be published (its `.sig`, one more
@@ -105,21 +118,22 @@ async function readPart(client: RegistryClient, tags: Tags, platform: string): P
 }
 
 /**
- * Both tags at once, each with the commit its image was built from: the manifests (1 request
- * each), and more only where the manifest does not carry the revision (see revisionOf),
+ * Both tags, and every other tag of `written` (the tags the publication writes), at once, each
+ * with the commit its image was built from: the manifests (1 request each, the two tags never
+ * twice), and more only where the manifest does not carry the revision (see revisionOf),
  * whatever the number of tags in the repository.
  */
-export async function readTaggedImages(client: RegistryClient, tags: Tags): Promise<Held> {
-  const [version, commit] = await Promise.all([
-    readTaggedImage(client, tags.repository, tags.version),
-    readTaggedImage(client, tags.repository, tags.sha),
-  ]);
-  for (const [tag, state] of [
-    [tags.version, version],
-    [tags.sha, commit],
-  ] as const)
-    info(describeTag(tag, state));
-  return { version, commit };
+export async function readTaggedImages(
+  client: RegistryClient,
+  tags: Tags,
+  written: readonly string[] = [],
+): Promise<Held> {
+  const others = written.filter((tag) => tag !== tags.version && tag !== tags.sha);
+  const read = [tags.version, tags.sha, ...others];
+  const images = await Promise.all(read.map((tag) => readTaggedImage(client, tags.repository, tag)));
+  read.forEach((tag, index) => info(describeTag(tag, images[index])));
+  const [version, commit, ...rest] = images;
+  return { version, commit, otherTags: Object.fromEntries(others.map((tag, index) => [tag, rest[index]])) };
 }
 
 /** A tag as the log shows what it holds: its digest and commit, or absent. */

@@ -6,7 +6,8 @@ import { RegistryError, TagTaken, UserError } from '../../../src/errors.js';
 import { Result } from '../../../src/names.js';
 import type { PublicationContext } from '../../../src/publication/context.js';
 import { MAX_PLANS, SETTLE_MS, publish } from '../../../src/publication/executor.js';
-import { plan, publicationFor, type Plan } from '../../../src/publication/plan.js';
+import { publicationFor } from '../../../src/publication/kinds.js';
+import { plan, type Plan } from '../../../src/publication/plan.js';
 import { tagsOf, type TaggedImage } from '../../../src/image/tags.js';
 
 const tags = tagsOf('r.example', 'team/app', 'v1.0.0', 'a'.repeat(40));

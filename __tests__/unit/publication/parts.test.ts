@@ -21,7 +21,8 @@ import {
   type HeldPart,
   type PartDescriptor,
 } from '../../../src/image/parts.js';
-import { plan, publicationFor, type Plan } from '../../../src/publication/plan.js';
+import { publicationFor } from '../../../src/publication/kinds.js';
+import { plan, type Plan } from '../../../src/publication/plan.js';
 import { digestOf } from '../../../src/image/digest.js';
 import { tagsOf, type TaggedImage } from '../../../src/image/tags.js';
 import type { RegistryClient } from '../../../src/registry/client.js';
@@ -583,9 +584,14 @@ describe('reading the parts', () => {
     };
   };
   const read = async (client: ReturnType<typeof clientWith>) =>
-    (await registryView({ client: client as unknown as RegistryClient, tags, parts: PARTS }).readParts())[
-      'linux/arm64'
-    ];
+    (
+      await registryView({
+        client: client as unknown as RegistryClient,
+        tags,
+        parts: PARTS,
+        publication: PUBLICATION,
+      }).readParts()
+    )['linux/arm64'];
   const image = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: { digest: config }, layers: [] };
 
   test('an image manifest: its entry from its own bytes and configuration, the variant kept', async () => {
@@ -699,6 +705,7 @@ describe('a signed index counts as signed only where its platform images are too
       client: client as unknown as RegistryClient,
       tags,
       signatures: signaturesOf(signed),
+      publication: publicationFor({ push: true, sign: true }),
     }).readHeld();
 
   test('an index whose own .sig holds both identities (as 1.1.0 signed it) but whose platforms have none: not signed, the signature step runs', async () => {

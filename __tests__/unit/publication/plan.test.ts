@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { BUILD, heldAt, plan, publicationFor, samePlan, type Plan } from '../../../src/publication/plan.js';
+import { publicationFor, type ObjectKind } from '../../../src/publication/kinds.js';
+import { BUILD, heldAt, plan, samePlan, type Plan } from '../../../src/publication/plan.js';
 import { pinnedRef, shaRef, tagsOf, versionRef } from '../../../src/image/tags.js';
 import type { Held } from '../../../src/publication/context.js';
 import { partsOf } from '../../../src/image/parts.js';
@@ -8,6 +9,8 @@ const tags = tagsOf('registry.example', 'team/app', 'v1.0.0', 'a'.repeat(40));
 const other = 'b'.repeat(40);
 const V = 'sha256:' + '1'.repeat(64);
 const C = 'sha256:' + '2'.repeat(64);
+/** The names of a publication's kinds, in order. */
+const names = (publication: readonly ObjectKind[]) => publication.map(({ name }) => name);
 
 describe('plan: what the registry holds decides the writes, before anything is built', () => {
   test.each<[string, Held, Plan]>([
@@ -192,11 +195,11 @@ describe('the publication as data', () => {
   };
 
   test('with push: the commit tag, then the version tag, always last', () => {
-    expect(publicationFor({ push: true })).toEqual(['commit-tag', 'version-tag']);
+    expect(names(publicationFor({ push: true }))).toEqual(['commit-tag', 'version-tag']);
   });
 
   test('without push: the engine only, written whatever the registry holds, after the same refusals', () => {
-    expect(publicationFor({ push: false })).toEqual(['engine']);
+    expect(names(publicationFor({ push: false }))).toEqual(['engine']);
     expect(plan(fresh, tags, publicationFor({ push: false })).writes).toEqual([{ step: 'engine' }]);
     expect(plan(published, tags, publicationFor({ push: false }))).toEqual({
       image: heldAt(V),
@@ -231,7 +234,7 @@ describe('with a signing key: the signature between the commit tag and the versi
   const signing = publicationFor({ push: true, sign: true });
 
   test('the order: the image, its signature, then the version tag', () => {
-    expect(signing).toEqual(['commit-tag', 'signature', 'version-tag']);
+    expect(names(signing)).toEqual(['commit-tag', 'signature', 'version-tag']);
     expect(plan({ version: { exists: false }, commit: { exists: false } }, tags, signing).writes).toEqual([
       { step: 'commit-tag' },
       { step: 'signature' },

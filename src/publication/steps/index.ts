@@ -1,5 +1,6 @@
 import type { PublicationContext, Written } from '../context.js';
-import type { Plan, PlannedImage, StepKind, Write } from '../plan.js';
+import type { StepKind } from '../kinds.js';
+import type { Plan, PlannedImage, Write } from '../plan.js';
 import type { ToolNeeds } from '../../tools/job-image.js';
 import { writeCommitTag } from './commit-tag.js';
 import { loadIntoEngine } from './load-into-engine.js';
@@ -20,7 +21,7 @@ export type Step = (
   settle: (written: Written) => Promise<string>,
 ) => Promise<PlannedImage>;
 
-/** Each kind of object the planner names, and the step that writes it. */
+/** Each kind of the table (kinds.ts), and the step that writes it. */
 export const STEPS: Record<StepKind, Step> = {
   part: writePart,
   'commit-tag': writeCommitTag,

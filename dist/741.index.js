@@ -1,5 +1,5 @@
-export const id = 404;
-export const ids = [404];
+export const id = 741;
+export const ids = [741];
 export const modules = {
 
 /***/ 3916:
@@ -80,7 +80,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 2404:
+/***/ 7741:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -361,21 +361,49 @@ function assembleIndex(parts, annotations) {
     return Buffer.from(JSON.stringify(index));
 }
 
+;// CONCATENATED MODULE: ./src/publication/kinds.ts
+/**
+ * Every kind, in the order of the publication: with platform parts this job's parts first,
+ * then the image (or index) under the commit tag, its signature when a key is given (before the
+ * version tag, which is immutable), then the version tag, always last; without `push`, the
+ * image loaded into the engine alone.
+ */
+const KINDS = [
+    { name: 'part', when: ({ push, parts }) => push && parts },
+    { name: 'commit-tag', when: ({ push }) => push, tag: (tags) => tags.sha },
+    { name: 'signature', when: ({ push, sign }) => push && sign },
+    { name: 'version-tag', when: ({ push }) => push, tag: (tags) => tags.version },
+    { name: 'engine', when: ({ push }) => !push },
+];
+/** What a run with these options leaves, in order: the kinds of `kinds` (the table) it asks for. */
+function publicationFor({ push, sign = false, parts = false }, kinds = KINDS) {
+    return kinds.filter((kind) => kind.when({ push, sign, parts }));
+}
+/** The tags a publication writes, each named by its kind. */
+function tagsWrittenBy(publication, tags) {
+    return publication.flatMap((kind) => (kind.tag ? [kind.tag(tags)] : []));
+}
+/**
+ * What the registry held at `tag` when the run read it: the version or the commit tag, or
+ * another tag of the publication, read with them. A tag that was not read is never taken for a
+ * free one.
+ */
+function heldUnder(held, tag, tags) {
+    if (tag === tags.version)
+        return held.version;
+    if (tag === tags.sha)
+        return held.commit;
+    const read = held.otherTags?.[tag];
+    if (!read)
+        throw new Error(`${tag} was not read with the run's tags: the registry view was not given it.`);
+    return read;
+}
+
 ;// CONCATENATED MODULE: ./src/publication/plan.ts
 
 
 
-/**
- * What a run leaves, in the order that keeps every intermediate state safe: the parts (when
- * each platform is built by its own job), the image, its signature when a key is given (before
- * the version tag, which is immutable), the version tag.
- */
-function publicationFor({ push, sign = false, parts = false, }) {
-    if (!push)
-        return ['engine'];
-    const image = parts ? ['part', 'commit-tag'] : ['commit-tag'];
-    return [...image, ...(sign ? ['signature'] : []), 'version-tag'];
-}
+
 const BUILD = { kind: 'build' };
 const ASSEMBLE = { kind: 'assemble' };
 function heldAt(digest) {
@@ -386,12 +414,12 @@ function digestHeld(image) {
     return image.kind === 'held' ? image.digest : undefined;
 }
 /**
- * The whole re-run policy in one place. A tag that exists is never written again; an image
- * whose commit tag exists is never rebuilt; a tag from another commit is refused. The image
- * published is the version tag's when it exists, else the commit tag's, else a new build; every
- * object that does not hold it is written, in the publication's order. The one repair: two runs of
- * this commit interleaved on a registry that lets tags be overwritten, each with its own image;
- * a published version tag stays and the commit tag follows it.
+ * The whole re-run policy in one place. A version or commit tag from another commit is refused;
+ * an image whose commit tag exists is never rebuilt. The image published is the version tag's
+ * when it exists, else the commit tag's, else a new build; every object that does not hold it
+ * is written, in the publication's order, every tag by the same rule (tagWrites). The one
+ * repair: two runs of this commit interleaved on a registry that lets tags be overwritten, each
+ * with its own image; a published version tag stays and the commit tag follows it.
  */
 function plan(held, tags, publication = publicationFor({ push: true }), parts) {
     const { version, commit } = held;
@@ -402,13 +430,13 @@ function plan(held, tags, publication = publicationFor({ push: true }), parts) {
     for (const [platform, part] of Object.entries(held.parts ?? {}))
         if (part.exists && part.revision !== tags.sha)
             throw foreignPart(part, platform, tags);
-    if (publication.includes('signature'))
+    const leaves = (name) => publication.some((kind) => kind.name === name);
+    if (leaves('signature'))
         refuseUnsigned(held, tags);
-    const assembled = parts !== undefined && publication.includes('part');
+    const assembled = parts !== undefined && leaves('part');
     const there = heldImage(held);
     const image = there ? heldAt(there) : assembled ? ASSEMBLE : BUILD;
-    const holds = { 'commit-tag': commit, 'version-tag': version };
-    const writes = publication.flatMap((step) => {
+    const writes = publication.flatMap(({ name: step, tag }) => {
         if (step === 'signature')
             return signed(held, image, tags) ? [] : [{ step }];
         // Parts are built only while no index of this commit is out; each once.
@@ -418,14 +446,26 @@ function plan(held, tags, publication = publicationFor({ push: true }), parts) {
                 : parts.mine
                     .filter((platform) => !held.parts?.[platform]?.exists)
                     .map((platform) => ({ step, platform }));
-        const tagged = holds[step];
         // What the registry cannot hold (the engine's image) is always written.
-        if (!tagged?.exists)
+        if (!tag)
             return [{ step }];
-        return tagged.digest === there ? [] : [{ step, repair: true }];
+        return tagWrites(step, heldUnder(held, tag(tags), tags), there, tags);
     });
     const reason = image.kind === 'assemble' && parts ? partsReason(held, tags, parts) : reasonFor(held, tags);
     return { image, writes, reason };
+}
+/**
+ * The rule of every tag that must name the image published (`there`; none yet when it is still
+ * to be built or assembled): nothing to write when it does, a write when it is absent, a repair
+ * when it names another image of this commit (two runs interleaved). One of another commit is
+ * written over: the version and commit tags never get here with one (refused above).
+ */
+function tagWrites(step, tagged, there, tags) {
+    if (!tagged.exists)
+        return [{ step }];
+    if (tagged.digest === there)
+        return [];
+    return tagged.revision === tags.sha ? [{ step, repair: true }] : [{ step }];
 }
 /** The image a run publishes when the registry holds one of this commit: the version tag's, else the commit tag's. */
 function heldImage({ version, commit }) {
@@ -1022,7 +1062,7 @@ async function stillSigned(context, image) {
 
 
 
-/** Each kind of object the planner names, and the step that writes it. */
+/** Each kind of the table (kinds.ts), and the step that writes it. */
 const STEPS = {
     part: writePart,
     'commit-tag': writeCommitTag,
@@ -1064,14 +1104,15 @@ const SETTLE_MS = 2000;
  * when the new plan would build what this run built (its image or part went unpublished: never
  * build twice), or is the plan just tried (the registry did not move: a policy refused the
  * write). With platform parts, a job that finds parts missing ends with `part-pushed`.
+ * `steps` names the step of each kind the plans write: STEPS, or more where kinds were added.
  */
-async function publish(first, context, readAgain) {
+async function publish(first, context, readAgain, steps = STEPS) {
     let plan = first;
     // What this run has started to build: a new plan must not build it again.
     const started = new Set();
     for (let attempt = 1;; attempt++) {
         try {
-            return { ...(await carryOut(plan, context, started)), reason: plan.reason };
+            return { ...(await carryOut(plan, context, started, steps)), reason: plan.reason };
         }
         catch (error) {
             if (error instanceof PartsMissing)
@@ -1121,7 +1162,7 @@ function partPushed({ missing, mine }, context) {
     };
 }
 /** The plan's writes in order; the last one's `settle` proves both tags when a tag was written over or the version tag written. */
-async function carryOut(plan, context, started) {
+async function carryOut(plan, context, started, steps) {
     if (plan.writes.length === 0)
         return { result: names/* Result */.Q7.AlreadyPublished, digest: digestHeld(plan.image) };
     const wroteVersion = plan.writes.some((write) => write.step === 'version-tag');
@@ -1132,7 +1173,7 @@ async function carryOut(plan, context, started) {
         if (built)
             started.add(built);
         const last = index === plan.writes.length - 1;
-        image = await STEPS[write.step](context, image, write, async (written) => last && needsProof ? prove(written, wroteVersion, context) : written.digest);
+        image = await steps[write.step](context, image, write, async (written) => last && needsProof ? prove(written, wroteVersion, context) : written.digest);
     }
     if (plan.writes.some((write) => write.step === 'engine'))
         return { result: names/* Result */.Q7.Built };
@@ -1192,12 +1233,14 @@ async function commitTagOnceVersionHolds(published, context) {
 
 
 
-// What the registry holds for this run's two tags (and, with platform parts, its part tags),
-// read for the re-run policy.
+
+// What the registry holds for this run's two tags, every other tag its publication writes
+// and, with platform parts, its part tags: read for the re-run policy.
 /** How an index marks the manifests that carry attestations rather than a platform's image. */
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
 /** The registry as the publication reads it: this run's tags through the client. */
-function registryView({ client, tags, signatures, parts }) {
+function registryView({ client, tags, signatures, parts, publication, }) {
+    const written = tagsWrittenBy(publication, tags);
     const readParts = async () => {
         if (!parts)
             return {};
@@ -1224,7 +1267,10 @@ function registryView({ client, tags, signatures, parts }) {
     };
     return {
         readHeld: async () => {
-            const [images, held] = await Promise.all([readTaggedImages(client, tags), parts && readParts()]);
+            const [images, held] = await Promise.all([
+                readTaggedImages(client, tags, written),
+                parts && readParts(),
+            ]);
             const candidate = heldImage(images);
             const read = held ? { ...images, parts: held } : images;
             // With a key, the signatures of the image that would be published (its `.sig`, one more
@@ -1275,21 +1321,18 @@ async function readPart(client, tags, platform) {
     return { ...image, descriptor };
 }
 /**
- * Both tags at once, each with the commit its image was built from: the manifests (1 request
- * each), and more only where the manifest does not carry the revision (see revisionOf),
+ * Both tags, and every other tag of `written` (the tags the publication writes), at once, each
+ * with the commit its image was built from: the manifests (1 request each, the two tags never
+ * twice), and more only where the manifest does not carry the revision (see revisionOf),
  * whatever the number of tags in the repository.
  */
-async function readTaggedImages(client, tags) {
-    const [version, commit] = await Promise.all([
-        readTaggedImage(client, tags.repository, tags.version),
-        readTaggedImage(client, tags.repository, tags.sha),
-    ]);
-    for (const [tag, state] of [
-        [tags.version, version],
-        [tags.sha, commit],
-    ])
-        info(describeTag(tag, state));
-    return { version, commit };
+async function readTaggedImages(client, tags, written = []) {
+    const others = written.filter((tag) => tag !== tags.version && tag !== tags.sha);
+    const read = [tags.version, tags.sha, ...others];
+    const images = await Promise.all(read.map((tag) => readTaggedImage(client, tags.repository, tag)));
+    read.forEach((tag, index) => info(describeTag(tag, images[index])));
+    const [version, commit, ...rest] = images;
+    return { version, commit, otherTags: Object.fromEntries(others.map((tag, index) => [tag, rest[index]])) };
 }
 /** A tag as the log shows what it holds: its digest and commit, or absent. */
 function describeTag(tag, state) {
@@ -3571,6 +3614,7 @@ async function logIn(inputs, secrets, runDirectory) {
 
 
 
+
 // The core of the behaviour, the same for the action and the command line: from parsed inputs
 // to a published image and its report.
 /**
@@ -3598,12 +3642,12 @@ async function publishImage(inputs, secrets) {
     try {
         await timeline.phase('Check the key', () => checkKey(inputs, client));
         const signatures = signingKey && registrySignatures(client, tags, signingKey);
-        const registry = registryView({ client, tags, signatures, parts });
         const publication = publicationFor({
             push: inputs.push,
             sign: signatures !== undefined,
             parts: parts !== undefined,
         });
+        const registry = registryView({ client, tags, signatures, parts, publication });
         const planNow = async (phase) => plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
         const first = await planNow('Check the registry');
         info(first.reason);
