@@ -33,6 +33,7 @@ export enum Input {
   BuildPlatforms = 'build_platforms',
   Source = 'source',
   Tags = 'tags',
+  CommitTag = 'commit_tag',
 }
 
 /**
@@ -49,6 +50,7 @@ export const INPUT_DEFAULTS: Partial<Record<Input, string>> = {
   [Input.Provenance]: 'false',
   [Input.Sbom]: 'false',
   [Input.Tags]: '{{version}}',
+  [Input.CommitTag]: 'true',
 };
 
 export enum Output {

@@ -364,10 +364,9 @@ describe('nektos/act runs the example workflows in host mode', () => {
       expect(push.log).toContain(`containers to build: ["${container}"]`);
       expect(push.probe.result).toBe('pushed');
       expect(push.builds).toHaveLength(1);
-      // `v1.2.3-<sha7>` once `tags` is an input of action.yaml; `v1.2.3` before.
-      expect(push.probe.versionRef).toMatch(
-        new RegExp(`^${bed.registry}/blumeops/${container}:v1\\.2\\.3(-${sha.slice(0, 7)})?$`),
-      );
+      // The one tag `v1.2.3-<sha7>`, and no tag of the full commit (`commit_tag: false`).
+      expect(push.probe.versionRef).toBe(`${bed.registry}/blumeops/${container}:v1.2.3-${sha.slice(0, 7)}`);
+      expect(await inspect(`${bed.registry}/blumeops/${container}:${sha}`)).toBeUndefined();
       const image = await inspect(push.probe.versionRef!);
       expect(image?.Digest).toBe(push.probe.digest);
       expect(image?.Labels['org.opencontainers.image.revision']).toBe(sha);

@@ -52,6 +52,7 @@ describe('action.yaml', () => {
     for (const [name, value] of Object.entries(INPUT_DEFAULTS))
       expect(action.inputs[name].default).toBe(value);
     expect(Object.keys(INPUT_DEFAULTS).sort()).toEqual([
+      Input.CommitTag,
       Input.Dockerfile,
       Input.InsecureRegistry,
       Input.KeyExpiryWarningDays,

@@ -109,4 +109,9 @@ export const ACTION_INPUTS: Partial<Record<Input, ActionInput>> = {
       'The version tag as a template: `{{version}}`, `{{sha}}`, `{{sha7}}`, `{{sha12}}` (from the full `sha`), e.g. `{{version}}-{{sha7}}`. It must hold `{{version}}`. Never overwritten.',
     default: '{{version}}',
   },
+  [Input.CommitTag]: {
+    description:
+      "`false`: write no commit-SHA tag; the version tag (see `tags`) is then the one tag, and a re-run reads it and the image's revision label. Not with `build_platforms`.",
+    default: 'true',
+  },
 };

@@ -37,7 +37,9 @@ import {
  * version tag last (or, without `push`, only build); report.
  */
 export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<void> {
-  const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha);
+  const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha, {
+    commitTag: inputs.commitTag,
+  });
   setReferenceOutputs(tags);
   const parts = partsFor(inputs, tags);
   // Without `push` nothing is pushed: there is no part to name.
@@ -59,6 +61,7 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
       push: inputs.push,
       sign: signatures !== undefined,
       parts: parts !== undefined,
+      commitTag: inputs.commitTag,
     });
     const registry = registryView({ client, tags, signatures, parts, publication });
     const planNow = async (phase: string): Promise<Plan> =>

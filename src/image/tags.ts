@@ -7,7 +7,13 @@ export interface Tags {
   /** `name`: the repository inside the registry. */
   repository: string;
   version: string;
+  /** The full commit: the commit tag's name, and the revision label every image carries. */
   sha: string;
+  /**
+   * `commit_tag: false`: the commit is no tag of its own; the version tag is the one tag, and a
+   * re-run reads it and its image's revision label.
+   */
+  oneTag?: true;
 }
 
 export type TagState = { exists: false } | { exists: true; digest: string };
@@ -33,6 +39,18 @@ export function tagRef(tags: Tags, tag: string): string {
   return `${tags.image}:${tag}`;
 }
 
-export function tagsOf(registry: string, repository: string, version: string, sha: string): Tags {
-  return { image: `${registry}/${repository}`, repository, version, sha };
+export function tagsOf(
+  registry: string,
+  repository: string,
+  version: string,
+  sha: string,
+  { commitTag = true }: { commitTag?: boolean } = {},
+): Tags {
+  const tags: Tags = { image: `${registry}/${repository}`, repository, version, sha };
+  return commitTag ? tags : { ...tags, oneTag: true };
+}
+
+/** The references a pull of the published image names: the version tag's, and the commit tag's when there is one. */
+export function publishedRefs(tags: Tags): string[] {
+  return tags.oneTag ? [versionRef(tags)] : [versionRef(tags), shaRef(tags)];
 }

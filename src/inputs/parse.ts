@@ -35,6 +35,8 @@ export interface Inputs {
   sha: string;
   /** Push-only mode: the image built elsewhere, published instead of a build. */
   source?: SourceImage;
+  /** Whether the full commit is a tag of its own (`commit_tag`); else the version tag is the one tag. */
+  commitTag: boolean;
   push: boolean;
   /** What the build takes from the inputs; the paths absolute. */
   build: BuildInputs;
@@ -66,6 +68,7 @@ export function parseInputs(
   const problems = new Problems();
   const push = parseBoolean(raw[Input.Push], Input.Push, problems);
   const insecureRegistry = parseBoolean(raw[Input.InsecureRegistry], Input.InsecureRegistry, problems);
+  const commitTag = parseBoolean(raw[Input.CommitTag], Input.CommitTag, problems);
   const imageName = checkImageName(raw, problems);
   const version = checkVersion(raw[Input.Version], problems);
   const sha = checkSha(raw[Input.Sha], problems);
@@ -76,6 +79,7 @@ export function parseInputs(
     imageName,
     version: renderVersionTag(raw[Input.Tags], version, sha, problems),
     sha,
+    commitTag,
     credentials: checkIdentity(raw, push, problems),
     push,
     build: {
@@ -97,6 +101,12 @@ export function parseInputs(
   if (source) inputs.source = source;
   const parts = checkBuildPlatforms(raw, inputs.build.platforms, problems);
   if (parts) inputs.parts = parts;
+  // The parts' tags and the index's are named after the commit tag: one-tag mode has none.
+  if (parts && !commitTag)
+    problems.add(
+      Input.CommitTag,
+      'is `false`, which cannot go with `build_platforms`: the parts and the index are found by the commit tag. Remove one of them.',
+    );
   if (parts) inputs.build.platforms = parts.build;
   const signingKey = checkSigning(raw, problems);
   if (signingKey) inputs.signing = { key: signingKey, password: raw[Input.SigningKeyPassword] };

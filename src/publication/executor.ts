@@ -67,6 +67,13 @@ export async function publish(
 function buildOf(plan: Plan, write: Write): string | undefined {
   if (write.step === 'part') return `part ${write.platform}`;
   if (write.step === 'commit-tag' && plan.image.kind === 'build') return 'image';
+  // With one tag, the version tag's step pushes the build.
+  if (
+    write.step === 'version-tag' &&
+    plan.image.kind === 'build' &&
+    !plan.writes.some((w) => w.step === 'commit-tag')
+  )
+    return 'image';
   return undefined;
 }
 
@@ -132,6 +139,7 @@ async function carryOut(
 async function prove(written: Written, wroteVersion: boolean, context: PublicationContext): Promise<string> {
   const { tags, writer } = context;
   let { digest, interleaved } = written;
+  if (tags.oneTag) return versionHolds(digest, context);
   let commit = await commitTagOnceVersionHolds(digest, context);
   if (commit.exists && commit.digest !== digest) {
     if (!wroteVersion)
@@ -164,6 +172,19 @@ async function prove(written: Written, wroteVersion: boolean, context: Publicati
   }
   context.log(`${versionRef(tags)} and ${shaRef(tags)} -> ${digest}`);
   return digest;
+}
+
+/** With one tag, the proof is the version tag holding the image pushed (one look-up). */
+async function versionHolds(published: string, context: PublicationContext): Promise<string> {
+  const version = await context.registry.lookUp(context.tags.version);
+  if (!version.exists || version.digest !== published)
+    throw tagTaken(
+      `${versionRef(context.tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`,
+      versionRef(context.tags),
+      version.exists ? version.digest : undefined,
+    );
+  context.log(`${versionRef(context.tags)} -> ${published}`);
+  return published;
 }
 
 /** Both tags, looked up at once: the version tag must hold `published`; the commit tag is returned. */

@@ -6,11 +6,15 @@ import type { Held } from './context.js';
 // step (steps/) and that step in STEPS (steps/index.ts); a tag kind needs nothing more, as the
 // registry view reads its tag with the run's two and the planner applies one rule to every tag.
 
-/** What a run is asked to leave: `push` (else the engine's image alone), signed, from parts. */
+/**
+ * What a run is asked to leave: `push` (else the engine's image alone), signed, from parts, and
+ * a commit tag (else the version tag is the one tag, and its step pushes the image built).
+ */
 export interface PublicationOptions {
   push: boolean;
   sign?: boolean;
   parts?: boolean;
+  commitTag?: boolean;
 }
 
 /** One kind of object a run leaves, written by its own step (steps/). */
@@ -35,7 +39,7 @@ export interface ObjectKind {
  */
 export const KINDS = [
   { name: 'part', when: ({ push, parts }) => push && parts },
-  { name: 'commit-tag', when: ({ push }) => push, tag: (tags) => tags.sha },
+  { name: 'commit-tag', when: ({ push, commitTag }) => push && commitTag, tag: (tags) => tags.sha },
   { name: 'signature', when: ({ push, sign }) => push && sign },
   { name: 'version-tag', when: ({ push }) => push, tag: (tags) => tags.version },
   { name: 'engine', when: ({ push }) => !push },
@@ -46,10 +50,10 @@ export type StepKind = (typeof KINDS)[number]['name'];
 
 /** What a run with these options leaves, in order: the kinds of `kinds` (the table) it asks for. */
 export function publicationFor(
-  { push, sign = false, parts = false }: PublicationOptions,
+  { push, sign = false, parts = false, commitTag = true }: PublicationOptions,
   kinds: readonly ObjectKind[] = KINDS,
 ): readonly ObjectKind[] {
-  return kinds.filter((kind) => kind.when({ push, sign, parts }));
+  return kinds.filter((kind) => kind.when({ push, sign, parts, commitTag }));
 }
 
 /** The tags a publication writes, each named by its kind. */

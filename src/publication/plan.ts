@@ -69,6 +69,9 @@ export function plan(
   const there = heldImage(held);
   const image = there ? heldAt(there) : assembled ? ASSEMBLE : BUILD;
   const writes = publication.flatMap(({ name: step, tag }): Write[] => {
+    // With one tag, the version tag's step pushes a new build, signed before the push: there is
+    // no image to sign before it.
+    if (step === 'signature' && tags.oneTag && image.kind === 'build') return [];
     if (step === 'signature') return signed(held, image, tags) ? [] : [{ step }];
     // Parts are built only while no index of this commit is out; each once.
     if (step === 'part')
@@ -134,6 +137,10 @@ function signed(held: Held, image: PlannedImage, tags: Tags): boolean {
 
 /** The plan in the user's words, one sentence for each row of the table. */
 function reasonFor({ version, commit }: Held, tags: Tags): string {
+  if (tags.oneTag)
+    return version.exists
+      ? `${tags.version} already exists and was built from this commit: nothing to write (no commit tag: \`commit_tag: false\`).`
+      : `${tags.version} does not exist: building and pushing it, the one tag (no commit tag: \`commit_tag: false\`).`;
   if (version.exists && commit.exists && commit.digest !== version.digest)
     return (
       `The commit tag holds another image of this commit (${commit.digest}) than ${tags.version} (${version.digest}): two runs interleaved on a registry that lets tags be overwritten. ` +

@@ -7,7 +7,7 @@ import { heldImage } from './plan.js';
 import { tagsWrittenBy, type ObjectKind } from './kinds.js';
 import type { Signatures } from '../signing/signatures.js';
 import { DIGEST } from '../image/digest.js';
-import { shaRef, type TaggedImage, type Tags } from '../image/tags.js';
+import { shaRef, versionRef, type TaggedImage, type Tags } from '../image/tags.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { Manifest } from '../registry/manifest.js';
 import { IMAGE_MANIFESTS } from '../image/media-types.js';
@@ -82,7 +82,9 @@ export function registryView({
         `${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}` +
           (platforms.length > 0 ? ` (the index and its ${platforms.length} platform images)` : ''),
       );
-      const vouched = whole.identities.includes(shaRef(tags));
+      // The commit tag's identity says this key signed the image for this commit; with one
+      // tag, the version tag's (an image whose revision label is this commit, checked above).
+      const vouched = whole.identities.includes(tags.oneTag ? versionRef(tags) : shaRef(tags));
       return { ...read, signature: { digest: whole.digest, identities, vouched } };
     },
     read: (tag) => readTaggedImage(client, tags.repository, tag),
@@ -129,10 +131,12 @@ export async function readTaggedImages(
   written: readonly string[] = [],
 ): Promise<Held> {
   const others = written.filter((tag) => tag !== tags.version && tag !== tags.sha);
-  const read = [tags.version, tags.sha, ...others];
+  // With one tag, the full commit is no tag of this run's: it is not read, nor counted as held.
+  const read = tags.oneTag ? [tags.version, ...others] : [tags.version, tags.sha, ...others];
   const images = await Promise.all(read.map((tag) => readTaggedImage(client, tags.repository, tag)));
   read.forEach((tag, index) => info(describeTag(tag, images[index])));
-  const [version, commit, ...rest] = images;
+  const [version, ...rest] = images;
+  const commit = tags.oneTag ? { exists: false as const } : rest.shift()!;
   return { version, commit, otherTags: Object.fromEntries(others.map((tag, index) => [tag, rest[index]])) };
 }
 

@@ -23,7 +23,13 @@ export interface Report {
 export function setReferenceOutputs(tags: Tags): void {
   surface().setOutput(Output.Image, tags.image);
   surface().setOutput(Output.VersionRef, versionRef(tags));
-  surface().setOutput(Output.ShaRef, shaRef(tags));
+  // With one tag there is no commit tag to name: the output is left unset.
+  if (!tags.oneTag) surface().setOutput(Output.ShaRef, shaRef(tags));
+}
+
+/** The commit as the report names it: its tag, or with one tag the commit alone. */
+function commitShown(tags: Tags): string {
+  return tags.oneTag ? `${tags.sha} (no commit tag)` : shaRef(tags);
 }
 
 export function setResultOutputs(result: Result, digest: string | undefined): void {
@@ -60,7 +66,7 @@ export function resultBlock(report: Report): string {
   const { tags } = report;
   const rows: [string, string][] = [
     ['version', versionRef(tags)],
-    ['commit', shaRef(tags)],
+    ['commit', commitShown(tags)],
   ];
   if (report.digest) rows.push(['digest', report.digest]);
   if (report.signature) rows.push(['signed', report.signature]);
@@ -103,7 +109,7 @@ export function summaryMarkdown(report: Report): string {
     lines.push(`### ${versionRef(tags)}: ${report.result}`, '');
     lines.push('| | |', '|---|---|');
     lines.push(`| Version | ${cellCode(versionRef(tags))} |`);
-    lines.push(`| Commit | ${cellCode(shaRef(tags))} |`);
+    lines.push(`| Commit | ${cellCode(commitShown(tags))} |`);
     if (report.digest) lines.push(`| Digest | ${cellCode(report.digest)} |`);
     if (report.signature) lines.push(`| Signature | ${cellCode(report.signature)} |`);
     lines.push(`| Result | ${cellCode(report.result)} |`);

@@ -1,5 +1,5 @@
 import { UserError, RegistryError, TagTaken } from '../errors.js';
-import { shaRef, versionRef, type Tags } from '../image/tags.js';
+import { publishedRefs, type Tags } from '../image/tags.js';
 import { DIGEST } from '../image/digest.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { SigningKey } from './key.js';
@@ -38,9 +38,9 @@ export interface Signatures {
   write(digest: string, identities: string[]): Promise<string>;
 }
 
-/** The identities a published digest is signed for: pulls by the version tag and by the commit tag. */
+/** The identities a published digest is signed for: pulls by the version tag and by the commit tag (when there is one). */
 export function identitiesOf(tags: Tags): string[] {
-  return [versionRef(tags), shaRef(tags)];
+  return publishedRefs(tags);
 }
 
 /**

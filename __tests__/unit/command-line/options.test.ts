@@ -31,7 +31,15 @@ describe('names', () => {
 
   test('the inputs whose default is true or false are switches', () => {
     expect(Object.values(Input).filter(isSwitch).sort()).toEqual(
-      [Input.InsecureRegistry, Input.NoCache, Input.Provenance, Input.Pull, Input.Push, Input.Sbom].sort(),
+      [
+        Input.CommitTag,
+        Input.InsecureRegistry,
+        Input.NoCache,
+        Input.Provenance,
+        Input.Pull,
+        Input.Push,
+        Input.Sbom,
+      ].sort(),
     );
   });
 });

@@ -389,6 +389,7 @@ describe('parseInputs', () => {
       registry: 'registry.ops.eblu.me',
       registryTimeoutMs: 30_000,
       insecureRegistry: true,
+      commitTag: true,
       credentials: { username: 'ci', apiKey: KEY },
       imageName: 'blumeops/devpi',
       version: 'v1.0.0',

@@ -147,3 +147,32 @@ describe('tags: the version tag as a template', () => {
     else expect(problems[0]).toBe(problem);
   });
 });
+
+describe('commit_tag: one tag or two', () => {
+  const build = { ...pushOnly, source: '', context: 'app' };
+
+  test.each([
+    ['', true],
+    ['true', true],
+    ['false', false],
+  ])('%j: a commit tag %s', (value, commitTag) => {
+    expect(parse({ ...build, commit_tag: value }).commitTag).toBe(commitTag);
+  });
+
+  test('with build_platforms: refused, naming commit_tag', () => {
+    expect(
+      problemsOf({
+        ...build,
+        commit_tag: 'false',
+        platforms: 'linux/amd64,linux/arm64',
+        build_platforms: 'linux/amd64',
+      }),
+    ).toEqual([
+      '`commit_tag` is `false`, which cannot go with `build_platforms`: the parts and the index are found by the commit tag. Remove one of them.',
+    ]);
+  });
+
+  test('not a boolean: refused, naming commit_tag', () => {
+    expect(problemsOf({ ...build, commit_tag: 'no' })).toEqual([expect.stringMatching(/^`commit_tag` /)]);
+  });
+});

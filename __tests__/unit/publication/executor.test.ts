@@ -10,7 +10,9 @@ import { publicationFor } from '../../../src/publication/kinds.js';
 import { plan, type Plan } from '../../../src/publication/plan.js';
 import { tagsOf, type TaggedImage } from '../../../src/image/tags.js';
 
-const tags = tagsOf('r.example', 'team/app', 'v1.0.0', 'a'.repeat(40));
+const TWO_TAGS = tagsOf('r.example', 'team/app', 'v1.0.0', 'a'.repeat(40));
+const ONE_TAG = tagsOf('r.example', 'team/app', 'v1.0.0-aaaaaaa', 'a'.repeat(40), { commitTag: false });
+const tags = TWO_TAGS;
 const OTHER = 'b'.repeat(40);
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const BUILT = digest('1');
@@ -61,8 +63,11 @@ function scripted(
     createOnly?: boolean;
     headLies?: string;
     on?: Partial<Record<Moment, (registry: Scripted) => void>>;
+    /** `commit_tag: false`: the version tag is the one tag. */
+    oneTag?: boolean;
   } = {},
 ) {
+  const tags = options.oneTag ? ONE_TAG : TWO_TAGS;
   const registry: Scripted = {
     tags: new Map(Object.entries(options.tags ?? {})),
     images: new Map<string, string | undefined>([
@@ -86,7 +91,10 @@ function scripted(
   const context: PublicationContext = {
     tags,
     registry: {
-      readHeld: async () => ({ version: imageAt(tags.version), commit: imageAt(tags.sha) }),
+      readHeld: async () => ({
+        version: imageAt(tags.version),
+        commit: options.oneTag ? { exists: false } : imageAt(tags.sha),
+      }),
       read: async (tag) => {
         registry.log.push(`GET ${tag}`);
         const image = imageAt(tag);
@@ -151,9 +159,11 @@ function scripted(
     log: (line) => void registry.log.push(`log ${line}`),
     pushed: (d) => void registry.reported.push(d),
   };
-  const readAgain = async (): Promise<Plan> => plan(await context.registry.readHeld(), tags);
+  const publication = (push: boolean) => publicationFor({ push, commitTag: !options.oneTag });
+  const readAgain = async (): Promise<Plan> =>
+    plan(await context.registry.readHeld(), tags, publication(true));
   const run = async (push = true) =>
-    publish(plan(await context.registry.readHeld(), tags, publicationFor({ push })), context, readAgain);
+    publish(plan(await context.registry.readHeld(), tags, publication(push)), context, readAgain);
   return { registry, context, run };
 }
 
@@ -678,5 +688,61 @@ describe('with a signing key', () => {
     await expect(publish(next, context, async () => next)).rejects.toThrow(
       'A signature step without a signing key.',
     );
+  });
+});
+
+describe('one tag (`commit_tag: false`): the version tag is the only tag of the image', () => {
+  test('nothing there: one build pushed under the version tag, proved by one look-up, no commit tag', async () => {
+    const { registry, run, context } = scripted({ oneTag: true });
+    await expect(run()).resolves.toEqual({
+      result: Result.Pushed,
+      digest: BUILT,
+      reason:
+        'v1.0.0-aaaaaaa does not exist: building and pushing it, the one tag (no commit tag: `commit_tag: false`).',
+    });
+    expect(registry.log).toEqual([
+      'prepare',
+      'build',
+      'GET v1.0.0-aaaaaaa',
+      'push -> v1.0.0-aaaaaaa',
+      'HEAD v1.0.0-aaaaaaa',
+      'log r.example/team/app:v1.0.0-aaaaaaa -> ' + BUILT,
+    ]);
+    expect([...registry.tags.keys()]).toEqual(['v1.0.0-aaaaaaa']);
+    expect(registry.phases).toEqual(['Push the version tag']);
+    expect(registry.reported).toEqual([BUILT]);
+    expect(registry.discarded).toBe(1);
+    expect(context.tags.oneTag).toBe(true);
+  });
+
+  test('a re-run finds the one tag of this commit: nothing built, nothing written', async () => {
+    const { registry, run } = scripted({ oneTag: true, tags: { 'v1.0.0-aaaaaaa': BUILT } });
+    await expect(run()).resolves.toMatchObject({ result: Result.AlreadyPublished, digest: BUILT });
+    expect(writesOf(registry.log)).toEqual([]);
+  });
+
+  test('the tag pushed by another run of this commit while this one built: left as it is, this run converges on it', async () => {
+    const { registry, run } = scripted({
+      oneTag: true,
+      on: { 'after-build': once((r) => r.tags.set('v1.0.0-aaaaaaa', THEIRS)) },
+    });
+    await expect(run()).resolves.toMatchObject({ result: Result.AlreadyPublished, digest: THEIRS });
+    expect(registry.builds).toBe(1);
+    expect(writesOf(registry.log)).toEqual(['build']);
+  });
+
+  test('the tag pushed by a run of another commit while this one built: refused, never overwritten', async () => {
+    const { registry, run } = scripted({
+      oneTag: true,
+      on: { 'after-build': once((r) => r.tags.set('v1.0.0-aaaaaaa', FOREIGN)) },
+    });
+    await expect(run()).rejects.toThrow(`already exists (${FOREIGN}) and was built from commit ${OTHER}`);
+    expect(writesOf(registry.log)).toEqual(['build']);
+  });
+
+  test('without push: the engine alone, as with two tags', async () => {
+    const { registry, run } = scripted({ oneTag: true });
+    await expect(run(false)).resolves.toMatchObject({ result: Result.Built });
+    expect(writesOf(registry.log)).toEqual(['load']);
   });
 });

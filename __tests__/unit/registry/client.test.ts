@@ -304,6 +304,20 @@ describe("readTaggedImage: a tag's digest and the commit it was built from, in a
     agent.assertNoPendingInterceptors();
   });
 
+  test('one tag (`commit_tag: false`): the version tag alone is read, the commit is no tag of the run', async () => {
+    const { pool, client, agent } = pinged();
+    pool
+      .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
+      .reply(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+    const oneTag = tagsOf(HOST, 'a', 'v1', REV, { commitTag: false });
+    await expect(readTaggedImages(client, oneTag)).resolves.toEqual({
+      version: { exists: false },
+      commit: { exists: false },
+      otherTags: {},
+    });
+    agent.assertNoPendingInterceptors();
+  });
+
   test('an image: the manifest by tag, then the revision label of its configuration', async () => {
     const { pool, client, agent } = pinged();
     const config = configWith({ 'org.opencontainers.image.revision': REV, x: 'y' });

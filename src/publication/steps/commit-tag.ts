@@ -1,6 +1,7 @@
 import type { PublicationContext, Written } from '../context.js';
 import { heldAt, type PlannedImage, type Write } from '../plan.js';
 import { lastLook } from '../readings.js';
+import { pushBuild } from './push-build.js';
 import { digestOf } from '../../image/digest.js';
 import { shaRef } from '../../image/tags.js';
 import { indexOfParts } from './part.js';
@@ -36,32 +37,9 @@ export async function writeCommitTag(
       // A repair means runs interleaved: the other may still be writing.
       return heldAt(await settle({ digest: image.digest, interleaved: write.repair === true }));
     });
-  const built = await writer.build();
-  return (async () => {
-    // With a key, the image is signed before its tag names it: an unsigned image under the
-    // commit tag is then never one a run with this key pushed.
-    const signatures = context.signatures;
-    const staged =
-      signatures &&
-      (await phase('Sign before the push', async () => {
-        const ready = await writer.stage(built);
-        await signImage(context, signatures, ready.digest, ready.platforms, identitiesOf(tags));
-        return ready;
-      }));
-    return phase('Push the commit tag', async () => {
-      await lastLook(
-        context,
-        tags.sha,
-        (theirs) =>
-          `${shaRef(tags)} was pushed by another run while this one was building (${theirs}); it was left as it is.`,
-      );
-      const digest = staged
-        ? await writer.pushStaged(staged, shaRef(tags))
-        : await writer.push(built, shaRef(tags));
-      context.pushed(digest);
-      return heldAt(await settle({ digest, interleaved: false }));
-    });
-  })().finally(() => writer.discard(built));
+  // The phase keeps its name, which the log and the summary's timings show.
+  const digest = await pushBuild(context, tags.sha, 'Push the commit tag');
+  return heldAt(await settle({ digest, interleaved: false }));
 }
 
 /**

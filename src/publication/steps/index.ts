@@ -38,8 +38,10 @@ export const STEPS: Record<StepKind, Step> = {
  */
 export function toolsFor(plan: Plan): ToolNeeds {
   const built = plan.image.kind === 'build';
+  // With one tag (no commit tag to write) the version tag's step builds.
+  const first = plan.writes.some((write) => write.step === 'commit-tag') ? 'commit-tag' : 'version-tag';
   const builds = (write: Write) =>
-    write.step === 'engine' || write.step === 'part' || (write.step === 'commit-tag' && built);
+    write.step === 'engine' || write.step === 'part' || (write.step === first && built);
   const pushes = (write: Write) =>
     write.step === 'part' ||
     write.step === 'version-tag' ||

@@ -2,12 +2,13 @@ import { RegistryError } from '../../errors.js';
 import type { PublicationContext, Written } from '../context.js';
 import { heldAt, type PlannedImage } from '../plan.js';
 import { lastLook, lookUpBoth, requireThisCommit } from '../readings.js';
+import { pushBuild } from './push-build.js';
 import { shaRef, versionRef, type TagState } from '../../image/tags.js';
 import { identitiesOf } from '../../signing/signatures.js';
 
 /**
  * The version tag, always the last write: a copy inside the registry of the image the commit
- * tag holds, after a last look that it is still free.
+ * tag holds, after a last look that it is still free; with one tag, the image built, pushed.
  */
 export async function writeVersionTag(
   context: PublicationContext,
@@ -16,11 +17,19 @@ export async function writeVersionTag(
   settle: (written: Written) => Promise<string>,
 ): Promise<PlannedImage> {
   const { tags, writer, phase } = context;
-  // The commit tag's step ran first: the image is in the registry.
-  const published = digestOf(image);
   // skopeo is made ready, and logs in while the image builds; a refusal or a re-run with
   // nothing to write never gets this far.
   await writer.prepare();
+  // With one tag (`commit_tag: false`) no commit tag came first: this step pushes the build.
+  if (image.kind === 'build' && tags.oneTag)
+    return heldAt(
+      await settle({
+        digest: await pushBuild(context, tags.version, 'Push the version tag'),
+        interleaved: false,
+      }),
+    );
+  // The commit tag's step ran first: the image is in the registry.
+  const published = digestOf(image);
   return phase('Push the version tag', async () => {
     const { version, commit } = await lookUpBoth(context);
     if (version.exists) {

@@ -1,5 +1,5 @@
-export const id = 741;
-export const ids = [741];
+export const id = 33;
+export const ids = [33];
 export const modules = {
 
 /***/ 3916:
@@ -80,7 +80,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 7741:
+/***/ 33:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -110,8 +110,13 @@ function pinnedRef(tags, digest) {
 function tagRef(tags, tag) {
     return `${tags.image}:${tag}`;
 }
-function tagsOf(registry, repository, version, sha) {
-    return { image: `${registry}/${repository}`, repository, version, sha };
+function tagsOf(registry, repository, version, sha, { commitTag = true } = {}) {
+    const tags = { image: `${registry}/${repository}`, repository, version, sha };
+    return commitTag ? tags : { ...tags, oneTag: true };
+}
+/** The references a pull of the published image names: the version tag's, and the commit tag's when there is one. */
+function publishedRefs(tags) {
+    return tags.oneTag ? [versionRef(tags)] : [versionRef(tags), shaRef(tags)];
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -370,14 +375,14 @@ function assembleIndex(parts, annotations) {
  */
 const KINDS = [
     { name: 'part', when: ({ push, parts }) => push && parts },
-    { name: 'commit-tag', when: ({ push }) => push, tag: (tags) => tags.sha },
+    { name: 'commit-tag', when: ({ push, commitTag }) => push && commitTag, tag: (tags) => tags.sha },
     { name: 'signature', when: ({ push, sign }) => push && sign },
     { name: 'version-tag', when: ({ push }) => push, tag: (tags) => tags.version },
     { name: 'engine', when: ({ push }) => !push },
 ];
 /** What a run with these options leaves, in order: the kinds of `kinds` (the table) it asks for. */
-function publicationFor({ push, sign = false, parts = false }, kinds = KINDS) {
-    return kinds.filter((kind) => kind.when({ push, sign, parts }));
+function publicationFor({ push, sign = false, parts = false, commitTag = true }, kinds = KINDS) {
+    return kinds.filter((kind) => kind.when({ push, sign, parts, commitTag }));
 }
 /** The tags a publication writes, each named by its kind. */
 function tagsWrittenBy(publication, tags) {
@@ -437,6 +442,10 @@ function plan(held, tags, publication = publicationFor({ push: true }), parts) {
     const there = heldImage(held);
     const image = there ? heldAt(there) : assembled ? ASSEMBLE : BUILD;
     const writes = publication.flatMap(({ name: step, tag }) => {
+        // With one tag, the version tag's step pushes a new build, signed before the push: there is
+        // no image to sign before it.
+        if (step === 'signature' && tags.oneTag && image.kind === 'build')
+            return [];
         if (step === 'signature')
             return signed(held, image, tags) ? [] : [{ step }];
         // Parts are built only while no index of this commit is out; each once.
@@ -499,6 +508,10 @@ function signed(held, image, tags) {
 }
 /** The plan in the user's words, one sentence for each row of the table. */
 function reasonFor({ version, commit }, tags) {
+    if (tags.oneTag)
+        return version.exists
+            ? `${tags.version} already exists and was built from this commit: nothing to write (no commit tag: \`commit_tag: false\`).`
+            : `${tags.version} does not exist: building and pushing it, the one tag (no commit tag: \`commit_tag: false\`).`;
     if (version.exists && commit.exists && commit.digest !== version.digest)
         return (`The commit tag holds another image of this commit (${commit.digest}) than ${tags.version} (${version.digest}): two runs interleaved on a registry that lets tags be overwritten. ` +
             `Pointing the commit tag at ${tags.version}'s image, no build.`);
@@ -688,9 +701,9 @@ function manifestFor(config, layers) {
 
 
 
-/** The identities a published digest is signed for: pulls by the version tag and by the commit tag. */
+/** The identities a published digest is signed for: pulls by the version tag and by the commit tag (when there is one). */
 function identitiesOf(tags) {
-    return [versionRef(tags), shaRef(tags)];
+    return publishedRefs(tags);
 }
 /**
  * The `.sig` of this run's digests through the registry client. `opening` is the key being
@@ -811,6 +824,44 @@ async function signImage(context, signatures, digest, platforms, identities) {
     return reference;
 }
 
+;// CONCATENATED MODULE: ./src/publication/steps/push-build.ts
+
+
+
+
+/**
+ * Builds the image and pushes it under `tag`, its first tag (the commit tag, or with one tag
+ * the version tag), after a last look that the tag is still free: one another run pushed while
+ * this one built is left as it is (TagTaken: the executor reads again). With a key, the image
+ * is signed before its tag names it: an unsigned image under a tag is then never one a run
+ * with this key pushed. Returns the digest the registry holds.
+ */
+async function pushBuild(context, tag, phaseName) {
+    const { tags, writer, phase } = context;
+    const reference = tagRef(tags, tag);
+    const built = await writer.build();
+    try {
+        const signatures = context.signatures;
+        const staged = signatures &&
+            (await phase('Sign before the push', async () => {
+                const ready = await writer.stage(built);
+                await signImage(context, signatures, ready.digest, ready.platforms, identitiesOf(tags));
+                return ready;
+            }));
+        return await phase(phaseName, async () => {
+            await lastLook(context, tag, (theirs) => `${reference} was pushed by another run while this one was building (${theirs}); it was left as it is.`);
+            const digest = staged
+                ? await writer.pushStaged(staged, reference)
+                : await writer.push(built, reference);
+            context.pushed(digest);
+            return digest;
+        });
+    }
+    finally {
+        await writer.discard(built);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/publication/steps/part.ts
 
 
@@ -912,6 +963,7 @@ async function indexOfParts(context, parts) {
 
 
 
+
 /** The digests an assembled index names. */
 function entriesOf(index) {
     const json = JSON.parse(index.toString());
@@ -936,26 +988,9 @@ async function writeCommitTag(context, image, write, settle) {
             // A repair means runs interleaved: the other may still be writing.
             return heldAt(await settle({ digest: image.digest, interleaved: write.repair === true }));
         });
-    const built = await writer.build();
-    return (async () => {
-        // With a key, the image is signed before its tag names it: an unsigned image under the
-        // commit tag is then never one a run with this key pushed.
-        const signatures = context.signatures;
-        const staged = signatures &&
-            (await phase('Sign before the push', async () => {
-                const ready = await writer.stage(built);
-                await signImage(context, signatures, ready.digest, ready.platforms, identitiesOf(tags));
-                return ready;
-            }));
-        return phase('Push the commit tag', async () => {
-            await lastLook(context, tags.sha, (theirs) => `${shaRef(tags)} was pushed by another run while this one was building (${theirs}); it was left as it is.`);
-            const digest = staged
-                ? await writer.pushStaged(staged, shaRef(tags))
-                : await writer.push(built, shaRef(tags));
-            context.pushed(digest);
-            return heldAt(await settle({ digest, interleaved: false }));
-        });
-    })().finally(() => writer.discard(built));
+    // The phase keeps its name, which the log and the summary's timings show.
+    const digest = await pushBuild(context, tags.sha, 'Push the commit tag');
+    return heldAt(await settle({ digest, interleaved: false }));
 }
 /**
  * The index of the parts under the commit tag, written by the action's own client (skopeo
@@ -996,17 +1031,24 @@ async function loadIntoEngine(context, image) {
 
 
 
+
 /**
  * The version tag, always the last write: a copy inside the registry of the image the commit
- * tag holds, after a last look that it is still free.
+ * tag holds, after a last look that it is still free; with one tag, the image built, pushed.
  */
 async function writeVersionTag(context, image, _write, settle) {
     const { tags, writer, phase } = context;
-    // The commit tag's step ran first: the image is in the registry.
-    const published = version_tag_digestOf(image);
     // skopeo is made ready, and logs in while the image builds; a refusal or a re-run with
     // nothing to write never gets this far.
     await writer.prepare();
+    // With one tag (`commit_tag: false`) no commit tag came first: this step pushes the build.
+    if (image.kind === 'build' && tags.oneTag)
+        return heldAt(await settle({
+            digest: await pushBuild(context, tags.version, 'Push the version tag'),
+            interleaved: false,
+        }));
+    // The commit tag's step ran first: the image is in the registry.
+    const published = version_tag_digestOf(image);
     return phase('Push the version tag', async () => {
         const { version, commit } = await lookUpBoth(context);
         if (version.exists) {
@@ -1078,7 +1120,9 @@ const STEPS = {
  */
 function toolsFor(plan) {
     const built = plan.image.kind === 'build';
-    const builds = (write) => write.step === 'engine' || write.step === 'part' || (write.step === 'commit-tag' && built);
+    // With one tag (no commit tag to write) the version tag's step builds.
+    const first = plan.writes.some((write) => write.step === 'commit-tag') ? 'commit-tag' : 'version-tag';
+    const builds = (write) => write.step === 'engine' || write.step === 'part' || (write.step === first && built);
     const pushes = (write) => write.step === 'part' ||
         write.step === 'version-tag' ||
         (write.step === 'commit-tag' && plan.image.kind !== 'assemble');
@@ -1134,6 +1178,11 @@ function buildOf(plan, write) {
     if (write.step === 'part')
         return `part ${write.platform}`;
     if (write.step === 'commit-tag' && plan.image.kind === 'build')
+        return 'image';
+    // With one tag, the version tag's step pushes the build.
+    if (write.step === 'version-tag' &&
+        plan.image.kind === 'build' &&
+        !plan.writes.some((w) => w.step === 'commit-tag'))
         return 'image';
     return undefined;
 }
@@ -1192,6 +1241,8 @@ async function carryOut(plan, context, started, steps) {
 async function prove(written, wroteVersion, context) {
     const { tags, writer } = context;
     let { digest, interleaved } = written;
+    if (tags.oneTag)
+        return versionHolds(digest, context);
     let commit = await commitTagOnceVersionHolds(digest, context);
     if (commit.exists && commit.digest !== digest) {
         if (!wroteVersion)
@@ -1215,6 +1266,14 @@ async function prove(written, wroteVersion, context) {
     }
     context.log(`${versionRef(tags)} and ${shaRef(tags)} -> ${digest}`);
     return digest;
+}
+/** With one tag, the proof is the version tag holding the image pushed (one look-up). */
+async function versionHolds(published, context) {
+    const version = await context.registry.lookUp(context.tags.version);
+    if (!version.exists || version.digest !== published)
+        throw (0,errors/* tagTaken */.uN)(`${versionRef(context.tags)} points at ${version.exists ? version.digest : 'nothing'} after the push, not at ${published}: another run wrote it at the same time (this registry lets tags be overwritten).`, versionRef(context.tags), version.exists ? version.digest : undefined);
+    context.log(`${versionRef(context.tags)} -> ${published}`);
+    return published;
 }
 /** Both tags, looked up at once: the version tag must hold `published`; the commit tag is returned. */
 async function commitTagOnceVersionHolds(published, context) {
@@ -1283,7 +1342,9 @@ function registryView({ client, tags, signatures, parts, publication, }) {
             const identities = whole.identities.filter((identity) => each.every((platform) => platform.identities.includes(identity)));
             info(`${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}` +
                 (platforms.length > 0 ? ` (the index and its ${platforms.length} platform images)` : ''));
-            const vouched = whole.identities.includes(shaRef(tags));
+            // The commit tag's identity says this key signed the image for this commit; with one
+            // tag, the version tag's (an image whose revision label is this commit, checked above).
+            const vouched = whole.identities.includes(tags.oneTag ? versionRef(tags) : shaRef(tags));
             return { ...read, signature: { digest: whole.digest, identities, vouched } };
         },
         read: (tag) => readTaggedImage(client, tags.repository, tag),
@@ -1328,10 +1389,12 @@ async function readPart(client, tags, platform) {
  */
 async function readTaggedImages(client, tags, written = []) {
     const others = written.filter((tag) => tag !== tags.version && tag !== tags.sha);
-    const read = [tags.version, tags.sha, ...others];
+    // With one tag, the full commit is no tag of this run's: it is not read, nor counted as held.
+    const read = tags.oneTag ? [tags.version, ...others] : [tags.version, tags.sha, ...others];
     const images = await Promise.all(read.map((tag) => readTaggedImage(client, tags.repository, tag)));
     read.forEach((tag, index) => info(describeTag(tag, images[index])));
-    const [version, commit, ...rest] = images;
+    const [version, ...rest] = images;
+    const commit = tags.oneTag ? { exists: false } : rest.shift();
     return { version, commit, otherTags: Object.fromEntries(others.map((tag, index) => [tag, rest[index]])) };
 }
 /** A tag as the log shows what it holds: its digest and commit, or absent. */
@@ -1424,7 +1487,13 @@ function cellCode(text) {
 function setReferenceOutputs(tags) {
     (0,surface/* surface */.MT)().setOutput(names/* Output */.k7.Image, tags.image);
     (0,surface/* surface */.MT)().setOutput(names/* Output */.k7.VersionRef, versionRef(tags));
-    (0,surface/* surface */.MT)().setOutput(names/* Output */.k7.ShaRef, shaRef(tags));
+    // With one tag there is no commit tag to name: the output is left unset.
+    if (!tags.oneTag)
+        (0,surface/* surface */.MT)().setOutput(names/* Output */.k7.ShaRef, shaRef(tags));
+}
+/** The commit as the report names it: its tag, or with one tag the commit alone. */
+function commitShown(tags) {
+    return tags.oneTag ? `${tags.sha} (no commit tag)` : shaRef(tags);
 }
 function setResultOutputs(result, digest) {
     if (digest)
@@ -1456,7 +1525,7 @@ function resultBlock(report) {
     const { tags } = report;
     const rows = [
         ['version', versionRef(tags)],
-        ['commit', shaRef(tags)],
+        ['commit', commitShown(tags)],
     ];
     if (report.digest)
         rows.push(['digest', report.digest]);
@@ -1499,7 +1568,7 @@ function summaryMarkdown(report) {
         lines.push(`### ${versionRef(tags)}: ${report.result}`, '');
         lines.push('| | |', '|---|---|');
         lines.push(`| Version | ${cellCode(versionRef(tags))} |`);
-        lines.push(`| Commit | ${cellCode(shaRef(tags))} |`);
+        lines.push(`| Commit | ${cellCode(commitShown(tags))} |`);
         if (report.digest)
             lines.push(`| Digest | ${cellCode(report.digest)} |`);
         if (report.signature)
@@ -3622,7 +3691,9 @@ async function logIn(inputs, secrets, runDirectory) {
  * version tag last (or, without `push`, only build); report.
  */
 async function publishImage(inputs, secrets) {
-    const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha);
+    const tags = tagsOf(inputs.registry, inputs.imageName, inputs.version, inputs.sha, {
+        commitTag: inputs.commitTag,
+    });
     setReferenceOutputs(tags);
     const parts = partsFor(inputs, tags);
     // Without `push` nothing is pushed: there is no part to name.
@@ -3646,6 +3717,7 @@ async function publishImage(inputs, secrets) {
             push: inputs.push,
             sign: signatures !== undefined,
             parts: parts !== undefined,
+            commitTag: inputs.commitTag,
         });
         const registry = registryView({ client, tags, signatures, parts, publication });
         const planNow = async (phase) => plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
@@ -4230,6 +4302,7 @@ function parseInputs(raw, cwd = process.cwd(), runFolders = (0,run_folder/* runP
     const problems = new Problems();
     const push = parseBoolean(raw[names/* Input */.pd.Push], names/* Input */.pd.Push, problems);
     const insecureRegistry = parseBoolean(raw[names/* Input */.pd.InsecureRegistry], names/* Input */.pd.InsecureRegistry, problems);
+    const commitTag = parseBoolean(raw[names/* Input */.pd.CommitTag], names/* Input */.pd.CommitTag, problems);
     const imageName = checkImageName(raw, problems);
     const version = checkVersion(raw[names/* Input */.pd.Version], problems);
     const sha = checkSha(raw[names/* Input */.pd.Sha], problems);
@@ -4240,6 +4313,7 @@ function parseInputs(raw, cwd = process.cwd(), runFolders = (0,run_folder/* runP
         imageName,
         version: renderVersionTag(raw[names/* Input */.pd.Tags], version, sha, problems),
         sha,
+        commitTag,
         credentials: checkIdentity(raw, push, problems),
         push,
         build: {
@@ -4258,6 +4332,9 @@ function parseInputs(raw, cwd = process.cwd(), runFolders = (0,run_folder/* runP
     const parts = checkBuildPlatforms(raw, inputs.build.platforms, problems);
     if (parts)
         inputs.parts = parts;
+    // The parts' tags and the index's are named after the commit tag: one-tag mode has none.
+    if (parts && !commitTag)
+        problems.add(names/* Input */.pd.CommitTag, 'is `false`, which cannot go with `build_platforms`: the parts and the index are found by the commit tag. Remove one of them.');
     if (parts)
         inputs.build.platforms = parts.build;
     const signingKey = checkSigning(raw, problems);
