@@ -275,9 +275,11 @@ export async function pushTagDirectly(
   registry: string,
   reference: string,
   revision?: string,
+  /** A docker-archive to push instead of a fresh build. */
+  given?: string,
 ): Promise<string> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-direct-'));
-  const archive = await buildArchive(work, revision);
+  const archive = given ?? (await buildArchive(work, revision));
   const authFile = path.join(work, 'auth.json');
   await new Promise<void>((resolve, reject) => {
     const login = execFile(

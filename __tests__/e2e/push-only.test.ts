@@ -14,6 +14,7 @@ import {
   inspect,
   manifestWrites,
   pushInputs,
+  pushTagDirectly,
   randomSha,
   runAction,
   testbed,
@@ -24,12 +25,12 @@ jest.setTimeout(240_000);
 const bed = testbed();
 const NO_ENGINE = { DOCKER_HOST: 'tcp://127.0.0.1:9' };
 
-/** A workspace holding `result`, a docker-archive labelled with `labels`. */
+/** A workspace holding `result`, a docker-archive labelled with `labels`, and its one file's content (`hello`). */
 function nixResult(labels: Record<string, string>): string {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'bpi-nix-'));
-  dockerArchive(path.join(workspace, 'result'), labels, {
-    hello: `built for ${JSON.stringify(labels)} ${Math.random()}`,
-  });
+  const hello = `built for ${JSON.stringify(labels)} ${Math.random()}`;
+  fs.writeFileSync(path.join(workspace, 'hello'), hello);
+  dockerArchive(path.join(workspace, 'result'), labels, { hello });
   return workspace;
 }
 
@@ -67,7 +68,7 @@ describe('push-only mode (`source`)', () => {
     // The one place the key may stand is the mask command that hides it from the runner's log.
     expect(run.stdout.replaceAll(`::add-mask::${bed.apiKey}`, '')).not.toContain(bed.apiKey);
     // The source is left as it was, and nothing of the run stays beside it.
-    expect(fs.readdirSync(workspace)).toEqual(['result']);
+    expect(fs.readdirSync(workspace).sort()).toEqual(['hello', 'result']);
 
     const mark = await accessLogMark(bed);
     const again = await runAction({ inputs: pushOnly(name, workspace), sha, env: NO_ENGINE });
@@ -92,6 +93,42 @@ describe('push-only mode (`source`)', () => {
     expect(manifestWrites(await mark(), name)).toEqual([]);
     expect(await inspect(`${bed.registry}/${name}:${sha}`)).toBeUndefined();
   });
+
+  test.each([
+    ['the same content', true],
+    ['other content', false],
+  ])(
+    'the version tag pushed before the action by skopeo, with no label, holding %s: compared with the source',
+    async (_, same) => {
+      const name = uniqueName('push-only');
+      const sha = randomSha();
+      const workspace = nixResult({ [REVISION_LABEL]: sha });
+      // What Dagger's publish left: the image without the label, under the one tag.
+      const before = path.join(os.tmpdir(), `bpi-unlabelled-${sha}.tar`);
+      const hello = same ? fs.readFileSync(path.join(workspace, 'hello'), 'utf8') : 'other bytes';
+      dockerArchive(before, {}, { hello });
+      const tag = `v1.2.3-${sha.slice(0, 7)}`;
+      const digest = await pushTagDirectly(bed, bed.registry, `${name}:${tag}`, undefined, before);
+      fs.rmSync(before);
+      const mark = await accessLogMark(bed);
+      const run = await runAction({
+        inputs: pushOnly(name, workspace, { commit_tag: 'false' }),
+        sha,
+        env: NO_ENGINE,
+      });
+      expect(manifestWrites(await mark(), name)).toEqual([]);
+      if (same) {
+        expect(errors(run)).toEqual([]);
+        expect(run.outputs.result).toBe('already-published');
+        expect(run.outputs.digest).toBe(digest);
+        expect(run.stdout).toContain('its content is what this run built');
+      } else {
+        expect(run.exitCode).toBe(1);
+        expect(errors(run)[0]).toContain('carries no org.opencontainers.image.revision label');
+        expect(errors(run)[0]).toContain('It is not this build either');
+      }
+    },
+  );
 
   test('a build input given with a source: one error naming it, before the registry is asked', async () => {
     const name = uniqueName('push-only');

@@ -6,7 +6,8 @@ import { recordChildrenIn } from '../process/children.js';
 import { childrenDirectory, createRunDirectory } from '../process/run-folder.js';
 import { publish } from '../publication/executor.js';
 import { publicationFor } from '../publication/kinds.js';
-import { plan, type Plan } from '../publication/plan.js';
+import { plan, UnlabelledVersion, type Plan } from '../publication/plan.js';
+import { matchUnlabelled } from './unlabelled.js';
 import { registryView } from '../publication/registry-view.js';
 import { info } from '../report/log.js';
 import {
@@ -66,10 +67,18 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
     const registry = registryView({ client, tags, signatures, parts, publication });
     const planNow = async (phase: string): Promise<Plan> =>
       plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
-    const first = await planNow('Check the registry');
-    info(first.reason);
+    const first = await planNow('Check the registry').catch((error: unknown) => {
+      // An image pushed before this action, with no label: compared with this build below.
+      if (error instanceof UnlabelledVersion && inputs.push && !parts) return error;
+      throw error;
+    });
+    if (!(first instanceof UnlabelledVersion)) info(first.reason);
     // What the job image lacks for what the plan writes is named at once, before any build.
-    const { builder } = await checkToolsFor(first, inputs, timeline);
+    const { builder } = await checkToolsFor(
+      first instanceof UnlabelledVersion ? undefined : first,
+      inputs,
+      timeline,
+    );
     // A wrong password stops the run here at the latest, before anything is built.
     await signingKey;
     const context = publicationContext({
@@ -84,11 +93,13 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
       runDirectory,
       builder,
     });
-    const { result, digest, reason, missing } = await publish(first, context, () =>
-      planNow('Check the registry again'),
-    );
+    const { result, digest, reason, missing } =
+      first instanceof UnlabelledVersion
+        ? await matchUnlabelled(first, { tags, client, writer: context.writer, runDirectory })
+        : await publish(first, context, () => planNow('Check the registry again'));
     setResultOutputs(result, digest);
-    const published = signatures && digest && !missing;
+    // An image found the same as the build was not signed by this run (nor is it now).
+    const published = signatures && digest && !missing && !(first instanceof UnlabelledVersion);
     const signature = published ? signatureRef(tags, digest) : undefined;
     if (signature) setSignatureOutput(signature);
     await report({ tags, result, digest, signature, missing, detail: reason, phases: timeline.phases });

@@ -112,8 +112,16 @@ export async function checkKey(inputs: Inputs, client: RegistryClient): Promise<
  * The tools the plan's writes run, checked (as a phase of their own) when it writes anything;
  * with `source` nothing is built, so buildx is not needed.
  */
-export async function checkToolsFor(plan: Plan, inputs: Inputs, timeline: Timeline): Promise<CheckedTools> {
-  const needs = { ...toolsFor(plan), ...(inputs.source ? { buildx: false } : {}) };
+export async function checkToolsFor(
+  plan: Plan | undefined,
+  inputs: Inputs,
+  timeline: Timeline,
+): Promise<CheckedTools> {
+  // No plan: an image under the version tag is compared with a build (core/unlabelled.ts).
+  const needs = {
+    ...(plan ? toolsFor(plan) : { buildx: true, skopeo: true }),
+    ...(inputs.source ? { buildx: false } : {}),
+  };
   if (!needs.buildx && !needs.skopeo) return {};
   return timeline.phase('Check the tools', () => checkTools(needs, inputs.skopeoDownload !== undefined));
 }

@@ -217,8 +217,28 @@ export function foreignPart(
   );
 }
 
+/**
+ * The version tag holds an image with no revision label (pushed before this action, by Dagger
+ * or by hand): refused, unless its content is what this run builds (see core/unlabelled.ts).
+ */
+export class UnlabelledVersion extends UserError {
+  constructor(
+    message: string,
+    readonly digest: string,
+  ) {
+    super(message);
+    this.name = 'UnlabelledVersion';
+  }
+}
+
 function refusal(version: { digest: string; revision?: string }, tags: Tags): UserError {
   const origin = originOf(version, ' (it was not pushed by this action)');
+  if (!version.revision)
+    return new UnlabelledVersion(
+      `${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
+        'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.',
+      version.digest,
+    );
   return new UserError(
     `${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
       'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.',

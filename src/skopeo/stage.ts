@@ -89,3 +89,18 @@ export async function readLayout(layout: string): Promise<{ digest: string; plat
     .filter((digest): digest is string => typeof digest === 'string' && DIGEST.test(digest));
   return { digest: top.digest, platforms };
 }
+
+/**
+ * The configuration of a layout's one image, as its bytes say; none for an index (a layout of
+ * several platforms has no one configuration).
+ */
+export async function layoutConfig(layout: string): Promise<Record<string, unknown> | undefined> {
+  const blob = async (digest: string): Promise<Record<string, unknown>> =>
+    JSON.parse(
+      await fs.readFile(path.join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length)), 'utf8'),
+    ) as Record<string, unknown>;
+  const { digest } = await readLayout(layout);
+  const manifest = (await blob(digest)) as { config?: { digest?: unknown } };
+  const config = manifest.config?.digest;
+  return typeof config === 'string' && DIGEST.test(config) ? blob(config) : undefined;
+}

@@ -1,6 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
 import { publicationFor, type ObjectKind } from '../../../src/publication/kinds.js';
-import { BUILD, heldAt, plan, samePlan, type Plan } from '../../../src/publication/plan.js';
+import {
+  BUILD,
+  UnlabelledVersion,
+  heldAt,
+  plan,
+  samePlan,
+  type Plan,
+} from '../../../src/publication/plan.js';
 import { pinnedRef, shaRef, tagsOf, versionRef } from '../../../src/image/tags.js';
 import type { Held } from '../../../src/publication/context.js';
 import { partsOf } from '../../../src/image/parts.js';
@@ -158,6 +165,20 @@ describe('the refusals, as the user reads them', () => {
     ).toBe(
       `registry.example/team/app:v1.0.0 already exists (${V}) and was built from commit ${other}, not from ${tags.sha}. ` +
         'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.',
+    );
+  });
+
+  test('a version without a revision label: refused as UnlabelledVersion, naming its digest (the core compares it with a build)', () => {
+    const held = { version: { exists: true as const, digest: V }, commit: { exists: false as const } };
+    expect(() => plan(held, tags)).toThrow(UnlabelledVersion);
+    try {
+      plan(held, tags);
+    } catch (error) {
+      expect((error as UnlabelledVersion).digest).toBe(V);
+    }
+    // A label of another commit is no such case.
+    expect(() => plan({ ...held, version: { ...held.version, revision: other } }, tags)).not.toThrow(
+      UnlabelledVersion,
     );
   });
 

@@ -1,5 +1,5 @@
-export const id = 33;
-export const ids = [33];
+export const id = 998;
+export const ids = [998];
 export const modules = {
 
 /***/ 3916:
@@ -80,7 +80,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 33:
+/***/ 4998:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -565,8 +565,23 @@ function foreignPart(part, platform, tags) {
     return new errors/* UserError */.yo(`${partRef(tags, platform)} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
         FIND_OUT);
 }
+/**
+ * The version tag holds an image with no revision label (pushed before this action, by Dagger
+ * or by hand): refused, unless its content is what this run builds (see core/unlabelled.ts).
+ */
+class UnlabelledVersion extends errors/* UserError */.yo {
+    digest;
+    constructor(message, digest) {
+        super(message);
+        this.digest = digest;
+        this.name = 'UnlabelledVersion';
+    }
+}
 function refusal(version, tags) {
     const origin = originOf(version, ' (it was not pushed by this action)');
+    if (!version.revision)
+        return new UnlabelledVersion(`${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
+            'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.', version.digest);
     return new errors/* UserError */.yo(`${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
         'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.');
 }
@@ -1283,6 +1298,481 @@ async function commitTagOnceVersionHolds(published, context) {
     return commit;
 }
 
+;// CONCATENATED MODULE: ./src/image/content.ts
+// Whether two images hold the same thing, whatever their labels and times: what decides that an
+// image pushed before this action (with no revision label) is what a run builds.
+/** What a configuration says besides its content: when and how it was made, and its labels. */
+const MADE = ['created', 'history', 'container', 'container_config', 'docker_version', 'author'];
+/** A configuration without its labels and its making: the layers (rootfs), the platform, how it runs. */
+function contentOf(config) {
+    const content = { ...config };
+    for (const key of MADE)
+        delete content[key];
+    const runtime = content.config;
+    if (runtime && typeof runtime === 'object') {
+        const { Labels: _labels, ...rest } = runtime;
+        content.config = rest;
+    }
+    return content;
+}
+/** The same content: the same layers, platform and runtime configuration (JSON, keys in any order). */
+function sameContent(a, b) {
+    return canonical(contentOf(a)) === canonical(contentOf(b));
+}
+function canonical(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonical).join(',')}]`;
+    if (value && typeof value === 'object')
+        return `{${Object.keys(value)
+            .sort()
+            .map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`)
+            .join(',')}}`;
+    return JSON.stringify(value) ?? 'null';
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(1455);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var exec = __webpack_require__(5260);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __webpack_require__(8701);
+;// CONCATENATED MODULE: ./src/secrets.ts
+// A run's secrets as every module may meet them, on the ground floor: the credentials, the
+// list of every form a secret could take in text, and the scrubbing of text with it. Reading
+// and masking them is inputs/secrets.ts's; sending them, registry/auth.ts's and skopeo's.
+/** `username:key` as the Basic scheme encodes it: what is sent, and so a form to mask. */
+function basicEncoding(username, apiKey) {
+    return Buffer.from(`${username}:${apiKey}`).toString('base64');
+}
+/** Replaces every secret in `text` with ***. */
+function scrub(text, secrets = []) {
+    let result = text;
+    for (const secret of secrets)
+        if (secret)
+            result = result.split(secret).join('***');
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/process/tools.ts
+
+
+
+
+
+
+
+/** The exit code of coreutils' and busybox's `timeout` when the time ran out. */
+const TIMED_OUT = 124;
+/** A stopped tool gets TERM, then KILL this much later. */
+const KILL_AFTER_SECONDS = 10;
+/** How much later than `timeout` the action's own timer stops a child `timeout` failed to stop. */
+const BACKSTOP_SECONDS = 15;
+/**
+ * The environment every child process gets: the runner's, less the action's own inputs.
+ * INPUT_API_KEY holds the key; docker, the build and skopeo have no business seeing it.
+ */
+function childEnvironment(env = process.env) {
+    const clean = {};
+    for (const [name, value] of Object.entries(env)) {
+        if (value === undefined || name.startsWith('INPUT_'))
+            continue;
+        clean[name] = value;
+    }
+    return clean;
+}
+/** Runs a tool and fails with its exit code and the end of its stderr when it fails. */
+async function runTool(tool, args, options) {
+    const run = await runToolAllowingFailure(tool, args, options);
+    if (run.exitCode !== 0) {
+        const tail = scrub(run.stderr.trim() || run.stdout.trim(), options.secrets)
+            .split('\n')
+            .slice(-15)
+            .join('\n');
+        const error = new errors/* ToolError */.v4(`${tool} ${args[0] ?? ''}`.trim(), run.exitCode, tail);
+        throw /no space left on device/i.test(tail) ? fullDisk(error) : error;
+    }
+    return run;
+}
+async function runToolAllowingFailure(tool, args, options) {
+    const secrets = options.secrets ?? [];
+    // @actions/exec runs silent and this echoes each line, scrubbed: a tool that repeats a
+    // credential in an error does not put it in the log, whatever the runner masks.
+    const echo = (line) => {
+        if (!options.silent)
+            (0,surface/* surface */.MT)().info(neutralise(scrub(line, secrets)));
+    };
+    if (!(await findOnPath(tool)))
+        throw new errors/* UserError */.yo(`Could not run \`${tool}\`: ${missingToolHint(tool)}`);
+    if (!options.silent)
+        echo(`[command]${tool} ${args.join(' ')}`);
+    // @actions/exec cannot stop a child. Where the runner has `timeout` (coreutils, busybox), it
+    // stops the tool and everything the tool started (it leads their process group); the
+    // action's own timer, a little later, holds where it has none.
+    const timeout = await findOnPath('timeout');
+    const [command, commandArgs] = timeout
+        ? [timeout, ['-k', String(KILL_AFTER_SECONDS), String(options.timeoutSeconds), tool, ...args]]
+        : [tool, args];
+    let stdout = '';
+    let stderr = '';
+    let stopped = false;
+    const child = (0,children/* launch */.ql)(command, commandArgs);
+    const limit = setTimeout(() => {
+        stopped = true;
+        void child.stop(KILL_AFTER_SECONDS * 1000);
+    }, (options.timeoutSeconds + (timeout ? BACKSTOP_SECONDS : 0)) * 1000);
+    const exitCode = await exec/* exec */.m(child.command, child.args, {
+        input: options.input,
+        silent: true,
+        ignoreReturnCode: true,
+        env: { ...childEnvironment(), ...options.env },
+        cwd: options.cwd,
+        listeners: {
+            stdout: (data) => (stdout += data.toString()),
+            stderr: (data) => (stderr += data.toString()),
+            stdline: echo,
+            errline: echo,
+        },
+    })
+        .finally(() => {
+        clearTimeout(limit);
+        child.ended();
+    });
+    if (stopped || (timeout && exitCode === TIMED_OUT))
+        throw new errors/* UserError */.yo(`\`${tool} ${args[0] ?? ''}\` did not finish within ${options.timeoutSeconds}s and was stopped.`);
+    return { exitCode, stdout, stderr };
+}
+/** The tool's path when it is on PATH (or given as a path) and executable, else undefined (@actions/io's `which`). */
+async function findOnPath(tool) {
+    return (await io/* which */.K7(tool, false)) || undefined;
+}
+function missingToolHint(tool) {
+    switch (tool) {
+        case 'docker':
+            return 'the Docker CLI is not installed on this runner. Use a runner with Docker and the buildx plugin.';
+        default:
+            return `${tool} is not installed on this runner.`;
+    }
+}
+/** A full disk named as such, with where the action writes, instead of a tool's last line. */
+function fullDisk(error) {
+    return new errors/* UserError */.yo(`\`${error.command}\` ran out of disk space (no space left on device). The build writes to the engine's data root and ` +
+        "the hand-over to skopeo to this run's folder under RUNNER_TEMP: free space there (for example `docker system prune`) and run again. Nothing was pushed.", { cause: error });
+}
+
+;// CONCATENATED MODULE: ./src/process/retry.ts
+const defaultRetryPolicy = {
+    attempts: 4,
+    baseDelayMs: 1000,
+    maxDelayMs: 30_000,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+/**
+ * Runs `attempt` until it is done or the attempts run out; `giveUp` turns the last reason
+ * into the error thrown. Waits grow exponentially; a server's Retry-After is honoured but
+ * bounded, so a job cannot hang on a registry that asks for patience forever.
+ */
+async function withRetries(policy, attempt, giveUp, onRetry) {
+    let reason = '';
+    for (let n = 1; n <= policy.attempts; n++) {
+        const outcome = await attempt();
+        if (outcome.done)
+            return outcome.value;
+        reason = outcome.reason;
+        if (n === policy.attempts)
+            break;
+        const backoff = policy.baseDelayMs * 2 ** (n - 1);
+        const wait = Math.min(outcome.retryAfterMs ?? backoff, policy.maxDelayMs);
+        onRetry?.(reason, wait);
+        await policy.sleep(wait);
+    }
+    throw giveUp(reason, policy.attempts);
+}
+/** Reads a Retry-After header (seconds or an HTTP date) as milliseconds from now. */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    // Anything else must be an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`), not a stray number
+    // that merely ends in GMT (`12 GMT`, which Date.parse reads as a date in 2001).
+    if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim()))
+        return undefined;
+    const date = Date.parse(value);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+
+;// CONCATENATED MODULE: ./src/skopeo/commands.ts
+
+
+
+
+
+
+
+/**
+ * No skopeo command may hang a job. Each kind gets a budget in seconds that its retries share:
+ * a push may take long over a slow link; a login or a copy of a manifest inside the registry
+ * moves a few kilobytes.
+ */
+const SKOPEO_BUDGET = { login: 2 * 60, push: 30 * 60, tag: 5 * 60 };
+/** The process is stopped from outside this much later, in case skopeo itself stops answering. */
+const GRACE = 30;
+function commandTimeout(seconds) {
+    return ['--command-timeout', `${Math.max(1, Math.ceil(seconds))}s`];
+}
+function authFileIn(runDirectory) {
+    return external_node_path_.join(runDirectory, 'auth.json');
+}
+function loginArgs(config, username) {
+    const args = [
+        'login',
+        ...commandTimeout(SKOPEO_BUDGET.login),
+        '--authfile',
+        config.authFile,
+        '--username',
+        username,
+        '--password-stdin',
+    ];
+    if (config.insecure)
+        args.push('--tls-verify=false');
+    args.push(config.registry);
+    return args;
+}
+/** The options every `skopeo copy` of this action shares: a timeout, this run's auth file, retries. */
+function copyArgs(config, timeoutSeconds) {
+    // --remove-signatures: skopeo never writes a signature of its own, whatever a runner's
+    // registries.d says (use-sigstore-attachments would make it PUT the `.sig` tag again on every
+    // copy, which a create-only registry refuses once the version tag is out); the action signs.
+    return [
+        'copy',
+        ...commandTimeout(timeoutSeconds),
+        '--authfile',
+        config.authFile,
+        '--retry-times',
+        '3',
+        '--remove-signatures',
+    ];
+}
+/** `skopeo copy` of the built image to a tag, recording the pushed digest. */
+function pushArgs(config, source, destination, digestFile, timeoutSeconds = SKOPEO_BUDGET.push) {
+    return [
+        ...copyArgs(config, timeoutSeconds),
+        '--digestfile',
+        digestFile,
+        ...source.options,
+        ...(config.insecure ? ['--dest-tls-verify=false'] : []),
+        source.reference,
+        `docker://${destination}`,
+    ];
+}
+/**
+ * `skopeo copy` of a manifest already in the registry to another tag of the same repository:
+ * the blobs are there, so nothing is uploaded but the manifest, byte for byte (an index with
+ * every manifest it names: `--all`).
+ */
+function tagInRegistryArgs(config, source, destination, timeoutSeconds = SKOPEO_BUDGET.tag) {
+    return [
+        ...copyArgs(config, timeoutSeconds),
+        '--all',
+        '--preserve-digests',
+        ...(config.insecure ? ['--src-tls-verify=false', '--dest-tls-verify=false'] : []),
+        `docker://${source}`,
+        `docker://${destination}`,
+    ];
+}
+/** Hands the key to skopeo on stdin; skopeo keeps it in this run's own 0600 auth file. */
+async function login(config, credentials) {
+    await runTool('skopeo', loginArgs(config, credentials.username), {
+        input: Buffer.from(credentials.apiKey),
+        secrets: config.secrets,
+        // It runs while the build prints; its one line of output would only interleave.
+        silent: true,
+        timeoutSeconds: SKOPEO_BUDGET.login + GRACE,
+    });
+    await promises_.chmod(config.authFile, 0o600);
+    info(`skopeo logged in to ${config.registry} as ${credentials.username}.`);
+}
+/**
+ * Pushes the built image to `destination` and returns the digest the registry holds. Any
+ * temporary file skopeo writes goes to this run's folder, which the post step removes.
+ */
+async function pushImage(config, source, destination, runDirectory) {
+    const digestFile = external_node_path_.join(runDirectory, 'pushed-digest');
+    await copy(config, SKOPEO_BUDGET.push, (left) => pushArgs(config, source, destination, digestFile, left), destination, { env: { TMPDIR: runDirectory }, cwd: runDirectory });
+    const digest = (await promises_.readFile(digestFile, 'utf8')).trim();
+    if (!DIGEST.test(digest))
+        throw new errors/* UserError */.yo(`skopeo reported an unexpected digest for ${destination}: ${JSON.stringify(digest)}.`);
+    return digest;
+}
+async function tagInRegistry(config, source, destination) {
+    await copy(config, SKOPEO_BUDGET.tag, (left) => tagInRegistryArgs(config, source, destination, left), destination);
+}
+/**
+ * Failures a registry gets over: 5xx, 429, a dropped or timed-out connection, and a manifest
+ * whose blob the registry does not know yet (two runs pushing the same image at once: one
+ * skipped a blob the other was still uploading; pushing again finds it there).
+ */
+function isTransientCopyFailure(detail) {
+    return /HTTP status: (5\d\d|429)|\b(5\d\d|429) \([A-Za-z ]+\)|too many requests|connection reset|connection refused|unexpected EOF|i\/o timeout|TLS handshake timeout|manifest blob unknown/i.test(detail);
+}
+/**
+ * One `skopeo copy`, tried again while it fails in a way the registry gets over (skopeo's own
+ * --retry-times leaves some of those, a 500 on a manifest among them). The attempts share one
+ * budget: each gets what the ones before it left. A refused write is explained at once; the
+ * last failure is shown as skopeo said it.
+ */
+async function copy(config, budgetSeconds, args, destination, where = {}) {
+    const retry = config.retry ?? { ...defaultRetryPolicy, attempts: 3 };
+    const deadline = Date.now() + budgetSeconds * 1000;
+    let last;
+    await withRetries(retry, async () => {
+        const left = (deadline - Date.now()) / 1000;
+        if (left < 1 && last)
+            throw last;
+        try {
+            await runTool('skopeo', args(left), {
+                secrets: config.secrets,
+                timeoutSeconds: left + GRACE,
+                ...where,
+            });
+            return { done: true, value: undefined };
+        }
+        catch (error) {
+            last = explainRefusedWrite(error, destination);
+            if (last instanceof errors/* ToolError */.v4 && isTransientCopyFailure(last.detail))
+                return { done: false, reason: last.detail.split('\n').at(-1) ?? '' };
+            throw last;
+        }
+    }, () => (last instanceof Error ? last : new errors/* UserError */.yo(String(last))), (reason, waitMs) => info(`skopeo copy failed (${reason}); trying again in ${waitMs / 1000}s`));
+}
+/**
+ * A 403 on a write is the registry's policy speaking, most often zot refusing to overwrite a
+ * tag for an identity without `update`: say so, with the registry's own words.
+ */
+function explainRefusedWrite(error, destination) {
+    if (!(error instanceof errors/* ToolError */.v4))
+        return error;
+    // skopeo 1.9.3 words zot's 403 DENIED as a bare `…: denied` at the end of its line, or
+    // `…: denied: <message>`; other clients and registries say 403 or forbidden.
+    const denied = /: denied(?:: ([^\n"]*))?(?:"|$)|\b403\b|forbidden/im.exec(error.detail);
+    if (!denied)
+        return error;
+    const registrySays = denied[1] ? `: ${denied[1].trim()}` : '';
+    return new errors/* TagTaken */.qD(`The registry refused to write ${destination} (403 DENIED${registrySays}). ` +
+        "This usually means the tag already exists and the CI identity lacks zot's `update` permission, as it should: " +
+        'another run wrote it first. Nothing was overwritten; look at what the tag holds now.', { reference: destination }, { cause: error });
+}
+
+;// CONCATENATED MODULE: ./src/skopeo/stage.ts
+
+
+
+
+
+
+/** The layout skopeo writes a staged image to, relative to the run's folder (where skopeo runs). */
+const STAGED = 'staged';
+/**
+ * `source` as an OCI layout: the builder's own (`oci:` already), else skopeo writes one from the
+ * engine's image or archive (which makes it an OCI image). The push then keeps every digest.
+ */
+async function stage(source, runDirectory, secrets) {
+    let layout;
+    const files = [];
+    if (source.kind === 'oci-layout') {
+        layout = source.reference.replace(/^oci:/, '');
+    }
+    else {
+        layout = STAGED;
+        files.push(external_node_path_.join(runDirectory, STAGED));
+        const options = source.options.filter((option) => option !== '--format' && option !== 'oci');
+        await runTool('skopeo', ['copy', '--remove-signatures', ...options, source.reference, `oci:${STAGED}`], {
+            cwd: runDirectory,
+            env: { TMPDIR: runDirectory },
+            secrets,
+            silent: true,
+            timeoutSeconds: SKOPEO_BUDGET.push,
+        });
+    }
+    const { digest, platforms } = await readLayout(external_node_path_.join(runDirectory, layout));
+    return {
+        source: { reference: `oci:${layout}`, options: ['--all', '--preserve-digests'] },
+        digest,
+        platforms,
+        files,
+    };
+}
+/** The layout's one image (or index) and, for an index, its platforms' images. */
+async function readLayout(layout) {
+    const index = JSON.parse(await promises_.readFile(external_node_path_.join(layout, 'index.json'), 'utf8'));
+    const top = index.manifests?.[0];
+    if (index.manifests?.length !== 1 || typeof top?.digest !== 'string' || !DIGEST.test(top.digest))
+        throw new errors/* UserError */.yo(`The built image's OCI layout holds ${index.manifests?.length ?? 0} images, not one: there is nothing to sign before the push.`);
+    const blob = JSON.parse(await promises_.readFile(external_node_path_.join(layout, 'blobs', 'sha256', top.digest.slice('sha256:'.length)), 'utf8'));
+    const platforms = (Array.isArray(blob.manifests) ? blob.manifests : [])
+        .filter((entry) => entry.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' &&
+        entry.platform?.os !== 'unknown')
+        .map((entry) => entry.digest)
+        .filter((digest) => typeof digest === 'string' && DIGEST.test(digest));
+    return { digest: top.digest, platforms };
+}
+/**
+ * The configuration of a layout's one image, as its bytes say; none for an index (a layout of
+ * several platforms has no one configuration).
+ */
+async function layoutConfig(layout) {
+    const blob = async (digest) => JSON.parse(await promises_.readFile(external_node_path_.join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length)), 'utf8'));
+    const { digest } = await readLayout(layout);
+    const manifest = (await blob(digest));
+    const config = manifest.config?.digest;
+    return typeof config === 'string' && DIGEST.test(config) ? blob(config) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/unlabelled.ts
+
+
+
+
+
+
+// An image pushed under the version tag before this action (by Dagger's publish, by hand) has no
+// revision label, so it cannot say which commit it is. The run builds (or takes its source) and
+// compares: the same content (layers, platform, how it runs; labels and times aside) means the
+// version is published already; anything else is refused, as before.
+/**
+ * `already-published` when the image under the version tag holds what this run builds; else
+ * the refusal, saying that the content differs too. Nothing is written either way.
+ */
+async function matchUnlabelled(refused, { tags, client, writer, runDirectory, }) {
+    const held = await heldConfig(client, tags, refused.digest);
+    await writer.prepare();
+    const built = await writer.build();
+    try {
+        const staged = await writer.stage(built);
+        const ours = await layoutConfig(external_node_path_.join(runDirectory, staged.source.reference.replace(/^oci:/, '')));
+        const same = staged.digest === refused.digest || (held && ours && sameContent(held, ours));
+        if (!same)
+            throw new errors/* UserError */.yo(`${refused.message} It is not this build either: its content (layers, platform, configuration) differs from what this run built.`);
+        return {
+            result: names/* Result */.Q7.AlreadyPublished,
+            digest: refused.digest,
+            reason: `${versionRef(tags)} holds ${refused.digest}, pushed without a revision label (not by this action), and its content is what this run built: ` +
+                'the same layers, platform and configuration, labels and times aside. Nothing to write; it is not signed or tagged again.',
+        };
+    }
+    finally {
+        await writer.discard(built);
+    }
+}
+/** The held image's configuration; none for an index (compared by digest alone). */
+async function heldConfig(client, tags, digest) {
+    const manifest = await client.manifest(tags.repository, digest);
+    const config = manifest.json.config?.digest;
+    return typeof config === 'string' ? client.config(tags.repository, tags.version, config) : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/publication/registry-view.ts
 
 
@@ -1607,135 +2097,6 @@ class Timeline {
             this.phases.push({ name, ms: performance.now() - start });
         }
     }
-}
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(1455);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var exec = __webpack_require__(5260);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var io = __webpack_require__(8701);
-;// CONCATENATED MODULE: ./src/secrets.ts
-// A run's secrets as every module may meet them, on the ground floor: the credentials, the
-// list of every form a secret could take in text, and the scrubbing of text with it. Reading
-// and masking them is inputs/secrets.ts's; sending them, registry/auth.ts's and skopeo's.
-/** `username:key` as the Basic scheme encodes it: what is sent, and so a form to mask. */
-function basicEncoding(username, apiKey) {
-    return Buffer.from(`${username}:${apiKey}`).toString('base64');
-}
-/** Replaces every secret in `text` with ***. */
-function scrub(text, secrets = []) {
-    let result = text;
-    for (const secret of secrets)
-        if (secret)
-            result = result.split(secret).join('***');
-    return result;
-}
-
-;// CONCATENATED MODULE: ./src/process/tools.ts
-
-
-
-
-
-
-
-/** The exit code of coreutils' and busybox's `timeout` when the time ran out. */
-const TIMED_OUT = 124;
-/** A stopped tool gets TERM, then KILL this much later. */
-const KILL_AFTER_SECONDS = 10;
-/** How much later than `timeout` the action's own timer stops a child `timeout` failed to stop. */
-const BACKSTOP_SECONDS = 15;
-/**
- * The environment every child process gets: the runner's, less the action's own inputs.
- * INPUT_API_KEY holds the key; docker, the build and skopeo have no business seeing it.
- */
-function childEnvironment(env = process.env) {
-    const clean = {};
-    for (const [name, value] of Object.entries(env)) {
-        if (value === undefined || name.startsWith('INPUT_'))
-            continue;
-        clean[name] = value;
-    }
-    return clean;
-}
-/** Runs a tool and fails with its exit code and the end of its stderr when it fails. */
-async function runTool(tool, args, options) {
-    const run = await runToolAllowingFailure(tool, args, options);
-    if (run.exitCode !== 0) {
-        const tail = scrub(run.stderr.trim() || run.stdout.trim(), options.secrets)
-            .split('\n')
-            .slice(-15)
-            .join('\n');
-        const error = new errors/* ToolError */.v4(`${tool} ${args[0] ?? ''}`.trim(), run.exitCode, tail);
-        throw /no space left on device/i.test(tail) ? fullDisk(error) : error;
-    }
-    return run;
-}
-async function runToolAllowingFailure(tool, args, options) {
-    const secrets = options.secrets ?? [];
-    // @actions/exec runs silent and this echoes each line, scrubbed: a tool that repeats a
-    // credential in an error does not put it in the log, whatever the runner masks.
-    const echo = (line) => {
-        if (!options.silent)
-            (0,surface/* surface */.MT)().info(neutralise(scrub(line, secrets)));
-    };
-    if (!(await findOnPath(tool)))
-        throw new errors/* UserError */.yo(`Could not run \`${tool}\`: ${missingToolHint(tool)}`);
-    if (!options.silent)
-        echo(`[command]${tool} ${args.join(' ')}`);
-    // @actions/exec cannot stop a child. Where the runner has `timeout` (coreutils, busybox), it
-    // stops the tool and everything the tool started (it leads their process group); the
-    // action's own timer, a little later, holds where it has none.
-    const timeout = await findOnPath('timeout');
-    const [command, commandArgs] = timeout
-        ? [timeout, ['-k', String(KILL_AFTER_SECONDS), String(options.timeoutSeconds), tool, ...args]]
-        : [tool, args];
-    let stdout = '';
-    let stderr = '';
-    let stopped = false;
-    const child = (0,children/* launch */.ql)(command, commandArgs);
-    const limit = setTimeout(() => {
-        stopped = true;
-        void child.stop(KILL_AFTER_SECONDS * 1000);
-    }, (options.timeoutSeconds + (timeout ? BACKSTOP_SECONDS : 0)) * 1000);
-    const exitCode = await exec/* exec */.m(child.command, child.args, {
-        input: options.input,
-        silent: true,
-        ignoreReturnCode: true,
-        env: { ...childEnvironment(), ...options.env },
-        cwd: options.cwd,
-        listeners: {
-            stdout: (data) => (stdout += data.toString()),
-            stderr: (data) => (stderr += data.toString()),
-            stdline: echo,
-            errline: echo,
-        },
-    })
-        .finally(() => {
-        clearTimeout(limit);
-        child.ended();
-    });
-    if (stopped || (timeout && exitCode === TIMED_OUT))
-        throw new errors/* UserError */.yo(`\`${tool} ${args[0] ?? ''}\` did not finish within ${options.timeoutSeconds}s and was stopped.`);
-    return { exitCode, stdout, stderr };
-}
-/** The tool's path when it is on PATH (or given as a path) and executable, else undefined (@actions/io's `which`). */
-async function findOnPath(tool) {
-    return (await io/* which */.K7(tool, false)) || undefined;
-}
-function missingToolHint(tool) {
-    switch (tool) {
-        case 'docker':
-            return 'the Docker CLI is not installed on this runner. Use a runner with Docker and the buildx plugin.';
-        default:
-            return `${tool} is not installed on this runner.`;
-    }
-}
-/** A full disk named as such, with where the action writes, instead of a tool's last line. */
-function fullDisk(error) {
-    return new errors/* UserError */.yo(`\`${error.command}\` ran out of disk space (no space left on device). The build writes to the engine's data root and ` +
-        "the hand-over to skopeo to this run's folder under RUNNER_TEMP: free space there (for example `docker system prune`) and run again. Nothing was pushed.", { cause: error });
 }
 
 ;// CONCATENATED MODULE: ./src/build/engine.ts
@@ -2083,50 +2444,6 @@ function explainBuildFailure(error, env = process.env) {
     return error;
 }
 
-;// CONCATENATED MODULE: ./src/process/retry.ts
-const defaultRetryPolicy = {
-    attempts: 4,
-    baseDelayMs: 1000,
-    maxDelayMs: 30_000,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
-/**
- * Runs `attempt` until it is done or the attempts run out; `giveUp` turns the last reason
- * into the error thrown. Waits grow exponentially; a server's Retry-After is honoured but
- * bounded, so a job cannot hang on a registry that asks for patience forever.
- */
-async function withRetries(policy, attempt, giveUp, onRetry) {
-    let reason = '';
-    for (let n = 1; n <= policy.attempts; n++) {
-        const outcome = await attempt();
-        if (outcome.done)
-            return outcome.value;
-        reason = outcome.reason;
-        if (n === policy.attempts)
-            break;
-        const backoff = policy.baseDelayMs * 2 ** (n - 1);
-        const wait = Math.min(outcome.retryAfterMs ?? backoff, policy.maxDelayMs);
-        onRetry?.(reason, wait);
-        await policy.sleep(wait);
-    }
-    throw giveUp(reason, policy.attempts);
-}
-/** Reads a Retry-After header (seconds or an HTTP date) as milliseconds from now. */
-function parseRetryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim()) * 1000;
-    // Anything else must be an HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`), not a stray number
-    // that merely ends in GMT (`12 GMT`, which Date.parse reads as a date in 2001).
-    if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim()))
-        return undefined;
-    const date = Date.parse(value);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-
 ;// CONCATENATED MODULE: ./src/build/hand-over.ts
 
 
@@ -2293,168 +2610,6 @@ function requireCommit(revision, commit, source) {
         'Publish it from a run of that commit, or rebuild it from this one. Nothing was pushed.');
 }
 
-;// CONCATENATED MODULE: ./src/skopeo/commands.ts
-
-
-
-
-
-
-
-/**
- * No skopeo command may hang a job. Each kind gets a budget in seconds that its retries share:
- * a push may take long over a slow link; a login or a copy of a manifest inside the registry
- * moves a few kilobytes.
- */
-const SKOPEO_BUDGET = { login: 2 * 60, push: 30 * 60, tag: 5 * 60 };
-/** The process is stopped from outside this much later, in case skopeo itself stops answering. */
-const GRACE = 30;
-function commandTimeout(seconds) {
-    return ['--command-timeout', `${Math.max(1, Math.ceil(seconds))}s`];
-}
-function authFileIn(runDirectory) {
-    return external_node_path_.join(runDirectory, 'auth.json');
-}
-function loginArgs(config, username) {
-    const args = [
-        'login',
-        ...commandTimeout(SKOPEO_BUDGET.login),
-        '--authfile',
-        config.authFile,
-        '--username',
-        username,
-        '--password-stdin',
-    ];
-    if (config.insecure)
-        args.push('--tls-verify=false');
-    args.push(config.registry);
-    return args;
-}
-/** The options every `skopeo copy` of this action shares: a timeout, this run's auth file, retries. */
-function copyArgs(config, timeoutSeconds) {
-    // --remove-signatures: skopeo never writes a signature of its own, whatever a runner's
-    // registries.d says (use-sigstore-attachments would make it PUT the `.sig` tag again on every
-    // copy, which a create-only registry refuses once the version tag is out); the action signs.
-    return [
-        'copy',
-        ...commandTimeout(timeoutSeconds),
-        '--authfile',
-        config.authFile,
-        '--retry-times',
-        '3',
-        '--remove-signatures',
-    ];
-}
-/** `skopeo copy` of the built image to a tag, recording the pushed digest. */
-function pushArgs(config, source, destination, digestFile, timeoutSeconds = SKOPEO_BUDGET.push) {
-    return [
-        ...copyArgs(config, timeoutSeconds),
-        '--digestfile',
-        digestFile,
-        ...source.options,
-        ...(config.insecure ? ['--dest-tls-verify=false'] : []),
-        source.reference,
-        `docker://${destination}`,
-    ];
-}
-/**
- * `skopeo copy` of a manifest already in the registry to another tag of the same repository:
- * the blobs are there, so nothing is uploaded but the manifest, byte for byte (an index with
- * every manifest it names: `--all`).
- */
-function tagInRegistryArgs(config, source, destination, timeoutSeconds = SKOPEO_BUDGET.tag) {
-    return [
-        ...copyArgs(config, timeoutSeconds),
-        '--all',
-        '--preserve-digests',
-        ...(config.insecure ? ['--src-tls-verify=false', '--dest-tls-verify=false'] : []),
-        `docker://${source}`,
-        `docker://${destination}`,
-    ];
-}
-/** Hands the key to skopeo on stdin; skopeo keeps it in this run's own 0600 auth file. */
-async function login(config, credentials) {
-    await runTool('skopeo', loginArgs(config, credentials.username), {
-        input: Buffer.from(credentials.apiKey),
-        secrets: config.secrets,
-        // It runs while the build prints; its one line of output would only interleave.
-        silent: true,
-        timeoutSeconds: SKOPEO_BUDGET.login + GRACE,
-    });
-    await promises_.chmod(config.authFile, 0o600);
-    info(`skopeo logged in to ${config.registry} as ${credentials.username}.`);
-}
-/**
- * Pushes the built image to `destination` and returns the digest the registry holds. Any
- * temporary file skopeo writes goes to this run's folder, which the post step removes.
- */
-async function pushImage(config, source, destination, runDirectory) {
-    const digestFile = external_node_path_.join(runDirectory, 'pushed-digest');
-    await copy(config, SKOPEO_BUDGET.push, (left) => pushArgs(config, source, destination, digestFile, left), destination, { env: { TMPDIR: runDirectory }, cwd: runDirectory });
-    const digest = (await promises_.readFile(digestFile, 'utf8')).trim();
-    if (!DIGEST.test(digest))
-        throw new errors/* UserError */.yo(`skopeo reported an unexpected digest for ${destination}: ${JSON.stringify(digest)}.`);
-    return digest;
-}
-async function tagInRegistry(config, source, destination) {
-    await copy(config, SKOPEO_BUDGET.tag, (left) => tagInRegistryArgs(config, source, destination, left), destination);
-}
-/**
- * Failures a registry gets over: 5xx, 429, a dropped or timed-out connection, and a manifest
- * whose blob the registry does not know yet (two runs pushing the same image at once: one
- * skipped a blob the other was still uploading; pushing again finds it there).
- */
-function isTransientCopyFailure(detail) {
-    return /HTTP status: (5\d\d|429)|\b(5\d\d|429) \([A-Za-z ]+\)|too many requests|connection reset|connection refused|unexpected EOF|i\/o timeout|TLS handshake timeout|manifest blob unknown/i.test(detail);
-}
-/**
- * One `skopeo copy`, tried again while it fails in a way the registry gets over (skopeo's own
- * --retry-times leaves some of those, a 500 on a manifest among them). The attempts share one
- * budget: each gets what the ones before it left. A refused write is explained at once; the
- * last failure is shown as skopeo said it.
- */
-async function copy(config, budgetSeconds, args, destination, where = {}) {
-    const retry = config.retry ?? { ...defaultRetryPolicy, attempts: 3 };
-    const deadline = Date.now() + budgetSeconds * 1000;
-    let last;
-    await withRetries(retry, async () => {
-        const left = (deadline - Date.now()) / 1000;
-        if (left < 1 && last)
-            throw last;
-        try {
-            await runTool('skopeo', args(left), {
-                secrets: config.secrets,
-                timeoutSeconds: left + GRACE,
-                ...where,
-            });
-            return { done: true, value: undefined };
-        }
-        catch (error) {
-            last = explainRefusedWrite(error, destination);
-            if (last instanceof errors/* ToolError */.v4 && isTransientCopyFailure(last.detail))
-                return { done: false, reason: last.detail.split('\n').at(-1) ?? '' };
-            throw last;
-        }
-    }, () => (last instanceof Error ? last : new errors/* UserError */.yo(String(last))), (reason, waitMs) => info(`skopeo copy failed (${reason}); trying again in ${waitMs / 1000}s`));
-}
-/**
- * A 403 on a write is the registry's policy speaking, most often zot refusing to overwrite a
- * tag for an identity without `update`: say so, with the registry's own words.
- */
-function explainRefusedWrite(error, destination) {
-    if (!(error instanceof errors/* ToolError */.v4))
-        return error;
-    // skopeo 1.9.3 words zot's 403 DENIED as a bare `…: denied` at the end of its line, or
-    // `…: denied: <message>`; other clients and registries say 403 or forbidden.
-    const denied = /: denied(?:: ([^\n"]*))?(?:"|$)|\b403\b|forbidden/im.exec(error.detail);
-    if (!denied)
-        return error;
-    const registrySays = denied[1] ? `: ${denied[1].trim()}` : '';
-    return new errors/* TagTaken */.qD(`The registry refused to write ${destination} (403 DENIED${registrySays}). ` +
-        "This usually means the tag already exists and the CI identity lacks zot's `update` permission, as it should: " +
-        'another run wrote it first. Nothing was overwritten; look at what the tag holds now.', { reference: destination }, { cause: error });
-}
-
 ;// CONCATENATED MODULE: ./src/skopeo/install.ts
 
 
@@ -2581,60 +2736,6 @@ async function runnable(verified, name, runDirectory) {
     }
     external_node_fs_.chmodSync(binary, 0o700);
     return directory;
-}
-
-;// CONCATENATED MODULE: ./src/skopeo/stage.ts
-
-
-
-
-
-
-/** The layout skopeo writes a staged image to, relative to the run's folder (where skopeo runs). */
-const STAGED = 'staged';
-/**
- * `source` as an OCI layout: the builder's own (`oci:` already), else skopeo writes one from the
- * engine's image or archive (which makes it an OCI image). The push then keeps every digest.
- */
-async function stage(source, runDirectory, secrets) {
-    let layout;
-    const files = [];
-    if (source.kind === 'oci-layout') {
-        layout = source.reference.replace(/^oci:/, '');
-    }
-    else {
-        layout = STAGED;
-        files.push(external_node_path_.join(runDirectory, STAGED));
-        const options = source.options.filter((option) => option !== '--format' && option !== 'oci');
-        await runTool('skopeo', ['copy', '--remove-signatures', ...options, source.reference, `oci:${STAGED}`], {
-            cwd: runDirectory,
-            env: { TMPDIR: runDirectory },
-            secrets,
-            silent: true,
-            timeoutSeconds: SKOPEO_BUDGET.push,
-        });
-    }
-    const { digest, platforms } = await readLayout(external_node_path_.join(runDirectory, layout));
-    return {
-        source: { reference: `oci:${layout}`, options: ['--all', '--preserve-digests'] },
-        digest,
-        platforms,
-        files,
-    };
-}
-/** The layout's one image (or index) and, for an index, its platforms' images. */
-async function readLayout(layout) {
-    const index = JSON.parse(await promises_.readFile(external_node_path_.join(layout, 'index.json'), 'utf8'));
-    const top = index.manifests?.[0];
-    if (index.manifests?.length !== 1 || typeof top?.digest !== 'string' || !DIGEST.test(top.digest))
-        throw new errors/* UserError */.yo(`The built image's OCI layout holds ${index.manifests?.length ?? 0} images, not one: there is nothing to sign before the push.`);
-    const blob = JSON.parse(await promises_.readFile(external_node_path_.join(layout, 'blobs', 'sha256', top.digest.slice('sha256:'.length)), 'utf8'));
-    const platforms = (Array.isArray(blob.manifests) ? blob.manifests : [])
-        .filter((entry) => entry.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' &&
-        entry.platform?.os !== 'unknown')
-        .map((entry) => entry.digest)
-        .filter((digest) => typeof digest === 'string' && DIGEST.test(digest));
-    return { digest: top.digest, platforms };
 }
 
 ;// CONCATENATED MODULE: ./src/publication/writer.ts
@@ -3649,7 +3750,11 @@ async function checkKey(inputs, client) {
  * with `source` nothing is built, so buildx is not needed.
  */
 async function checkToolsFor(plan, inputs, timeline) {
-    const needs = { ...toolsFor(plan), ...(inputs.source ? { buildx: false } : {}) };
+    // No plan: an image under the version tag is compared with a build (core/unlabelled.ts).
+    const needs = {
+        ...(plan ? toolsFor(plan) : { buildx: true, skopeo: true }),
+        ...(inputs.source ? { buildx: false } : {}),
+    };
     if (!needs.buildx && !needs.skopeo)
         return {};
     return timeline.phase('Check the tools', () => checkTools(needs, inputs.skopeoDownload !== undefined));
@@ -3669,6 +3774,7 @@ async function logIn(inputs, secrets, runDirectory) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/publish-image.ts
+
 
 
 
@@ -3721,10 +3827,16 @@ async function publishImage(inputs, secrets) {
         });
         const registry = registryView({ client, tags, signatures, parts, publication });
         const planNow = async (phase) => plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
-        const first = await planNow('Check the registry');
-        info(first.reason);
+        const first = await planNow('Check the registry').catch((error) => {
+            // An image pushed before this action, with no label: compared with this build below.
+            if (error instanceof UnlabelledVersion && inputs.push && !parts)
+                return error;
+            throw error;
+        });
+        if (!(first instanceof UnlabelledVersion))
+            info(first.reason);
         // What the job image lacks for what the plan writes is named at once, before any build.
-        const { builder } = await checkToolsFor(first, inputs, timeline);
+        const { builder } = await checkToolsFor(first instanceof UnlabelledVersion ? undefined : first, inputs, timeline);
         // A wrong password stops the run here at the latest, before anything is built.
         await signingKey;
         const context = publicationContext({
@@ -3739,9 +3851,12 @@ async function publishImage(inputs, secrets) {
             runDirectory,
             builder,
         });
-        const { result, digest, reason, missing } = await publish(first, context, () => planNow('Check the registry again'));
+        const { result, digest, reason, missing } = first instanceof UnlabelledVersion
+            ? await matchUnlabelled(first, { tags, client, writer: context.writer, runDirectory })
+            : await publish(first, context, () => planNow('Check the registry again'));
         setResultOutputs(result, digest);
-        const published = signatures && digest && !missing;
+        // An image found the same as the build was not signed by this run (nor is it now).
+        const published = signatures && digest && !missing && !(first instanceof UnlabelledVersion);
         const signature = published ? signatureRef(tags, digest) : undefined;
         if (signature)
             setSignatureOutput(signature);
