@@ -85,18 +85,21 @@ describe('counts', () => {
     expect(blobUploads(lines, name)).toEqual([]);
   });
 
-  test('a refusal in a repository with 400 tags: the same 3 requests, no build, nothing written', async () => {
+  test('a refusal in a repository with 400 tags: the same 3 requests, nothing written', async () => {
     const name = uniqueName('counts');
     await addManyTags(bed, name, 400);
     const log = await accessLogMark(bed);
     const run = await runAction({ inputs: pushInputs(bed, name, { version: 'old-7' }), sha: randomSha() });
     expect(run.exitCode).toBe(1);
     expect(errors(run)[0]).toContain(`${name}:old-7 already exists`);
+    // The tags hold an image with no revision label: it is compared with this run's build
+    // (docs/reruns.md), which has other content, and refused with no more registry requests.
+    expect(errors(run)[0]).toContain('It is not this build either');
     const lines = await log();
     expect(actionRequests(lines, name)).toHaveLength(3);
     expect(lines.filter((line) => line.includes(`/v2/${name}/`) && /^(PUT|POST|PATCH) /.test(line))).toEqual(
       [],
     );
-    expect(builds(run)).toEqual([]);
+    expect(builds(run)).toHaveLength(1);
   });
 });
