@@ -34,6 +34,7 @@ export enum Input {
   Source = 'source',
   Tags = 'tags',
   CommitTag = 'commit_tag',
+  SignatureFormats = 'signature_formats',
 }
 
 /**
@@ -51,6 +52,7 @@ export const INPUT_DEFAULTS: Partial<Record<Input, string>> = {
   [Input.Sbom]: 'false',
   [Input.Tags]: '{{version}}',
   [Input.CommitTag]: 'true',
+  [Input.SignatureFormats]: 'both',
 };
 
 export enum Output {

@@ -61,6 +61,7 @@ describe('action.yaml', () => {
       Input.Pull,
       Input.Push,
       Input.Sbom,
+      Input.SignatureFormats,
       Input.Tags,
     ]);
   });

@@ -96,6 +96,11 @@ export const ACTION_INPUTS: Partial<Record<Input, ActionInput>> = {
   [Input.SigningKeyPassword]: {
     description: 'The password of `signing_key`, from a secret (may be empty for a cosign key made so).',
   },
+  [Input.SignatureFormats]: {
+    description:
+      'With `signing_key`, the formats written: `sig` (the `.sig` tag, read by podman, skopeo, CRI-O and cosign 2), `bundle` (a Sigstore bundle referrer, read by cosign 3), or `both`.',
+    default: 'both',
+  },
   [Input.BuildPlatforms]: {
     description:
       'The platforms of `platforms` this job builds, e.g. `linux/arm64` on an arm64 runner (empty: every platform, in this job). Each is pushed as a part, `<sha>-<os>-<arch>[-<variant>]`; the job that finds every part there assembles the index and publishes it.',

@@ -6,7 +6,8 @@ import { recordChildrenIn } from '../process/children.js';
 import { childrenDirectory, createRunDirectory } from '../process/run-folder.js';
 import { publish } from '../publication/executor.js';
 import { publicationFor } from '../publication/kinds.js';
-import { plan, UnlabelledVersion, type Plan } from '../publication/plan.js';
+import { plan, type Plan } from '../publication/plan.js';
+import { UnlabelledVersion } from '../publication/refusals.js';
 import { matchUnlabelled } from './unlabelled.js';
 import { registryView } from '../publication/registry-view.js';
 import { info } from '../report/log.js';
@@ -21,6 +22,9 @@ import { Timeline } from '../report/timeline.js';
 import type { Secrets } from '../secrets.js';
 import { signatureRef } from '../signing/signature.js';
 import { registrySignatures } from '../signing/signatures.js';
+import { registryBundles } from '../signing/bundles.js';
+import { checkAsConsumers } from '../signing/consumers.js';
+import { Result } from '../names.js';
 import {
   checkKey,
   checkToolsFor,
@@ -57,14 +61,17 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
   signingKey?.catch(() => undefined);
   try {
     await timeline.phase('Check the key', () => checkKey(inputs, client));
-    const signatures = signingKey && registrySignatures(client, tags, signingKey);
+    const formats = inputs.signing?.formats;
+    const signatures = signingKey && formats?.sig ? registrySignatures(client, tags, signingKey) : undefined;
+    const bundles = signingKey && formats?.bundle ? registryBundles(client, tags, signingKey) : undefined;
     const publication = publicationFor({
       push: inputs.push,
       sign: signatures !== undefined,
+      bundle: bundles !== undefined,
       parts: parts !== undefined,
       commitTag: inputs.commitTag,
     });
-    const registry = registryView({ client, tags, signatures, parts, publication });
+    const registry = registryView({ client, tags, signatures, bundles, parts, publication });
     const planNow = async (phase: string): Promise<Plan> =>
       plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
     const first = await planNow('Check the registry').catch((error: unknown) => {
@@ -89,6 +96,7 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
       client,
       registry,
       signatures,
+      bundles,
       timeline,
       runDirectory,
       builder,
@@ -97,6 +105,15 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
       first instanceof UnlabelledVersion
         ? await matchUnlabelled(first, { tags, client, writer: context.writer, runDirectory })
         : await publish(first, context, () => planNow('Check the registry again'));
+    // Each format written is found as its consumer finds it before the run is a success.
+    if ((signatures || bundles) && digest && !missing && result !== Result.AlreadyPublished)
+      await timeline.phase('Check the signatures as consumers read them', async () => {
+        const found = await checkAsConsumers(
+          { tags, signatures, bundles, imagesOf: registry.imagesOf },
+          digest,
+        );
+        info(`Found as consumers find them: ${found.join('; ')}.`);
+      });
     setResultOutputs(result, digest);
     // An image found the same as the build was not signed by this run (nor is it now).
     const published = signatures && digest && !missing && !(first instanceof UnlabelledVersion);

@@ -5,7 +5,7 @@ import { versionRef, type Tags } from '../image/tags.js';
 import { Result } from '../names.js';
 import type { Writer } from '../publication/context.js';
 import type { Outcome } from '../publication/executor.js';
-import type { UnlabelledVersion } from '../publication/plan.js';
+import type { UnlabelledVersion } from '../publication/refusals.js';
 import type { RegistryClient } from '../registry/client.js';
 import { layoutConfig } from '../skopeo/stage.js';
 

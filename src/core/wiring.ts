@@ -17,6 +17,7 @@ import type { Timeline } from '../report/timeline.js';
 import type { Secrets } from '../secrets.js';
 import { KeyProblem, openSigningKey, type SigningKey } from '../signing/key.js';
 import type { Signatures } from '../signing/signatures.js';
+import type { Bundles } from '../signing/bundles.js';
 import { authFileIn, login, type SkopeoConfig } from '../skopeo/commands.js';
 import { checkTools, type CheckedTools } from '../tools/job-image.js';
 
@@ -33,6 +34,7 @@ export interface Run {
   client: RegistryClient;
   registry: RegistryView;
   signatures?: Signatures;
+  bundles?: Bundles;
   timeline: Timeline;
   runDirectory: string;
   /** The builder as the tools check found it, when the run builds. */
@@ -56,6 +58,7 @@ export function publicationContext(run: Run): PublicationContext {
     tags,
     registry: run.registry,
     signatures: run.signatures,
+    bundles: run.bundles,
     parts,
     writer: realWriter({
       tags,

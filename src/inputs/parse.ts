@@ -24,6 +24,7 @@ import {
   renderVersionTag,
 } from './validate.js';
 import { checkSource, type SourceImage } from './source.js';
+import { checkSignatureFormats, type SignatureFormats } from './signature-formats.js';
 
 export interface Inputs {
   registry: string;
@@ -47,7 +48,7 @@ export interface Inputs {
   /** How long one registry request may wait for an answer. */
   registryTimeoutMs: number;
   /** The signing key (its envelope checked; opened later) and its password, when given. */
-  signing?: { key: EncryptedKey; password: string };
+  signing?: { key: EncryptedKey; password: string; formats: SignatureFormats };
   /**
    * With `build_platforms`: every platform of the index, and those this job builds (then also
    * `build.platforms`), each pushed as a part.
@@ -109,7 +110,8 @@ export function parseInputs(
     );
   if (parts) inputs.build.platforms = parts.build;
   const signingKey = checkSigning(raw, problems);
-  if (signingKey) inputs.signing = { key: signingKey, password: raw[Input.SigningKeyPassword] };
+  const formats = checkSignatureFormats(raw, problems);
+  if (signingKey) inputs.signing = { key: signingKey, password: raw[Input.SigningKeyPassword], formats };
   checkSigningSecretsElsewhere(raw, problems);
   checkKeyElsewhere(raw, problems);
   // Another problem may quote an input that holds the key: never the key itself.

@@ -1,6 +1,7 @@
 import type { HandOver } from '../build/hand-over.js';
 import type { Staged } from '../skopeo/stage.js';
 import type { Signatures } from '../signing/signatures.js';
+import type { Bundles } from '../signing/bundles.js';
 import type { HeldPart, Parts } from '../image/parts.js';
 import type { TagState, TaggedImage, Tags } from '../image/tags.js';
 
@@ -21,6 +22,11 @@ export interface Held {
    * carry), and whether this key signed the image itself for this commit (`vouched`).
    */
   signature?: { digest: string; identities: string[]; vouched: boolean };
+  /**
+   * With a bundle referrer among the formats, for the image a run would publish (by digest):
+   * whether a bundle of this key vouches for it (verified).
+   */
+  bundle?: { digest: string; vouched: boolean };
   /** With platform parts: each platform's part tag, by platform. */
   parts?: Record<string, HeldPart>;
 }
@@ -71,8 +77,10 @@ export interface PublicationContext {
   tags: Tags;
   registry: RegistryView;
   writer: Writer;
-  /** With a signing key: this run's signatures, read and written. */
+  /** With a signing key and the `.sig` format: this run's `.sig` tags, read and written. */
   signatures?: Signatures;
+  /** With a signing key and the bundle format: this run's bundle referrers, read and written. */
+  bundles?: Bundles;
   /** When each platform is built by its own job: the index's platforms and this job's. */
   parts?: Parts;
   /** Runs `work` as a named phase of the run (a log group, timed). */

@@ -7,12 +7,16 @@ import type { Held } from './context.js';
 // registry view reads its tag with the run's two and the planner applies one rule to every tag.
 
 /**
- * What a run is asked to leave: `push` (else the engine's image alone), signed, from parts, and
- * a commit tag (else the version tag is the one tag, and its step pushes the image built).
+ * What a run is asked to leave: `push` (else the engine's image alone), signed (a `.sig`, a
+ * bundle referrer, or both), from parts, and a commit tag (else the version tag is the one
+ * tag, and its step pushes the image built).
  */
 export interface PublicationOptions {
   push: boolean;
+  /** The `.sig` tag of the image published. */
   sign?: boolean;
+  /** A Sigstore bundle referrer of the image published. */
+  bundle?: boolean;
   parts?: boolean;
   commitTag?: boolean;
 }
@@ -33,14 +37,15 @@ export interface ObjectKind {
 
 /**
  * Every kind, in the order of the publication: with platform parts this job's parts first,
- * then the image (or index) under the commit tag, its signature when a key is given (before the
- * version tag, which is immutable), then the version tag, always last; without `push`, the
- * image loaded into the engine alone.
+ * then the image (or index) under the commit tag, its signatures when a key is given (the `.sig`
+ * and the bundle, before the version tag, which is immutable), then the version tag, always
+ * last; without `push`, the image loaded into the engine alone.
  */
 export const KINDS = [
   { name: 'part', when: ({ push, parts }) => push && parts },
   { name: 'commit-tag', when: ({ push, commitTag }) => push && commitTag, tag: (tags) => tags.sha },
   { name: 'signature', when: ({ push, sign }) => push && sign },
+  { name: 'bundle', when: ({ push, bundle }) => push && bundle },
   { name: 'version-tag', when: ({ push }) => push, tag: (tags) => tags.version },
   { name: 'engine', when: ({ push }) => !push },
 ] as const satisfies readonly ObjectKind[];
@@ -50,10 +55,10 @@ export type StepKind = (typeof KINDS)[number]['name'];
 
 /** What a run with these options leaves, in order: the kinds of `kinds` (the table) it asks for. */
 export function publicationFor(
-  { push, sign = false, parts = false, commitTag = true }: PublicationOptions,
+  { push, sign = false, bundle = false, parts = false, commitTag = true }: PublicationOptions,
   kinds: readonly ObjectKind[] = KINDS,
 ): readonly ObjectKind[] {
-  return kinds.filter((kind) => kind.when({ push, sign, parts, commitTag }));
+  return kinds.filter((kind) => kind.when({ push, sign, bundle, parts, commitTag }));
 }
 
 /** The tags a publication writes, each named by its kind. */

@@ -1,7 +1,7 @@
-import { UserError } from '../errors.js';
 import { partRef, type Parts } from '../image/parts.js';
 import { shaRef, versionRef, type TaggedImage, type Tags } from '../image/tags.js';
 import type { Held } from './context.js';
+import { foreignCommitTag, foreignPart, refusal, unsignedImage } from './refusals.js';
 import { heldUnder, publicationFor, type ObjectKind } from './kinds.js';
 
 // The planner: which of the writes a publication (kinds.ts) asks for are missing, decided from
@@ -64,15 +64,16 @@ export function plan(
   for (const [platform, part] of Object.entries(held.parts ?? {}))
     if (part.exists && part.revision !== tags.sha) throw foreignPart(part, platform, tags);
   const leaves = (name: string) => publication.some((kind) => kind.name === name);
-  if (leaves('signature')) refuseUnsigned(held, tags);
+  if (leaves('signature') || leaves('bundle')) refuseUnsigned(held, tags);
   const assembled = parts !== undefined && leaves('part');
   const there = heldImage(held);
   const image = there ? heldAt(there) : assembled ? ASSEMBLE : BUILD;
   const writes = publication.flatMap(({ name: step, tag }): Write[] => {
     // With one tag, the version tag's step pushes a new build, signed before the push: there is
     // no image to sign before it.
-    if (step === 'signature' && tags.oneTag && image.kind === 'build') return [];
+    if ((step === 'signature' || step === 'bundle') && tags.oneTag && image.kind === 'build') return [];
     if (step === 'signature') return signed(held, image, tags) ? [] : [{ step }];
+    if (step === 'bundle') return bundled(held, image) ? [] : [{ step }];
     // Parts are built only while no index of this commit is out; each once.
     if (step === 'part')
       return image.kind !== 'assemble' || !parts
@@ -113,19 +114,13 @@ export function heldImage({ version, commit }: Pick<Held, 'version' | 'commit'>)
  */
 function refuseUnsigned(held: Held, tags: Tags): void {
   const candidate = heldImage(held);
-  if (candidate && held.signature?.digest === candidate && !held.signature.vouched)
+  // Read in the formats the run writes (a `.sig`, a bundle): this key's signature in either counts.
+  const readings = [held.signature, held.bundle].filter((read) => read?.digest === candidate);
+  if (candidate && readings.length > 0 && !readings.some((read) => read?.vouched))
     throw unsignedImage(held.version.exists ? versionRef(tags) : shaRef(tags), candidate);
   for (const [platform, part] of Object.entries(held.parts ?? {}))
     if (part.exists && part.signed === false)
       throw unsignedImage(`${partRef(tags, platform)} (the ${platform} part)`, part.digest);
-}
-
-export function unsignedImage(reference: string, digest: string): UserError {
-  return new UserError(
-    `${reference} holds ${digest}, labelled as built from this commit but not signed by this key. ` +
-      'With `signing_key` the action signs an image before any tag names it, so no run with this key pushed this one (or its signature was removed), and it is not signed now. ' +
-      'Find out what pushed it; delete the tag if it is wrong (where CI may only create, an admin can), then run again.',
-  );
 }
 
 /** The image there is signed by this run's key for pulls by both tags (a new build never is). */
@@ -133,6 +128,11 @@ function signed(held: Held, image: PlannedImage, tags: Tags): boolean {
   const signature = held.signature;
   if (image.kind !== 'held' || signature?.digest !== image.digest) return false;
   return [versionRef(tags), shaRef(tags)].every((identity) => signature.identities.includes(identity));
+}
+
+/** The image there has a bundle of this run's key (a new build never has). */
+function bundled(held: Held, image: PlannedImage): boolean {
+  return image.kind === 'held' && held.bundle?.digest === image.digest && held.bundle.vouched;
 }
 
 /** The plan in the user's words, one sentence for each row of the table. */
@@ -184,63 +184,5 @@ export function samePlan(a: Plan, b: Plan): boolean {
   return (
     JSON.stringify(a.image) === JSON.stringify(b.image) &&
     JSON.stringify(a.writes) === JSON.stringify(b.writes)
-  );
-}
-
-/** What a refusal tells the user to do about a tag it will not overwrite. */
-export const FIND_OUT = 'Find out what pushed it; delete it in the registry if it is wrong, then run again.';
-
-/** Where a tag's image came from, as a refusal says it: its commit, or the label it lacks. */
-function originOf(image: { revision?: string }, unlabelled = ''): string {
-  return image.revision
-    ? `was built from commit ${image.revision}`
-    : `carries no org.opencontainers.image.revision label${unlabelled}`;
-}
-
-function foreignCommitTag(commit: { digest: string; revision?: string }, tags: Tags): UserError {
-  const origin = originOf(commit);
-  return new UserError(
-    `${shaRef(tags)} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
-      FIND_OUT,
-  );
-}
-
-export function foreignPart(
-  part: { digest: string; revision?: string },
-  platform: string,
-  tags: Tags,
-): UserError {
-  const origin = originOf(part);
-  return new UserError(
-    `${partRef(tags, platform)} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
-      FIND_OUT,
-  );
-}
-
-/**
- * The version tag holds an image with no revision label (pushed before this action, by Dagger
- * or by hand): refused, unless its content is what this run builds (see core/unlabelled.ts).
- */
-export class UnlabelledVersion extends UserError {
-  constructor(
-    message: string,
-    readonly digest: string,
-  ) {
-    super(message);
-    this.name = 'UnlabelledVersion';
-  }
-}
-
-function refusal(version: { digest: string; revision?: string }, tags: Tags): UserError {
-  const origin = originOf(version, ' (it was not pushed by this action)');
-  if (!version.revision)
-    return new UnlabelledVersion(
-      `${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
-        'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.',
-      version.digest,
-    );
-  return new UserError(
-    `${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
-      'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.',
   );
 }

@@ -1,6 +1,6 @@
 import { tagTaken, UserError } from '../errors.js';
 import type { PublicationContext } from './context.js';
-import { unsignedImage } from './plan.js';
+import { unsignedImage } from './refusals.js';
 import { shaRef, tagRef, type TaggedImage, type TagState } from '../image/tags.js';
 
 // What the steps and the executor look at while they write: a tag's last look before its

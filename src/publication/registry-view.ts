@@ -6,6 +6,7 @@ import { partRef, partTag, type HeldPart, type PartDescriptor, type Parts } from
 import { heldImage } from './plan.js';
 import { tagsWrittenBy, type ObjectKind } from './kinds.js';
 import type { Signatures } from '../signing/signatures.js';
+import type { Bundles } from '../signing/bundles.js';
 import { DIGEST } from '../image/digest.js';
 import { shaRef, versionRef, type TaggedImage, type Tags } from '../image/tags.js';
 import type { RegistryClient } from '../registry/client.js';
@@ -22,7 +23,10 @@ const ATTESTATION_TYPE = 'vnd.docker.reference.type';
 export interface RegistryViewOptions {
   client: RegistryClient;
   tags: Tags;
+  /** With a key: its `.sig` tags (the `sig` format). */
   signatures?: Signatures;
+  /** With a key: its bundle referrers (the `bundle` format). */
+  bundles?: Bundles;
   parts?: Parts;
   /** What the run leaves: the tags its kinds write are read with the run's two. */
   publication: readonly ObjectKind[];
@@ -33,6 +37,7 @@ export function registryView({
   client,
   tags,
   signatures,
+  bundles,
   parts,
   publication,
 }: RegistryViewOptions): RegistryView {
@@ -42,10 +47,15 @@ export function registryView({
     const held = await Promise.all(
       parts.all.map(async (platform) => {
         const part = await readPart(client, tags, platform);
-        if (!signatures || !part.exists) return [platform, part] as const;
-        // With a key, a part counts only where this key signed it for its own tag.
-        const { identities } = await signatures.read(part.digest);
-        return [platform, { ...part, signed: identities.includes(partRef(tags, platform)) }] as const;
+        if (!part.exists) return [platform, part] as const;
+        // With a key, a part counts only where this key signed it for its own tag (its `.sig`),
+        // or, with bundles alone, where a bundle of this key vouches for it.
+        if (signatures) {
+          const { identities } = await signatures.read(part.digest);
+          return [platform, { ...part, signed: identities.includes(partRef(tags, platform)) }] as const;
+        }
+        if (bundles) return [platform, { ...part, signed: await bundles.read(part.digest) }] as const;
+        return [platform, part] as const;
       }),
     );
     for (const [platform, part] of held) info(describeTag(partTag(tags.sha, platform), part));
@@ -67,31 +77,49 @@ export function registryView({
       ]);
       const candidate = heldImage(images);
       const read = held ? { ...images, parts: held } : images;
-      // With a key, the signatures of the image that would be published (its `.sig`, one more
-      // read); for an index, its platform images' too: an identity counts as signed only where
-      // the index and every platform image carry it (a pull of one platform checks that image's).
-      if (!signatures || !candidate) return read;
-      const platforms = await imagesOf(candidate);
-      const [whole, ...each] = await Promise.all(
-        [candidate, ...platforms].map((digest) => signatures.read(digest)),
-      );
-      const identities = whole.identities.filter((identity) =>
-        each.every((platform) => platform.identities.includes(identity)),
-      );
-      info(
-        `${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}` +
-          (platforms.length > 0 ? ` (the index and its ${platforms.length} platform images)` : ''),
-      );
-      // The commit tag's identity says this key signed the image for this commit; with one
-      // tag, the version tag's (an image whose revision label is this commit, checked above).
-      const vouched = whole.identities.includes(tags.oneTag ? versionRef(tags) : shaRef(tags));
-      return { ...read, signature: { digest: whole.digest, identities, vouched } };
+      // With a key, the signatures of the image that would be published, in each format the
+      // run writes: its `.sig` and its bundle referrers.
+      if (!candidate) return read;
+      const [signature, bundle] = await Promise.all([
+        signatures && readSignature(signatures, candidate),
+        bundles && readBundle(bundles, candidate),
+      ]);
+      return { ...read, ...(signature && { signature }), ...(bundle && { bundle }) };
     },
     read: (tag) => readTaggedImage(client, tags.repository, tag),
     lookUp: (tag) => client.lookUp(tags.repository, tag),
     readParts,
     imagesOf,
   };
+  /**
+   * The `.sig` of the image a run would publish: the identities this key signed it for; for an
+   * index, its platform images' too: an identity counts as signed only where the index and
+   * every platform image carry it (a pull of one platform checks that image's).
+   */
+  async function readSignature(signatures: Signatures, candidate: string): Promise<Held['signature']> {
+    const platforms = await imagesOf(candidate);
+    const [whole, ...each] = await Promise.all(
+      [candidate, ...platforms].map((digest) => signatures.read(digest)),
+    );
+    const identities = whole.identities.filter((identity) =>
+      each.every((platform) => platform.identities.includes(identity)),
+    );
+    info(
+      `${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}` +
+        (platforms.length > 0 ? ` (the index and its ${platforms.length} platform images)` : ''),
+    );
+    // The commit tag's identity says this key signed the image for this commit; with one
+    // tag, the version tag's (an image whose revision label is this commit, checked above).
+    const vouched = whole.identities.includes(tags.oneTag ? versionRef(tags) : shaRef(tags));
+    return { digest: whole.digest, identities, vouched };
+  }
+}
+
+/** The bundle referrers of the image a run would publish: whether one of this key vouches for it. */
+async function readBundle(bundles: Bundles, candidate: string): Promise<Held['bundle']> {
+  const vouched = await bundles.read(candidate);
+  info(`${candidate}: ${vouched ? 'a bundle of this key' : 'no bundle of this key'} among its referrers`);
+  return { digest: candidate, vouched };
 }
 
 /**

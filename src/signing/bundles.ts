@@ -3,7 +3,14 @@ import { DIGEST } from '../image/digest.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../image/media-types.js';
 import type { Tags } from '../image/tags.js';
 import type { RegistryClient } from '../registry/client.js';
-import { BUNDLE_MEDIA_TYPE, EMPTY_CONFIG, bundleFor, referrerFor, vouchesFor } from './bundle.js';
+import {
+  BUNDLE_MEDIA_TYPE,
+  EMPTY_CONFIG,
+  bundleFor,
+  referrerFor,
+  vouchesFor,
+  type Subject,
+} from './bundle.js';
 import type { SigningKey } from './key.js';
 
 // The bundle referrers of this run's digests, found the way cosign v3 finds them: the
@@ -17,9 +24,10 @@ export interface Bundles {
   /**
    * Writes a bundle referrer of `digest` unless one of this key is there, then finds it again
    * as a consumer would; returns where it is listed. A registry on which no consumer could
-   * find it is an error.
+   * find it is an error. `subject`: the image when it is not in the registry yet (signed
+   * before its push); else its manifest is read.
    */
-  write(digest: string): Promise<string>;
+  write(digest: string, subject?: Subject): Promise<string>;
 }
 
 /** The referrers tag of `digest` (the distribution spec's fallback for registries without the API). */
@@ -77,10 +85,10 @@ export function registryBundles(client: RegistryClient, tags: Tags, opening: Pro
   };
   return {
     read,
-    write: async (digest) => {
+    write: async (digest, given) => {
       const where = `${tags.image}@${digest}`;
       if (await read(digest)) return `${where} (bundle referrer)`;
-      const [key, subject] = await Promise.all([opening, client.manifest(repository, digest)]);
+      const [key, subject] = await Promise.all([opening, given ?? client.manifest(repository, digest)]);
       const bundle = bundleFor(digest, key.sign, key.publicKeyPem);
       const referrer = referrerFor({ mediaType: subject.mediaType, digest, size: subject.size }, bundle);
       await Promise.all([EMPTY_CONFIG, bundle].map((blob) => client.putBlob(repository, blob)));

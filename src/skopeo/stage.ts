@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { UserError } from '../errors.js';
 import { runTool } from '../process/tools.js';
 import { DIGEST } from '../image/digest.js';
+import { OCI_MANIFEST } from '../image/media-types.js';
 import { SKOPEO_BUDGET, type ImageSource } from './commands.js';
 
 // With a signing key, the image is signed before any tag names it: a re-run, or another job,
@@ -16,6 +17,9 @@ export interface Staged {
   source: ImageSource;
   /** The image's (or the index's) digest, as the registry will hold it. */
   digest: string;
+  /** Its manifest's media type and size: what a referrer names as its subject. */
+  mediaType: string;
+  size: number;
   /** For an index: its platforms' images (attestations left out); none for an image. */
   platforms: string[];
   /** What the staging wrote in the run's folder, deleted with the hand-over. */
@@ -50,10 +54,12 @@ export async function stage(
       timeoutSeconds: SKOPEO_BUDGET.push,
     });
   }
-  const { digest, platforms } = await readLayout(path.join(runDirectory, layout));
+  const { digest, mediaType, size, platforms } = await readLayout(path.join(runDirectory, layout));
   return {
     source: { reference: `oci:${layout}`, options: ['--all', '--preserve-digests'] },
     digest,
+    mediaType,
+    size,
     platforms,
     files,
   };
@@ -62,12 +68,15 @@ export async function stage(
 interface Descriptor {
   digest?: unknown;
   mediaType?: unknown;
+  size?: unknown;
   platform?: { os?: unknown };
   annotations?: Record<string, unknown>;
 }
 
-/** The layout's one image (or index) and, for an index, its platforms' images. */
-export async function readLayout(layout: string): Promise<{ digest: string; platforms: string[] }> {
+/** The layout's one image (or index), as a descriptor names it, and, for an index, its platforms' images. */
+export async function readLayout(
+  layout: string,
+): Promise<{ digest: string; mediaType: string; size: number; platforms: string[] }> {
   const index = JSON.parse(await fs.readFile(path.join(layout, 'index.json'), 'utf8')) as {
     manifests?: Descriptor[];
   };
@@ -76,9 +85,8 @@ export async function readLayout(layout: string): Promise<{ digest: string; plat
     throw new UserError(
       `The built image's OCI layout holds ${index.manifests?.length ?? 0} images, not one: there is nothing to sign before the push.`,
     );
-  const blob = JSON.parse(
-    await fs.readFile(path.join(layout, 'blobs', 'sha256', top.digest.slice('sha256:'.length)), 'utf8'),
-  ) as { manifests?: Descriptor[] };
+  const bytes = await fs.readFile(path.join(layout, 'blobs', 'sha256', top.digest.slice('sha256:'.length)));
+  const blob = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown; manifests?: Descriptor[] };
   const platforms = (Array.isArray(blob.manifests) ? blob.manifests : [])
     .filter(
       (entry) =>
@@ -87,7 +95,9 @@ export async function readLayout(layout: string): Promise<{ digest: string; plat
     )
     .map((entry) => entry.digest)
     .filter((digest): digest is string => typeof digest === 'string' && DIGEST.test(digest));
-  return { digest: top.digest, platforms };
+  // The size is the bytes' own; the media type the descriptor's, else the manifest's own field.
+  const mediaType = [top.mediaType, blob.mediaType].find((type) => typeof type === 'string') as string;
+  return { digest: top.digest, mediaType: mediaType ?? OCI_MANIFEST, size: bytes.length, platforms };
 }
 
 /**

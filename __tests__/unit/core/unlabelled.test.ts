@@ -10,7 +10,7 @@ import { digestOf } from '../../../src/image/digest.js';
 import { tagsOf } from '../../../src/image/tags.js';
 import { Result } from '../../../src/names.js';
 import type { Writer } from '../../../src/publication/context.js';
-import { UnlabelledVersion } from '../../../src/publication/plan.js';
+import { UnlabelledVersion } from '../../../src/publication/refusals.js';
 import type { RegistryClient } from '../../../src/registry/client.js';
 
 const tags = tagsOf('r.example', 'team/app', 'v1.2.3', 'a'.repeat(40));
@@ -65,7 +65,14 @@ function setUp(held: object, built: object) {
     },
     stage: async () => {
       const digest = stagedLayout(runDirectory, built);
-      return { source: { reference: 'oci:staged', options: [] }, digest, platforms: [], files: [] };
+      return {
+        source: { reference: 'oci:staged', options: [] },
+        digest,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        size: 500,
+        platforms: [],
+        files: [],
+      };
     },
     discard: async () => void log.push('discard'),
   } as unknown as Writer;

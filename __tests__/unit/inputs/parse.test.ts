@@ -713,6 +713,26 @@ describe('the signing key and its password', () => {
     expect(parse().signing).toBeUndefined();
   });
 
+  test.each<[string, { sig: boolean; bundle: boolean }]>([
+    ['', { sig: true, bundle: true }],
+    ['both', { sig: true, bundle: true }],
+    ['sig', { sig: true, bundle: false }],
+    ['bundle', { sig: false, bundle: true }],
+    [' sig, bundle ', { sig: true, bundle: true }],
+    ['bundle\nsig', { sig: true, bundle: true }],
+  ])('signature_formats %j: the formats the key writes', (value, formats) => {
+    expect(parse(withKey({ signature_formats: value })).signing?.formats).toEqual(formats);
+  });
+
+  test.each(['cosign', 'sig,notation', 'SIG', 'none'])(
+    'signature_formats %j: refused, naming the input and what it takes',
+    (value) => {
+      expect(problemsOf(withKey({ signature_formats: value }))).toEqual([
+        `\`signature_formats\` is ${JSON.stringify(value.trim())}: give \`sig\`, \`bundle\` or \`both\`.`,
+      ]);
+    },
+  );
+
   test.each<[string, Record<string, string>, string]>([
     [
       'a password without a key',

@@ -1,5 +1,6 @@
 // The executor and its steps against a scripted registry and a scripted writer: every branch
 // that the e2e suite reaches only by racing real runs is a row here, deterministic.
+import { OCI_MANIFEST } from '../../../src/image/media-types.js';
 import { describe, expect, test } from '@jest/globals';
 import type { HandOver } from '../../../src/build/hand-over.js';
 import { RegistryError, TagTaken, UserError } from '../../../src/errors.js';
@@ -126,7 +127,14 @@ function scripted(
       },
       stage: async () => {
         registry.log.push('stage');
-        return { source: { reference: 'oci:staged', options: [] }, digest: BUILT, platforms: [], files: [] };
+        return {
+          source: { reference: 'oci:staged', options: [] },
+          digest: BUILT,
+          mediaType: OCI_MANIFEST,
+          size: 500,
+          platforms: [],
+          files: [],
+        };
       },
       pushStaged: async (staged, reference) => {
         registry.log.push(`push -> ${tagOf(reference)}`);
@@ -744,5 +752,178 @@ describe('one tag (`commit_tag: false`): the version tag is the only tag of the 
     const { registry, run } = scripted({ oneTag: true });
     await expect(run(false)).resolves.toMatchObject({ result: Result.Built });
     expect(writesOf(registry.log)).toEqual(['load']);
+  });
+});
+
+describe('with a signing key, a bundle referrer (`signature_formats`)', () => {
+  /** A scripted referrers store: the digests a bundle of this key vouches for; like the real one, it writes only what is missing. */
+  function bundling(registry: ReturnType<typeof scripted>['registry'], context: PublicationContext) {
+    const bundled = new Set<string>();
+    context.bundles = {
+      read: async (d) => bundled.has(d),
+      write: async (d, subject) => {
+        if (!bundled.has(d)) {
+          registry.log.push(
+            `bundle ${d.slice(7, 8)}${subject ? ` (${subject.mediaType}, ${subject.size} bytes)` : ''}`,
+          );
+          bundled.add(d);
+        }
+        return `r.example/team/app@${d} (bundle referrer)`;
+      },
+    };
+    return bundled;
+  }
+  /** The `.sig` store, as in the signing rows above. */
+  function signing(registry: ReturnType<typeof scripted>['registry'], context: PublicationContext) {
+    const store = new Map<string, string[]>();
+    context.signatures = {
+      read: async (d) => ({ digest: d, identities: store.get(d) ?? [], layers: [], exists: store.has(d) }),
+      write: async (d, identities) => {
+        const held = store.get(d) ?? [];
+        if (!identities.every((identity) => held.includes(identity))) {
+          registry.log.push(`sign ${d.slice(7, 8)} for ${identities.length}`);
+          store.set(d, [...new Set([...held, ...identities])]);
+        }
+        return `r.example/team/app:${d.replace(':', '-')}.sig`;
+      },
+    };
+    return store;
+  }
+  const writes = (log: string[]) => log.filter((line) => /^(build|stage|push|copy|sign|bundle)/.test(line));
+  /** What the registry view reads with a key: the image there, its `.sig` (when written) and its bundle. */
+  const heldWith = async (
+    context: PublicationContext,
+    bundled: Set<string>,
+    store?: Map<string, string[]>,
+  ) => {
+    const held = await context.registry.readHeld();
+    const image = held.version.exists
+      ? held.version.digest
+      : held.commit.exists
+        ? held.commit.digest
+        : undefined;
+    if (!image) return held;
+    const identities = store?.get(image) ?? [];
+    return {
+      ...held,
+      bundle: { digest: image, vouched: bundled.has(image) },
+      ...(store && { signature: { digest: image, identities, vouched: identities.includes(COMMIT) } }),
+    };
+  };
+  const both = publicationFor({ push: true, sign: true, bundle: true });
+  const bundleOnly = publicationFor({ push: true, bundle: true });
+
+  test('a fresh run in both formats: the .sig and the bundle (naming the staged image) before the commit tag, the version tag last', async () => {
+    const { registry, context } = scripted();
+    const bundled = bundling(registry, context);
+    const store = signing(registry, context);
+    const first = plan(await heldWith(context, bundled, store), tags, both);
+    expect(first.writes.map((write) => write.step)).toEqual([
+      'commit-tag',
+      'signature',
+      'bundle',
+      'version-tag',
+    ]);
+    await expect(publish(first, context, async () => first)).resolves.toMatchObject({ digest: BUILT });
+    const log = writes(registry.log);
+    // The two formats are written at once, both before the push.
+    expect(log.slice(0, 2)).toEqual(['build', 'stage']);
+    expect(log.slice(2, 4).sort()).toEqual([`bundle 1 (${OCI_MANIFEST}, 500 bytes)`, 'sign 1 for 2']);
+    expect(log.slice(4)).toEqual([`push -> ${tags.sha}`, 'copy 1 -> v1.0.0']);
+    expect(registry.phases).toEqual([
+      'Sign before the push',
+      'Push the commit tag',
+      'Sign',
+      'Sign (bundle)',
+      'Push the version tag',
+    ]);
+  });
+
+  test('a bundle alone: no .sig is written, the bundle comes before any tag', async () => {
+    const { registry, context } = scripted();
+    const bundled = bundling(registry, context);
+    const first = plan(await heldWith(context, bundled), tags, bundleOnly);
+    await expect(publish(first, context, async () => first)).resolves.toMatchObject({ digest: BUILT });
+    expect(writes(registry.log)).toEqual([
+      'build',
+      'stage',
+      `bundle 1 (${OCI_MANIFEST}, 500 bytes)`,
+      `push -> ${tags.sha}`,
+      'copy 1 -> v1.0.0',
+    ]);
+  });
+
+  test('an image of this commit signed by a run that wrote only the .sig: its bundle is added, then the version tag, no build', async () => {
+    const { registry, context } = scripted({ tags: { [tags.sha]: BUILT } });
+    const bundled = bundling(registry, context);
+    const store = signing(registry, context);
+    store.set(BUILT, [VERSION, COMMIT]);
+    const next = plan(await heldWith(context, bundled, store), tags, both);
+    expect(next.writes).toEqual([{ step: 'bundle' }, { step: 'version-tag' }]);
+    await expect(publish(next, context, async () => next)).resolves.toMatchObject({
+      result: Result.Completed,
+    });
+    expect(writes(registry.log)).toEqual(['bundle 1', 'copy 1 -> v1.0.0']);
+  });
+
+  test('an image a bundle-only run left under the commit tag: its .sig is added (the bundle vouches for it), no build', async () => {
+    const { registry, context } = scripted({ tags: { [tags.sha]: BUILT } });
+    const bundled = bundling(registry, context);
+    const store = signing(registry, context);
+    bundled.add(BUILT);
+    const next = plan(await heldWith(context, bundled, store), tags, both);
+    expect(next.writes).toEqual([{ step: 'signature' }, { step: 'version-tag' }]);
+    await expect(publish(next, context, async () => next)).resolves.toMatchObject({
+      result: Result.Completed,
+    });
+    expect(writes(registry.log)).toEqual(['sign 1 for 2', 'copy 1 -> v1.0.0']);
+  });
+
+  test('bundle only, killed after the push of the commit tag: the re-run writes the version tag alone', async () => {
+    const { registry, context } = scripted({ tags: { [tags.sha]: BUILT } });
+    const bundled = bundling(registry, context);
+    bundled.add(BUILT);
+    const next = plan(await heldWith(context, bundled), tags, bundleOnly);
+    await expect(publish(next, context, async () => next)).resolves.toMatchObject({
+      result: Result.Completed,
+    });
+    expect(writes(registry.log)).toEqual(['copy 1 -> v1.0.0']);
+  });
+
+  test('bundle only, published and bundled: a re-run writes nothing', async () => {
+    const { registry, context } = scripted({ tags: { [tags.sha]: BUILT, 'v1.0.0': BUILT } });
+    const bundled = bundling(registry, context);
+    bundled.add(BUILT);
+    const next = plan(await heldWith(context, bundled), tags, bundleOnly);
+    expect(next.writes).toEqual([]);
+    await expect(publish(next, context, async () => next)).resolves.toMatchObject({
+      result: Result.AlreadyPublished,
+    });
+    expect(writes(registry.log)).toEqual([]);
+  });
+
+  test.each([
+    ['bundle only', bundleOnly, false],
+    ['both formats', both, true],
+  ])(
+    '%s: an image under the commit tag with neither a bundle nor a .sig of this key is refused, never signed',
+    async (_, publication, sig) => {
+      const { registry, context } = scripted({ tags: { [tags.sha]: BUILT } });
+      const bundled = bundling(registry, context);
+      const store = sig ? signing(registry, context) : undefined;
+      const held = await heldWith(context, bundled, store);
+      expect(() => plan(held, tags, publication)).toThrow(
+        `${COMMIT} holds ${BUILT}, labelled as built from this commit but not signed by this key.`,
+      );
+      expect(writes(registry.log)).toEqual([]);
+    },
+  );
+
+  test('a bundle step without a key is a programming error, never a silent skip', async () => {
+    const { context } = scripted({ tags: { [tags.sha]: BUILT } });
+    const next: Plan = { image: { kind: 'held', digest: BUILT }, writes: [{ step: 'bundle' }], reason: 'r' };
+    await expect(publish(next, context, async () => next)).rejects.toThrow(
+      'A bundle step without a signing key.',
+    );
   });
 });

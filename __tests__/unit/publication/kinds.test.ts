@@ -42,14 +42,24 @@ describe('the table of kinds', () => {
       { push: true, sign: true, parts: true },
       ['part', 'commit-tag', 'signature', 'version-tag'],
     ],
+    [
+      'push, signed in both formats: the .sig, then the bundle, both before the version tag',
+      { push: true, sign: true, bundle: true },
+      ['commit-tag', 'signature', 'bundle', 'version-tag'],
+    ],
+    [
+      'push, a bundle alone (`signature_formats: bundle`)',
+      { push: true, bundle: true },
+      ['commit-tag', 'bundle', 'version-tag'],
+    ],
     ['no push', { push: false }, ['engine']],
-    ['no push, whatever else is asked', { push: false, sign: true, parts: true }, ['engine']],
+    ['no push, whatever else is asked', { push: false, sign: true, bundle: true, parts: true }, ['engine']],
   ])('%s: the kinds of the table a run leaves, in its order', (_, options, expected) => {
     expect(names(publicationFor(options))).toEqual(expected);
   });
 
   test('the table, in publication order: the version tag is the last write to the registry', () => {
-    expect(names(KINDS)).toEqual(['part', 'commit-tag', 'signature', 'version-tag', 'engine']);
+    expect(names(KINDS)).toEqual(['part', 'commit-tag', 'signature', 'bundle', 'version-tag', 'engine']);
   });
 
   test('each tag kind names the tag it writes; the others write none', () => {

@@ -1,13 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { publicationFor, type ObjectKind } from '../../../src/publication/kinds.js';
-import {
-  BUILD,
-  UnlabelledVersion,
-  heldAt,
-  plan,
-  samePlan,
-  type Plan,
-} from '../../../src/publication/plan.js';
+import { BUILD, heldAt, plan, samePlan, type Plan } from '../../../src/publication/plan.js';
+import { UnlabelledVersion } from '../../../src/publication/refusals.js';
 import { pinnedRef, shaRef, tagsOf, versionRef } from '../../../src/image/tags.js';
 import type { Held } from '../../../src/publication/context.js';
 import { partsOf } from '../../../src/image/parts.js';

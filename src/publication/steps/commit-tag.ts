@@ -5,7 +5,8 @@ import { pushBuild } from './push-build.js';
 import { digestOf } from '../../image/digest.js';
 import { shaRef } from '../../image/tags.js';
 import { indexOfParts } from './part.js';
-import { signImage } from './signature.js';
+import { signBeforeTag, signs } from './signature.js';
+import { OCI_INDEX } from '../../image/media-types.js';
 import { identitiesOf } from '../../signing/signatures.js';
 
 /** The digests an assembled index names. */
@@ -67,8 +68,13 @@ async function writeIndexOfParts(
     if (meanwhile.exists)
       log(`${shaRef(tags)} holds this index already (${assembled}): another job assembled it.`);
     // With a key, the index and its platform images are signed before the commit tag names it.
-    if (context.signatures && !meanwhile.exists)
-      await signImage(context, context.signatures, assembled, entriesOf(index), identitiesOf(tags));
+    if (signs(context) && !meanwhile.exists)
+      await signBeforeTag(
+        context,
+        { mediaType: OCI_INDEX, digest: assembled, size: index.length },
+        entriesOf(index),
+        identitiesOf(tags),
+      );
     const digest = meanwhile.exists ? assembled : await writer.putIndex(index);
     context.pushed(digest);
     log(`${shaRef(tags)} -> ${digest} (an index of ${parts.all.join(', ')})`);

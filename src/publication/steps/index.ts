@@ -2,6 +2,7 @@ import type { PublicationContext, Written } from '../context.js';
 import type { StepKind } from '../kinds.js';
 import type { Plan, PlannedImage, Write } from '../plan.js';
 import type { ToolNeeds } from '../../tools/job-image.js';
+import { writeBundle } from './bundle.js';
 import { writeCommitTag } from './commit-tag.js';
 import { loadIntoEngine } from './load-into-engine.js';
 import { writePart } from './part.js';
@@ -26,6 +27,7 @@ export const STEPS: Record<StepKind, Step> = {
   part: writePart,
   'commit-tag': writeCommitTag,
   signature: writeSignature,
+  bundle: writeBundle,
   'version-tag': writeVersionTag,
   engine: loadIntoEngine,
 };
@@ -33,7 +35,7 @@ export const STEPS: Record<StepKind, Step> = {
 /**
  * The tools a plan's writes run: buildx for what is built (the image, a part, the engine's
  * image), skopeo for what is pushed or copied (the version tag's copy too: it prepares skopeo,
- * which logs in). An index of parts and a signature are written by the action's own client; a
+ * which logs in). An index of parts and a signature (or bundle) are written by the action's own client; a
  * plan with nothing to write needs neither.
  */
 export function toolsFor(plan: Plan): ToolNeeds {

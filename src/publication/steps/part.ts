@@ -9,9 +9,10 @@ import {
   type PartDescriptor,
   type Parts,
 } from '../../image/parts.js';
-import { FIND_OUT, foreignPart, unsignedImage, type PlannedImage, type Write } from '../plan.js';
+import type { PlannedImage, Write } from '../plan.js';
+import { FIND_OUT, foreignPart, unsignedImage } from '../refusals.js';
 import type { Tags } from '../../image/tags.js';
-import { signImage } from './signature.js';
+import { signBeforeTag, signs } from './signature.js';
 import { identitiesOf } from '../../signing/signatures.js';
 
 /** What a part is signed for: its own tag, and both tags of the index it will be in. */
@@ -43,11 +44,11 @@ export async function writePart(
       log(
         `${reference} was pushed by another run of this job while this one was building (${meanwhile.digest}): it is kept.`,
       );
-    } else if (context.signatures) {
+    } else if (signs(context)) {
       // Signed before its tag names it, for its part tag and for both tags of the index it will
       // be in: the job that assembles the index then has nothing to add to this .sig.
       const staged = await writer.stage(built);
-      await signImage(context, context.signatures, staged.digest, [], partIdentities(tags, platform));
+      await signBeforeTag(context, staged, [], partIdentities(tags, platform));
       const digest = await writer.pushStaged(staged, reference);
       context.pushed(digest);
       log(`${reference} -> ${digest}`);

@@ -2,7 +2,7 @@ import type { PublicationContext } from '../context.js';
 import { lastLook } from '../readings.js';
 import { tagRef } from '../../image/tags.js';
 import { identitiesOf } from '../../signing/signatures.js';
-import { signImage } from './signature.js';
+import { signBeforeTag, signs } from './signature.js';
 
 /**
  * Builds the image and pushes it under `tag`, its first tag (the commit tag, or with one tag
@@ -20,12 +20,11 @@ export async function pushBuild(
   const reference = tagRef(tags, tag);
   const built = await writer.build();
   try {
-    const signatures = context.signatures;
     const staged =
-      signatures &&
+      signs(context) &&
       (await phase('Sign before the push', async () => {
         const ready = await writer.stage(built);
-        await signImage(context, signatures, ready.digest, ready.platforms, identitiesOf(tags));
+        await signBeforeTag(context, ready, ready.platforms, identitiesOf(tags));
         return ready;
       }));
     return await phase(phaseName, async () => {

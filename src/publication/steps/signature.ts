@@ -1,6 +1,7 @@
 import type { PublicationContext, Written } from '../context.js';
 import { heldAt, type PlannedImage } from '../plan.js';
 import { identitiesOf, type Signatures } from '../../signing/signatures.js';
+import type { Subject } from '../../signing/bundle.js';
 
 /**
  * The signature of the image published, for pulls by the version tag and by the commit tag,
@@ -44,4 +45,37 @@ export async function signImage(
   const reference = await signatures.write(digest, identities);
   context.log(`${reference}: signed for ${identities.join(' and ')}, verified.`);
   return reference;
+}
+
+/** Whether the run signs: a `.sig`, a bundle referrer, or both. */
+export function signs(context: PublicationContext): boolean {
+  return context.signatures !== undefined || context.bundles !== undefined;
+}
+
+/**
+ * Signs an image this run built or assembled before any tag names it, in every format the run
+ * writes: the `.sig` of `subject` and of its `platforms` for `identities`, and a bundle referrer
+ * of `subject` (named by its digest, media type and size, as it is not in the registry yet).
+ */
+export async function signBeforeTag(
+  context: PublicationContext,
+  subject: Subject,
+  platforms: string[],
+  identities: string[],
+): Promise<void> {
+  const { signatures, bundles } = context;
+  await Promise.all([
+    signatures && signImage(context, signatures, subject.digest, platforms, identities),
+    bundles && writeBundleOf(context, subject.digest, subject),
+  ]);
+}
+
+/** The bundle referrer of `digest`, written unless this key's is there, found again as cosign 3 finds it. */
+export async function writeBundleOf(
+  context: PublicationContext,
+  digest: string,
+  subject?: Subject,
+): Promise<void> {
+  if (!context.bundles) return;
+  context.log(`${await context.bundles.write(digest, subject)}: bundle verified, listed.`);
 }

@@ -5,6 +5,7 @@ import { lastLook, lookUpBoth, requireThisCommit } from '../readings.js';
 import { pushBuild } from './push-build.js';
 import { shaRef, versionRef, type TagState } from '../../image/tags.js';
 import { identitiesOf } from '../../signing/signatures.js';
+import { writeBundleOf } from './signature.js';
 
 /**
  * The version tag, always the last write: a copy inside the registry of the image the commit
@@ -81,13 +82,17 @@ async function imageToPublish(
 /**
  * With a key, the image's signatures read once more just before its version tag is written: on
  * a registry that lets tags be overwritten, another run signing the same image for another
- * version can have written the `.sig` from what it read before this run's signature was there,
- * dropping it. What is missing is signed again (a read and nothing more when all is there).
+ * version can have written the `.sig` (or, without the referrers API, the referrers tag) from
+ * what it read before this run's signature was there, dropping it. What is missing is signed
+ * again (a read and nothing more when all is there).
  */
 async function stillSigned(context: PublicationContext, image: string): Promise<void> {
   const { signatures, registry, tags } = context;
-  if (!signatures) return;
-  const identities = identitiesOf(tags);
-  const platforms = await registry.imagesOf(image);
-  await Promise.all([...platforms, image].map((digest) => signatures.write(digest, identities)));
+  const sig = async () => {
+    if (!signatures) return;
+    const identities = identitiesOf(tags);
+    const platforms = await registry.imagesOf(image);
+    await Promise.all([...platforms, image].map((digest) => signatures.write(digest, identities)));
+  };
+  await Promise.all([sig(), writeBundleOf(context, image)]);
 }

@@ -1,5 +1,5 @@
-export const id = 998;
-export const ids = [998];
+export const id = 888;
+export const ids = [888];
 export const modules = {
 
 /***/ 3916:
@@ -80,7 +80,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 4998:
+/***/ 5888:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -366,23 +366,74 @@ function assembleIndex(parts, annotations) {
     return Buffer.from(JSON.stringify(index));
 }
 
+;// CONCATENATED MODULE: ./src/publication/refusals.ts
+
+
+
+// What the planner refuses, in the user's words: a tag of another commit, an image this key did
+// not sign, an image pushed before this action. Each names the tag, what it holds and what to do.
+function unsignedImage(reference, digest) {
+    return new errors/* UserError */.yo(`${reference} holds ${digest}, labelled as built from this commit but not signed by this key. ` +
+        'With `signing_key` the action signs an image before any tag names it, so no run with this key pushed this one (or its signature was removed), and it is not signed now. ' +
+        'Find out what pushed it; delete the tag if it is wrong (where CI may only create, an admin can), then run again.');
+}
+/** What a refusal tells the user to do about a tag it will not overwrite. */
+const FIND_OUT = 'Find out what pushed it; delete it in the registry if it is wrong, then run again.';
+/** Where a tag's image came from, as a refusal says it: its commit, or the label it lacks. */
+function originOf(image, unlabelled = '') {
+    return image.revision
+        ? `was built from commit ${image.revision}`
+        : `carries no org.opencontainers.image.revision label${unlabelled}`;
+}
+function foreignCommitTag(commit, tags) {
+    const origin = originOf(commit);
+    return new errors/* UserError */.yo(`${shaRef(tags)} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
+        FIND_OUT);
+}
+function foreignPart(part, platform, tags) {
+    const origin = originOf(part);
+    return new errors/* UserError */.yo(`${partRef(tags, platform)} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
+        FIND_OUT);
+}
+/**
+ * The version tag holds an image with no revision label (pushed before this action, by Dagger
+ * or by hand): refused, unless its content is what this run builds (see core/unlabelled.ts).
+ */
+class UnlabelledVersion extends errors/* UserError */.yo {
+    digest;
+    constructor(message, digest) {
+        super(message);
+        this.digest = digest;
+        this.name = 'UnlabelledVersion';
+    }
+}
+function refusal(version, tags) {
+    const origin = originOf(version, ' (it was not pushed by this action)');
+    if (!version.revision)
+        return new UnlabelledVersion(`${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
+            'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.', version.digest);
+    return new errors/* UserError */.yo(`${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
+        'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.');
+}
+
 ;// CONCATENATED MODULE: ./src/publication/kinds.ts
 /**
  * Every kind, in the order of the publication: with platform parts this job's parts first,
- * then the image (or index) under the commit tag, its signature when a key is given (before the
- * version tag, which is immutable), then the version tag, always last; without `push`, the
- * image loaded into the engine alone.
+ * then the image (or index) under the commit tag, its signatures when a key is given (the `.sig`
+ * and the bundle, before the version tag, which is immutable), then the version tag, always
+ * last; without `push`, the image loaded into the engine alone.
  */
 const KINDS = [
     { name: 'part', when: ({ push, parts }) => push && parts },
     { name: 'commit-tag', when: ({ push, commitTag }) => push && commitTag, tag: (tags) => tags.sha },
     { name: 'signature', when: ({ push, sign }) => push && sign },
+    { name: 'bundle', when: ({ push, bundle }) => push && bundle },
     { name: 'version-tag', when: ({ push }) => push, tag: (tags) => tags.version },
     { name: 'engine', when: ({ push }) => !push },
 ];
 /** What a run with these options leaves, in order: the kinds of `kinds` (the table) it asks for. */
-function publicationFor({ push, sign = false, parts = false, commitTag = true }, kinds = KINDS) {
-    return kinds.filter((kind) => kind.when({ push, sign, parts, commitTag }));
+function publicationFor({ push, sign = false, bundle = false, parts = false, commitTag = true }, kinds = KINDS) {
+    return kinds.filter((kind) => kind.when({ push, sign, bundle, parts, commitTag }));
 }
 /** The tags a publication writes, each named by its kind. */
 function tagsWrittenBy(publication, tags) {
@@ -436,7 +487,7 @@ function plan(held, tags, publication = publicationFor({ push: true }), parts) {
         if (part.exists && part.revision !== tags.sha)
             throw foreignPart(part, platform, tags);
     const leaves = (name) => publication.some((kind) => kind.name === name);
-    if (leaves('signature'))
+    if (leaves('signature') || leaves('bundle'))
         refuseUnsigned(held, tags);
     const assembled = parts !== undefined && leaves('part');
     const there = heldImage(held);
@@ -444,10 +495,12 @@ function plan(held, tags, publication = publicationFor({ push: true }), parts) {
     const writes = publication.flatMap(({ name: step, tag }) => {
         // With one tag, the version tag's step pushes a new build, signed before the push: there is
         // no image to sign before it.
-        if (step === 'signature' && tags.oneTag && image.kind === 'build')
+        if ((step === 'signature' || step === 'bundle') && tags.oneTag && image.kind === 'build')
             return [];
         if (step === 'signature')
             return signed(held, image, tags) ? [] : [{ step }];
+        if (step === 'bundle')
+            return bundled(held, image) ? [] : [{ step }];
         // Parts are built only while no index of this commit is out; each once.
         if (step === 'part')
             return image.kind !== 'assemble' || !parts
@@ -488,16 +541,13 @@ function heldImage({ version, commit }) {
  */
 function refuseUnsigned(held, tags) {
     const candidate = heldImage(held);
-    if (candidate && held.signature?.digest === candidate && !held.signature.vouched)
+    // Read in the formats the run writes (a `.sig`, a bundle): this key's signature in either counts.
+    const readings = [held.signature, held.bundle].filter((read) => read?.digest === candidate);
+    if (candidate && readings.length > 0 && !readings.some((read) => read?.vouched))
         throw unsignedImage(held.version.exists ? versionRef(tags) : shaRef(tags), candidate);
     for (const [platform, part] of Object.entries(held.parts ?? {}))
         if (part.exists && part.signed === false)
             throw unsignedImage(`${partRef(tags, platform)} (the ${platform} part)`, part.digest);
-}
-function unsignedImage(reference, digest) {
-    return new errors/* UserError */.yo(`${reference} holds ${digest}, labelled as built from this commit but not signed by this key. ` +
-        'With `signing_key` the action signs an image before any tag names it, so no run with this key pushed this one (or its signature was removed), and it is not signed now. ' +
-        'Find out what pushed it; delete the tag if it is wrong (where CI may only create, an admin can), then run again.');
 }
 /** The image there is signed by this run's key for pulls by both tags (a new build never is). */
 function signed(held, image, tags) {
@@ -505,6 +555,10 @@ function signed(held, image, tags) {
     if (image.kind !== 'held' || signature?.digest !== image.digest)
         return false;
     return [versionRef(tags), shaRef(tags)].every((identity) => signature.identities.includes(identity));
+}
+/** The image there has a bundle of this run's key (a new build never has). */
+function bundled(held, image) {
+    return image.kind === 'held' && held.bundle?.digest === image.digest && held.bundle.vouched;
 }
 /** The plan in the user's words, one sentence for each row of the table. */
 function reasonFor({ version, commit }, tags) {
@@ -546,44 +600,6 @@ function list(platforms) {
 function samePlan(a, b) {
     return (JSON.stringify(a.image) === JSON.stringify(b.image) &&
         JSON.stringify(a.writes) === JSON.stringify(b.writes));
-}
-/** What a refusal tells the user to do about a tag it will not overwrite. */
-const FIND_OUT = 'Find out what pushed it; delete it in the registry if it is wrong, then run again.';
-/** Where a tag's image came from, as a refusal says it: its commit, or the label it lacks. */
-function originOf(image, unlabelled = '') {
-    return image.revision
-        ? `was built from commit ${image.revision}`
-        : `carries no org.opencontainers.image.revision label${unlabelled}`;
-}
-function foreignCommitTag(commit, tags) {
-    const origin = originOf(commit);
-    return new errors/* UserError */.yo(`${shaRef(tags)} already exists (${commit.digest}) and ${origin}, not from ${tags.sha}: a commit tag is never overwritten. ` +
-        FIND_OUT);
-}
-function foreignPart(part, platform, tags) {
-    const origin = originOf(part);
-    return new errors/* UserError */.yo(`${partRef(tags, platform)} (the ${platform} part) already exists (${part.digest}) and ${origin}, not from ${tags.sha}: a part tag is never overwritten. ` +
-        FIND_OUT);
-}
-/**
- * The version tag holds an image with no revision label (pushed before this action, by Dagger
- * or by hand): refused, unless its content is what this run builds (see core/unlabelled.ts).
- */
-class UnlabelledVersion extends errors/* UserError */.yo {
-    digest;
-    constructor(message, digest) {
-        super(message);
-        this.digest = digest;
-        this.name = 'UnlabelledVersion';
-    }
-}
-function refusal(version, tags) {
-    const origin = originOf(version, ' (it was not pushed by this action)');
-    if (!version.revision)
-        return new UnlabelledVersion(`${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
-            'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.', version.digest);
-    return new errors/* UserError */.yo(`${versionRef(tags)} already exists (${version.digest}) and ${origin}, not from ${tags.sha}. ` +
-        'Published versions are never overwritten: bump `version` (for example a new git tag) and run again.');
 }
 
 ;// CONCATENATED MODULE: ./src/publication/readings.ts
@@ -838,6 +854,49 @@ async function signImage(context, signatures, digest, platforms, identities) {
     context.log(`${reference}: signed for ${identities.join(' and ')}, verified.`);
     return reference;
 }
+/** Whether the run signs: a `.sig`, a bundle referrer, or both. */
+function signs(context) {
+    return context.signatures !== undefined || context.bundles !== undefined;
+}
+/**
+ * Signs an image this run built or assembled before any tag names it, in every format the run
+ * writes: the `.sig` of `subject` and of its `platforms` for `identities`, and a bundle referrer
+ * of `subject` (named by its digest, media type and size, as it is not in the registry yet).
+ */
+async function signBeforeTag(context, subject, platforms, identities) {
+    const { signatures, bundles } = context;
+    await Promise.all([
+        signatures && signImage(context, signatures, subject.digest, platforms, identities),
+        bundles && writeBundleOf(context, subject.digest, subject),
+    ]);
+}
+/** The bundle referrer of `digest`, written unless this key's is there, found again as cosign 3 finds it. */
+async function writeBundleOf(context, digest, subject) {
+    if (!context.bundles)
+        return;
+    context.log(`${await context.bundles.write(digest, subject)}: bundle verified, listed.`);
+}
+
+;// CONCATENATED MODULE: ./src/publication/steps/bundle.ts
+
+
+/**
+ * The Sigstore bundle of the image published, a referrer of its digest, before the version tag
+ * is written. An image this run built or assembled got it before its tag named it (see
+ * signBeforeTag); this step finds it and writes nothing, and adds it to an image of this commit
+ * that has only the `.sig` (signed by a run that wrote no bundle).
+ */
+async function writeBundle(context, image, _write, settle) {
+    if (!context.bundles)
+        throw new Error('A bundle step without a signing key.');
+    if (image.kind !== 'held')
+        throw new Error('A bundle before the image is in the registry.');
+    const { digest } = image;
+    return context.phase('Sign (bundle)', async () => {
+        await writeBundleOf(context, digest);
+        return heldAt(await settle({ digest, interleaved: false }));
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/publication/steps/push-build.ts
 
@@ -856,11 +915,10 @@ async function pushBuild(context, tag, phaseName) {
     const reference = tagRef(tags, tag);
     const built = await writer.build();
     try {
-        const signatures = context.signatures;
-        const staged = signatures &&
+        const staged = signs(context) &&
             (await phase('Sign before the push', async () => {
                 const ready = await writer.stage(built);
-                await signImage(context, signatures, ready.digest, ready.platforms, identitiesOf(tags));
+                await signBeforeTag(context, ready, ready.platforms, identitiesOf(tags));
                 return ready;
             }));
         return await phase(phaseName, async () => {
@@ -909,11 +967,11 @@ async function writePart(context, image, write) {
                 throw foreignPart(meanwhile, platform, tags);
             log(`${reference} was pushed by another run of this job while this one was building (${meanwhile.digest}): it is kept.`);
         }
-        else if (context.signatures) {
+        else if (signs(context)) {
             // Signed before its tag names it, for its part tag and for both tags of the index it will
             // be in: the job that assembles the index then has nothing to add to this .sig.
             const staged = await writer.stage(built);
-            await signImage(context, context.signatures, staged.digest, [], partIdentities(tags, platform));
+            await signBeforeTag(context, staged, [], partIdentities(tags, platform));
             const digest = await writer.pushStaged(staged, reference);
             context.pushed(digest);
             log(`${reference} -> ${digest}`);
@@ -979,6 +1037,7 @@ async function indexOfParts(context, parts) {
 
 
 
+
 /** The digests an assembled index names. */
 function entriesOf(index) {
     const json = JSON.parse(index.toString());
@@ -1024,8 +1083,8 @@ async function writeIndexOfParts(context, settle) {
         if (meanwhile.exists)
             log(`${shaRef(tags)} holds this index already (${assembled}): another job assembled it.`);
         // With a key, the index and its platform images are signed before the commit tag names it.
-        if (context.signatures && !meanwhile.exists)
-            await signImage(context, context.signatures, assembled, entriesOf(index), identitiesOf(tags));
+        if (signs(context) && !meanwhile.exists)
+            await signBeforeTag(context, { mediaType: OCI_INDEX, digest: assembled, size: index.length }, entriesOf(index), identitiesOf(tags));
         const digest = meanwhile.exists ? assembled : await writer.putIndex(index);
         context.pushed(digest);
         log(`${shaRef(tags)} -> ${digest} (an index of ${parts.all.join(', ')})`);
@@ -1041,6 +1100,7 @@ async function loadIntoEngine(context, image) {
 }
 
 ;// CONCATENATED MODULE: ./src/publication/steps/version-tag.ts
+
 
 
 
@@ -1101,19 +1161,24 @@ async function imageToPublish(digest, commit, context) {
 /**
  * With a key, the image's signatures read once more just before its version tag is written: on
  * a registry that lets tags be overwritten, another run signing the same image for another
- * version can have written the `.sig` from what it read before this run's signature was there,
- * dropping it. What is missing is signed again (a read and nothing more when all is there).
+ * version can have written the `.sig` (or, without the referrers API, the referrers tag) from
+ * what it read before this run's signature was there, dropping it. What is missing is signed
+ * again (a read and nothing more when all is there).
  */
 async function stillSigned(context, image) {
     const { signatures, registry, tags } = context;
-    if (!signatures)
-        return;
-    const identities = identitiesOf(tags);
-    const platforms = await registry.imagesOf(image);
-    await Promise.all([...platforms, image].map((digest) => signatures.write(digest, identities)));
+    const sig = async () => {
+        if (!signatures)
+            return;
+        const identities = identitiesOf(tags);
+        const platforms = await registry.imagesOf(image);
+        await Promise.all([...platforms, image].map((digest) => signatures.write(digest, identities)));
+    };
+    await Promise.all([sig(), writeBundleOf(context, image)]);
 }
 
 ;// CONCATENATED MODULE: ./src/publication/steps/index.ts
+
 
 
 
@@ -1124,13 +1189,14 @@ const STEPS = {
     part: writePart,
     'commit-tag': writeCommitTag,
     signature: writeSignature,
+    bundle: writeBundle,
     'version-tag': writeVersionTag,
     engine: loadIntoEngine,
 };
 /**
  * The tools a plan's writes run: buildx for what is built (the image, a part, the engine's
  * image), skopeo for what is pushed or copied (the version tag's copy too: it prepares skopeo,
- * which logs in). An index of parts and a signature are written by the action's own client; a
+ * which logs in). An index of parts and a signature (or bundle) are written by the action's own client; a
  * plan with nothing to write needs neither.
  */
 function toolsFor(plan) {
@@ -1672,6 +1738,7 @@ function explainRefusedWrite(error, destination) {
 
 
 
+
 /** The layout skopeo writes a staged image to, relative to the run's folder (where skopeo runs). */
 const STAGED = 'staged';
 /**
@@ -1696,27 +1763,32 @@ async function stage(source, runDirectory, secrets) {
             timeoutSeconds: SKOPEO_BUDGET.push,
         });
     }
-    const { digest, platforms } = await readLayout(external_node_path_.join(runDirectory, layout));
+    const { digest, mediaType, size, platforms } = await readLayout(external_node_path_.join(runDirectory, layout));
     return {
         source: { reference: `oci:${layout}`, options: ['--all', '--preserve-digests'] },
         digest,
+        mediaType,
+        size,
         platforms,
         files,
     };
 }
-/** The layout's one image (or index) and, for an index, its platforms' images. */
+/** The layout's one image (or index), as a descriptor names it, and, for an index, its platforms' images. */
 async function readLayout(layout) {
     const index = JSON.parse(await promises_.readFile(external_node_path_.join(layout, 'index.json'), 'utf8'));
     const top = index.manifests?.[0];
     if (index.manifests?.length !== 1 || typeof top?.digest !== 'string' || !DIGEST.test(top.digest))
         throw new errors/* UserError */.yo(`The built image's OCI layout holds ${index.manifests?.length ?? 0} images, not one: there is nothing to sign before the push.`);
-    const blob = JSON.parse(await promises_.readFile(external_node_path_.join(layout, 'blobs', 'sha256', top.digest.slice('sha256:'.length)), 'utf8'));
+    const bytes = await promises_.readFile(external_node_path_.join(layout, 'blobs', 'sha256', top.digest.slice('sha256:'.length)));
+    const blob = JSON.parse(bytes.toString('utf8'));
     const platforms = (Array.isArray(blob.manifests) ? blob.manifests : [])
         .filter((entry) => entry.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' &&
         entry.platform?.os !== 'unknown')
         .map((entry) => entry.digest)
         .filter((digest) => typeof digest === 'string' && DIGEST.test(digest));
-    return { digest: top.digest, platforms };
+    // The size is the bytes' own; the media type the descriptor's, else the manifest's own field.
+    const mediaType = [top.mediaType, blob.mediaType].find((type) => typeof type === 'string');
+    return { digest: top.digest, mediaType: mediaType ?? OCI_MANIFEST, size: bytes.length, platforms };
 }
 /**
  * The configuration of a layout's one image, as its bytes say; none for an index (a layout of
@@ -1788,18 +1860,24 @@ async function heldConfig(client, tags, digest) {
 /** How an index marks the manifests that carry attestations rather than a platform's image. */
 const ATTESTATION_TYPE = 'vnd.docker.reference.type';
 /** The registry as the publication reads it: this run's tags through the client. */
-function registryView({ client, tags, signatures, parts, publication, }) {
+function registryView({ client, tags, signatures, bundles, parts, publication, }) {
     const written = tagsWrittenBy(publication, tags);
     const readParts = async () => {
         if (!parts)
             return {};
         const held = await Promise.all(parts.all.map(async (platform) => {
             const part = await readPart(client, tags, platform);
-            if (!signatures || !part.exists)
+            if (!part.exists)
                 return [platform, part];
-            // With a key, a part counts only where this key signed it for its own tag.
-            const { identities } = await signatures.read(part.digest);
-            return [platform, { ...part, signed: identities.includes(partRef(tags, platform)) }];
+            // With a key, a part counts only where this key signed it for its own tag (its `.sig`),
+            // or, with bundles alone, where a bundle of this key vouches for it.
+            if (signatures) {
+                const { identities } = await signatures.read(part.digest);
+                return [platform, { ...part, signed: identities.includes(partRef(tags, platform)) }];
+            }
+            if (bundles)
+                return [platform, { ...part, signed: await bundles.read(part.digest) }];
+            return [platform, part];
         }));
         for (const [platform, part] of held)
             info(describeTag(partTag(tags.sha, platform), part));
@@ -1822,26 +1900,43 @@ function registryView({ client, tags, signatures, parts, publication, }) {
             ]);
             const candidate = heldImage(images);
             const read = held ? { ...images, parts: held } : images;
-            // With a key, the signatures of the image that would be published (its `.sig`, one more
-            // read); for an index, its platform images' too: an identity counts as signed only where
-            // the index and every platform image carry it (a pull of one platform checks that image's).
-            if (!signatures || !candidate)
+            // With a key, the signatures of the image that would be published, in each format the
+            // run writes: its `.sig` and its bundle referrers.
+            if (!candidate)
                 return read;
-            const platforms = await imagesOf(candidate);
-            const [whole, ...each] = await Promise.all([candidate, ...platforms].map((digest) => signatures.read(digest)));
-            const identities = whole.identities.filter((identity) => each.every((platform) => platform.identities.includes(identity)));
-            info(`${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}` +
-                (platforms.length > 0 ? ` (the index and its ${platforms.length} platform images)` : ''));
-            // The commit tag's identity says this key signed the image for this commit; with one
-            // tag, the version tag's (an image whose revision label is this commit, checked above).
-            const vouched = whole.identities.includes(tags.oneTag ? versionRef(tags) : shaRef(tags));
-            return { ...read, signature: { digest: whole.digest, identities, vouched } };
+            const [signature, bundle] = await Promise.all([
+                signatures && readSignature(signatures, candidate),
+                bundles && readBundle(bundles, candidate),
+            ]);
+            return { ...read, ...(signature && { signature }), ...(bundle && { bundle }) };
         },
         read: (tag) => readTaggedImage(client, tags.repository, tag),
         lookUp: (tag) => client.lookUp(tags.repository, tag),
         readParts,
         imagesOf,
     };
+    /**
+     * The `.sig` of the image a run would publish: the identities this key signed it for; for an
+     * index, its platform images' too: an identity counts as signed only where the index and
+     * every platform image carry it (a pull of one platform checks that image's).
+     */
+    async function readSignature(signatures, candidate) {
+        const platforms = await imagesOf(candidate);
+        const [whole, ...each] = await Promise.all([candidate, ...platforms].map((digest) => signatures.read(digest)));
+        const identities = whole.identities.filter((identity) => each.every((platform) => platform.identities.includes(identity)));
+        info(`${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}` +
+            (platforms.length > 0 ? ` (the index and its ${platforms.length} platform images)` : ''));
+        // The commit tag's identity says this key signed the image for this commit; with one
+        // tag, the version tag's (an image whose revision label is this commit, checked above).
+        const vouched = whole.identities.includes(tags.oneTag ? versionRef(tags) : shaRef(tags));
+        return { digest: whole.digest, identities, vouched };
+    }
+}
+/** The bundle referrers of the image a run would publish: whether one of this key vouches for it. */
+async function readBundle(bundles, candidate) {
+    const vouched = await bundles.read(candidate);
+    info(`${candidate}: ${vouched ? 'a bundle of this key' : 'no bundle of this key'} among its referrers`);
+    return { digest: candidate, vouched };
 }
 /**
  * One platform's part tag: its image and commit, and, for an image manifest, its entry in the
@@ -2097,6 +2192,243 @@ class Timeline {
             this.phases.push({ name, ms: performance.now() - start });
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/signing/bundle.ts
+
+
+
+// The Sigstore bundle (v0.3) that cosign v3 writes for a key-signed image and verifies first: a
+// DSSE envelope around an in-toto statement whose subject is the image's digest, signed over
+// DSSE's pre-authentication encoding, with the public key named only by a hint (no certificate,
+// no transparency-log entry). It is stored as an OCI 1.1 referrer of the image: an image
+// manifest whose `subject` is the image, whose one layer is the bundle, with the empty
+// configuration. Measured against cosign v3.1.3 (docs/build-features.md).
+const BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+/** What cosign calls the statement of a plain image signature. */
+const SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
+const EMPTY_MEDIA_TYPE = 'application/vnd.oci.empty.v1+json';
+/** The empty configuration of an OCI artifact: the two bytes `{}`. */
+const EMPTY_CONFIG = Buffer.from('{}');
+/** The statement signed for `digest`: it says nothing but that this key vouches for those bytes. */
+function statementFor(digest) {
+    const [algorithm, hex] = digest.split(':');
+    return Buffer.from(JSON.stringify({
+        _type: STATEMENT_TYPE,
+        subject: [{ digest: { [algorithm]: hex }, annotations: {} }],
+        predicateType: SIGN_PREDICATE,
+        predicate: {},
+    }));
+}
+/** DSSE's pre-authentication encoding: what is signed, so that the payload's type is signed too. */
+function preAuthEncoding(payloadType, payload) {
+    const type = Buffer.from(payloadType);
+    return Buffer.concat([
+        Buffer.from(`DSSEv1 ${type.length} `),
+        type,
+        Buffer.from(` ${payload.length} `),
+        payload,
+    ]);
+}
+/** How a bundle names a public key it was not given: the base64 SHA-256 of its DER form. */
+function keyHint(publicKeyPem) {
+    const der = external_node_crypto_.createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' });
+    return external_node_crypto_.createHash('sha256').update(der).digest('base64');
+}
+/** The bundle of `digest`, signed by `sign` (ECDSA P-256, DER) of the key whose public form is `publicKeyPem`. */
+function bundleFor(digest, sign, publicKeyPem) {
+    const payload = statementFor(digest);
+    const signature = sign(preAuthEncoding(PAYLOAD_TYPE, payload));
+    return Buffer.from(JSON.stringify({
+        mediaType: BUNDLE_MEDIA_TYPE,
+        verificationMaterial: { publicKey: { hint: keyHint(publicKeyPem) } },
+        dsseEnvelope: {
+            payload: payload.toString('base64'),
+            payloadType: PAYLOAD_TYPE,
+            signatures: [{ sig: signature.toString('base64') }],
+        },
+    }));
+}
+/**
+ * Whether `bytes` is a bundle in which this key (`verify`) vouches for `digest`: its statement
+ * names exactly that digest, as a plain image signature, and the envelope's signature holds.
+ * Anything else (malformed, another key, another digest, another predicate) is not.
+ */
+function vouchesFor(bytes, digest, verify) {
+    let bundle;
+    try {
+        bundle = JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        return false;
+    }
+    const envelope = bundle?.dsseEnvelope;
+    if (bundle?.mediaType !== BUNDLE_MEDIA_TYPE || envelope?.payloadType !== PAYLOAD_TYPE)
+        return false;
+    if (typeof envelope.payload !== 'string' || !Array.isArray(envelope.signatures))
+        return false;
+    const payload = Buffer.from(envelope.payload, 'base64');
+    if (!namesOnly(payload, digest))
+        return false;
+    const signed = preAuthEncoding(PAYLOAD_TYPE, payload);
+    return envelope.signatures.some((entry) => typeof entry?.sig === 'string' && verify(signed, Buffer.from(entry.sig, 'base64')));
+}
+/** The statement is a plain image signature of `digest`, and of nothing else. */
+function namesOnly(payload, digest) {
+    let statement;
+    try {
+        statement = JSON.parse(payload.toString('utf8'));
+    }
+    catch {
+        return false;
+    }
+    if (statement?._type !== STATEMENT_TYPE || statement.predicateType !== SIGN_PREDICATE)
+        return false;
+    const [algorithm, hex] = digest.split(':');
+    const subjects = Array.isArray(statement.subject) ? statement.subject : [];
+    return subjects.length === 1 && subjects[0]?.digest?.[algorithm] === hex;
+}
+/** The referrer that carries a bundle: an image manifest of the bundle alone, whose subject is the signed manifest. */
+function referrerFor(subject, bundle) {
+    return Buffer.from(JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        artifactType: BUNDLE_MEDIA_TYPE,
+        config: { mediaType: EMPTY_MEDIA_TYPE, digest: digestOf(EMPTY_CONFIG), size: EMPTY_CONFIG.length },
+        layers: [{ mediaType: BUNDLE_MEDIA_TYPE, digest: digestOf(bundle), size: bundle.length }],
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+        annotations: {
+            'dev.sigstore.bundle.content': 'dsse-envelope',
+            'dev.sigstore.bundle.predicateType': SIGN_PREDICATE,
+        },
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/signing/bundles.ts
+
+
+
+
+/** The referrers tag of `digest` (the distribution spec's fallback for registries without the API). */
+function referrersTag(digest) {
+    return digest.replace(':', '-');
+}
+function registryBundles(client, tags, opening) {
+    const repository = tags.repository;
+    /** The referrers listed for `digest`: by the API, else under the referrers tag; and which. */
+    const listed = async (digest) => {
+        const byApi = await client.referrers(repository, digest);
+        if (byApi)
+            return { descriptors: byApi, api: true };
+        const index = await client.manifestIfAny(repository, referrersTag(digest));
+        const entries = index?.json.manifests;
+        return { descriptors: Array.isArray(entries) ? entries : [], api: false };
+    };
+    const vouched = async (digest, descriptor) => {
+        if (descriptor?.artifactType !== BUNDLE_MEDIA_TYPE)
+            return false;
+        if (typeof descriptor.digest !== 'string' || !DIGEST.test(descriptor.digest))
+            return false;
+        const manifest = await client.manifest(repository, descriptor.digest);
+        const subject = manifest.json.subject;
+        const layer = manifest.json.layers?.[0];
+        if (subject?.digest !== digest || layer?.mediaType !== BUNDLE_MEDIA_TYPE)
+            return false;
+        if (typeof layer.digest !== 'string' || !DIGEST.test(layer.digest))
+            return false;
+        // A bundle is small: read like a signature's payload (a larger or missing blob is none).
+        const bytes = await client.signaturePayload(repository, layer.digest);
+        const key = await opening;
+        return bytes !== undefined && vouchesFor(bytes, digest, key.verify);
+    };
+    const read = async (digest) => {
+        const { descriptors } = await listed(digest);
+        const verdicts = await Promise.all(descriptors.map((descriptor) => vouched(digest, descriptor)));
+        return verdicts.includes(true);
+    };
+    /** Lists the referrer under the referrers tag, keeping every other entry; another run may have listed its own first. */
+    const listUnderTag = async (digest, entry) => {
+        const tag = referrersTag(digest);
+        const index = await client.manifestIfAny(repository, tag);
+        const entries = Array.isArray(index?.json.manifests)
+            ? index.json.manifests
+            : [];
+        const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...entries, entry] }));
+        try {
+            await client.putManifest(repository, tag, bytes, OCI_INDEX);
+        }
+        catch (error) {
+            // Refused because the tag exists and this identity may only create (zot without
+            // `update`): another run's bundle of this key under it serves as well.
+            if (!(error instanceof errors/* TagTaken */.qD) || !(await read(digest)))
+                throw error;
+        }
+    };
+    return {
+        read,
+        write: async (digest, given) => {
+            const where = `${tags.image}@${digest}`;
+            if (await read(digest))
+                return `${where} (bundle referrer)`;
+            const [key, subject] = await Promise.all([opening, given ?? client.manifest(repository, digest)]);
+            const bundle = bundleFor(digest, key.sign, key.publicKeyPem);
+            const referrer = referrerFor({ mediaType: subject.mediaType, digest, size: subject.size }, bundle);
+            await Promise.all([EMPTY_CONFIG, bundle].map((blob) => client.putBlob(repository, blob)));
+            const written = await client.putReferrer(repository, referrer, OCI_MANIFEST);
+            if (!written.listed)
+                await listUnderTag(digest, {
+                    mediaType: OCI_MANIFEST,
+                    digest: written.digest,
+                    size: referrer.length,
+                    artifactType: BUNDLE_MEDIA_TYPE,
+                });
+            // Found again the way cosign v3 finds it, before anything is reported signed.
+            if (!(await read(digest)))
+                throw new errors/* RegistryError */.gl(`The bundle of ${where} was written (${written.digest}), but neither the referrers API nor the referrers tag ${referrersTag(digest)} lists it: no consumer could find it. Nothing more was written.`);
+            return `${where} (bundle referrer ${written.digest})`;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/signing/consumers.ts
+
+
+/**
+ * podman, skopeo and CRI-O pull by a tag and look for the `.sig` of the digest it names, signed
+ * for that tag (for an index, of the platform image they pull too); cosign 3 lists the digest's
+ * referrers (the API, else the referrers tag) for a bundle of the key. Each format written must
+ * be found so; else an error naming the format and the tag.
+ */
+async function checkAsConsumers(reads, digest) {
+    const { tags, signatures, bundles } = reads;
+    const found = [];
+    const [sigMissing, bundleFound] = await Promise.all([
+        signatures && missingSig(reads, signatures, digest),
+        bundles?.read(digest),
+    ]);
+    if (sigMissing)
+        throw new errors/* RegistryError */.gl(`The \`sig\` format: a pull of ${sigMissing.reference} finds no \`.sig\` of this key for ${sigMissing.digest}, so podman, skopeo and CRI-O would take it for unsigned. ` +
+            'The image is published; run the job again to sign what is missing.');
+    if (signatures)
+        found.push(`sig (${publishedRefs(tags).join(', ')})`);
+    if (bundles && !bundleFound)
+        throw new errors/* RegistryError */.gl(`The \`bundle\` format: neither the referrers API nor the referrers tag of ${tags.image}@${digest} lists a bundle of this key, so cosign 3 would find ${publishedRefs(tags)[0]} unsigned. ` +
+            'The image is published; run the job again to sign what is missing.');
+    if (bundles)
+        found.push(`bundle (${tags.image}@${digest})`);
+    return found;
+}
+/** The first pull (by a tag, of the whole or of one platform) whose `.sig` lacks this key's signature. */
+async function missingSig({ tags, imagesOf }, signatures, digest) {
+    const digests = [digest, ...(await imagesOf(digest))];
+    const read = await Promise.all(digests.map((each) => signatures.read(each)));
+    for (const reference of publishedRefs(tags))
+        for (const state of read)
+            if (!state.identities.includes(reference))
+                return { reference, digest: state.digest };
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/build/engine.ts
@@ -3694,6 +4026,7 @@ function publicationContext(run) {
         tags,
         registry: run.registry,
         signatures: run.signatures,
+        bundles: run.bundles,
         parts,
         writer: realWriter({
             tags,
@@ -3790,6 +4123,10 @@ async function logIn(inputs, secrets, runDirectory) {
 
 
 
+
+
+
+
 // The core of the behaviour, the same for the action and the command line: from parsed inputs
 // to a published image and its report.
 /**
@@ -3818,14 +4155,17 @@ async function publishImage(inputs, secrets) {
     signingKey?.catch(() => undefined);
     try {
         await timeline.phase('Check the key', () => checkKey(inputs, client));
-        const signatures = signingKey && registrySignatures(client, tags, signingKey);
+        const formats = inputs.signing?.formats;
+        const signatures = signingKey && formats?.sig ? registrySignatures(client, tags, signingKey) : undefined;
+        const bundles = signingKey && formats?.bundle ? registryBundles(client, tags, signingKey) : undefined;
         const publication = publicationFor({
             push: inputs.push,
             sign: signatures !== undefined,
+            bundle: bundles !== undefined,
             parts: parts !== undefined,
             commitTag: inputs.commitTag,
         });
-        const registry = registryView({ client, tags, signatures, parts, publication });
+        const registry = registryView({ client, tags, signatures, bundles, parts, publication });
         const planNow = async (phase) => plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
         const first = await planNow('Check the registry').catch((error) => {
             // An image pushed before this action, with no label: compared with this build below.
@@ -3847,6 +4187,7 @@ async function publishImage(inputs, secrets) {
             client,
             registry,
             signatures,
+            bundles,
             timeline,
             runDirectory,
             builder,
@@ -3854,6 +4195,12 @@ async function publishImage(inputs, secrets) {
         const { result, digest, reason, missing } = first instanceof UnlabelledVersion
             ? await matchUnlabelled(first, { tags, client, writer: context.writer, runDirectory })
             : await publish(first, context, () => planNow('Check the registry again'));
+        // Each format written is found as its consumer finds it before the run is a success.
+        if ((signatures || bundles) && digest && !missing && result !== names/* Result */.Q7.AlreadyPublished)
+            await timeline.phase('Check the signatures as consumers read them', async () => {
+                const found = await checkAsConsumers({ tags, signatures, bundles, imagesOf: registry.imagesOf }, digest);
+                info(`Found as consumers find them: ${found.join('; ')}.`);
+            });
         setResultOutputs(result, digest);
         // An image found the same as the build was not signed by this run (nor is it now).
         const published = signatures && digest && !missing && !(first instanceof UnlabelledVersion);
@@ -4397,7 +4744,33 @@ function checkSource(raw, push, cwd, problems) {
     return { transport, path: where };
 }
 
+;// CONCATENATED MODULE: ./src/inputs/signature-formats.ts
+
+
+const NAMED = {
+    sig: { sig: true, bundle: false },
+    bundle: { sig: false, bundle: true },
+    both: { sig: true, bundle: true },
+};
+/**
+ * `signature_formats`: `sig`, `bundle` or `both` (empty: both), also as a list of the two
+ * (`sig,bundle`). Each consumer reads one format, so both is the default.
+ */
+function checkSignatureFormats(raw, problems) {
+    const value = raw[names/* Input */.pd.SignatureFormats].trim() || 'both';
+    const named = value
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((word) => NAMED[word]);
+    if (named.some((formats) => formats === undefined)) {
+        problems.add(names/* Input */.pd.SignatureFormats, `is ${quote(value)}: give \`sig\`, \`bundle\` or \`both\`.`);
+        return NAMED.both;
+    }
+    return { sig: named.some((f) => f.sig), bundle: named.some((f) => f.bundle) };
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
 
 
 
@@ -4453,8 +4826,9 @@ function parseInputs(raw, cwd = process.cwd(), runFolders = (0,run_folder/* runP
     if (parts)
         inputs.build.platforms = parts.build;
     const signingKey = checkSigning(raw, problems);
+    const formats = checkSignatureFormats(raw, problems);
     if (signingKey)
-        inputs.signing = { key: signingKey, password: raw[names/* Input */.pd.SigningKeyPassword] };
+        inputs.signing = { key: signingKey, password: raw[names/* Input */.pd.SigningKeyPassword], formats };
     checkSigningSecretsElsewhere(raw, problems);
     checkKeyElsewhere(raw, problems);
     // Another problem may quote an input that holds the key: never the key itself.
