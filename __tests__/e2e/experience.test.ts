@@ -83,6 +83,75 @@ describe('the key-expiry warning', () => {
   });
 });
 
+describe("zot's release", () => {
+  // The test bed's key list holds a key that expires soon: its warning is not the one looked at.
+  const quietKey = { key_expiry_warning_days: '1' };
+  const mgmt = (releaseTag: string) =>
+    startFaultRegistry(bed.registry, ({ path }) =>
+      path === '/v2/_zot/ext/mgmt'
+        ? {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ distSpecVersion: '1.1.1', releaseTag, binaryType: '-search-mgmt' }),
+          }
+        : 'pass',
+    );
+
+  test.each([
+    [
+      'v2.1.14',
+      'lets an identity with `create` alone overwrite the tag `latest` (CVE-2026-31801, fixed in v2.1.15)',
+    ],
+    [
+      'v2.1.17',
+      'lets an identity with `create` alone move a tag that exists by a manifest PUT by digest with `?tag=` (fixed in v2.1.19)',
+    ],
+  ])(
+    '%s: one warning that a create-only policy has a hole there, and the run goes on',
+    async (release, hole) => {
+      const registry = await mgmt(release);
+      try {
+        const run = await runAction({
+          inputs: pushInputs(bed, uniqueName('zot-release'), { registry: registry.address, ...quietKey }),
+          sha: randomSha(),
+        });
+        expect(errors(run)).toEqual([]);
+        expect(run.outputs.result).toBe('pushed');
+        expect(warnings(run.stdout)).toEqual([
+          `::warning::zot "${release}" ${hole}: a create-only policy does not keep published tags from being overwritten there. Upgrade zot.`,
+        ]);
+      } finally {
+        await registry.close();
+      }
+    },
+  );
+
+  test('v2.1.20: no warning, the release noted; a release holding a workflow command stays one quoted line', async () => {
+    const registry = await mgmt('v2.1.20');
+    try {
+      const run = await runAction({
+        inputs: pushInputs(bed, uniqueName('zot-release'), { registry: registry.address, ...quietKey }),
+        sha: randomSha(),
+      });
+      expect(warnings(run.stdout)).toEqual([]);
+      expect(run.stdout).toContain('zot "v2.1.20".');
+    } finally {
+      await registry.close();
+    }
+    const hostile = await mgmt('v2.1.0\n::error::planted');
+    try {
+      const run = await runAction({
+        inputs: pushInputs(bed, uniqueName('zot-release'), { registry: hostile.address, ...quietKey }),
+        sha: randomSha(),
+      });
+      expect(errors(run)).toEqual([]);
+      expect(run.stdout.split('\n').filter((line) => line.startsWith('::error::'))).toEqual([]);
+    } finally {
+      await hostile.close();
+    }
+  });
+});
+
 describe('skopeo through the tool cache', () => {
   let server: http.Server;
   let base = '';

@@ -11,6 +11,7 @@ import { toolsFor } from '../publication/steps/index.js';
 import { realWriter } from '../publication/writer.js';
 import { RegistryClient } from '../registry/client.js';
 import { warnOfKeyExpiry } from '../registry/key-expiry.js';
+import { warnOfCreateOnlyHole } from '../registry/zot-release.js';
 import { info } from '../report/log.js';
 import { setDigestOutput } from '../report/result.js';
 import type { Timeline } from '../report/timeline.js';
@@ -108,7 +109,10 @@ export async function checkKey(inputs: Inputs, client: RegistryClient): Promise<
     return;
   }
   info(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
-  await warnOfKeyExpiry(client, inputs.keyExpiryWarningDays, new Date());
+  await Promise.all([
+    warnOfKeyExpiry(client, inputs.keyExpiryWarningDays, new Date()),
+    warnOfCreateOnlyHole(client),
+  ]);
 }
 
 /**

@@ -67,6 +67,30 @@ export class RegistryRequests {
     return Array.isArray(json.apiKeys) ? json.apiKeys : undefined;
   }
 
+  /**
+   * zot's release (`releaseTag` of `GET /v2/_zot/ext/mgmt`, which zot answers without
+   * credentials where its search extension is on), or undefined where the registry does not say.
+   */
+  async zotRelease(): Promise<string | undefined> {
+    const session = await this.connect();
+    const answer = await this.transport.send(
+      session.dispatcher,
+      'GET',
+      `${session.baseUrl}/v2/_zot/ext/mgmt`,
+      {
+        what: "read zot's release",
+        expect: [200, 401, 403, 404, 405],
+        accept: 'application/json',
+        // Only advice hangs on this answer: one attempt, no waiting on a registry in trouble.
+        attempts: 1,
+        limit: KEY_LIST_LIMIT,
+      },
+    );
+    if (answer.status !== 200) return undefined;
+    const release = (parseJson(answer.body, "zot's configuration") as { releaseTag?: unknown }).releaseTag;
+    return typeof release === 'string' ? release : undefined;
+  }
+
   async close(): Promise<void> {
     await this.transport.close();
   }
