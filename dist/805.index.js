@@ -1280,7 +1280,7 @@ module.exports = compare
 
 /***/ }),
 
-/***/ 711:
+/***/ 3092:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -1662,7 +1662,7 @@ const parse = __webpack_require__(6353)
 const valid = __webpack_require__(6399)
 const clean = __webpack_require__(1799)
 const inc = __webpack_require__(2338)
-const diff = __webpack_require__(711)
+const diff = __webpack_require__(3092)
 const major = __webpack_require__(8511)
 const minor = __webpack_require__(2603)
 const patch = __webpack_require__(8756)

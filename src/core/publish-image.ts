@@ -24,6 +24,7 @@ import { signatureRef } from '../signing/signature.js';
 import { registrySignatures } from '../signing/signatures.js';
 import { registryBundles } from '../signing/bundles.js';
 import { checkAsConsumers } from '../signing/consumers.js';
+import { vouchedByKey } from '../signing/vouched.js';
 import { Result } from '../names.js';
 import {
   checkKey,
@@ -61,9 +62,14 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
   signingKey?.catch(() => undefined);
   try {
     await timeline.phase('Check the key', () => checkKey(inputs, client));
+    // Both formats of the key are read; those of `signature_formats` are written.
+    const readers = signingKey && {
+      signatures: registrySignatures(client, tags, signingKey),
+      bundles: registryBundles(client, tags, signingKey),
+    };
     const formats = inputs.signing?.formats;
-    const signatures = signingKey && formats?.sig ? registrySignatures(client, tags, signingKey) : undefined;
-    const bundles = signingKey && formats?.bundle ? registryBundles(client, tags, signingKey) : undefined;
+    const signatures = formats?.sig ? readers?.signatures : undefined;
+    const bundles = formats?.bundle ? readers?.bundles : undefined;
     const publication = publicationFor({
       push: inputs.push,
       sign: signatures !== undefined,
@@ -71,7 +77,7 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
       parts: parts !== undefined,
       commitTag: inputs.commitTag,
     });
-    const registry = registryView({ client, tags, signatures, bundles, parts, publication });
+    const registry = registryView({ client, tags, ...readers, parts, publication });
     const planNow = async (phase: string): Promise<Plan> =>
       plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
     const first = await planNow('Check the registry').catch((error: unknown) => {
@@ -97,6 +103,7 @@ export async function publishImage(inputs: Inputs, secrets: Secrets): Promise<vo
       registry,
       signatures,
       bundles,
+      vouches: readers && ((digest: string) => vouchedByKey(readers, tags, digest)),
       timeline,
       runDirectory,
       builder,

@@ -36,6 +36,8 @@ export interface Run {
   registry: RegistryView;
   signatures?: Signatures;
   bundles?: Bundles;
+  /** With a key: whether it vouches for an image as this commit's, in either format. */
+  vouches?: (digest: string) => Promise<boolean>;
   timeline: Timeline;
   runDirectory: string;
   /** The builder as the tools check found it, when the run builds. */
@@ -60,6 +62,7 @@ export function publicationContext(run: Run): PublicationContext {
     registry: run.registry,
     signatures: run.signatures,
     bundles: run.bundles,
+    vouches: run.vouches,
     parts,
     writer: realWriter({
       tags,

@@ -81,6 +81,11 @@ export interface PublicationContext {
   signatures?: Signatures;
   /** With a signing key and the bundle format: this run's bundle referrers, read and written. */
   bundles?: Bundles;
+  /**
+   * With a signing key: whether it vouches for an image as this commit's, in either format
+   * (whatever formats this run writes).
+   */
+  vouches?: (digest: string) => Promise<boolean>;
   /** When each platform is built by its own job: the index's platforms and this job's. */
   parts?: Parts;
   /** Runs `work` as a named phase of the run (a log group, timed). */

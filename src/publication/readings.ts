@@ -40,7 +40,7 @@ export async function lookUpBoth({
 export async function requireThisCommit(
   found: string,
   ours: string,
-  { tags, registry, signatures }: PublicationContext,
+  { tags, registry, vouches }: PublicationContext,
 ): Promise<string> {
   const image = await registry.read(tags.sha);
   const revision = image.exists ? image.revision : undefined;
@@ -49,7 +49,7 @@ export async function requireThisCommit(
       `${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${image.exists ? image.digest : found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`,
     );
   // With a key, the version tag goes only to an image this key signed for this commit.
-  if (signatures && !(await signatures.read(image.digest)).identities.includes(shaRef(tags)))
+  if (vouches && !(await vouches(image.digest)))
     throw unsignedImage(`${shaRef(tags)} (replaced while this run published ${ours})`, image.digest);
   return image.digest;
 }

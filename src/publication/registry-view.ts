@@ -23,9 +23,11 @@ const ATTESTATION_TYPE = 'vnd.docker.reference.type';
 export interface RegistryViewOptions {
   client: RegistryClient;
   tags: Tags;
-  /** With a key: its `.sig` tags (the `sig` format). */
+  /**
+   * With a key: its `.sig` tags and its bundle referrers, both read whatever formats the run
+   * writes (a run may change them between runs: either format of the key vouches).
+   */
   signatures?: Signatures;
-  /** With a key: its bundle referrers (the `bundle` format). */
   bundles?: Bundles;
   parts?: Parts;
   /** What the run leaves: the tags its kinds write are read with the run's two. */
@@ -49,13 +51,11 @@ export function registryView({
         const part = await readPart(client, tags, platform);
         if (!part.exists) return [platform, part] as const;
         // With a key, a part counts only where this key signed it for its own tag (its `.sig`),
-        // or, with bundles alone, where a bundle of this key vouches for it.
-        if (signatures) {
-          const { identities } = await signatures.read(part.digest);
-          return [platform, { ...part, signed: identities.includes(partRef(tags, platform)) }] as const;
-        }
-        if (bundles) return [platform, { ...part, signed: await bundles.read(part.digest) }] as const;
-        return [platform, part] as const;
+        // or where a bundle of this key vouches for it (whatever formats this run writes).
+        if (!signatures || !bundles) return [platform, part] as const;
+        const { identities } = await signatures.read(part.digest);
+        const signed = identities.includes(partRef(tags, platform)) || (await bundles.read(part.digest));
+        return [platform, { ...part, signed }] as const;
       }),
     );
     for (const [platform, part] of held) info(describeTag(partTag(tags.sha, platform), part));

@@ -25,13 +25,17 @@ export interface Subject {
   size: number;
 }
 
-/** The statement signed for `digest`: it says nothing but that this key vouches for those bytes. */
-export function statementFor(digest: string): Buffer {
+/**
+ * The statement signed for `digest` in the repository `name` (`registry/repository`): that this
+ * key vouches for those bytes there. The name binds the bundle to the repository, as the `.sig`'s
+ * references do: a copy of another repository's image and its bundle vouches for nothing here.
+ */
+export function statementFor(digest: string, name: string): Buffer {
   const [algorithm, hex] = digest.split(':');
   return Buffer.from(
     JSON.stringify({
       _type: STATEMENT_TYPE,
-      subject: [{ digest: { [algorithm]: hex }, annotations: {} }],
+      subject: [{ name, digest: { [algorithm]: hex }, annotations: {} }],
       predicateType: SIGN_PREDICATE,
       predicate: {},
     }),
@@ -56,8 +60,13 @@ export function keyHint(publicKeyPem: string): string {
 }
 
 /** The bundle of `digest`, signed by `sign` (ECDSA P-256, DER) of the key whose public form is `publicKeyPem`. */
-export function bundleFor(digest: string, sign: (bytes: Buffer) => Buffer, publicKeyPem: string): Buffer {
-  const payload = statementFor(digest);
+export function bundleFor(
+  digest: string,
+  name: string,
+  sign: (bytes: Buffer) => Buffer,
+  publicKeyPem: string,
+): Buffer {
+  const payload = statementFor(digest, name);
   const signature = sign(preAuthEncoding(PAYLOAD_TYPE, payload));
   return Buffer.from(
     JSON.stringify({
@@ -73,13 +82,15 @@ export function bundleFor(digest: string, sign: (bytes: Buffer) => Buffer, publi
 }
 
 /**
- * Whether `bytes` is a bundle in which this key (`verify`) vouches for `digest`: its statement
- * names exactly that digest, as a plain image signature, and the envelope's signature holds.
- * Anything else (malformed, another key, another digest, another predicate) is not.
+ * Whether `bytes` is a bundle in which this key (`verify`) vouches for `digest` in the repository
+ * `name`: its statement names exactly that digest there, as a plain image signature, and the
+ * envelope's signature holds. Anything else (malformed, another key, another digest or
+ * repository, another predicate) is not.
  */
 export function vouchesFor(
   bytes: Buffer,
   digest: string,
+  name: string,
   verify: (payload: Buffer, signature: Buffer) => boolean,
 ): boolean {
   let bundle: {
@@ -95,19 +106,19 @@ export function vouchesFor(
   if (bundle?.mediaType !== BUNDLE_MEDIA_TYPE || envelope?.payloadType !== PAYLOAD_TYPE) return false;
   if (typeof envelope.payload !== 'string' || !Array.isArray(envelope.signatures)) return false;
   const payload = Buffer.from(envelope.payload, 'base64');
-  if (!namesOnly(payload, digest)) return false;
+  if (!namesOnly(payload, digest, name)) return false;
   const signed = preAuthEncoding(PAYLOAD_TYPE, payload);
   return envelope.signatures.some(
     (entry) => typeof entry?.sig === 'string' && verify(signed, Buffer.from(entry.sig, 'base64')),
   );
 }
 
-/** The statement is a plain image signature of `digest`, and of nothing else. */
-function namesOnly(payload: Buffer, digest: string): boolean {
+/** The statement is a plain image signature of `digest` in `name`, and of nothing else. */
+function namesOnly(payload: Buffer, digest: string, name: string): boolean {
   let statement: {
     _type?: unknown;
     predicateType?: unknown;
-    subject?: { digest?: Record<string, unknown> }[];
+    subject?: { name?: unknown; digest?: Record<string, unknown> }[];
   };
   try {
     statement = JSON.parse(payload.toString('utf8')) as typeof statement;
@@ -117,7 +128,7 @@ function namesOnly(payload: Buffer, digest: string): boolean {
   if (statement?._type !== STATEMENT_TYPE || statement.predicateType !== SIGN_PREDICATE) return false;
   const [algorithm, hex] = digest.split(':');
   const subjects = Array.isArray(statement.subject) ? statement.subject : [];
-  return subjects.length === 1 && subjects[0]?.digest?.[algorithm] === hex;
+  return subjects.length === 1 && subjects[0]?.digest?.[algorithm] === hex && subjects[0]?.name === name;
 }
 
 /** The referrer that carries a bundle: an image manifest of the bundle alone, whose subject is the signed manifest. */

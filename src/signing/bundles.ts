@@ -1,4 +1,4 @@
-import { RegistryError, TagTaken } from '../errors.js';
+import { RegistryError, TagTaken, UserError } from '../errors.js';
 import { DIGEST } from '../image/digest.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../image/media-types.js';
 import type { Tags } from '../image/tags.js';
@@ -50,7 +50,9 @@ export function registryBundles(client: RegistryClient, tags: Tags, opening: Pro
   const vouched = async (digest: string, descriptor: Record<string, unknown>): Promise<boolean> => {
     if (descriptor?.artifactType !== BUNDLE_MEDIA_TYPE) return false;
     if (typeof descriptor.digest !== 'string' || !DIGEST.test(descriptor.digest)) return false;
-    const manifest = await client.manifest(repository, descriptor.digest);
+    // An entry whose referrer is gone (deleted, collected) vouches for nothing, and stops nothing.
+    const manifest = await client.manifestIfAny(repository, descriptor.digest);
+    if (!manifest) return false;
     const subject = manifest.json.subject as { digest?: unknown } | undefined;
     const layer = (manifest.json.layers as { mediaType?: unknown; digest?: unknown }[] | undefined)?.[0];
     if (subject?.digest !== digest || layer?.mediaType !== BUNDLE_MEDIA_TYPE) return false;
@@ -58,7 +60,7 @@ export function registryBundles(client: RegistryClient, tags: Tags, opening: Pro
     // A bundle is small: read like a signature's payload (a larger or missing blob is none).
     const bytes = await client.signaturePayload(repository, layer.digest);
     const key = await opening;
-    return bytes !== undefined && vouchesFor(bytes, digest, key.verify);
+    return bytes !== undefined && vouchesFor(bytes, digest, tags.image, key.verify);
   };
   const read = async (digest: string): Promise<boolean> => {
     const { descriptors } = await listed(digest);
@@ -69,9 +71,11 @@ export function registryBundles(client: RegistryClient, tags: Tags, opening: Pro
   const listUnderTag = async (digest: string, entry: Record<string, unknown>): Promise<void> => {
     const tag = referrersTag(digest);
     const index = await client.manifestIfAny(repository, tag);
-    const entries = Array.isArray(index?.json.manifests)
-      ? (index.json.manifests as Record<string, unknown>[])
-      : [];
+    // Others' entries are kept as they are; one that is no descriptor at all is dropped, or the
+    // registry would refuse the index.
+    const entries = (
+      Array.isArray(index?.json.manifests) ? (index.json.manifests as Record<string, unknown>[]) : []
+    ).filter((entry) => entry !== null && typeof entry === 'object' && DIGEST.test(String(entry.digest)));
     const bytes = Buffer.from(
       JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...entries, entry] }),
     );
@@ -80,7 +84,13 @@ export function registryBundles(client: RegistryClient, tags: Tags, opening: Pro
     } catch (error) {
       // Refused because the tag exists and this identity may only create (zot without
       // `update`): another run's bundle of this key under it serves as well.
-      if (!(error instanceof TagTaken) || !(await read(digest))) throw error;
+      if (!(error instanceof TagTaken)) throw error;
+      if (await read(digest)) return;
+      throw new UserError(
+        `${tags.image}:${tag} (the referrers tag of ${digest}, kept by clients where the registry has no referrers API) already lists ${entries.length} other referrer(s), and the registry refuses to update that tag (403: the identity lacks \`update\`). ` +
+          'Nothing more was written, and the version tag is not written without its bundle: give the CI identity `update` on referrers tags, or use `signature_formats: sig`.',
+        { cause: error },
+      );
     }
   };
   return {
@@ -89,7 +99,7 @@ export function registryBundles(client: RegistryClient, tags: Tags, opening: Pro
       const where = `${tags.image}@${digest}`;
       if (await read(digest)) return `${where} (bundle referrer)`;
       const [key, subject] = await Promise.all([opening, given ?? client.manifest(repository, digest)]);
-      const bundle = bundleFor(digest, key.sign, key.publicKeyPem);
+      const bundle = bundleFor(digest, tags.image, key.sign, key.publicKeyPem);
       const referrer = referrerFor({ mediaType: subject.mediaType, digest, size: subject.size }, bundle);
       await Promise.all([EMPTY_CONFIG, bundle].map((blob) => client.putBlob(repository, blob)));
       const written = await client.putReferrer(repository, referrer, OCI_MANIFEST);

@@ -492,6 +492,7 @@ describe('with a signing key', () => {
         return `r.example/team/app:${d.replace(':', '-')}.sig`;
       },
     };
+    context.vouches = async (d) => (store.get(d) ?? []).includes(COMMIT);
     return store;
   }
   const signs = (log: string[]) => log.filter((line) => /^(build|stage|push|copy|sign)/.test(line));
@@ -771,6 +772,9 @@ describe('with a signing key, a bundle referrer (`signature_formats`)', () => {
         return `r.example/team/app@${d} (bundle referrer)`;
       },
     };
+    // Either format of the key vouches, whatever formats the run writes.
+    const sigVouches = context.vouches;
+    context.vouches = async (d) => bundled.has(d) || ((await sigVouches?.(d)) ?? false);
     return bundled;
   }
   /** The `.sig` store, as in the signing rows above. */
@@ -787,6 +791,9 @@ describe('with a signing key, a bundle referrer (`signature_formats`)', () => {
         return `r.example/team/app:${d.replace(':', '-')}.sig`;
       },
     };
+    const bundleVouches = context.vouches;
+    context.vouches = async (d) =>
+      (store.get(d) ?? []).includes(COMMIT) || ((await bundleVouches?.(d)) ?? false);
     return store;
   }
   const writes = (log: string[]) => log.filter((line) => /^(build|stage|push|copy|sign|bundle)/.test(line));
@@ -879,6 +886,35 @@ describe('with a signing key, a bundle referrer (`signature_formats`)', () => {
     expect(writes(registry.log)).toEqual(['sign 1 for 2', 'copy 1 -> v1.0.0']);
   });
 
+  test.each([
+    [
+      '`sig`, then `bundle`: the .sig vouches; the bundle is added',
+      'sig',
+      bundleOnly,
+      ['bundle 1', 'copy 1 -> v1.0.0'],
+    ],
+    [
+      '`bundle`, then `sig`: the bundle vouches; the .sig is added',
+      'bundle',
+      publicationFor({ push: true, sign: true }),
+      ['sign 1 for 2', 'copy 1 -> v1.0.0'],
+    ],
+  ] as const)(
+    'formats changed between runs, %s, then the version tag; no build',
+    async (_, before, publication, expected) => {
+      const { registry, context } = scripted({ tags: { [tags.sha]: BUILT } });
+      const bundled = bundling(registry, context);
+      const store = signing(registry, context);
+      if (before === 'sig') store.set(BUILT, [VERSION, COMMIT]);
+      else bundled.add(BUILT);
+      const next = plan(await heldWith(context, bundled, store), tags, publication);
+      await expect(publish(next, context, async () => next)).resolves.toMatchObject({
+        result: Result.Completed,
+      });
+      expect(writes(registry.log)).toEqual(expected);
+    },
+  );
+
   test('bundle only, killed after the push of the commit tag: the re-run writes the version tag alone', async () => {
     const { registry, context } = scripted({ tags: { [tags.sha]: BUILT } });
     const bundled = bundling(registry, context);
@@ -918,6 +954,23 @@ describe('with a signing key, a bundle referrer (`signature_formats`)', () => {
       expect(writes(registry.log)).toEqual([]);
     },
   );
+
+  test('bundle only, on a registry that lets tags be overwritten: the commit tag moved to an image of this commit that no format of this key vouches for is neither bundled nor published', async () => {
+    const { registry, context } = scripted({
+      on: {
+        'after-copy v1.0.0': (r) => void (r.tags.get(tags.sha) === BUILT && r.tags.set(tags.sha, THEIRS)),
+      },
+    });
+    const bundled = bundling(registry, context);
+    const first = plan(await heldWith(context, bundled), tags, bundleOnly);
+    const error = await publish(first, context, async () => first).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toContain(
+      `${COMMIT} (replaced while this run published ${BUILT}) holds ${THEIRS}, labelled as built from this commit but not signed by this key.`,
+    );
+    expect(registry.tags.get('v1.0.0')).toBe(BUILT);
+    expect(bundled.has(THEIRS)).toBe(false);
+  });
 
   test('a bundle step without a key is a programming error, never a silent skip', async () => {
     const { context } = scripted({ tags: { [tags.sha]: BUILT } });

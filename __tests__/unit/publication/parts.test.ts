@@ -16,6 +16,7 @@ import {
   assembleIndex,
   indexAnnotations,
   isOfPlatform,
+  partRef,
   partTag,
   partsOf,
   type HeldPart,
@@ -648,6 +649,33 @@ describe('reading the parts', () => {
     const part = await read(clientWith(manifest, mediaType, recorded));
     expect(part?.exists).toBe(true);
     expect(part?.descriptor).toBeUndefined();
+  });
+
+  test.each([
+    ['its .sig for its part tag', true, false, true],
+    ['a bundle of the key alone (a job with `signature_formats: bundle`)', false, true, true],
+    ['neither', false, false, false],
+  ])('with a key, a part vouched for by %s: signed %s', async (_, sig, bundle, signed) => {
+    const client = clientWith(image, OCI_MANIFEST, { os: 'linux', architecture: 'arm64' });
+    const part = (
+      await registryView({
+        client: client as unknown as RegistryClient,
+        tags,
+        parts: PARTS,
+        publication: PUBLICATION,
+        signatures: {
+          read: async (d) => ({
+            digest: d,
+            identities: sig ? [partRef(tags, 'linux/arm64')] : [],
+            layers: [],
+            exists: sig,
+          }),
+          write: async () => '',
+        },
+        bundles: { read: async () => bundle, write: async () => '' },
+      }).readParts()
+    )['linux/arm64'];
+    expect(part).toMatchObject({ exists: true, signed });
   });
 
   test('the index annotations leave the run time out, the provenance winning over the user', () => {

@@ -4,7 +4,7 @@
 // only creates.
 import { describe, expect, test } from '@jest/globals';
 import * as crypto from 'node:crypto';
-import { TagTaken } from '../../../src/errors.js';
+import { TagTaken, UserError } from '../../../src/errors.js';
 import { digestOf } from '../../../src/image/digest.js';
 import { tagsOf } from '../../../src/image/tags.js';
 import type { RegistryClient } from '../../../src/registry/client.js';
@@ -28,10 +28,10 @@ const DIGEST = digestOf(IMAGE);
 const keyOf = (): Promise<SigningKey> => openSigningKey(parseEncryptedKey(encryptedPem(p256(), 'pw')), 'pw');
 
 describe('the bundle', () => {
-  test('its statement names the digest alone, as a plain image signature', () => {
-    expect(JSON.parse(statementFor(DIGEST).toString())).toEqual({
+  test('its statement names the digest in its repository alone, as a plain image signature', () => {
+    expect(JSON.parse(statementFor(DIGEST, tags.image).toString())).toEqual({
       _type: 'https://in-toto.io/Statement/v1',
-      subject: [{ digest: { sha256: DIGEST.slice(7) }, annotations: {} }],
+      subject: [{ name: 'r.example/team/app', digest: { sha256: DIGEST.slice(7) }, annotations: {} }],
       predicateType: SIGN_PREDICATE,
       predicate: {},
     });
@@ -47,12 +47,14 @@ describe('the bundle', () => {
     expect(keyHint(key.publicKeyPem)).toBe(crypto.createHash('sha256').update(der).digest('base64'));
   });
 
-  test('made by this key it vouches for its digest; for another key, digest or form it does not', async () => {
+  test('made by this key it vouches for its digest in its repository; for another key, digest, repository or form it does not', async () => {
     const [key, other] = await Promise.all([keyOf(), keyOf()]);
-    const bundle = bundleFor(DIGEST, key.sign, key.publicKeyPem);
-    expect(vouchesFor(bundle, DIGEST, key.verify)).toBe(true);
-    expect(vouchesFor(bundle, DIGEST, other.verify)).toBe(false);
-    expect(vouchesFor(bundle, `sha256:${'e'.repeat(64)}`, key.verify)).toBe(false);
+    const bundle = bundleFor(DIGEST, tags.image, key.sign, key.publicKeyPem);
+    expect(vouchesFor(bundle, DIGEST, tags.image, key.verify)).toBe(true);
+    expect(vouchesFor(bundle, DIGEST, tags.image, other.verify)).toBe(false);
+    expect(vouchesFor(bundle, `sha256:${'e'.repeat(64)}`, tags.image, key.verify)).toBe(false);
+    // Another repository's image and its bundle, copied here, vouch for nothing here.
+    expect(vouchesFor(bundle, DIGEST, 'r.example/team/worker', key.verify)).toBe(false);
     const json = JSON.parse(bundle.toString()) as {
       mediaType: string;
       dsseEnvelope: { payload: string; payloadType: string; signatures: { sig: string }[] };
@@ -70,7 +72,9 @@ describe('the bundle', () => {
           { sig: key.sign(preAuthEncoding('application/vnd.in-toto+json', payload)).toString('base64') },
         ];
       });
-    const statement = JSON.parse(statementFor(DIGEST).toString()) as { subject: unknown[] };
+    const statement = JSON.parse(statementFor(DIGEST, tags.image).toString()) as {
+      subject: { name?: string }[];
+    };
     for (const bad of [
       Buffer.from('not json'),
       Buffer.from('null'),
@@ -84,9 +88,10 @@ describe('the bundle', () => {
       resigned({ ...statement, predicateType: 'https://slsa.dev/provenance/v1' }),
       resigned({ ...statement, subject: [...statement.subject, { digest: { sha256: 'e'.repeat(64) } }] }),
       resigned({ ...statement, _type: 'https://in-toto.io/Statement/v0.1' }),
+      resigned({ ...statement, subject: [{ ...statement.subject[0], name: undefined }] }),
     ])
-      expect(vouchesFor(bad, DIGEST, key.verify)).toBe(false);
-    expect(vouchesFor(resigned(statement), DIGEST, key.verify)).toBe(true);
+      expect(vouchesFor(bad, DIGEST, tags.image, key.verify)).toBe(false);
+    expect(vouchesFor(resigned(statement), DIGEST, tags.image, key.verify)).toBe(true);
   });
 
   test('its referrer: the bundle alone over the empty configuration, its subject the signed manifest', () => {
@@ -219,13 +224,61 @@ describe('the bundle referrers of a digest', () => {
     ]);
   });
 
-  test('create-only without the API, the tag holding only another key: the refusal stands', async () => {
+  test('create-only without the API, the tag holding only another key: the refusal stands, saying what to do (no taken tag: reading again changes nothing)', async () => {
     const [key, other] = await Promise.all([keyOf(), keyOf()]);
     const registry = memoryRegistry({ api: false, createOnly: true });
     await registryBundles(registry.client, tags, Promise.resolve(other)).write(DIGEST);
-    await expect(registryBundles(registry.client, tags, Promise.resolve(key)).write(DIGEST)).rejects.toThrow(
-      TagTaken,
+    const error = await registryBundles(registry.client, tags, Promise.resolve(key))
+      .write(DIGEST)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error).not.toBeInstanceOf(TagTaken);
+    expect((error as Error).message).toBe(
+      `r.example/team/app:${referrersTag(DIGEST)} (the referrers tag of ${DIGEST}, kept by clients where the registry has no referrers API) already lists 1 other referrer(s), and the registry refuses to update that tag (403: the identity lacks \`update\`). ` +
+        'Nothing more was written, and the version tag is not written without its bundle: give the CI identity `update` on referrers tags, or use `signature_formats: sig`.',
     );
+  });
+
+  test('an entry of the referrers tag whose referrer is gone, and one that is no descriptor: neither stops a read, and the second is dropped when the tag is written', async () => {
+    const key = await keyOf();
+    const registry = memoryRegistry({ api: false });
+    const stale = {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: `sha256:${'d'.repeat(64)}`,
+      size: 9,
+      artifactType: BUNDLE_MEDIA_TYPE,
+    };
+    registry.manifests.set(
+      referrersTag(DIGEST),
+      Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [stale, { digest: 'nonsense' }, null] })),
+    );
+    const bundles = registryBundles(registry.client, tags, Promise.resolve(key));
+    await expect(bundles.read(DIGEST)).resolves.toBe(false);
+    await bundles.write(DIGEST);
+    await expect(bundles.read(DIGEST)).resolves.toBe(true);
+    const index = JSON.parse(registry.manifests.get(referrersTag(DIGEST))!.toString()) as {
+      manifests: { digest: string }[];
+    };
+    expect(index.manifests.map((entry) => entry.digest)).toEqual([
+      stale.digest,
+      expect.stringMatching(/^sha256:/),
+    ]);
+  });
+
+  test('signed before its push: the subject is named as given, with no read of a manifest the registry does not hold yet', async () => {
+    const key = await keyOf();
+    const registry = memoryRegistry({ api: true });
+    const staged = Buffer.from('{"schemaVersion":2,"staged":true}');
+    const subject = {
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      digest: digestOf(staged),
+      size: staged.length,
+    };
+    await registryBundles(registry.client, tags, Promise.resolve(key)).write(subject.digest, subject);
+    const referrer = [...registry.manifests.values()]
+      .map((bytes) => JSON.parse(bytes.toString()) as { subject?: unknown })
+      .find((json) => json.subject);
+    expect(referrer?.subject).toEqual(subject);
   });
 
   test('a registry that takes the referrer but lists it nowhere: no consumer could find it, the run stops', async () => {

@@ -1,5 +1,5 @@
-export const id = 888;
-export const ids = [888];
+export const id = 711;
+export const ids = [711];
 export const modules = {
 
 /***/ 3916:
@@ -80,7 +80,7 @@ function messageOf(error) {
 
 /***/ }),
 
-/***/ 5888:
+/***/ 711:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -629,13 +629,13 @@ async function lookUpBoth({ tags, registry, }) {
  * The commit tag's image must be of this commit; one of another commit is left as it is.
  * Returns its digest as read from its bytes: a look-up's header (`found`) is only a hint.
  */
-async function requireThisCommit(found, ours, { tags, registry, signatures }) {
+async function requireThisCommit(found, ours, { tags, registry, vouches }) {
     const image = await registry.read(tags.sha);
     const revision = image.exists ? image.revision : undefined;
     if (!image.exists || revision !== tags.sha)
         throw new errors/* UserError */.yo(`${shaRef(tags)} was replaced by an image of ${revision ? `commit ${revision}` : 'no known commit'} (${image.exists ? image.digest : found}) while this run published ${ours}; it was left as it is. Find out what pushed it.`);
     // With a key, the version tag goes only to an image this key signed for this commit.
-    if (signatures && !(await signatures.read(image.digest)).identities.includes(shaRef(tags)))
+    if (vouches && !(await vouches(image.digest)))
         throw unsignedImage(`${shaRef(tags)} (replaced while this run published ${ours})`, image.digest);
     return image.digest;
 }
@@ -1870,14 +1870,12 @@ function registryView({ client, tags, signatures, bundles, parts, publication, }
             if (!part.exists)
                 return [platform, part];
             // With a key, a part counts only where this key signed it for its own tag (its `.sig`),
-            // or, with bundles alone, where a bundle of this key vouches for it.
-            if (signatures) {
-                const { identities } = await signatures.read(part.digest);
-                return [platform, { ...part, signed: identities.includes(partRef(tags, platform)) }];
-            }
-            if (bundles)
-                return [platform, { ...part, signed: await bundles.read(part.digest) }];
-            return [platform, part];
+            // or where a bundle of this key vouches for it (whatever formats this run writes).
+            if (!signatures || !bundles)
+                return [platform, part];
+            const { identities } = await signatures.read(part.digest);
+            const signed = identities.includes(partRef(tags, platform)) || (await bundles.read(part.digest));
+            return [platform, { ...part, signed }];
         }));
         for (const [platform, part] of held)
             info(describeTag(partTag(tags.sha, platform), part));
@@ -2212,12 +2210,16 @@ const SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
 const EMPTY_MEDIA_TYPE = 'application/vnd.oci.empty.v1+json';
 /** The empty configuration of an OCI artifact: the two bytes `{}`. */
 const EMPTY_CONFIG = Buffer.from('{}');
-/** The statement signed for `digest`: it says nothing but that this key vouches for those bytes. */
-function statementFor(digest) {
+/**
+ * The statement signed for `digest` in the repository `name` (`registry/repository`): that this
+ * key vouches for those bytes there. The name binds the bundle to the repository, as the `.sig`'s
+ * references do: a copy of another repository's image and its bundle vouches for nothing here.
+ */
+function statementFor(digest, name) {
     const [algorithm, hex] = digest.split(':');
     return Buffer.from(JSON.stringify({
         _type: STATEMENT_TYPE,
-        subject: [{ digest: { [algorithm]: hex }, annotations: {} }],
+        subject: [{ name, digest: { [algorithm]: hex }, annotations: {} }],
         predicateType: SIGN_PREDICATE,
         predicate: {},
     }));
@@ -2238,8 +2240,8 @@ function keyHint(publicKeyPem) {
     return external_node_crypto_.createHash('sha256').update(der).digest('base64');
 }
 /** The bundle of `digest`, signed by `sign` (ECDSA P-256, DER) of the key whose public form is `publicKeyPem`. */
-function bundleFor(digest, sign, publicKeyPem) {
-    const payload = statementFor(digest);
+function bundleFor(digest, name, sign, publicKeyPem) {
+    const payload = statementFor(digest, name);
     const signature = sign(preAuthEncoding(PAYLOAD_TYPE, payload));
     return Buffer.from(JSON.stringify({
         mediaType: BUNDLE_MEDIA_TYPE,
@@ -2252,11 +2254,12 @@ function bundleFor(digest, sign, publicKeyPem) {
     }));
 }
 /**
- * Whether `bytes` is a bundle in which this key (`verify`) vouches for `digest`: its statement
- * names exactly that digest, as a plain image signature, and the envelope's signature holds.
- * Anything else (malformed, another key, another digest, another predicate) is not.
+ * Whether `bytes` is a bundle in which this key (`verify`) vouches for `digest` in the repository
+ * `name`: its statement names exactly that digest there, as a plain image signature, and the
+ * envelope's signature holds. Anything else (malformed, another key, another digest or
+ * repository, another predicate) is not.
  */
-function vouchesFor(bytes, digest, verify) {
+function vouchesFor(bytes, digest, name, verify) {
     let bundle;
     try {
         bundle = JSON.parse(bytes.toString('utf8'));
@@ -2270,13 +2273,13 @@ function vouchesFor(bytes, digest, verify) {
     if (typeof envelope.payload !== 'string' || !Array.isArray(envelope.signatures))
         return false;
     const payload = Buffer.from(envelope.payload, 'base64');
-    if (!namesOnly(payload, digest))
+    if (!namesOnly(payload, digest, name))
         return false;
     const signed = preAuthEncoding(PAYLOAD_TYPE, payload);
     return envelope.signatures.some((entry) => typeof entry?.sig === 'string' && verify(signed, Buffer.from(entry.sig, 'base64')));
 }
-/** The statement is a plain image signature of `digest`, and of nothing else. */
-function namesOnly(payload, digest) {
+/** The statement is a plain image signature of `digest` in `name`, and of nothing else. */
+function namesOnly(payload, digest, name) {
     let statement;
     try {
         statement = JSON.parse(payload.toString('utf8'));
@@ -2288,7 +2291,7 @@ function namesOnly(payload, digest) {
         return false;
     const [algorithm, hex] = digest.split(':');
     const subjects = Array.isArray(statement.subject) ? statement.subject : [];
-    return subjects.length === 1 && subjects[0]?.digest?.[algorithm] === hex;
+    return subjects.length === 1 && subjects[0]?.digest?.[algorithm] === hex && subjects[0]?.name === name;
 }
 /** The referrer that carries a bundle: an image manifest of the bundle alone, whose subject is the signed manifest. */
 function referrerFor(subject, bundle) {
@@ -2331,7 +2334,10 @@ function registryBundles(client, tags, opening) {
             return false;
         if (typeof descriptor.digest !== 'string' || !DIGEST.test(descriptor.digest))
             return false;
-        const manifest = await client.manifest(repository, descriptor.digest);
+        // An entry whose referrer is gone (deleted, collected) vouches for nothing, and stops nothing.
+        const manifest = await client.manifestIfAny(repository, descriptor.digest);
+        if (!manifest)
+            return false;
         const subject = manifest.json.subject;
         const layer = manifest.json.layers?.[0];
         if (subject?.digest !== digest || layer?.mediaType !== BUNDLE_MEDIA_TYPE)
@@ -2341,7 +2347,7 @@ function registryBundles(client, tags, opening) {
         // A bundle is small: read like a signature's payload (a larger or missing blob is none).
         const bytes = await client.signaturePayload(repository, layer.digest);
         const key = await opening;
-        return bytes !== undefined && vouchesFor(bytes, digest, key.verify);
+        return bytes !== undefined && vouchesFor(bytes, digest, tags.image, key.verify);
     };
     const read = async (digest) => {
         const { descriptors } = await listed(digest);
@@ -2352,9 +2358,9 @@ function registryBundles(client, tags, opening) {
     const listUnderTag = async (digest, entry) => {
         const tag = referrersTag(digest);
         const index = await client.manifestIfAny(repository, tag);
-        const entries = Array.isArray(index?.json.manifests)
-            ? index.json.manifests
-            : [];
+        // Others' entries are kept as they are; one that is no descriptor at all is dropped, or the
+        // registry would refuse the index.
+        const entries = (Array.isArray(index?.json.manifests) ? index.json.manifests : []).filter((entry) => entry !== null && typeof entry === 'object' && DIGEST.test(String(entry.digest)));
         const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...entries, entry] }));
         try {
             await client.putManifest(repository, tag, bytes, OCI_INDEX);
@@ -2362,8 +2368,12 @@ function registryBundles(client, tags, opening) {
         catch (error) {
             // Refused because the tag exists and this identity may only create (zot without
             // `update`): another run's bundle of this key under it serves as well.
-            if (!(error instanceof errors/* TagTaken */.qD) || !(await read(digest)))
+            if (!(error instanceof errors/* TagTaken */.qD))
                 throw error;
+            if (await read(digest))
+                return;
+            throw new errors/* UserError */.yo(`${tags.image}:${tag} (the referrers tag of ${digest}, kept by clients where the registry has no referrers API) already lists ${entries.length} other referrer(s), and the registry refuses to update that tag (403: the identity lacks \`update\`). ` +
+                'Nothing more was written, and the version tag is not written without its bundle: give the CI identity `update` on referrers tags, or use `signature_formats: sig`.', { cause: error });
         }
     };
     return {
@@ -2373,7 +2383,7 @@ function registryBundles(client, tags, opening) {
             if (await read(digest))
                 return `${where} (bundle referrer)`;
             const [key, subject] = await Promise.all([opening, given ?? client.manifest(repository, digest)]);
-            const bundle = bundleFor(digest, key.sign, key.publicKeyPem);
+            const bundle = bundleFor(digest, tags.image, key.sign, key.publicKeyPem);
             const referrer = referrerFor({ mediaType: subject.mediaType, digest, size: subject.size }, bundle);
             await Promise.all([EMPTY_CONFIG, bundle].map((blob) => client.putBlob(repository, blob)));
             const written = await client.putReferrer(repository, referrer, OCI_MANIFEST);
@@ -2429,6 +2439,21 @@ async function missingSig({ tags, imagesOf }, signatures, digest) {
             if (!state.identities.includes(reference))
                 return { reference, digest: state.digest };
     return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/signing/vouched.ts
+
+/**
+ * Whether this key vouches for `digest` as this commit's image in either format: its `.sig` for
+ * the commit tag (with one tag, the version tag), else a bundle of this key in this repository.
+ * A run with the key writes both before any tag names an image, so either says a run with the
+ * key pushed it.
+ */
+async function vouchedByKey({ signatures, bundles }, tags, digest) {
+    const identity = tags.oneTag ? versionRef(tags) : shaRef(tags);
+    if ((await signatures.read(digest)).identities.includes(identity))
+        return true;
+    return bundles.read(digest);
 }
 
 ;// CONCATENATED MODULE: ./src/build/engine.ts
@@ -3597,6 +3622,25 @@ class RegistryRequests {
         const json = parseJson(answer.body, 'the API key list');
         return Array.isArray(json.apiKeys) ? json.apiKeys : undefined;
     }
+    /**
+     * zot's release (`releaseTag` of `GET /v2/_zot/ext/mgmt`, which zot answers without
+     * credentials where its search extension is on), or undefined where the registry does not say.
+     */
+    async zotRelease() {
+        const session = await this.connect();
+        const answer = await this.transport.send(session.dispatcher, 'GET', `${session.baseUrl}/v2/_zot/ext/mgmt`, {
+            what: "read zot's release",
+            expect: [200, 401, 403, 404, 405],
+            accept: 'application/json',
+            // Only advice hangs on this answer: one attempt, no waiting on a registry in trouble.
+            attempts: 1,
+            limit: KEY_LIST_LIMIT,
+        });
+        if (answer.status !== 200)
+            return undefined;
+        const release = parseJson(answer.body, "zot's configuration").releaseTag;
+        return typeof release === 'string' ? release : undefined;
+    }
     async close() {
         await this.transport.close();
     }
@@ -3897,6 +3941,55 @@ async function warnOfKeyExpiry(registry, thresholdDays, now) {
             `(in ${soonest.days} day${soonest.days === 1 ? '' : 's'}). Create a new key in zot and update the secret that feeds \`api_key\` before then.`);
 }
 
+;// CONCATENATED MODULE: ./src/registry/zot-release.ts
+
+
+// What a create-only policy protects depends on zot's release: two releases let an identity
+// with `create` alone move a tag that exists. Said once, as a warning: nothing here stops a run.
+/** A release tag `v2.1.14` as numbers; undefined for what is no such tag. */
+function releaseNumbers(release) {
+    const match = /^v?(\d+)\.(\d+)\.(\d+)(?:$|[-+])/.exec(release);
+    return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
+}
+function before(numbers, other) {
+    for (let i = 0; i < 3; i++)
+        if (numbers[i] !== other[i])
+            return numbers[i] < other[i];
+    return false;
+}
+/** The hole a create-only policy has on `release`, in the user's words; none when it has none known. */
+function createOnlyHole(release) {
+    const numbers = releaseNumbers(release);
+    if (!numbers)
+        return undefined;
+    if (before(numbers, [2, 1, 15]))
+        return 'lets an identity with `create` alone overwrite the tag `latest` (CVE-2026-31801, fixed in v2.1.15)';
+    // `?tag=` came in v2.1.16 with the hole, closed in v2.1.19.
+    if (!before(numbers, [2, 1, 16]) && before(numbers, [2, 1, 19]))
+        return 'lets an identity with `create` alone move a tag that exists by a manifest PUT by digest with `?tag=` (fixed in v2.1.19)';
+    return undefined;
+}
+/** Warns when zot's release lets a create-only identity overwrite tags; any failure is only noted. */
+async function warnOfCreateOnlyHole(registry) {
+    let release;
+    try {
+        release = await registry.zotRelease();
+    }
+    catch (error) {
+        info(`Could not read zot's release (${(0,errors/* messageOf */.bD)(error)}); skipping its check.`);
+        return;
+    }
+    if (!release)
+        return;
+    const hole = createOnlyHole(release);
+    // The release is the registry's text: quoted, never a line of its own.
+    const named = JSON.stringify(release.slice(0, 40));
+    if (hole)
+        warn(`zot ${named} ${hole}: a create-only policy does not keep published tags from being overwritten there. Upgrade zot.`);
+    else
+        info(`zot ${named}.`);
+}
+
 // EXTERNAL MODULE: ./node_modules/@noble/ciphers/salsa.js + 3 modules
 var salsa = __webpack_require__(6382);
 ;// CONCATENATED MODULE: ./src/signing/key.ts
@@ -4010,6 +4103,7 @@ function describeKey(key) {
 
 
 
+
 function registryClientFor(inputs) {
     return new RegistryClient({
         host: inputs.registry,
@@ -4027,6 +4121,7 @@ function publicationContext(run) {
         registry: run.registry,
         signatures: run.signatures,
         bundles: run.bundles,
+        vouches: run.vouches,
         parts,
         writer: realWriter({
             tags,
@@ -4076,7 +4171,10 @@ async function checkKey(inputs, client) {
         return;
     }
     info(`${inputs.registry} accepted the API key of ${inputs.credentials.username}.`);
-    await warnOfKeyExpiry(client, inputs.keyExpiryWarningDays, new Date());
+    await Promise.all([
+        warnOfKeyExpiry(client, inputs.keyExpiryWarningDays, new Date()),
+        warnOfCreateOnlyHole(client),
+    ]);
 }
 /**
  * The tools the plan's writes run, checked (as a phase of their own) when it writes anything;
@@ -4127,6 +4225,7 @@ async function logIn(inputs, secrets, runDirectory) {
 
 
 
+
 // The core of the behaviour, the same for the action and the command line: from parsed inputs
 // to a published image and its report.
 /**
@@ -4155,9 +4254,14 @@ async function publishImage(inputs, secrets) {
     signingKey?.catch(() => undefined);
     try {
         await timeline.phase('Check the key', () => checkKey(inputs, client));
+        // Both formats of the key are read; those of `signature_formats` are written.
+        const readers = signingKey && {
+            signatures: registrySignatures(client, tags, signingKey),
+            bundles: registryBundles(client, tags, signingKey),
+        };
         const formats = inputs.signing?.formats;
-        const signatures = signingKey && formats?.sig ? registrySignatures(client, tags, signingKey) : undefined;
-        const bundles = signingKey && formats?.bundle ? registryBundles(client, tags, signingKey) : undefined;
+        const signatures = formats?.sig ? readers?.signatures : undefined;
+        const bundles = formats?.bundle ? readers?.bundles : undefined;
         const publication = publicationFor({
             push: inputs.push,
             sign: signatures !== undefined,
@@ -4165,7 +4269,7 @@ async function publishImage(inputs, secrets) {
             parts: parts !== undefined,
             commitTag: inputs.commitTag,
         });
-        const registry = registryView({ client, tags, signatures, bundles, parts, publication });
+        const registry = registryView({ client, tags, ...readers, parts, publication });
         const planNow = async (phase) => plan(await timeline.phase(phase, () => registry.readHeld()), tags, publication, parts);
         const first = await planNow('Check the registry').catch((error) => {
             // An image pushed before this action, with no label: compared with this build below.
@@ -4188,6 +4292,7 @@ async function publishImage(inputs, secrets) {
             registry,
             signatures,
             bundles,
+            vouches: readers && ((digest) => vouchedByKey(readers, tags, digest)),
             timeline,
             runDirectory,
             builder,
