@@ -493,9 +493,9 @@ function plan(held, tags, publication = publicationFor({ push: true }), parts) {
     const there = heldImage(held);
     const image = there ? heldAt(there) : assembled ? ASSEMBLE : BUILD;
     const writes = publication.flatMap(({ name: step, tag }) => {
-        // With one tag, the version tag's step pushes a new build, signed before the push: there is
-        // no image to sign before it.
-        if ((step === 'signature' || step === 'bundle') && tags.oneTag && image.kind === 'build')
+        // A build, or an index assembled, is signed in every format before any tag names it (by the
+        // step that pushes it): only an image found in the registry may lack a signature.
+        if ((step === 'signature' || step === 'bundle') && image.kind !== 'held')
             return [];
         if (step === 'signature')
             return signed(held, image, tags) ? [] : [{ step }];
@@ -3689,6 +3689,10 @@ class RegistryReads extends RegistryRequests {
      * addressed, so two tags of one image or index read each once. */
     configs = new Map();
     manifests = new Map();
+    /** Signatures' payloads and bundles found, by repository and digest: content addressed too. */
+    payloads = new Map();
+    /** The registry answered a referrers listing with 404: it has no referrers API. */
+    noReferrersApi = false;
     /** Does the tag exist, and at which digest? One HEAD request, whatever the number of tags. */
     async lookUp(name, tag) {
         const answer = await this.send('HEAD', `/v2/${name}/manifests/${tag}`, name, {
@@ -3753,13 +3757,19 @@ class RegistryReads extends RegistryRequests {
      * undefined where the registry has no such API (404: a client then reads the referrers tag).
      */
     async referrers(name, digest) {
+        // A registry with the API never answers 404 (the spec's rule, so that clients can tell):
+        // one that did has none, for the rest of the run.
+        if (this.noReferrersApi)
+            return undefined;
         const answer = await this.send('GET', `/v2/${name}/referrers/${digest}`, name, {
             accept: OCI_INDEX,
             what: `list the referrers of ${name}@${digest}`,
             expect: [200, 404],
         });
-        if (answer.status === 404)
+        if (answer.status === 404) {
+            this.noReferrersApi = true;
             return undefined;
+        }
         const index = parseJson(answer.body, `the referrers of ${name}@${digest}`);
         return Array.isArray(index?.manifests) ? index.manifests : [];
     }
@@ -3776,6 +3786,10 @@ class RegistryReads extends RegistryRequests {
      * (5xx, the network, credentials) is still an error: nothing is decided on a guess.
      */
     async signaturePayload(name, digest) {
+        // Found once, its bytes are its digest's for good; one not found may be uploaded later.
+        const known = this.payloads.get(`${name}@${digest}`);
+        if (known)
+            return known;
         let answer;
         try {
             answer = await this.send('GET', `/v2/${name}/blobs/${digest}`, name, {
@@ -3791,6 +3805,7 @@ class RegistryReads extends RegistryRequests {
         }
         if (answer.status === 404 || digestOf(answer.body) !== digest)
             return undefined;
+        this.payloads.set(`${name}@${digest}`, answer.body);
         return answer.body;
     }
 }

@@ -69,9 +69,9 @@ export function plan(
   const there = heldImage(held);
   const image = there ? heldAt(there) : assembled ? ASSEMBLE : BUILD;
   const writes = publication.flatMap(({ name: step, tag }): Write[] => {
-    // With one tag, the version tag's step pushes a new build, signed before the push: there is
-    // no image to sign before it.
-    if ((step === 'signature' || step === 'bundle') && tags.oneTag && image.kind === 'build') return [];
+    // A build, or an index assembled, is signed in every format before any tag names it (by the
+    // step that pushes it): only an image found in the registry may lack a signature.
+    if ((step === 'signature' || step === 'bundle') && image.kind !== 'held') return [];
     if (step === 'signature') return signed(held, image, tags) ? [] : [{ step }];
     if (step === 'bundle') return bundled(held, image) ? [] : [{ step }];
     // Parts are built only while no index of this commit is out; each once.

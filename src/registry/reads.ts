@@ -15,6 +15,10 @@ export class RegistryReads extends RegistryRequests {
    * addressed, so two tags of one image or index read each once. */
   private readonly configs = new Map<string, Promise<Record<string, unknown>>>();
   protected readonly manifests = new Map<string, Promise<Manifest>>();
+  /** Signatures' payloads and bundles found, by repository and digest: content addressed too. */
+  private readonly payloads = new Map<string, Buffer>();
+  /** The registry answered a referrers listing with 404: it has no referrers API. */
+  private noReferrersApi = false;
 
   /** Does the tag exist, and at which digest? One HEAD request, whatever the number of tags. */
   async lookUp(name: string, tag: string): Promise<TagState> {
@@ -90,12 +94,18 @@ export class RegistryReads extends RegistryRequests {
    * undefined where the registry has no such API (404: a client then reads the referrers tag).
    */
   async referrers(name: string, digest: string): Promise<Record<string, unknown>[] | undefined> {
+    // A registry with the API never answers 404 (the spec's rule, so that clients can tell):
+    // one that did has none, for the rest of the run.
+    if (this.noReferrersApi) return undefined;
     const answer = await this.send('GET', `/v2/${name}/referrers/${digest}`, name, {
       accept: OCI_INDEX,
       what: `list the referrers of ${name}@${digest}`,
       expect: [200, 404],
     });
-    if (answer.status === 404) return undefined;
+    if (answer.status === 404) {
+      this.noReferrersApi = true;
+      return undefined;
+    }
     const index = parseJson(answer.body, `the referrers of ${name}@${digest}`) as { manifests?: unknown };
     return Array.isArray(index?.manifests) ? (index.manifests as Record<string, unknown>[]) : [];
   }
@@ -114,6 +124,9 @@ export class RegistryReads extends RegistryRequests {
    * (5xx, the network, credentials) is still an error: nothing is decided on a guess.
    */
   async signaturePayload(name: string, digest: string): Promise<Buffer | undefined> {
+    // Found once, its bytes are its digest's for good; one not found may be uploaded later.
+    const known = this.payloads.get(`${name}@${digest}`);
+    if (known) return known;
     let answer: Answer;
     try {
       answer = await this.send('GET', `/v2/${name}/blobs/${digest}`, name, {
@@ -126,6 +139,7 @@ export class RegistryReads extends RegistryRequests {
       throw error;
     }
     if (answer.status === 404 || digestOf(answer.body) !== digest) return undefined;
+    this.payloads.set(`${name}@${digest}`, answer.body);
     return answer.body;
   }
 }

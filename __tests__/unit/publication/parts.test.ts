@@ -266,7 +266,7 @@ describe('plan with parts', () => {
     );
   });
 
-  test('with a signing key, the signature comes between the index and the version tag', () => {
+  test('with a signing key, the index is signed by the step that assembles it, before its tag: no signature step follows', () => {
     const held: Held = {
       version: absent,
       commit: absent,
@@ -276,7 +276,7 @@ describe('plan with parts', () => {
       plan(held, tags, publicationFor({ push: true, sign: true, parts: true }), PARTS).writes.map(
         (write) => write.step,
       ),
-    ).toEqual(['commit-tag', 'signature', 'version-tag']);
+    ).toEqual(['commit-tag', 'version-tag']);
   });
 });
 

@@ -248,11 +248,10 @@ describe('with a signing key: the signature between the commit tag and the versi
   });
   const signing = publicationFor({ push: true, sign: true });
 
-  test('the order: the image, its signature, then the version tag', () => {
+  test('the order: the image, its signature, then the version tag; a new build is signed by the step that pushes it, before its tag', () => {
     expect(names(signing)).toEqual(['commit-tag', 'signature', 'version-tag']);
     expect(plan({ version: { exists: false }, commit: { exists: false } }, tags, signing).writes).toEqual([
       { step: 'commit-tag' },
-      { step: 'signature' },
       { step: 'version-tag' },
     ]);
   });

@@ -865,6 +865,16 @@ describe("the client's own writes: blobs and manifests (signatures)", () => {
     await expect(client.signaturePayload('a', DIGEST)).resolves.toBeUndefined();
   });
 
+  test("a signature's payload found is read once (its bytes are its digest's); one not found is asked again", async () => {
+    const { pool, client } = pinged();
+    pool.intercept({ path: `/v2/a/blobs/${digestOfBytes}`, method: 'GET' }).reply(404, '');
+    await expect(client.signaturePayload('a', digestOfBytes)).resolves.toBeUndefined();
+    pool.intercept({ path: `/v2/a/blobs/${digestOfBytes}`, method: 'GET' }).reply(200, bytes);
+    await expect(client.signaturePayload('a', digestOfBytes)).resolves.toEqual(bytes);
+    // No interceptor left: a third read that asked the registry would fail.
+    await expect(client.signaturePayload('a', digestOfBytes)).resolves.toEqual(bytes);
+  });
+
   test("a registry that cannot answer for a signature's payload stops the run: nothing is decided on a guess", async () => {
     const { pool, client } = pinged();
     pool
@@ -889,10 +899,12 @@ describe('referrers (OCI 1.1): listed by the API, or not supported', () => {
     agent.assertNoPendingInterceptors();
   });
 
-  test('a registry without the API (404): undefined, so the caller reads the referrers tag', async () => {
+  test('a registry without the API (404): undefined, so the caller reads the referrers tag; it is not asked again in the run', async () => {
     const { pool, client } = pinged();
     pool.intercept({ path: `/v2/a/referrers/${DIGEST}`, method: 'GET' }).reply(404, '');
     await expect(client.referrers('a', DIGEST)).resolves.toBeUndefined();
+    // No interceptor left: a second listing that asked the registry would fail.
+    await expect(client.referrers('a', referrerDigest)).resolves.toBeUndefined();
   });
 
   test('an answer that cannot be read is an error, never "none"', async () => {
