@@ -12,7 +12,7 @@ import {
   type PartDescriptor,
   type Parts,
 } from '../../../src/image/parts.js';
-import { tagsOf } from '../../../src/image/tags.js';
+import { tagsOf, type Tags } from '../../../src/image/tags.js';
 import type { PublicationContext, Written } from '../../../src/publication/context.js';
 import { PartsMissing } from '../../../src/publication/parts-missing.js';
 import { ASSEMBLE, BUILD, FIND_OUT, heldAt, type Plan, type Write } from '../../../src/publication/plan.js';
@@ -118,6 +118,7 @@ function stepContext(
     /** The registry's answer to `imagesOf`: an index's platform images. */
     platforms?: string[];
     pushFails?: boolean;
+    tags?: Tags;
   } = {},
 ) {
   const log: string[] = [];
@@ -125,7 +126,7 @@ function stepContext(
   let phase = '';
   const note = (line: string) => void log.push(phase ? `${phase}: ${line}` : line);
   const context: PublicationContext = {
-    tags: TAGS,
+    tags: options.tags ?? TAGS,
     parts: options.parts,
     registry: {
       readHeld: async () => {
@@ -146,7 +147,7 @@ function stepContext(
     writer: {
       prepare: async () => note('prepare'),
       build: async (platform) => {
-        note(`build ${platform}`);
+        note(`build ${platform ?? 'the image'}`);
         return BUILT;
       },
       push: async (_built, reference) => {
@@ -540,5 +541,63 @@ describe('the version tag', () => {
       'The version tag before the image is in the registry.',
     );
     expect(log).toEqual(['prepare']);
+  });
+});
+
+describe('the build pushed under its first tag (with one tag, the version tag)', () => {
+  const ONE_TAG = tagsOf('r.example', 'team/app', 'v1.0.0-aaaaaaa', SHA, { commitTag: false });
+  const ONLY = 'r.example/team/app:v1.0.0-aaaaaaa';
+
+  test('without a key: built, a last look, pushed, reported, then discarded; the proof after', async () => {
+    const { context, log } = stepContext({ tags: ONE_TAG });
+    const settled: Written[] = [];
+    await expect(writeVersionTag(context, BUILD, undefined, settleAs(settled))).resolves.toEqual(
+      heldAt(PUSHED),
+    );
+    expect(log).toEqual([
+      'prepare',
+      'build the image',
+      'Push the version tag: GET v1.0.0-aaaaaaa',
+      `Push the version tag: push -> ${ONLY}`,
+      `Push the version tag: pushed ${PUSHED}`,
+      'discard',
+    ]);
+    expect(settled).toEqual([{ digest: PUSHED, interleaved: false }]);
+  });
+
+  test('with a key: staged and signed for the one tag before the push, which keeps the digest', async () => {
+    const { context, log } = stepContext({ tags: ONE_TAG, sign: true });
+    await writeVersionTag(context, BUILD, undefined, settleAs([]));
+    expect(log).toEqual([
+      'prepare',
+      'build the image',
+      'Sign before the push: stage',
+      `Sign before the push: sign ${STAGED} for ${ONLY}`,
+      `Sign before the push: log r.example/team/app:${STAGED.replace(':', '-')}.sig: signed for ${ONLY}, verified.`,
+      'Push the version tag: GET v1.0.0-aaaaaaa',
+      `Push the version tag: push ${STAGED} -> ${ONLY}`,
+      `Push the version tag: pushed ${STAGED}`,
+      'discard',
+    ]);
+  });
+
+  test('the tag pushed by another run while this one built: TagTaken naming it, the build discarded', async () => {
+    const { context, log } = stepContext({
+      tags: ONE_TAG,
+      held: { 'v1.0.0-aaaaaaa': { exists: true, digest: at('2'), revision: SHA } },
+    });
+    const error = await writeVersionTag(context, BUILD, undefined, settleAs([])).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      message: `${ONLY} was pushed by another run while this one was building (${at('2')}); it was left as it is.`,
+      taken: { reference: ONLY, digest: at('2') },
+    });
+    expect(log.at(-1)).toBe('discard');
+    expect(log.filter((line) => line.includes('push'))).toEqual([]);
+  });
+
+  test('a push that fails: the build is discarded all the same', async () => {
+    const { context, log } = stepContext({ tags: ONE_TAG, pushFails: true });
+    await expect(writeVersionTag(context, BUILD, undefined, settleAs([]))).rejects.toThrow('the push failed');
+    expect(log.at(-1)).toBe('discard');
   });
 });
