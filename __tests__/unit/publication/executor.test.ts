@@ -465,8 +465,9 @@ describe('when the new plan is no way forward, the refusal stands', () => {
     });
     const error = await run().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TagTaken);
-    expect((error as Error).message).toContain(
-      `${VERSION} was pushed by another run while this one was working (${BUILT})`,
+    expect((error as Error).message).toBe(
+      `${VERSION} was pushed by another run while this one was working (${BUILT}); it was left as it is. ` +
+        `This commit's image is at ${COMMIT}. Serialise the workflow with a \`concurrency:\` group.`,
     );
     expect(registry.builds).toBe(0);
   });

@@ -75,6 +75,16 @@ describe('toolsFor: buildx for what is built, skopeo for what is pushed or copie
       { buildx: false, skopeo: true },
     ],
     [
+      'one tag: the version tag step builds and pushes',
+      planOf(BUILD, [{ step: 'version-tag' }]),
+      { buildx: true, skopeo: true },
+    ],
+    [
+      'one tag, the image there: the version tag alone, copied, nothing built',
+      planOf(HELD, [{ step: 'version-tag' }]),
+      { buildx: false, skopeo: true },
+    ],
+    [
       'the index alone, by the client',
       planOf(ASSEMBLE, [{ step: 'commit-tag' }]),
       { buildx: false, skopeo: false },
@@ -450,6 +460,16 @@ describe('the commit tag', () => {
     ).resolves.toEqual(heldAt(at('1')));
     expect(log).toEqual(['prepare', `Push the commit tag: copy ${at('1')} -> ${COMMIT}`]);
     expect(settled).toEqual([{ digest: at('1'), interleaved }]);
+  });
+
+  test("the commit tag pushed from a build: this run's own image, so the proof is told no run interleaved", async () => {
+    const { context, log } = stepContext();
+    const settled: Written[] = [];
+    await expect(writeCommitTag(context, BUILD, { step: 'commit-tag' }, settleAs(settled))).resolves.toEqual(
+      heldAt(PUSHED),
+    );
+    expect(log).toContain(`Push the commit tag: push -> ${COMMIT}`);
+    expect(settled).toEqual([{ digest: PUSHED, interleaved: false }]);
   });
 });
 
