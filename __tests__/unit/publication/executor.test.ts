@@ -386,6 +386,38 @@ describe('the proof after the last write', () => {
       `copy 2 -> ${tags.sha}`,
     ]);
   });
+  test('the version tag gone right after this run wrote it: read again, the same plan, the refusal names what the proof found', async () => {
+    const { registry, run } = scripted({
+      tags: { [tags.sha]: BUILT },
+      on: { 'after-copy v1.0.0': (r) => void r.tags.delete('v1.0.0') },
+    });
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TagTaken);
+    expect((error as Error).message).toBe(
+      `${VERSION} points at nothing after the push, not at ${BUILT}: another run wrote it at the same time (this registry lets tags be overwritten).`,
+    );
+    expect(replans(registry.log)).toEqual([
+      `log ${VERSION} was taken by another run. Reading the registry again.`,
+    ]);
+  });
+
+  test('the commit tag gone while the runs settled: read again, the new plan named, and the commit tag put back', async () => {
+    const { registry, context, run } = scripted({
+      tags: { [tags.sha]: BUILT },
+      on: {
+        'after-copy v1.0.0': (r) => void (r.tags.get(tags.sha) === BUILT && r.tags.set(tags.sha, THEIRS)),
+      },
+    });
+    context.sleep = once(() => void registry.tags.delete(tags.sha)) as unknown as typeof context.sleep;
+    await expect(run()).resolves.toMatchObject({ result: Result.Completed, digest: THEIRS });
+    expect(replans(registry.log)).toEqual([
+      `log ${COMMIT} was taken by another run. Reading the registry again.`,
+    ]);
+    expect(registry.log).toContain(
+      'log v1.0.0 was built from this commit but the commit tag is missing: adding it, no build.',
+    );
+    expect(writesOf(registry.log)).toEqual(['copy 1 -> v1.0.0', 'copy 2 -> v1.0.0', `copy 2 -> ${tags.sha}`]);
+  });
 });
 
 describe('when the new plan is no way forward, the refusal stands', () => {
@@ -441,8 +473,9 @@ describe('when the new plan is no way forward, the refusal stands', () => {
     });
     const error = await run().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TagTaken);
-    expect((error as Error).message).toContain(
-      `${VERSION} was pushed by another run while this one was working (${BUILT})`,
+    expect((error as Error).message).toBe(
+      `${VERSION} was pushed by another run while this one was working (${BUILT}); it was left as it is. ` +
+        `This commit's image is at ${COMMIT}. Serialise the workflow with a \`concurrency:\` group.`,
     );
     expect(registry.builds).toBe(0);
   });
@@ -743,6 +776,31 @@ describe('one tag (`commit_tag: false`): the version tag is the only tag of the 
     });
     await expect(run()).rejects.toThrow(`already exists (${FOREIGN}) and was built from commit ${OTHER}`);
     expect(writesOf(registry.log)).toEqual(['build']);
+  });
+
+  test('the one tag gone right after the push: the new plan would build again, so the refusal stands, naming what the proof found', async () => {
+    const { registry, run } = scripted({
+      oneTag: true,
+      on: { 'lookUp v1.0.0-aaaaaaa': once((r) => void r.tags.delete('v1.0.0-aaaaaaa')) },
+    });
+    const error = await run().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TagTaken);
+    expect((error as Error).message).toBe(
+      `r.example/team/app:v1.0.0-aaaaaaa points at nothing after the push, not at ${BUILT}: another run wrote it at the same time (this registry lets tags be overwritten).`,
+    );
+    expect(registry.builds).toBe(1);
+  });
+
+  test('the one tag overwritten by another run of this commit right after the push: read again, published as it is', async () => {
+    const { registry, run } = scripted({
+      oneTag: true,
+      on: { 'lookUp v1.0.0-aaaaaaa': once((r) => void r.tags.set('v1.0.0-aaaaaaa', THEIRS)) },
+    });
+    await expect(run()).resolves.toMatchObject({ result: Result.AlreadyPublished, digest: THEIRS });
+    expect(replans(registry.log)).toEqual([
+      `log r.example/team/app:v1.0.0-aaaaaaa was taken by another run (${THEIRS}). Reading the registry again.`,
+    ]);
+    expect(registry.builds).toBe(1);
   });
 
   test('without push: the engine alone, as with two tags', async () => {

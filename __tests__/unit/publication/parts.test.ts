@@ -411,6 +411,30 @@ describe('carrying out a plan with parts', () => {
     expect(writes(registry.log)).toEqual(['build linux/amd64', `write ${SHA}-linux-amd64 1`]);
   });
 
+  test("part-pushed says which of this job's parts are out and which are still missing, and who publishes", async () => {
+    const one = scripted({});
+    await expect(one.run()).resolves.toMatchObject({
+      reason:
+        `This job's part is in the registry: linux/amd64 (${AMD64}). Still missing: linux/arm64. ` +
+        'The job that pushes the last part assembles the index and publishes r.example/team/app:v1.0.0.',
+    });
+    const two = scripted({
+      parts: partsOf(
+        ['linux/amd64', 'linux/arm64', 'linux/arm/v7'],
+        ['linux/arm64', 'linux/amd64'],
+        ANNOTATIONS,
+      ),
+    });
+    await expect(two.run()).resolves.toEqual({
+      result: Result.PartPushed,
+      digest: ARM64,
+      missing: ['linux/arm/v7'],
+      reason:
+        `This job's parts are in the registry: linux/arm64 (${ARM64}), linux/amd64 (${AMD64}). Still missing: linux/arm/v7. ` +
+        'The job that pushes the last part assembles the index and publishes r.example/team/app:v1.0.0.',
+    });
+  });
+
   test('the last job: its part, then the index under the commit tag, then the version tag on the same digest', async () => {
     const registry = scripted({ tags: { [partTag(SHA, 'linux/arm64')]: ARM64 } });
     await expect(registry.run()).resolves.toMatchObject({ result: Result.Pushed, digest: INDEX });
