@@ -250,7 +250,9 @@ describe('with platform parts', () => {
       { [AMD64.digest]: [`r.example/team/app:${AMD64_TAG}`], [ARM64.digest]: [VERSION, COMMIT] },
       reads,
     );
-    const view = registryView({ client, tags: TAGS, parts, signatures, publication });
+    // No bundle of the key: the .sig alone decides here.
+    const bundles = { read: async () => false, write: async () => '' };
+    const view = registryView({ client, tags: TAGS, parts, signatures, bundles, publication });
     const { outcome } = await capturingStdout(() => view.readParts());
     expect(outcome['linux/amd64']).toMatchObject({ exists: true, signed: true });
     expect(outcome['linux/arm64']).toMatchObject({ exists: true, signed: false });
@@ -259,6 +261,7 @@ describe('with platform parts', () => {
       tags: TAGS,
       parts,
       signatures,
+      bundles,
       publication,
     });
     reads.length = 0;

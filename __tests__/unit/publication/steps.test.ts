@@ -15,7 +15,8 @@ import {
 import { tagsOf, type Tags } from '../../../src/image/tags.js';
 import type { PublicationContext, Written } from '../../../src/publication/context.js';
 import { PartsMissing } from '../../../src/publication/parts-missing.js';
-import { ASSEMBLE, BUILD, FIND_OUT, heldAt, type Plan, type Write } from '../../../src/publication/plan.js';
+import { ASSEMBLE, BUILD, heldAt, type Plan, type Write } from '../../../src/publication/plan.js';
+import { FIND_OUT } from '../../../src/publication/refusals.js';
 import { writeCommitTag } from '../../../src/publication/steps/commit-tag.js';
 import { toolsFor } from '../../../src/publication/steps/index.js';
 import { indexOfParts, writePart } from '../../../src/publication/steps/part.js';
@@ -167,7 +168,14 @@ function stepContext(
       },
       stage: async () => {
         note('stage');
-        return { source: { reference: 'oci:staged', options: [] }, digest: STAGED, platforms: [], files: [] };
+        return {
+          source: { reference: 'oci:staged', options: [] },
+          digest: STAGED,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          size: 500,
+          platforms: [],
+          files: [],
+        };
       },
       pushStaged: async (staged, reference) => {
         note(`push ${staged.digest} -> ${reference}`);
