@@ -43,7 +43,7 @@ export async function publish(
   steps: Readonly<Record<string, Step>> = STEPS,
 ): Promise<Outcome> {
   let plan = first;
-  // What this run has started to build: a new plan must not build it again.
+  // The parts this run has started to build: a new plan must not build them again.
   const started = new Set<string>();
   for (let attempt = 1; ; attempt++) {
     try {
@@ -63,29 +63,21 @@ export async function publish(
   }
 }
 
-/** What a write builds: the image (a commit tag written from a build) or one platform's part. */
-function buildOf(plan: Plan, write: Write): string | undefined {
-  if (write.step === 'part') return `part ${write.platform}`;
-  if (write.step === 'commit-tag' && plan.image.kind === 'build') return 'image';
-  // With one tag, the version tag's step pushes the build.
-  if (
-    write.step === 'version-tag' &&
-    plan.image.kind === 'build' &&
-    !plan.writes.some((w) => w.step === 'commit-tag')
-  )
-    return 'image';
-  return undefined;
+/** The part a write builds, if it builds one (the image is never built twice: see rebuilds). */
+function partBuiltBy(write: Write): string | undefined {
+  return write.step === 'part' ? `part ${write.platform}` : undefined;
 }
 
 /**
- * A new plan that would build what this run has built already (its image went unpublished:
- * never build twice). A plan that builds the image is one: the commit tag it builds for was
- * taken, or this run would not be planning again.
+ * A new plan that would build what this run has built already (its image or part went
+ * unpublished: never build twice). A plan that builds the image is one: a run plans again only
+ * after an object was taken, and the object a build is for was taken by then. A plan that
+ * builds a part this run built is one too.
  */
 function rebuilds(next: Plan, started: Set<string>): boolean {
   if (next.image.kind === 'build') return true;
   return next.writes.some((write) => {
-    const built = buildOf(next, write);
+    const built = partBuiltBy(write);
     return built !== undefined && started.has(built);
   });
 }
@@ -115,7 +107,7 @@ async function carryOut(
   const needsProof = wroteVersion || plan.writes.some((write) => write.repair);
   let image = plan.image;
   for (const [index, write] of plan.writes.entries()) {
-    const built = buildOf(plan, write);
+    const built = partBuiltBy(write);
     if (built) started.add(built);
     const last = index === plan.writes.length - 1;
     image = await steps[write.step](context, image, write, async (written) =>
