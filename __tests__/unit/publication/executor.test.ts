@@ -510,24 +510,30 @@ describe('when the new plan is no way forward, the refusal stands', () => {
   });
 });
 
+/**
+ * A scripted `.sig` store: digest → identities signed; like the real one, it writes only what is
+ * missing. The key vouches for what it signed for the commit tag, or for what the key vouched
+ * for before (a bundle).
+ */
+function signing(registry: ReturnType<typeof scripted>['registry'], context: PublicationContext) {
+  const store = new Map<string, string[]>();
+  context.signatures = {
+    read: async (d) => ({ digest: d, identities: store.get(d) ?? [], layers: [], exists: store.has(d) }),
+    write: async (d, identities) => {
+      const held = store.get(d) ?? [];
+      if (!identities.every((identity) => held.includes(identity))) {
+        registry.log.push(`sign ${d.slice(7, 8)} for ${identities.length}`);
+        store.set(d, [...new Set([...held, ...identities])]);
+      }
+      return `r.example/team/app:${d.replace(':', '-')}.sig`;
+    },
+  };
+  const before = context.vouches;
+  context.vouches = async (d) => (store.get(d) ?? []).includes(COMMIT) || ((await before?.(d)) ?? false);
+  return store;
+}
+
 describe('with a signing key', () => {
-  /** A scripted `.sig` store: digest → identities signed; like the real one, it writes only what is missing. */
-  function signing(registry: ReturnType<typeof scripted>['registry'], context: PublicationContext) {
-    const store = new Map<string, string[]>();
-    context.signatures = {
-      read: async (d) => ({ digest: d, identities: store.get(d) ?? [], layers: [], exists: store.has(d) }),
-      write: async (d, identities) => {
-        const held = store.get(d) ?? [];
-        if (!identities.every((identity) => held.includes(identity))) {
-          registry.log.push(`sign ${d.slice(7, 8)} for ${identities.length}`);
-          store.set(d, [...new Set([...held, ...identities])]);
-        }
-        return `r.example/team/app:${d.replace(':', '-')}.sig`;
-      },
-    };
-    context.vouches = async (d) => (store.get(d) ?? []).includes(COMMIT);
-    return store;
-  }
   const signs = (log: string[]) => log.filter((line) => /^(build|stage|push|copy|sign)/.test(line));
   const heldWith = async (context: PublicationContext, store: Map<string, string[]>) => {
     const held = await context.registry.readHeld();
@@ -830,25 +836,6 @@ describe('with a signing key, a bundle referrer (`signature_formats`)', () => {
     const sigVouches = context.vouches;
     context.vouches = async (d) => bundled.has(d) || ((await sigVouches?.(d)) ?? false);
     return bundled;
-  }
-  /** The `.sig` store, as in the signing rows above. */
-  function signing(registry: ReturnType<typeof scripted>['registry'], context: PublicationContext) {
-    const store = new Map<string, string[]>();
-    context.signatures = {
-      read: async (d) => ({ digest: d, identities: store.get(d) ?? [], layers: [], exists: store.has(d) }),
-      write: async (d, identities) => {
-        const held = store.get(d) ?? [];
-        if (!identities.every((identity) => held.includes(identity))) {
-          registry.log.push(`sign ${d.slice(7, 8)} for ${identities.length}`);
-          store.set(d, [...new Set([...held, ...identities])]);
-        }
-        return `r.example/team/app:${d.replace(':', '-')}.sig`;
-      },
-    };
-    const bundleVouches = context.vouches;
-    context.vouches = async (d) =>
-      (store.get(d) ?? []).includes(COMMIT) || ((await bundleVouches?.(d)) ?? false);
-    return store;
   }
   const writes = (log: string[]) => log.filter((line) => /^(build|stage|push|copy|sign|bundle)/.test(line));
   /** What the registry view reads with a key: the image there, its `.sig` (when written) and its bundle. */
