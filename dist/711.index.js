@@ -1233,7 +1233,7 @@ const SETTLE_MS = 2000;
  */
 async function publish(first, context, readAgain, steps = STEPS) {
     let plan = first;
-    // What this run has started to build: a new plan must not build it again.
+    // The parts this run has started to build: a new plan must not build them again.
     const started = new Set();
     for (let attempt = 1;; attempt++) {
         try {
@@ -1254,29 +1254,21 @@ async function publish(first, context, readAgain, steps = STEPS) {
         }
     }
 }
-/** What a write builds: the image (a commit tag written from a build) or one platform's part. */
-function buildOf(plan, write) {
-    if (write.step === 'part')
-        return `part ${write.platform}`;
-    if (write.step === 'commit-tag' && plan.image.kind === 'build')
-        return 'image';
-    // With one tag, the version tag's step pushes the build.
-    if (write.step === 'version-tag' &&
-        plan.image.kind === 'build' &&
-        !plan.writes.some((w) => w.step === 'commit-tag'))
-        return 'image';
-    return undefined;
+/** The part a write builds, if it builds one (the image is never built twice: see rebuilds). */
+function partBuiltBy(write) {
+    return write.step === 'part' ? `part ${write.platform}` : undefined;
 }
 /**
- * A new plan that would build what this run has built already (its image went unpublished:
- * never build twice). A plan that builds the image is one: the commit tag it builds for was
- * taken, or this run would not be planning again.
+ * A new plan that would build what this run has built already (its image or part went
+ * unpublished: never build twice). A plan that builds the image is one: a run plans again only
+ * after an object was taken, and the object a build is for was taken by then. A plan that
+ * builds a part this run built is one too.
  */
 function rebuilds(next, started) {
     if (next.image.kind === 'build')
         return true;
     return next.writes.some((write) => {
-        const built = buildOf(next, write);
+        const built = partBuiltBy(write);
         return built !== undefined && started.has(built);
     });
 }
@@ -1299,7 +1291,7 @@ async function carryOut(plan, context, started, steps) {
     const needsProof = wroteVersion || plan.writes.some((write) => write.repair);
     let image = plan.image;
     for (const [index, write] of plan.writes.entries()) {
-        const built = buildOf(plan, write);
+        const built = partBuiltBy(write);
         if (built)
             started.add(built);
         const last = index === plan.writes.length - 1;
