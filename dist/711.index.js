@@ -1837,6 +1837,28 @@ async function heldConfig(client, tags, digest) {
     return typeof config === 'string' ? client.config(tags.repository, tags.version, config) : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/signing/vouched.ts
+
+/**
+ * The reference a `.sig` of this key names when the key vouches for an image as this commit's:
+ * the commit tag's, or with one tag the version tag's (an image whose revision label is this
+ * commit, checked before).
+ */
+function vouchingIdentity(tags) {
+    return tags.oneTag ? versionRef(tags) : shaRef(tags);
+}
+/**
+ * Whether this key vouches for `digest` as this commit's image in either format: its `.sig` for
+ * the commit tag (with one tag, the version tag), else a bundle of this key in this repository.
+ * A run with the key writes both before any tag names an image, so either says a run with the
+ * key pushed it.
+ */
+async function vouchedByKey({ signatures, bundles }, tags, digest) {
+    if ((await signatures.read(digest)).identities.includes(vouchingIdentity(tags)))
+        return true;
+    return bundles.read(digest);
+}
+
 ;// CONCATENATED MODULE: ./src/publication/registry-view.ts
 
 
@@ -1916,9 +1938,7 @@ function registryView({ client, tags, signatures, bundles, parts, publication, }
         const identities = whole.identities.filter((identity) => each.every((platform) => platform.identities.includes(identity)));
         info(`${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}` +
             (platforms.length > 0 ? ` (the index and its ${platforms.length} platform images)` : ''));
-        // The commit tag's identity says this key signed the image for this commit; with one
-        // tag, the version tag's (an image whose revision label is this commit, checked above).
-        const vouched = whole.identities.includes(tags.oneTag ? versionRef(tags) : shaRef(tags));
+        const vouched = whole.identities.includes(vouchingIdentity(tags));
         return { digest: whole.digest, identities, vouched };
     }
 }
@@ -2431,21 +2451,6 @@ async function missingSig({ tags, imagesOf }, signatures, digest) {
             if (!state.identities.includes(reference))
                 return { reference, digest: state.digest };
     return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/signing/vouched.ts
-
-/**
- * Whether this key vouches for `digest` as this commit's image in either format: its `.sig` for
- * the commit tag (with one tag, the version tag), else a bundle of this key in this repository.
- * A run with the key writes both before any tag names an image, so either says a run with the
- * key pushed it.
- */
-async function vouchedByKey({ signatures, bundles }, tags, digest) {
-    const identity = tags.oneTag ? versionRef(tags) : shaRef(tags);
-    if ((await signatures.read(digest)).identities.includes(identity))
-        return true;
-    return bundles.read(digest);
 }
 
 ;// CONCATENATED MODULE: ./src/build/engine.ts

@@ -7,8 +7,9 @@ import { heldImage } from './plan.js';
 import { tagsWrittenBy, type ObjectKind } from './kinds.js';
 import type { Signatures } from '../signing/signatures.js';
 import type { Bundles } from '../signing/bundles.js';
+import { vouchingIdentity } from '../signing/vouched.js';
 import { DIGEST } from '../image/digest.js';
-import { shaRef, versionRef, type TaggedImage, type Tags } from '../image/tags.js';
+import type { TaggedImage, Tags } from '../image/tags.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { Manifest } from '../registry/manifest.js';
 import { IMAGE_MANIFESTS } from '../image/media-types.js';
@@ -108,9 +109,7 @@ export function registryView({
       `${candidate}: ${identities.length > 0 ? `signed for ${identities.join(', ')}` : 'not signed by this key'}` +
         (platforms.length > 0 ? ` (the index and its ${platforms.length} platform images)` : ''),
     );
-    // The commit tag's identity says this key signed the image for this commit; with one
-    // tag, the version tag's (an image whose revision label is this commit, checked above).
-    const vouched = whole.identities.includes(tags.oneTag ? versionRef(tags) : shaRef(tags));
+    const vouched = whole.identities.includes(vouchingIdentity(tags));
     return { digest: whole.digest, identities, vouched };
   }
 }

@@ -9,6 +9,15 @@ export interface KeyReaders {
 }
 
 /**
+ * The reference a `.sig` of this key names when the key vouches for an image as this commit's:
+ * the commit tag's, or with one tag the version tag's (an image whose revision label is this
+ * commit, checked before).
+ */
+export function vouchingIdentity(tags: Tags): string {
+  return tags.oneTag ? versionRef(tags) : shaRef(tags);
+}
+
+/**
  * Whether this key vouches for `digest` as this commit's image in either format: its `.sig` for
  * the commit tag (with one tag, the version tag), else a bundle of this key in this repository.
  * A run with the key writes both before any tag names an image, so either says a run with the
@@ -19,7 +28,6 @@ export async function vouchedByKey(
   tags: Tags,
   digest: string,
 ): Promise<boolean> {
-  const identity = tags.oneTag ? versionRef(tags) : shaRef(tags);
-  if ((await signatures.read(digest)).identities.includes(identity)) return true;
+  if ((await signatures.read(digest)).identities.includes(vouchingIdentity(tags))) return true;
   return bundles.read(digest);
 }
